@@ -1,0 +1,28 @@
+/**
+ * The few kinds of failure the connector distinguishes. The HTTP layer turns each kind into
+ * one answer (see app.ts), so "acknowledge or retry" is decided in one place.
+ */
+export type ErrorKind =
+  /** The request is not something we can ever process: 4xx, never retried. */
+  | 'bad-request'
+  /** commercetools or Segment failed or timed out: 5xx, so the message is redelivered. */
+  | 'upstream-unavailable';
+
+export class ConnectorError extends Error {
+  readonly kind: ErrorKind;
+  /** Safe to show to callers and to log: never personal data. */
+  readonly publicMessage: string;
+
+  constructor(kind: ErrorKind, publicMessage: string, options?: { cause?: unknown }) {
+    super(publicMessage, options);
+    this.name = 'ConnectorError';
+    this.kind = kind;
+    this.publicMessage = publicMessage;
+  }
+}
+
+export const badRequest = (message: string, cause?: unknown) =>
+  new ConnectorError('bad-request', message, { cause });
+
+export const upstreamUnavailable = (message: string, cause?: unknown) =>
+  new ConnectorError('upstream-unavailable', message, { cause });

@@ -1,0 +1,86 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+const valid = {
+  CTP_PROJECT_KEY: 'shop-prod',
+  CTP_CLIENT_ID: 'client-id',
+  CTP_CLIENT_SECRET: 'super-secret-client-secret',
+  SEGMENT_WRITE_KEY: 'super-secret-write-key',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('applies documented defaults and derives the regional URLs', () => {
+    const config = loadConfig(valid);
+    expect(config).toEqual({
+      commercetools: {
+        projectKey: 'shop-prod',
+        clientId: 'client-id',
+        clientSecret: 'super-secret-client-secret',
+        apiUrl: 'https://api.europe-west1.gcp.commercetools.com',
+        authUrl: 'https://auth.europe-west1.gcp.commercetools.com',
+      },
+      segment: { writeKey: 'super-secret-write-key', host: 'https://api.segment.io' },
+      port: 8080,
+      consentFieldName: 'consent',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every optional variable', () => {
+    const config = loadConfig({
+      ...valid,
+      CTP_SCOPE: 'view_orders:shop-prod  view_customers:shop-prod',
+      CTP_REGION: 'us-central1.gcp',
+      CTP_AUTH_URL: 'http://127.0.0.1:3000/',
+      SEGMENT_HOST: 'https://events.eu1.segmentapis.com',
+      PORT: '3001',
+      LOCALE: 'de-DE',
+      CONSENT_CUSTOM_FIELD_NAME: 'segmentConsent',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.commercetools.scopes).toEqual(['view_orders:shop-prod', 'view_customers:shop-prod']);
+    expect(config.commercetools.apiUrl).toBe('https://api.us-central1.gcp.commercetools.com');
+    expect(config.commercetools.authUrl).toBe('http://127.0.0.1:3000');
+    expect(config.segment.host).toBe('https://events.eu1.segmentapis.com');
+    expect(config.port).toBe(3001);
+    expect(config.locale).toBe('de-DE');
+    expect(config.consentFieldName).toBe('segmentConsent');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ ...valid, LOCALE: '  ', PORT: '' }).port).toBe(8080);
+  });
+
+  it('names every problem at once', () => {
+    expect(problemsOf({ CTP_REGION: 'mars', PORT: 'eighty', SEGMENT_HOST: 'not a url', LOG_LEVEL: 'loud' })).toEqual([
+      'CTP_PROJECT_KEY is required',
+      'CTP_CLIENT_ID is required',
+      'CTP_CLIENT_SECRET is required',
+      'CTP_REGION must look like europe-west1.gcp or us-east-2.aws',
+      'SEGMENT_WRITE_KEY is required',
+      'SEGMENT_HOST must be an absolute http(s) URL such as https://example.com',
+      'PORT must be a port number',
+      expect.stringMatching(/^LOG_LEVEL /),
+    ]);
+  });
+
+  it('never prints a value, so secrets cannot leak through a configuration error', () => {
+    try {
+      loadConfig({ ...valid, SEGMENT_HOST: 'super-secret-write-key', PORT: 'super-secret-client-secret' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).not.toContain('super-secret');
+    }
+  });
+});
