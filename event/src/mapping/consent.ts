@@ -1,0 +1,31 @@
+import type { CustomFields } from '@commercetools/platform-sdk';
+import type { JsonObject } from '../segment/calls';
+
+export type ConsentReading = { status: 'absent' } | { status: 'valid'; consent: JsonObject } | { status: 'invalid' };
+
+/**
+ * Reads the shopper's consent from a custom field. The field usually holds a JSON string such as
+ * `{"categoryPreferences":{"Advertising":false,"Analytics":true}}` (Segment's consent object);
+ * a field already holding an object is accepted as is. Anything else is `invalid`, so callers can
+ * refuse to send data whose consent they cannot honour, instead of sending it without consent.
+ */
+export function readConsent(custom: CustomFields | undefined, fieldName: string): ConsentReading {
+  const value: unknown = custom?.fields[fieldName];
+  if (value === undefined || value === null || value === '') return { status: 'absent' };
+  const parsed = typeof value === 'string' ? parseJson(value) : value;
+  return isPlainObject(parsed) ? { status: 'valid', consent: parsed } : { status: 'invalid' };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

@@ -1,0 +1,80 @@
+import type { Address, Customer } from '@commercetools/platform-sdk';
+import type { IdentifyCall, JsonObject } from '../segment/calls';
+import { readConsent } from './consent';
+import { buildMessageId } from './message-id';
+import { compact, type MappingOptions, type MappingResult } from './types';
+
+/**
+ * An identify for a customer as it is now. The messageId is tied to the customer's version, so
+ * every change yields a new identify while a redelivered notification repeats the same one.
+ */
+export function buildCustomerIdentify(customer: Customer, options: MappingOptions): MappingResult {
+  const consent = readConsent(customer.custom, options.consentFieldName);
+  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+
+  const identify: IdentifyCall = {
+    type: 'identify',
+    userId: customer.id,
+    timestamp: customer.lastModifiedAt,
+    messageId: buildMessageId({
+      projectKey: options.projectKey,
+      typeId: 'customer',
+      resourceId: customer.id,
+      event: 'identify',
+      discriminator: customer.version,
+    }),
+    traits: customerTraits(customer),
+    ...(consent.status === 'valid' ? { context: { consent: consent.consent } } : {}),
+  };
+  return { kind: 'calls', calls: [identify] };
+}
+
+/** Segment's reserved identify traits, filled from what commercetools knows; empty values are left out. */
+function customerTraits(customer: Customer): JsonObject {
+  const address = contactAddress(customer);
+  const postal = address ? postalAddress(address) : undefined;
+  return compact({
+    email: present(customer.email),
+    firstName: present(customer.firstName),
+    lastName: present(customer.lastName),
+    name: present([customer.firstName, customer.lastName].filter(Boolean).join(' ')),
+    title: present(customer.title),
+    birthday: present(customer.dateOfBirth),
+    phone: present(address?.phone) ?? present(address?.mobile),
+    address: postal,
+    createdAt: customer.createdAt,
+    // Segment's spec makes company an object, so destinations can add industry, size…
+    company: present(customer.companyName) ? { name: customer.companyName } : undefined,
+    customerNumber: present(customer.customerNumber),
+    externalId: present(customer.externalId),
+    isEmailVerified: customer.isEmailVerified,
+    locale: present(customer.locale),
+  });
+}
+
+/**
+ * The address that represents the customer: the default billing address (the one they pay
+ * from), else the default shipping address, else the first one. An id pointing at no address
+ * falls through to the next choice.
+ */
+function contactAddress(customer: Customer): Address | undefined {
+  const byId = (id: string | undefined) =>
+    id === undefined ? undefined : customer.addresses.find((address) => address.id === id);
+  return byId(customer.defaultBillingAddressId) ?? byId(customer.defaultShippingAddressId) ?? customer.addresses[0];
+}
+
+function postalAddress(address: Address): JsonObject | undefined {
+  const postal = compact({
+    street: present([address.streetName, address.streetNumber].filter(Boolean).join(' ').trim()),
+    city: present(address.city),
+    postalCode: present(address.postalCode),
+    state: present(address.state),
+    country: present(address.country),
+  });
+  return Object.keys(postal).length > 0 ? postal : undefined;
+}
+
+/** The text, or undefined when it is missing or blank. */
+function present(text: string | undefined): string | undefined {
+  return text !== undefined && text.trim() !== '' ? text : undefined;
+}

@@ -1,0 +1,40 @@
+import type { Order } from '@commercetools/platform-sdk';
+import type { JsonObject } from '../segment/calls';
+import { localize } from './localize';
+import { unitsOf } from './money';
+import { compact } from './types';
+
+/**
+ * The `products` array of Segment's Order Completed: line items first, then custom line items
+ * (gift wrap, fees…), numbered on from where the line items stop.
+ *
+ * `price` is the unit price shoppers saw on the product (product discounts included, cart
+ * discounts not, since those are spread over the whole cart); `total_price` is what the line
+ * finally cost. High-precision unit prices keep all their digits.
+ */
+export function buildProducts(order: Order, locale?: string): JsonObject[] {
+  const lineItems = order.lineItems.map((item, index) =>
+    compact({
+      product_id: item.productId,
+      sku: item.variant.sku,
+      name: localize(item.name, locale),
+      variant: item.variant.key ?? String(item.variant.id),
+      price: unitsOf(item.price.discounted?.value ?? item.price.value),
+      quantity: item.quantity,
+      total_price: unitsOf(item.totalPrice),
+      image_url: item.variant.images?.[0]?.url,
+      position: index + 1,
+    }),
+  );
+  const customLineItems = order.customLineItems.map((item, index) =>
+    compact({
+      sku: item.slug,
+      name: localize(item.name, locale),
+      price: unitsOf(item.money),
+      quantity: item.quantity,
+      total_price: unitsOf(item.totalPrice),
+      position: lineItems.length + index + 1,
+    }),
+  );
+  return [...lineItems, ...customLineItems];
+}

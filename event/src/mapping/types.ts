@@ -1,0 +1,24 @@
+import type { JsonObject, SegmentCall } from '../segment/calls';
+
+/** What every mapper needs to know about the deployment; handed in by the handler, never read from the environment. */
+export interface MappingOptions {
+  /** commercetools project key: part of every messageId, so two projects never share ids. */
+  projectKey: string;
+  /** Preferred locale for names (e.g. product names); the first available one is used otherwise. */
+  locale?: string;
+  /** Name of the custom field that holds the shopper's consent as JSON. */
+  consentFieldName: string;
+}
+
+/** Why a mapper produced nothing to send. */
+export type SkipReason = 'invalid-consent' | 'no-identity';
+
+export type MappingResult = { kind: 'calls'; calls: SegmentCall[] } | { kind: 'skip'; reason: SkipReason };
+
+/**
+ * The object without its undefined values. Segment payloads leave absent facts out rather than
+ * sending `null`, which downstream destinations would store as a real (empty) value.
+ */
+export function compact(object: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,399 @@
+import type { LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
+import { buildMessageId } from '../src/mapping/message-id';
+import { buildOrderCompleted, needsGuestEmailLookup, orderFigures, type OrderFigures } from '../src/mapping/order';
+import type { MappingOptions } from '../src/mapping/types';
+import type { IdentifyCall, TrackCall } from '../src/segment/calls';
+import guestJson from './fixtures/orders/order-guest.json';
+import highPrecisionJson from './fixtures/orders/order-high-precision.json';
+import invalidConsentJson from './fixtures/orders/order-invalid-consent.json';
+import jpyJson from './fixtures/orders/order-jpy.json';
+import kwdJson from './fixtures/orders/order-kwd.json';
+import multipleShippingJson from './fixtures/orders/order-multiple-shipping.json';
+import noTaxJson from './fixtures/orders/order-no-tax.json';
+import taxExcludedJson from './fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from './fixtures/orders/order-tax-included.json';
+
+const taxExcluded = taxExcludedJson as unknown as Order;
+const taxIncluded = taxIncludedJson as unknown as Order;
+const multipleShipping = multipleShippingJson as unknown as Order;
+const jpy = jpyJson as unknown as Order;
+const kwd = kwdJson as unknown as Order;
+const highPrecision = highPrecisionJson as unknown as Order;
+const noTax = noTaxJson as unknown as Order;
+const guest = guestJson as unknown as Order;
+const invalidConsent = invalidConsentJson as unknown as Order;
+
+const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
+
+const usd = (centAmount: number) => ({
+  type: 'centPrecision' as const,
+  currencyCode: 'USD',
+  centAmount,
+  fractionDigits: 2,
+});
+
+function defined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
+  return value;
+}
+
+function callsOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
+  const result = buildOrderCompleted(order, { ...options, ...extra });
+  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
+  return result.calls;
+}
+
+function trackOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}): TrackCall {
+  const track = callsOf(order, extra).find((call): call is TrackCall => call.type === 'track');
+  if (!track) throw new Error('no track call');
+  return track;
+}
+
+describe('orderFigures', () => {
+  it.each<[string, Order, OrderFigures]>([
+    // USD, NYC 8.875 % on top of prices, SAVE10 takes 10 % off both lines.
+    // total = taxedPrice.totalGross = 227.46; tax = totalTax = 18.54
+    // shipping: 7.95 × 1.08875 = 8.6555625 → 8.66 gross
+    // subtotal = totalNet 208.92 − shipping net 7.95 = 200.97
+    // discount: sneakers 2 × 8.99 = 17.98 net × 1.08875 = 19.575725 → 19.58;
+    //           socks 3 × 1.45 = 4.35 net × 1.08875 = 4.7360625 → 4.74; 19.58 + 4.74 = 24.32
+    [
+      'tax excluded (USD)',
+      taxExcluded,
+      { currency: 'USD', total: 227.46, subtotal: 200.97, revenue: 200.97, discount: 24.32, shipping: 8.66, tax: 18.54 },
+    ],
+    // EUR, 19 % included. total = totalGross 127.20; tax = 20.31
+    // shipping charged 2.95 gross (5.90 half price), net 2.48
+    // subtotal = totalNet 106.89 − 2.48 = 104.41
+    // discount: 15.00 off the total (discountedGrossAmount) + shipping 5.90 − 2.95 = 2.95 (already gross)
+    //           = 17.95; the shirt's product discount (59.90 → 49.90) is not a cart discount.
+    [
+      'tax included with product, total-price and shipping discounts (EUR)',
+      taxIncluded,
+      { currency: 'EUR', total: 127.2, subtotal: 104.41, revenue: 104.41, discount: 17.95, shipping: 2.95, tax: 20.31 },
+    ],
+    // USD, Chicago 10.25 % on top, two shipping methods. total 157.64, tax 14.66
+    // shipping = 7.71 + 16.53 = 24.24 gross; nets 6.99 + 14.99 = 21.98
+    // subtotal = 142.98 − 21.98 = 121.00 (floats would say 120.99999999999999)
+    // discount: express shipping 24.99 − 14.99 = 10.00 net × 1.1025 = 11.025 → HalfEven 11.02
+    [
+      'multiple shipping (USD)',
+      multipleShipping,
+      { currency: 'USD', total: 157.64, subtotal: 121, revenue: 121, discount: 11.02, shipping: 24.24, tax: 14.66 },
+    ],
+    // JPY has no minor unit. total ¥5,880, tax ¥535; shipping ¥660 gross, ¥600 net
+    // subtotal = 5,345 − 600 = 4,745; discount: ¥220 off the whisk, prices include tax
+    [
+      'JPY',
+      jpy,
+      { currency: 'JPY', total: 5880, subtotal: 4745, revenue: 4745, discount: 220, shipping: 660, tax: 535 },
+    ],
+    // KWD has three decimals. total 59.360, tax 2.827; shipping 2.750 × 1.05 = 2.8875 → 2.888
+    // subtotal = 56.533 − 2.750 = 53.783
+    // discount: 2 × 3.656 = 7.312 net × 1.05 = 7.6776 → 7.678
+    [
+      'KWD',
+      kwd,
+      { currency: 'KWD', total: 59.36, subtotal: 53.783, revenue: 53.783, discount: 7.678, shipping: 2.888, tax: 2.827 },
+    ],
+    // EUR B2B, 19 % on top, high-precision prices. total 98.54, tax 15.73
+    // shipping 5.90 × 1.19 = 7.021 → 7.02; subtotal = 82.81 − 5.90 = 76.91
+    // discount: 450 screws × (0.0025 + 0.0030) = 2.4750 → HalfEven 2.48 net (floats: 2.47);
+    //           × 1.19 = 2.9512 → 2.95
+    [
+      'high precision (EUR)',
+      highPrecision,
+      { currency: 'EUR', total: 98.54, subtotal: 76.91, revenue: 76.91, discount: 2.95, shipping: 7.02, tax: 15.73 },
+    ],
+    // CAD, taxes disabled: total = totalPrice 69.20, tax 0, shipping = its price 12.50
+    // subtotal = 69.20 − 12.50 = 56.70; discount 20 % of the toque = 4.80, nothing to gross up
+    [
+      'no tax (CAD)',
+      noTax,
+      { currency: 'CAD', total: 69.2, subtotal: 56.7, revenue: 56.7, discount: 4.8, shipping: 12.5, tax: 0 },
+    ],
+    // USD, Austin 8.25 % on top. total 41.78, tax 3.18; shipping 9.60 × 1.0825 = 10.392 → 10.39
+    // subtotal = 38.60 − 9.60 = 29.00; no discounts
+    [
+      'guest (USD)',
+      guest,
+      { currency: 'USD', total: 41.78, subtotal: 29, revenue: 29, discount: 0, shipping: 10.39, tax: 3.18 },
+    ],
+    // EUR, 19 % included: total 16.80, tax 2.68; shipping 3.90 gross, 3.28 net; subtotal 14.12 − 3.28 = 10.84
+    [
+      'invalid consent (EUR)',
+      invalidConsent,
+      { currency: 'EUR', total: 16.8, subtotal: 10.84, revenue: 10.84, discount: 0, shipping: 3.9, tax: 2.68 },
+    ],
+  ])('computes the figures of the %s order', (_name, order, expected) => {
+    expect(orderFigures(order)).toEqual(expected);
+  });
+
+  it('sums the tax portions when totalTax is absent', () => {
+    const taxedPrice = defined(taxExcluded.taxedPrice);
+    const [portion] = taxedPrice.taxPortions;
+    const order: Order = {
+      ...taxExcluded,
+      taxedPrice: {
+        ...taxedPrice,
+        totalTax: undefined,
+        // 10.00 + 8.54 = 18.54, the same tax split in two portions
+        taxPortions: [
+          { ...defined(portion), amount: usd(1000) },
+          { ...defined(portion), name: 'second portion', amount: usd(854) },
+        ],
+      },
+    };
+    expect(orderFigures(order).tax).toBe(18.54);
+  });
+
+  it('grosses up with the order’s tax rounding mode', () => {
+    // 10.00 × 1.1025 = 11.025: HalfUp gives 11.03 where the fixture's HalfEven gives 11.02.
+    expect(orderFigures({ ...multipleShipping, taxRoundingMode: 'HalfUp' }).discount).toBe(11.03);
+    expect(orderFigures({ ...multipleShipping, taxRoundingMode: 'HalfDown' }).discount).toBe(11.02);
+  });
+
+  it('leaves net discounts net while the order has no taxedPrice yet', () => {
+    // Same order before taxes: discount = 17.98 + 4.35 = 22.33 net; total = totalPrice 208.92;
+    // shipping charged 7.95; subtotal = 208.92 − 7.95 = 200.97
+    const shippingInfo = { ...defined(taxExcluded.shippingInfo), taxedPrice: undefined };
+    const untaxed: Order = { ...taxExcluded, taxedPrice: undefined, taxedShippingPrice: undefined, shippingInfo };
+    expect(orderFigures(untaxed)).toEqual({
+      currency: 'USD',
+      total: 208.92,
+      subtotal: 200.97,
+      revenue: 200.97,
+      discount: 22.33,
+      shipping: 7.95,
+      tax: 0,
+    });
+  });
+
+  describe('line-item discounts with Multiple shipping, where only perMethodTaxRate is set', () => {
+    const withMugDiscount = (perMethodTaxRate: LineItem['perMethodTaxRate']): Order => {
+      const [pourOver, mug] = multipleShipping.lineItems;
+      const discountedMug: LineItem = {
+        ...defined(mug),
+        taxRate: undefined,
+        perMethodTaxRate,
+        discountedPricePerQuantity: [
+          {
+            quantity: 2,
+            discountedPrice: {
+              value: usd(1000),
+              includedDiscounts: [
+                {
+                  discount: { typeId: 'cart-discount', id: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e' },
+                  discountedAmount: usd(250),
+                },
+              ],
+            },
+          },
+        ],
+      };
+      return { ...multipleShipping, lineItems: [defined(pourOver), discountedMug] };
+    };
+    const chicago = defined(defined(multipleShipping.lineItems[1]).perMethodTaxRate[0]?.taxRate);
+
+    it('grosses up with the rate all methods agree on', () => {
+      // mugs: 2 × 2.50 = 5.00 net × 1.1025 = 5.5125 → 5.51; plus shipping 11.02 = 16.53
+      expect(orderFigures(withMugDiscount(multipleShipping.lineItems[1]?.perMethodTaxRate ?? [])).discount).toBe(16.53);
+    });
+
+    it('keeps the discount net when the methods tax differently', () => {
+      const elsewhere: TaxRate = { ...chicago, amount: 0.0625, name: 'Illinois outside Chicago' };
+      const rates = [
+        { shippingMethodKey: 'standard-home', taxRate: chicago },
+        { shippingMethodKey: 'express-office', taxRate: elsewhere },
+      ];
+      // 5.00 net + 11.02 = 16.02
+      expect(orderFigures(withMugDiscount(rates)).discount).toBe(16.02);
+    });
+  });
+
+  it('rejects an unknown rounding mode instead of guessing', () => {
+    expect(() => orderFigures({ ...taxExcluded, taxRoundingMode: 'Ceiling' })).toThrow(/Unsupported rounding mode/);
+  });
+});
+
+describe('needsGuestEmailLookup', () => {
+  it('is true only for a guest with an anonymousId and an email', () => {
+    expect(needsGuestEmailLookup(guest)).toBe(true);
+    expect(needsGuestEmailLookup(taxExcluded)).toBe(false); // registered, even though it also has an anonymousId
+    expect(needsGuestEmailLookup({ ...guest, customerEmail: undefined })).toBe(false);
+    expect(needsGuestEmailLookup({ ...guest, anonymousId: undefined })).toBe(false);
+  });
+});
+
+describe('buildOrderCompleted', () => {
+  const orderCompletedId = (order: Order, projectKey = 'demo-shop') =>
+    buildMessageId({ projectKey, typeId: 'order', resourceId: order.id, event: 'order-completed', discriminator: 'created' });
+
+  it('tracks a registered customer’s order by userId with figures, products and the expanded coupon', () => {
+    const calls = callsOf(taxExcluded);
+    expect(calls).toEqual([
+      {
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+        timestamp: '2026-03-14T09:26:53.102Z',
+        messageId: orderCompletedId(taxExcluded),
+        properties: {
+          order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
+          order_number: 'US-2026-004271',
+          checkout_id: '2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a',
+          email: 'ottoline.fairweather@example.com',
+          currency: 'USD',
+          coupon: 'SAVE10',
+          total: 227.46,
+          revenue: 200.97,
+          subtotal: 200.97,
+          discount: 24.32,
+          shipping: 8.66,
+          tax: 18.54,
+          products: [
+            {
+              product_id: '5e8f1a2b-3c4d-4e5f-9a6b-7c8d9e0f1a2b',
+              sku: 'TRS-GRY-42',
+              name: 'Trail Runner Sneaker',
+              variant: 'trail-runner-grey-42',
+              price: 89.9,
+              quantity: 2,
+              total_price: 161.82,
+              image_url: 'https://images.example-cdn.com/products/trail-runner-sneaker-grey.jpg',
+              position: 1,
+            },
+            {
+              product_id: '6f9a2b3c-4d5e-4f6a-8b7c-8d9e0f1a2b3c',
+              sku: 'MWS-NAV-M',
+              name: 'Merino Wool Socks',
+              variant: 'merino-socks-navy-m',
+              price: 14.5,
+              quantity: 3,
+              total_price: 39.15,
+              image_url: 'https://images.example-cdn.com/products/merino-wool-socks-navy.jpg',
+              position: 2,
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('uses the configured locale for product names', () => {
+    const products = trackOf(taxExcluded, { locale: 'de-DE' }).properties.products as { name: string }[];
+    expect(products.map((product) => product.name)).toEqual(['Trailrunning-Sneaker', 'Merinowollsocken']);
+  });
+
+  it('leaves out the coupon when there is no code or the code is not expanded, and other absent values', () => {
+    expect(trackOf(taxIncluded).properties).not.toHaveProperty('coupon');
+    const [code] = taxExcluded.discountCodes ?? [];
+    const unexpanded: Order = {
+      ...taxExcluded,
+      discountCodes: [{ ...defined(code), discountCode: { typeId: 'discount-code', id: defined(code).discountCode.id } }],
+    };
+    expect(trackOf(unexpanded).properties).not.toHaveProperty('coupon');
+    const bare = trackOf({ ...taxExcluded, orderNumber: undefined, cart: undefined, customerEmail: undefined }).properties;
+    expect(bare).not.toHaveProperty('order_number');
+    expect(bare).not.toHaveProperty('checkout_id');
+    expect(bare).not.toHaveProperty('email');
+    expect(Object.values(bare)).not.toContain(undefined);
+  });
+
+  it('puts a valid consent into the context of the call', () => {
+    const calls = callsOf(taxIncluded);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.context).toEqual({
+      consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+    });
+  });
+
+  it('sends no context when there is no consent field', () => {
+    expect(callsOf(taxExcluded)[0]).not.toHaveProperty('context');
+  });
+
+  it('skips an order whose consent cannot be read', () => {
+    expect(buildOrderCompleted(invalidConsent, options)).toEqual({ kind: 'skip', reason: 'invalid-consent' });
+  });
+
+  it('skips an order with neither customerId nor anonymousId', () => {
+    const anonymous: Order = { ...guest, anonymousId: undefined };
+    expect(buildOrderCompleted(anonymous, { ...options, guestEmailRegistered: false })).toEqual({
+      kind: 'skip',
+      reason: 'no-identity',
+    });
+  });
+
+  describe('guests', () => {
+    const guestIdentify: IdentifyCall = {
+      type: 'identify',
+      anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83',
+      traits: { email: 'guest.shopper@example.com' },
+      timestamp: '2026-10-27T15:41:02.733Z',
+      messageId: buildMessageId({
+        projectKey: 'demo-shop',
+        typeId: 'order',
+        resourceId: '7d0e2f4a-9b8c-4e6d-af5a-0b2c4d6e8f91',
+        event: 'guest-identify',
+        discriminator: 'created',
+      }),
+    };
+
+    it('identifies an unregistered guest by anonymousId and email first, then tracks by anonymousId', () => {
+      const calls = callsOf(guest, { guestEmailRegistered: false });
+      expect(calls).toHaveLength(2);
+      expect(calls[0]).toEqual(guestIdentify);
+      expect(calls[1]).toMatchObject({
+        type: 'track',
+        event: 'Order Completed',
+        anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83',
+        messageId: orderCompletedId(guest),
+        properties: { email: 'guest.shopper@example.com', total: 41.78 },
+      });
+      expect(calls[1]).not.toHaveProperty('userId');
+      expect(calls[0]?.messageId).not.toBe(calls[1]?.messageId);
+    });
+
+    it('sends no identify when the email belongs to a registered customer', () => {
+      const calls = callsOf(guest, { guestEmailRegistered: true });
+      expect(calls.map((call) => call.type)).toEqual(['track']);
+    });
+
+    it('sends no identify when nobody checked whether the email is registered', () => {
+      const calls = callsOf(guest);
+      expect(calls.map((call) => call.type)).toEqual(['track']);
+    });
+
+    it('never identifies for a registered customer’s order, whatever the flag says', () => {
+      const calls = callsOf(taxExcluded, { guestEmailRegistered: false });
+      expect(calls.map((call) => call.type)).toEqual(['track']);
+      expect(calls[0]).not.toHaveProperty('anonymousId');
+    });
+
+    it('puts the consent on the identify as well as on the track', () => {
+      const withConsent: Order = { ...guest, custom: taxIncluded.custom };
+      const calls = callsOf(withConsent, { guestEmailRegistered: false });
+      expect(calls).toHaveLength(2);
+      for (const call of calls) {
+        expect(call.context).toEqual({
+          consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+        });
+      }
+    });
+  });
+
+  describe('messageIds', () => {
+    it('are the same when the same order is mapped twice', () => {
+      const first = callsOf(guest, { guestEmailRegistered: false });
+      const second = callsOf(guest, { guestEmailRegistered: false });
+      expect(second.map((call) => call.messageId)).toEqual(first.map((call) => call.messageId));
+    });
+
+    it('differ between projects and between orders, and stay short', () => {
+      const id = trackOf(taxExcluded).messageId;
+      expect(trackOf(taxExcluded, { projectKey: 'other-shop' }).messageId).not.toBe(id);
+      expect(trackOf(taxIncluded).messageId).not.toBe(id);
+      expect(id.length).toBeLessThan(100);
+    });
+  });
+});

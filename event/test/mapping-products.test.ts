@@ -1,0 +1,89 @@
+import type { Order } from '@commercetools/platform-sdk';
+import { buildProducts } from '../src/mapping/products';
+import highPrecisionJson from './fixtures/orders/order-high-precision.json';
+import jpyJson from './fixtures/orders/order-jpy.json';
+import kwdJson from './fixtures/orders/order-kwd.json';
+import multipleShippingJson from './fixtures/orders/order-multiple-shipping.json';
+import taxIncludedJson from './fixtures/orders/order-tax-included.json';
+
+const taxIncluded = taxIncludedJson as unknown as Order;
+const multipleShipping = multipleShippingJson as unknown as Order;
+const jpy = jpyJson as unknown as Order;
+const kwd = kwdJson as unknown as Order;
+const highPrecision = highPrecisionJson as unknown as Order;
+
+describe('buildProducts', () => {
+  it('prices a product-discounted line at its discounted unit price and numbers custom line items on', () => {
+    expect(buildProducts(taxIncluded, 'de-DE')).toEqual([
+      {
+        product_id: '7a0b3c4d-5e6f-4a7b-9c8d-9e0f1a2b3c4d',
+        sku: 'LSH-WHT-L',
+        name: 'Leinenhemd',
+        variant: 'linen-shirt-white-l',
+        price: 49.9, // 59.90 with the spring-sale product discount
+        quantity: 2,
+        total_price: 99.8,
+        image_url: 'https://images.example-cdn.com/products/linen-shirt-white.jpg',
+        position: 1,
+      },
+      {
+        product_id: '8b1c4d5e-6f7a-4b8c-8d9e-0f1a2b3c4d5e',
+        sku: 'LBT-BRN-95',
+        name: 'Ledergürtel',
+        variant: 'leather-belt-brown-95',
+        price: 34.95,
+        quantity: 1,
+        total_price: 34.95,
+        image_url: 'https://images.example-cdn.com/products/leather-belt-brown.jpg',
+        position: 2,
+      },
+      { sku: 'gift-wrap', name: 'Geschenkverpackung', price: 4.5, quantity: 1, total_price: 4.5, position: 3 },
+    ]);
+  });
+
+  it('keeps cart discounts out of the unit price but in the line total', () => {
+    // JPY whisk: ¥2,200 unit price, ¥220 cart discount → line total ¥1,980
+    expect(buildProducts(jpy, 'en').map(({ sku, price, total_price }) => ({ sku, price, total_price }))).toEqual([
+      { sku: 'MTT-40G', price: 1620, total_price: 3240 },
+      { sku: 'BWH-100', price: 2200, total_price: 1980 },
+    ]);
+    // KWD perfume: 24.375 unit, 2 × 20.719 = 41.438 after 15 % off
+    expect(buildProducts(kwd).map(({ price, total_price }) => [price, total_price])).toEqual([
+      [24.375, 41.438],
+      [12.345, 12.345],
+    ]);
+  });
+
+  it('keeps every digit of high-precision unit prices', () => {
+    // screws 0.1235 each, line 450 × 0.1180 = 53.10; washers 0.0715 each, 333 × 0.0715 = 23.8095 → 23.81
+    expect(buildProducts(highPrecision).map(({ price, quantity, total_price }) => [price, quantity, total_price])).toEqual([
+      [0.1235, 450, 53.1],
+      [0.0715, 333, 23.81],
+    ]);
+  });
+
+  it('names the variant by its id when it has no key', () => {
+    const [, mug] = buildProducts(multipleShipping, 'en');
+    expect(mug).toMatchObject({ sku: 'SWM-OAT-12', variant: '4', position: 2 });
+  });
+
+  it('leaves out what the line item does not have', () => {
+    const [first] = taxIncluded.lineItems;
+    if (!first) throw new Error('fixture has no line item');
+    const bare: Order = {
+      ...taxIncluded,
+      customLineItems: [],
+      lineItems: [{ ...first, variant: { id: 7 }, name: {} }],
+    };
+    expect(buildProducts(bare)).toEqual([
+      {
+        product_id: '7a0b3c4d-5e6f-4a7b-9c8d-9e0f1a2b3c4d',
+        variant: '7',
+        price: 49.9,
+        quantity: 2,
+        total_price: 99.8,
+        position: 1,
+      },
+    ]);
+  });
+});
