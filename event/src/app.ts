@@ -1,0 +1,160 @@
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { CommercetoolsReader } from './commercetools/reads';
+import { ConnectorError, upstreamUnavailable } from './errors';
+import type { HandlerContext, Outcome } from './handlers/types';
+import type { Logger } from './logger';
+import type { MappingOptions } from './mapping/types';
+import { findHandler, routeKey } from './routing';
+import type { SegmentSink } from './segment/sink';
+import { decodeDelivery } from './transport/decode';
+import type { DecodedDelivery } from './transport/notification';
+
+export interface AppDependencies {
+  commercetools: CommercetoolsReader;
+  segment: SegmentSink;
+  logger: Logger;
+  mapping: MappingOptions;
+  /**
+   * Longest time one notification may take before we answer 503. Pub/Sub waits about 10 s for
+   * a push answer; answering inside that keeps its redelivery (and our messageIds) in charge.
+   */
+  deadlineMs?: number;
+  /** Largest accepted body. */
+  bodyLimit?: string;
+}
+
+export const DEFAULT_DEADLINE_MS = 8_500;
+
+/** The one place where outcomes and errors become HTTP answers. */
+const ANSWERS = {
+  delivered: 200,
+  skipped: 200,
+  'bad-request': 400,
+  'payload-too-large': 413,
+  'upstream-unavailable': 503,
+  internal: 500,
+} as const;
+
+function sendError(res: Response, kind: keyof typeof ANSWERS, message: string): void {
+  res.status(ANSWERS[kind]).json({ error: kind, message });
+}
+
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(upstreamUnavailable('processing deadline passed'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export function createApp(deps: AppDependencies): express.Express {
+  const { logger } = deps;
+  const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/health', (_req, res) => {
+    res.status(200).json({ status: 'ok' });
+  });
+
+  // Any content type: Pub/Sub sends application/json, hand-made posts often send nothing.
+  app.post('/', express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: true }), async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const elapsedMs = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
+    let decoded: DecodedDelivery | undefined;
+    try {
+      decoded = decodeDelivery(req.body);
+      const { notification } = decoded;
+      const handler = findHandler(notification);
+      let outcome: Outcome;
+      if (notification.projectKey !== deps.mapping.projectKey) {
+        outcome = { status: 'skipped', reason: 'other-project' };
+      } else if (!handler) {
+        outcome = { status: 'skipped', reason: 'unhandled-type' };
+      } else {
+        const signal = AbortSignal.timeout(deadlineMs);
+        const context: HandlerContext = {
+          commercetools: deps.commercetools,
+          segment: deps.segment,
+          mapping: deps.mapping,
+          signal,
+        };
+        outcome = await withDeadline(handler(notification, context), signal);
+      }
+      const level = outcome.status === 'skipped' && isNoteworthy(outcome.reason) ? 'warn' : 'info';
+      logger[level]({ ...describe(decoded), outcome: outcome.status, ...reasonOf(outcome), durationMs: elapsedMs() }, 'notification processed');
+      res.status(ANSWERS[outcome.status]).json(outcome);
+    } catch (error) {
+      const kind = error instanceof ConnectorError ? error.kind : 'internal';
+      const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
+      const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs: elapsedMs() };
+      if (kind === 'bad-request') logger.warn({ ...fields, reason: message }, 'notification rejected');
+      else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
+      sendError(res, kind, message);
+    }
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not-found', message: 'POST notifications to /' });
+  });
+
+  // Body-parser failures: the request itself is wrong, so it is never worth a retry.
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      logger.warn({ outcome: 'payload-too-large' }, 'notification rejected');
+      return sendError(res, 'payload-too-large', 'the body exceeds the size limit');
+    }
+    const status = (error as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      logger.warn({ outcome: 'bad-request', reason: type ?? 'unreadable body' }, 'notification rejected');
+      return sendError(res, 'bad-request', type === 'entity.parse.failed' ? 'the body is not valid JSON' : 'the body could not be read');
+    }
+    logger.error({ outcome: 'internal', cause: causeOf(error) }, 'request failed');
+    return sendError(res, 'internal', 'internal error');
+  };
+  app.use(onError);
+  return app;
+}
+
+/** Identifiers only: what operators need to find the resource, nothing personal. */
+function describe({ notification, delivery }: DecodedDelivery) {
+  return {
+    route: routeKey(notification),
+    resourceId: notification.resource.id,
+    ...(notification.notificationType === 'Message' ? { messageId: notification.id } : {}),
+    ...(notification.version !== undefined ? { version: notification.version } : {}),
+    transport: delivery.transport,
+    ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}),
+    ...(delivery.deliveryAttempt ? { deliveryAttempt: delivery.deliveryAttempt } : {}),
+  };
+}
+
+function reasonOf(outcome: Outcome) {
+  return outcome.status === 'skipped' ? { reason: outcome.reason } : { events: outcome.events };
+}
+
+/** Skips that point at a data or set-up problem someone should look at. */
+function isNoteworthy(reason: string): boolean {
+  return reason === 'invalid-consent' || reason === 'no-identity' || reason === 'other-project';
+}
+
+/** An error's class and message chain, without payloads (errors from HTTP clients carry bodies). */
+function causeOf(error: unknown): string[] {
+  const chain: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && chain.length < 4) {
+    // HTTP client errors can echo request details in their message: keep only their status.
+    const status = (current as { statusCode?: unknown }).statusCode;
+    const code = (current as { code?: unknown }).code;
+    chain.push(
+      typeof status === 'number'
+        ? `${current.name} (HTTP ${status})`
+        : `${current.name}: ${current.message}${typeof code === 'string' ? ` [${code}]` : ''}`,
+    );
+    current = current.cause;
+  }
+  return chain;
+}

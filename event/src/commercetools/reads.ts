@@ -1,0 +1,69 @@
+import type { ByProjectKeyRequestBuilder, Customer, Order } from '@commercetools/platform-sdk';
+import { upstreamUnavailable } from '../errors';
+
+/** What the handlers need from commercetools, and nothing more. */
+export interface CommercetoolsReader {
+  /** The order with its discount codes expanded; undefined when it no longer exists. */
+  getOrder(id: string): Promise<Order | undefined>;
+  /** undefined when the customer no longer exists. */
+  getCustomer(id: string): Promise<Customer | undefined>;
+  /** Whether any registered customer uses this email (compared case-insensitively). */
+  isEmailRegistered(email: string): Promise<boolean>;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const status = (error as { statusCode: unknown }).statusCode;
+    return typeof status === 'number' ? status : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Every failure other than "not found" means commercetools could not answer now (network, timeout,
+ * 5xx, 429) or we may not read (401/403: credentials or scopes): both are worth a redelivery once
+ * fixed, so both become upstream-unavailable. The cause is kept for the log, never for the caller.
+ */
+async function readOrUndefined<T>(what: string, read: () => Promise<{ body: T }>): Promise<T | undefined> {
+  try {
+    return (await read()).body;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 404) return undefined;
+    throw upstreamUnavailable(`commercetools ${what} failed${status ? ` (HTTP ${status})` : ''}`, error);
+  }
+}
+
+export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): CommercetoolsReader {
+  return {
+    getOrder: (id) =>
+      readOrUndefined('order read', () =>
+        api
+          .orders()
+          .withId({ ID: id })
+          .get({ queryArgs: { expand: ['discountCodes[*].discountCode'] } })
+          .execute(),
+      ),
+
+    getCustomer: (id) =>
+      readOrUndefined('customer read', () => api.customers().withId({ ID: id }).get().execute()),
+
+    async isEmailRegistered(email) {
+      // A predicate variable keeps the email out of the predicate text: no quoting or injection issues.
+      const page = await readOrUndefined('customer look-up', () =>
+        api
+          .customers()
+          .get({
+            queryArgs: {
+              where: 'lowercaseEmail = :email',
+              'var.email': email.trim().toLowerCase(),
+              limit: 1,
+              withTotal: false,
+            },
+          })
+          .execute(),
+      );
+      return (page?.results.length ?? 0) > 0;
+    },
+  };
+}

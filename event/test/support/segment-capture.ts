@@ -1,0 +1,117 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One event as Segment's HTTP API received it. */
+export interface CapturedEvent {
+  type: string;
+  messageId: string;
+  userId?: string;
+  anonymousId?: string;
+  event?: string;
+  traits?: Record<string, unknown>;
+  properties?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  timestamp?: string;
+  [key: string]: unknown;
+}
+
+export interface CapturedRequest {
+  path: string;
+  authorization?: string;
+  events: CapturedEvent[];
+}
+
+/** How the stand-in answers the next requests. */
+export type SegmentBehaviour =
+  | { kind: 'accept' }
+  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'reset' };
+
+export interface SegmentCapture {
+  url: string;
+  /** Requests Segment accepted (answered 200), in arrival order. */
+  accepted: CapturedRequest[];
+  /** Every request that arrived, accepted or not. */
+  received: CapturedRequest[];
+  /** Events Segment accepted, flattened in order. */
+  events(): CapturedEvent[];
+  behave(behaviour: SegmentBehaviour): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * A local stand-in for Segment's tracking API (`POST /v1/batch`), listening on loopback. It
+ * records what arrives and answers as told, so tests assert on what Segment actually received.
+ */
+export async function startSegmentCapture(): Promise<SegmentCapture> {
+  const accepted: CapturedRequest[] = [];
+  const received: CapturedRequest[] = [];
+  let behaviour: SegmentBehaviour = { kind: 'accept' };
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer(async (req, res) => {
+    const text = await readBody(req);
+    let events: CapturedEvent[];
+    try {
+      events = (JSON.parse(text) as { batch?: CapturedEvent[] }).batch ?? [];
+    } catch {
+      res.writeHead(400).end('{"error":"invalid json"}');
+      return;
+    }
+    const captured: CapturedRequest = {
+      path: req.url ?? '',
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      events,
+    };
+    received.push(captured);
+    switch (behaviour.kind) {
+      case 'accept':
+        accepted.push(captured);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
+        return;
+      case 'status':
+        res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{}');
+        return;
+      case 'hang':
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accepted,
+    received,
+    events: () => accepted.flatMap((request) => request.events),
+    behave(next) {
+      behaviour = next;
+    },
+    reset() {
+      accepted.length = 0;
+      received.length = 0;
+      behaviour = { kind: 'accept' };
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
