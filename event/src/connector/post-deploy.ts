@@ -1,0 +1,101 @@
+import { config as loadDotenv } from 'dotenv';
+import type { Destination } from '@commercetools/platform-sdk';
+import {
+  createCommercetoolsApi,
+  type CommercetoolsClientLimits,
+} from '../commercetools/client';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { routedKeys as defaultRoutedKeys } from '../routing';
+import {
+  SUBSCRIPTION_KEY,
+  consoleOutput,
+  describeDestination,
+  destinationFromEnvironment,
+  destinationSecrets,
+  ensureSubscription,
+  redact,
+  subscriptionTopics,
+  type EnsureOutcome,
+  type ScriptOutput,
+} from './subscription';
+
+export type PostDeployResult = { ok: true; outcome: EnsureOutcome } | { ok: false; problems: string[] };
+
+export interface PostDeployOptions {
+  /** Defaults to the routing table the server uses. */
+  routedKeys?: readonly string[];
+  limits?: CommercetoolsClientLimits;
+}
+
+/**
+ * A deploy is not on Pub/Sub's 10 s clock, and a failed postDeploy fails the whole deployment:
+ * give commercetools more time and retries than the request path does.
+ */
+export const DEPLOY_SCRIPT_LIMITS: CommercetoolsClientLimits = { timeoutMs: 10_000, maxRetries: 3, retryDelayMs: 250 };
+
+function problemsOf(error: unknown): string[] {
+  if (error instanceof ConfigError) return error.problems;
+  return [error instanceof Error ? error.message : String(error)];
+}
+
+/**
+ * Validates the whole configuration first (the server's own rules, plus the destination Connect
+ * gave us) so a deployment that could never work fails here, before anything is created; then
+ * creates or updates the subscription for every routed notification.
+ */
+export async function runPostDeploy(
+  environment: NodeJS.ProcessEnv,
+  output: ScriptOutput,
+  options: PostDeployOptions = {},
+): Promise<PostDeployResult> {
+  const problems: string[] = [];
+  let config: Config | undefined;
+  let destination: Destination | undefined;
+  try {
+    config = loadConfig(environment);
+  } catch (error) {
+    problems.push(...problemsOf(error));
+  }
+  try {
+    destination = destinationFromEnvironment(environment);
+  } catch (error) {
+    problems.push(...problemsOf(error));
+  }
+  if (!config || !destination) {
+    output.error('Post-deploy: invalid configuration, no subscription was created or changed:');
+    for (const problem of problems) output.error(`  - ${problem}`);
+    return { ok: false, problems };
+  }
+
+  const secrets = [config.commercetools.clientSecret, config.segment.writeKey, ...destinationSecrets(destination)];
+  try {
+    const api = createCommercetoolsApi(config.commercetools, options.limits ?? DEPLOY_SCRIPT_LIMITS);
+    const outcome = await ensureSubscription(api, {
+      key: SUBSCRIPTION_KEY,
+      destination,
+      ...subscriptionTopics(options.routedKeys ?? defaultRoutedKeys),
+    });
+    output.info(
+      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${outcome} (project ${config.commercetools.projectKey}, ${describeDestination(destination)})`,
+    );
+    return { ok: true, outcome };
+  } catch (error) {
+    const message = redact(problemsOf(error).join('; '), secrets);
+    output.error(`Post-deploy failed: ${message}`);
+    return { ok: false, problems: [message] };
+  }
+}
+
+if (require.main === module) {
+  // Locally, settings come from .env; under Connect they are already in the environment.
+  loadDotenv({ quiet: true });
+  runPostDeploy(process.env, consoleOutput)
+    .then((result) => {
+      // A non-zero exit is how Connect learns that the deployment failed.
+      process.exitCode = result.ok ? 0 : 1;
+    })
+    .catch((error: unknown) => {
+      consoleOutput.error(`Post-deploy failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,77 @@
+import { config as loadDotenv } from 'dotenv';
+import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
+import { ConfigError, loadConfig, type Config } from '../config';
+import {
+  SUBSCRIPTION_KEY,
+  consoleOutput,
+  redact,
+  removeSubscription,
+  type RemoveOutcome,
+  type ScriptOutput,
+} from './subscription';
+
+export type PreUndeployResult = { ok: true; outcome: RemoveOutcome } | { ok: false; problems: string[] };
+
+export interface PreUndeployOptions {
+  limits?: CommercetoolsClientLimits;
+}
+
+const UNDEPLOY_SCRIPT_LIMITS: CommercetoolsClientLimits = { timeoutMs: 10_000, maxRetries: 3, retryDelayMs: 250 };
+
+/**
+ * The commercetools settings only, checked by the server's own rules. loadConfig also demands the
+ * Segment settings; undeploy never talks to Segment, so a stand-in write key keeps a missing or
+ * broken Segment configuration from blocking the clean-up.
+ */
+function loadCommercetoolsSettings(environment: NodeJS.ProcessEnv): Config['commercetools'] {
+  const commercetoolsOnly = Object.fromEntries(
+    Object.entries(environment).filter(([name]) => name.startsWith('CTP_')),
+  );
+  return loadConfig({ ...commercetoolsOnly, SEGMENT_WRITE_KEY: 'not-used-by-pre-undeploy' }).commercetools;
+}
+
+/** Deletes the subscription post-deploy created, so no notifications go to a removed deployment. */
+export async function runPreUndeploy(
+  environment: NodeJS.ProcessEnv,
+  output: ScriptOutput,
+  options: PreUndeployOptions = {},
+): Promise<PreUndeployResult> {
+  let settings: Config['commercetools'];
+  try {
+    settings = loadCommercetoolsSettings(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    output.error('Pre-undeploy: invalid configuration, the subscription was not removed:');
+    for (const problem of error.problems) output.error(`  - ${problem}`);
+    return { ok: false, problems: error.problems };
+  }
+
+  try {
+    const api = createCommercetoolsApi(settings, options.limits ?? UNDEPLOY_SCRIPT_LIMITS);
+    const outcome = await removeSubscription(api, SUBSCRIPTION_KEY);
+    output.info(
+      outcome === 'deleted'
+        ? `Pre-undeploy: subscription '${SUBSCRIPTION_KEY}' deleted (project ${settings.projectKey})`
+        : `Pre-undeploy: subscription '${SUBSCRIPTION_KEY}' was already absent (project ${settings.projectKey})`,
+    );
+    return { ok: true, outcome };
+  } catch (error) {
+    const message = redact(error instanceof Error ? error.message : String(error), [settings.clientSecret]);
+    output.error(`Pre-undeploy failed: ${message}`);
+    return { ok: false, problems: [message] };
+  }
+}
+
+if (require.main === module) {
+  // Locally, settings come from .env; under Connect they are already in the environment.
+  loadDotenv({ quiet: true });
+  runPreUndeploy(process.env, consoleOutput)
+    .then((result) => {
+      // A non-zero exit is how Connect learns that the undeployment failed.
+      process.exitCode = result.ok ? 0 : 1;
+    })
+    .catch((error: unknown) => {
+      consoleOutput.error(`Pre-undeploy failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+      process.exitCode = 1;
+    });
+}
