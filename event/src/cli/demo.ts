@@ -1,0 +1,129 @@
+/**
+ * `npm run demo`: the real connector, end to end, on this machine only. It starts an embedded
+ * commercetools stand-in seeded with sample customers and orders, a local Segment capture (or
+ * your Segment source when SEGMENT_WRITE_KEY is set), the connector itself, posts the
+ * notifications commercetools would send, and prints what reached Segment.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import { createApp } from '../app';
+import { createCommercetoolsApi } from '../commercetools/client';
+import { createCommercetoolsReader } from '../commercetools/reads';
+import { createLogger } from '../logger';
+import { createSegmentSink } from '../segment/sink';
+import { startSegmentCapture, type CapturedEvent } from '../../test/support/segment-capture';
+import customerFull from '../../test/fixtures/customers/customer-full.json';
+import orderGuest from '../../test/fixtures/orders/order-guest.json';
+import orderMultipleShipping from '../../test/fixtures/orders/order-multiple-shipping.json';
+import orderTaxExcluded from '../../test/fixtures/orders/order-tax-excluded.json';
+import orderTaxIncluded from '../../test/fixtures/orders/order-tax-included.json';
+
+const PROJECT_KEY = 'demo-project';
+
+interface Sample {
+  title: string;
+  typeId: 'customer' | 'order';
+  resource: { id: string; discountCodes?: { discountCode: { obj?: object } }[] };
+}
+
+const samples: Sample[] = [
+  { title: 'a registered customer signs up', typeId: 'customer', resource: customerFull },
+  { title: 'a registered customer orders with a discount code (net prices, US tax)', typeId: 'order', resource: orderTaxExcluded },
+  { title: 'an order with product, cart and shipping discounts (gross prices, DE VAT)', typeId: 'order', resource: orderTaxIncluded },
+  { title: 'an order shipped to two addresses (multiple shipping mode)', typeId: 'order', resource: orderMultipleShipping },
+  { title: 'a guest checks out', typeId: 'order', resource: orderGuest },
+];
+
+function pubSubEnvelope(notification: object, messageId: string) {
+  return {
+    message: { data: Buffer.from(JSON.stringify(notification)).toString('base64'), attributes: {}, messageId },
+    subscription: 'projects/demo/subscriptions/segment-connector',
+  };
+}
+
+function describeEvent(event: CapturedEvent): string {
+  const who = event.userId ? `userId=${event.userId}` : `anonymousId=${event.anonymousId}`;
+  const head = event.type === 'track' ? `track "${event.event}"` : 'identify';
+  const body = event.type === 'track' ? event.properties : event.traits;
+  const context = event.context && 'consent' in event.context ? `\n      context.consent ${JSON.stringify(event.context.consent)}` : '';
+  const json = JSON.stringify(body, null, 2).replace(/\n/g, '\n      ');
+  return `    ${head}  ${who}  messageId=${event.messageId}${context}\n      ${json}`;
+}
+
+async function main(): Promise<void> {
+  const realWriteKey = process.env.SEGMENT_WRITE_KEY?.trim();
+  const ctMock = new CommercetoolsMock({ enableAuthentication: true, validateCredentials: true, defaultProjectKey: PROJECT_KEY, silent: true });
+  await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
+  const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
+  for (const { typeId, resource } of samples) {
+    await ctMock.project(PROJECT_KEY).unsafeAdd(typeId as never, resource as never);
+    for (const code of resource.discountCodes ?? []) {
+      if (code.discountCode.obj) await ctMock.project(PROJECT_KEY).unsafeAdd('discount-code' as never, code.discountCode.obj as never);
+    }
+  }
+
+  const capture = realWriteKey ? undefined : await startSegmentCapture();
+  const segmentSettings = {
+    writeKey: realWriteKey ?? 'demo-write-key',
+    host: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
+  };
+  const sink = createSegmentSink(segmentSettings);
+  const app = createApp({
+    commercetools: createCommercetoolsReader(
+      createCommercetoolsApi({ projectKey: PROJECT_KEY, clientId: 'demo', clientSecret: 'demo', apiUrl: ctUrl, authUrl: ctUrl }),
+    ),
+    segment: sink,
+    logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
+    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', locale: 'en' },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const connectorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+  console.log('commercetools → Segment connector demo');
+  console.log(`  commercetools stand-in  ${ctUrl} (project ${PROJECT_KEY})`);
+  console.log(`  Segment                 ${capture ? `local capture ${capture.url}` : `${segmentSettings.host} (your source: check its debugger)`}`);
+  console.log(`  connector               ${connectorUrl}\n`);
+
+  let failures = 0;
+  for (const [index, sample] of samples.entries()) {
+    const notification = {
+      notificationType: 'ResourceCreated',
+      projectKey: PROJECT_KEY,
+      resource: { typeId: sample.typeId, id: sample.resource.id },
+      version: 1,
+      modifiedAt: new Date().toISOString(),
+    };
+    const seen = capture?.events().length ?? 0;
+    const response = await fetch(connectorUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pubSubEnvelope(notification, `demo-${index + 1}`)),
+    });
+    const answer = await response.text();
+    if (!response.ok) failures += 1;
+    console.log(`${index + 1}. ${sample.title}`);
+    console.log(`   ${sample.typeId}/ResourceCreated ${sample.resource.id} → HTTP ${response.status} ${answer}`);
+    for (const event of capture?.events().slice(seen) ?? []) console.log(describeEvent(event));
+    console.log('');
+  }
+
+  if (capture) {
+    const requests = capture.accepted.length;
+    console.log(`Segment accepted ${capture.events().length} events in ${requests} batch request(s).`);
+  } else {
+    console.log('Sent to your Segment source: open Connections → Sources → your source → Debugger.');
+  }
+  server.close();
+  await sink.close(2_000);
+  await capture?.close();
+  await ctMock.app.close();
+  process.exitCode = failures === 0 ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error('demo failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
