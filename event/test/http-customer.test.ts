@@ -43,6 +43,11 @@ describe('customer notifications → identify', () => {
     expect(harness.segment.accepted[0]?.authorization).toBe(expectedAuth);
   });
 
+  it("sends the customer's consent field as context.consent", async () => {
+    await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2)).expect(200);
+    expect(harness.segment.events()[0]?.context).toMatchObject({ consent: JSON.parse(customerFull.custom.fields.consent) });
+  });
+
   it('takes the address from the default billing address', async () => {
     await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
     const billing = customerFull.addresses.find((address) => address.id === customerFull.defaultBillingAddressId);
