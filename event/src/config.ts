@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { TRACK_EVENT_KEYS, TRACK_EVENTS, type AnonymousIdFallback, type EventSettings, type TrackEventKey } from './events';
 
 /** Secrets: never printed, not even in configuration errors. */
-export const SECRET_VARIABLES = ['CTP_CLIENT_SECRET', 'SEGMENT_WRITE_KEY'] as const;
+export const SECRET_VARIABLES = ['CTP_CLIENT_SECRET', 'SEGMENT_WRITE_KEY', 'SEGMENT_PUBLIC_API_TOKEN'] as const;
 
 const optionalText = z
   .string()
@@ -13,6 +14,30 @@ const url = () =>
   z
     .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL such as https://example.com' })
     .transform((value) => value.replace(/\/+$/, ''));
+
+const DISABLED = 'off';
+
+/** A Segment event name, or `off`. */
+const eventName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200, 'must be at most 200 characters')
+  .refine((name) => !/\p{Cc}/u.test(name), 'must not contain control characters')
+  .optional();
+
+const onOff = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { message: 'must be true or false' }))
+    .transform((value) => ['true', 'on', '1', 'yes'].includes(value))
+    .default(fallback);
+
+const eventVariables = Object.fromEntries(
+  TRACK_EVENT_KEYS.map((key) => [TRACK_EVENTS[key].variable, eventName]),
+) as Record<(typeof TRACK_EVENTS)[TrackEventKey]['variable'], typeof eventName>;
 
 const environmentSchema = z.object({
   CTP_PROJECT_KEY: z.string({ message: 'is required' }).trim().min(1, 'is required'),
@@ -28,6 +53,8 @@ const environmentSchema = z.object({
   CTP_AUTH_URL: url().optional(),
   SEGMENT_WRITE_KEY: z.string({ message: 'is required' }).trim().min(1, 'is required'),
   SEGMENT_HOST: url().default('https://api.segment.io'),
+  SEGMENT_PUBLIC_API_TOKEN: optionalText,
+  SEGMENT_PUBLIC_API_HOST: url().default('https://api.segmentapis.com'),
   PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1).max(65535).default(8080),
   LOCALE: optionalText,
   CONSENT_CUSTOM_FIELD_NAME: z
@@ -36,7 +63,14 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a commercetools field name (letters, digits, _ and -)')
     .default('consent'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ANONYMOUS_ID_FALLBACK: z.enum(['email-hash', 'order-id', 'none']).default('email-hash'),
+  IDENTIFY_CUSTOMERS: onOff(true),
+  SEGMENT_DELETE_USERS: onOff(true),
+  ...eventVariables,
 });
+
+/** Every variable the connector reads, for documentation checks. */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
 
 export interface Config {
   commercetools: {
@@ -50,7 +84,11 @@ export interface Config {
   segment: {
     writeKey: string;
     host: string;
+    /** Segment Public API, for deletion requests; without a token deletions are only logged. */
+    publicApi: { host: string; token?: string };
   };
+  events: EventSettings;
+  anonymousIdFallback: AnonymousIdFallback;
   port: number;
   locale?: string;
   consentFieldName: string;
@@ -96,10 +134,30 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
       apiUrl: env.CTP_API_URL ?? `https://api.${env.CTP_REGION}.commercetools.com`,
       authUrl: env.CTP_AUTH_URL ?? `https://auth.${env.CTP_REGION}.commercetools.com`,
     },
-    segment: { writeKey: env.SEGMENT_WRITE_KEY, host: env.SEGMENT_HOST },
+    segment: {
+      writeKey: env.SEGMENT_WRITE_KEY,
+      host: env.SEGMENT_HOST,
+      publicApi: {
+        host: env.SEGMENT_PUBLIC_API_HOST,
+        ...(env.SEGMENT_PUBLIC_API_TOKEN ? { token: env.SEGMENT_PUBLIC_API_TOKEN } : {}),
+      },
+    },
+    events: eventSettingsOf(env),
+    anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,
     port: env.PORT,
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
     logLevel: env.LOG_LEVEL,
   };
+}
+
+function eventSettingsOf(env: z.infer<typeof environmentSchema>): EventSettings {
+  const track: EventSettings['track'] = {};
+  for (const key of TRACK_EVENT_KEYS) {
+    const { variable, defaultName, slug } = TRACK_EVENTS[key];
+    const configured = env[variable];
+    if (configured?.toLowerCase() === DISABLED) continue;
+    track[key] = { key, name: configured ?? defaultName, slug };
+  }
+  return { track, identifyCustomers: env.IDENTIFY_CUSTOMERS, deleteUsers: env.SEGMENT_DELETE_USERS };
 }

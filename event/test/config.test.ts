@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../src/config';
+import { DEFAULT_EVENT_SETTINGS } from '../src/events';
 
 const valid = {
   CTP_PROJECT_KEY: 'shop-prod',
@@ -28,7 +29,13 @@ describe('configuration', () => {
         apiUrl: 'https://api.europe-west1.gcp.commercetools.com',
         authUrl: 'https://auth.europe-west1.gcp.commercetools.com',
       },
-      segment: { writeKey: 'super-secret-write-key', host: 'https://api.segment.io' },
+      segment: {
+        writeKey: 'super-secret-write-key',
+        host: 'https://api.segment.io',
+        publicApi: { host: 'https://api.segmentapis.com' },
+      },
+      events: DEFAULT_EVENT_SETTINGS,
+      anonymousIdFallback: 'email-hash',
       port: 8080,
       consentFieldName: 'consent',
       logLevel: 'info',
@@ -57,6 +64,36 @@ describe('configuration', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it('switches events off, renames them and keeps their messageId slugs', () => {
+    const config = loadConfig({
+      ...valid,
+      EVENT_ORDER_UPDATED: 'off',
+      EVENT_ORDER_CANCELLED: 'Order Canceled',
+      EVENT_SIGNED_UP: ' OFF ',
+      IDENTIFY_CUSTOMERS: 'false',
+      SEGMENT_DELETE_USERS: 'no',
+      SEGMENT_PUBLIC_API_TOKEN: 'sgp_secret',
+      SEGMENT_PUBLIC_API_HOST: 'https://eu1.api.segmentapis.com',
+      ANONYMOUS_ID_FALLBACK: 'order-id',
+    });
+    expect(config.events.track.orderUpdated).toBeUndefined();
+    expect(config.events.track.signedUp).toBeUndefined();
+    expect(config.events.track.orderCancelled).toEqual({ key: 'orderCancelled', name: 'Order Canceled', slug: 'order-cancelled' });
+    expect(config.events.track.orderCompleted?.name).toBe('Order Completed');
+    expect(config.events.identifyCustomers).toBe(false);
+    expect(config.events.deleteUsers).toBe(false);
+    expect(config.segment.publicApi).toEqual({ host: 'https://eu1.api.segmentapis.com', token: 'sgp_secret' });
+    expect(config.anonymousIdFallback).toBe('order-id');
+  });
+
+  it('rejects invalid event settings', () => {
+    expect(problemsOf({ ...valid, IDENTIFY_CUSTOMERS: 'maybe', ANONYMOUS_ID_FALLBACK: 'cookie', EVENT_ORDER_PAID: 'x'.repeat(201) })).toEqual([
+      expect.stringMatching(/^ANONYMOUS_ID_FALLBACK /),
+      'IDENTIFY_CUSTOMERS must be true or false',
+      'EVENT_ORDER_PAID must be at most 200 characters',
+    ]);
+  });
+
   it('treats blank values as unset', () => {
     expect(loadConfig({ ...valid, LOCALE: '  ', PORT: '' }).port).toBe(8080);
   });
@@ -76,7 +113,7 @@ describe('configuration', () => {
 
   it('never prints a value, so secrets cannot leak through a configuration error', () => {
     try {
-      loadConfig({ ...valid, SEGMENT_HOST: 'super-secret-write-key', PORT: 'super-secret-client-secret' });
+      loadConfig({ ...valid, SEGMENT_HOST: 'super-secret-write-key', PORT: 'super-secret-client-secret', SEGMENT_PUBLIC_API_TOKEN: 'super-secret-token', SEGMENT_PUBLIC_API_HOST: 'super-secret-token' });
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
