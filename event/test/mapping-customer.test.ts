@@ -1,7 +1,7 @@
 import type { Address, Customer } from '@commercetools/platform-sdk';
-import { buildCustomerIdentify } from '../src/mapping/customer';
+import { buildCustomerIdentify, buildSignedUp } from '../src/mapping/customer';
 import { buildMessageId } from '../src/mapping/message-id';
-import type { MappingOptions } from '../src/mapping/types';
+import type { EventName, MappingOptions } from '../src/mapping/types';
 import type { SegmentCall } from '../src/segment/calls';
 import customerFullJson from './fixtures/customers/customer-full.json';
 import customerMinimalJson from './fixtures/customers/customer-minimal.json';
@@ -139,5 +139,90 @@ describe('buildCustomerIdentify', () => {
 
   it('reads consent from the configured field only', () => {
     expect(identifyOf(customerFull, { consentFieldName: 'segmentConsent' })).not.toHaveProperty('context');
+  });
+});
+
+describe('buildSignedUp', () => {
+  const SIGNED_UP: EventName = { name: 'Signed Up', slug: 'signed-up' };
+  const stores = [
+    { typeId: 'store' as const, key: 'de-webshop' },
+    { typeId: 'store' as const, key: 'at-webshop' },
+  ];
+
+  function signedUpOf(customer: Customer, event = SIGNED_UP, extra: Partial<MappingOptions> = {}): SegmentCall {
+    const result = buildSignedUp(customer, { ...options, ...extra }, event);
+    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
+    expect(result.calls).toHaveLength(1);
+    const [call] = result.calls;
+    if (!call) throw new Error('no call');
+    return call;
+  }
+
+  it('tracks a full customer’s sign-up at the account’s creation, with the first store and the consent', () => {
+    expect(signedUpOf({ ...customerFull, stores })).toEqual({
+      type: 'track',
+      event: 'Signed Up',
+      userId: '1c6e0a3b-5d7f-4b9a-8c2e-4f6a8b0c2d19',
+      // createdAt, not lastModifiedAt (2026-02-27T16:40:12.559Z): the sign-up happened then.
+      timestamp: '2024-11-03T08:15:42.021Z',
+      messageId: buildMessageId({
+        projectKey: 'demo-shop',
+        typeId: 'customer',
+        resourceId: '1c6e0a3b-5d7f-4b9a-8c2e-4f6a8b0c2d19',
+        event: 'signed-up',
+        discriminator: 'created',
+      }),
+      properties: {
+        email: 'henrietta.quillfeather@example.com',
+        first_name: 'Henrietta',
+        last_name: 'Quillfeather',
+        title: 'Dr.',
+        customer_number: 'CN-204817',
+        store: 'de-webshop',
+      },
+      context: { consent: { categoryPreferences: { Advertising: true, Analytics: true, Functional: false } } },
+    });
+  });
+
+  it('sends only what a minimal customer has, and no context without consent', () => {
+    const call = signedUpOf(customerMinimal);
+    expect(call).toMatchObject({ type: 'track', userId: '8f2b4d6e-0a1c-4e3f-9b5d-7e9f1a3b5c20', timestamp: '2026-01-20T12:00:03.714Z' });
+    if (call.type !== 'track') throw new Error('expected a track');
+    // customer-minimal has no names, no number and an empty store list.
+    expect(call.properties).toEqual({ email: 'minimal.marlowe@example.com' });
+    expect(call).not.toHaveProperty('context');
+  });
+
+  it('leaves out blank values rather than sending empty strings', () => {
+    const call = signedUpOf({ ...customerFull, firstName: '', lastName: '  ', title: '', customerNumber: ' ' });
+    if (call.type !== 'track') throw new Error('expected a track');
+    expect(call.properties).toEqual({ email: 'henrietta.quillfeather@example.com' });
+  });
+
+  it('uses the configured event name', () => {
+    const call = signedUpOf(customerFull, { name: 'Account Created', slug: 'signed-up' });
+    expect(call).toMatchObject({ type: 'track', event: 'Account Created' });
+  });
+
+  it('has one messageId per customer: independent of version and name, specific to project and slug', () => {
+    const id = signedUpOf(customerFull).messageId;
+    expect(signedUpOf({ ...customerFull, version: 13, lastModifiedAt: '2026-03-01T00:00:00.000Z' }).messageId).toBe(id);
+    expect(signedUpOf(customerFull, { name: 'Account Created', slug: 'signed-up' }).messageId).toBe(id);
+    expect(signedUpOf(customerFull, { name: 'Signed Up', slug: 'account-created' }).messageId).not.toBe(id);
+    expect(signedUpOf(customerFull, SIGNED_UP, { projectKey: 'other-shop' }).messageId).not.toBe(id);
+    expect(signedUpOf(customerMinimal).messageId).not.toBe(id);
+    // Not the identify's id for the same customer either.
+    expect(identifyOf(customerFull).messageId).not.toBe(id);
+  });
+
+  it('skips a customer whose consent cannot be read', () => {
+    const custom = {
+      type: { typeId: 'type' as const, id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
+      fields: { consent: '["Analytics"]' }, // valid JSON, but not a consent object
+    };
+    expect(buildSignedUp({ ...customerFull, custom }, options, SIGNED_UP)).toEqual({
+      kind: 'skip',
+      reason: 'invalid-consent',
+    });
   });
 });

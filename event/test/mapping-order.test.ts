@@ -52,7 +52,7 @@ function trackOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegi
 describe('orderFigures', () => {
   it.each<[string, Order, OrderFigures]>([
     // USD, NYC 8.875 % on top of prices, SAVE10 takes 10 % off both lines.
-    // total = taxedPrice.totalGross = 227.46; tax = totalTax = 18.54
+    // total = taxedPrice.totalGross = 227.46; tax = totalTax = 18.54; totalNet = taxedPrice.totalNet = 208.92
     // shipping: 7.95 × 1.08875 = 8.6555625 → 8.66 gross
     // subtotal = totalNet 208.92 − shipping net 7.95 = 200.97
     // discount: sneakers 2 × 8.99 = 17.98 net × 1.08875 = 19.575725 → 19.58;
@@ -60,7 +60,7 @@ describe('orderFigures', () => {
     [
       'tax excluded (USD)',
       taxExcluded,
-      { currency: 'USD', total: 227.46, subtotal: 200.97, revenue: 200.97, discount: 24.32, shipping: 8.66, tax: 18.54 },
+      { currency: 'USD', total: 227.46, subtotal: 200.97, revenue: 200.97, discount: 24.32, shipping: 8.66, tax: 18.54, totalNet: 208.92 },
     ],
     // EUR, 19 % included. total = totalGross 127.20; tax = 20.31
     // shipping charged 2.95 gross (5.90 half price), net 2.48
@@ -70,7 +70,7 @@ describe('orderFigures', () => {
     [
       'tax included with product, total-price and shipping discounts (EUR)',
       taxIncluded,
-      { currency: 'EUR', total: 127.2, subtotal: 104.41, revenue: 104.41, discount: 17.95, shipping: 2.95, tax: 20.31 },
+      { currency: 'EUR', total: 127.2, subtotal: 104.41, revenue: 104.41, discount: 17.95, shipping: 2.95, tax: 20.31, totalNet: 106.89 },
     ],
     // USD, Chicago 10.25 % on top, two shipping methods. total 157.64, tax 14.66
     // shipping = 7.71 + 16.53 = 24.24 gross; nets 6.99 + 14.99 = 21.98
@@ -79,14 +79,14 @@ describe('orderFigures', () => {
     [
       'multiple shipping (USD)',
       multipleShipping,
-      { currency: 'USD', total: 157.64, subtotal: 121, revenue: 121, discount: 11.02, shipping: 24.24, tax: 14.66 },
+      { currency: 'USD', total: 157.64, subtotal: 121, revenue: 121, discount: 11.02, shipping: 24.24, tax: 14.66, totalNet: 142.98 },
     ],
     // JPY has no minor unit. total ¥5,880, tax ¥535; shipping ¥660 gross, ¥600 net
     // subtotal = 5,345 − 600 = 4,745; discount: ¥220 off the whisk, prices include tax
     [
       'JPY',
       jpy,
-      { currency: 'JPY', total: 5880, subtotal: 4745, revenue: 4745, discount: 220, shipping: 660, tax: 535 },
+      { currency: 'JPY', total: 5880, subtotal: 4745, revenue: 4745, discount: 220, shipping: 660, tax: 535, totalNet: 5345 },
     ],
     // KWD has three decimals. total 59.360, tax 2.827; shipping 2.750 × 1.05 = 2.8875 → 2.888
     // subtotal = 56.533 − 2.750 = 53.783
@@ -94,7 +94,7 @@ describe('orderFigures', () => {
     [
       'KWD',
       kwd,
-      { currency: 'KWD', total: 59.36, subtotal: 53.783, revenue: 53.783, discount: 7.678, shipping: 2.888, tax: 2.827 },
+      { currency: 'KWD', total: 59.36, subtotal: 53.783, revenue: 53.783, discount: 7.678, shipping: 2.888, tax: 2.827, totalNet: 56.533 },
     ],
     // EUR B2B, 19 % on top, high-precision prices. total 98.54, tax 15.73
     // shipping 5.90 × 1.19 = 7.021 → 7.02; subtotal = 82.81 − 5.90 = 76.91
@@ -103,27 +103,27 @@ describe('orderFigures', () => {
     [
       'high precision (EUR)',
       highPrecision,
-      { currency: 'EUR', total: 98.54, subtotal: 76.91, revenue: 76.91, discount: 2.95, shipping: 7.02, tax: 15.73 },
+      { currency: 'EUR', total: 98.54, subtotal: 76.91, revenue: 76.91, discount: 2.95, shipping: 7.02, tax: 15.73, totalNet: 82.81 },
     ],
     // CAD, taxes disabled: total = totalPrice 69.20, tax 0, shipping = its price 12.50
     // subtotal = 69.20 − 12.50 = 56.70; discount 20 % of the toque = 4.80, nothing to gross up
     [
       'no tax (CAD)',
       noTax,
-      { currency: 'CAD', total: 69.2, subtotal: 56.7, revenue: 56.7, discount: 4.8, shipping: 12.5, tax: 0 },
+      { currency: 'CAD', total: 69.2, subtotal: 56.7, revenue: 56.7, discount: 4.8, shipping: 12.5, tax: 0, totalNet: 69.2 },
     ],
     // USD, Austin 8.25 % on top. total 41.78, tax 3.18; shipping 9.60 × 1.0825 = 10.392 → 10.39
     // subtotal = 38.60 − 9.60 = 29.00; no discounts
     [
       'guest (USD)',
       guest,
-      { currency: 'USD', total: 41.78, subtotal: 29, revenue: 29, discount: 0, shipping: 10.39, tax: 3.18 },
+      { currency: 'USD', total: 41.78, subtotal: 29, revenue: 29, discount: 0, shipping: 10.39, tax: 3.18, totalNet: 38.6 },
     ],
     // EUR, 19 % included: total 16.80, tax 2.68; shipping 3.90 gross, 3.28 net; subtotal 14.12 − 3.28 = 10.84
     [
       'invalid consent (EUR)',
       invalidConsent,
-      { currency: 'EUR', total: 16.8, subtotal: 10.84, revenue: 10.84, discount: 0, shipping: 3.9, tax: 2.68 },
+      { currency: 'EUR', total: 16.8, subtotal: 10.84, revenue: 10.84, discount: 0, shipping: 3.9, tax: 2.68, totalNet: 14.12 },
     ],
   ])('computes the figures of the %s order', (_name, order, expected) => {
     expect(orderFigures(order)).toEqual(expected);
@@ -166,6 +166,7 @@ describe('orderFigures', () => {
       discount: 22.33,
       shipping: 7.95,
       tax: 0,
+      totalNet: 208.92,
     });
   });
 
@@ -241,6 +242,12 @@ describe('buildOrderCompleted', () => {
         properties: {
           order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
           order_number: 'US-2026-004271',
+          store: 'us-webshop',
+          shipping_method: 'Standard Ground',
+          order_state: 'Open',
+          payment_state: 'Paid',
+          shipment_state: 'Pending',
+          country: 'US',
           checkout_id: '2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a',
           email: 'ottoline.fairweather@example.com',
           currency: 'USD',
@@ -248,6 +255,7 @@ describe('buildOrderCompleted', () => {
           total: 227.46,
           revenue: 200.97,
           subtotal: 200.97,
+          total_net: 208.92,
           discount: 24.32,
           shipping: 8.66,
           tax: 18.54,

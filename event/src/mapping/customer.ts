@@ -1,8 +1,8 @@
 import type { Address, Customer } from '@commercetools/platform-sdk';
-import type { IdentifyCall, JsonObject } from '../segment/calls';
+import type { IdentifyCall, JsonObject, TrackCall } from '../segment/calls';
 import { readConsent } from './consent';
 import { buildMessageId } from './message-id';
-import { compact, type MappingOptions, type MappingResult } from './types';
+import { compact, type EventName, type MappingOptions, type MappingResult } from './types';
 
 /**
  * An identify for a customer as it is now. The messageId is tied to the customer's version, so
@@ -27,6 +27,38 @@ export function buildCustomerIdentify(customer: Customer, options: MappingOption
     ...(consent.status === 'valid' ? { context: { consent: consent.consent } } : {}),
   };
   return { kind: 'calls', calls: [identify] };
+}
+
+/**
+ * Signed Up (Segment's spec) for a new customer, sent after the identify: one per customer, so
+ * its messageId depends on nothing but the customer; `timestamp` is when the account was created.
+ */
+export function buildSignedUp(customer: Customer, options: MappingOptions, event: EventName): MappingResult {
+  const consent = readConsent(customer.custom, options.consentFieldName);
+  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  const track: TrackCall = {
+    type: 'track',
+    event: event.name,
+    userId: customer.id,
+    timestamp: customer.createdAt,
+    messageId: buildMessageId({
+      projectKey: options.projectKey,
+      typeId: 'customer',
+      resourceId: customer.id,
+      event: event.slug,
+      discriminator: 'created',
+    }),
+    properties: compact({
+      email: present(customer.email),
+      first_name: present(customer.firstName),
+      last_name: present(customer.lastName),
+      title: present(customer.title),
+      customer_number: present(customer.customerNumber),
+      store: customer.stores?.[0]?.key,
+    }),
+    ...(consent.status === 'valid' ? { context: { consent: consent.consent } } : {}),
+  };
+  return { kind: 'calls', calls: [track] };
 }
 
 /** Segment's reserved identify traits, filled from what commercetools knows; empty values are left out. */

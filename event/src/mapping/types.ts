@@ -1,3 +1,4 @@
+import type { AnonymousIdFallback } from '../events';
 import type { JsonObject, SegmentCall } from '../segment/calls';
 
 /** What every mapper needs to know about the deployment; handed in by the handler, never read from the environment. */
@@ -8,12 +9,33 @@ export interface MappingOptions {
   locale?: string;
   /** Name of the custom field that holds the shopper's consent as JSON. */
   consentFieldName: string;
+  /** Identity of orders without customerId and anonymousId; `none` when not given. */
+  anonymousIdFallback?: AnonymousIdFallback;
+}
+
+/** A track event to build: its Segment name and the stable slug its messageIds are made of. */
+export interface EventName {
+  name: string;
+  slug: string;
+}
+
+/** One occurrence of an event: what makes its messageId unique, and when it happened. */
+export interface Occurrence {
+  discriminator: string | number;
+  timestamp: string;
 }
 
 /** Why a mapper produced nothing to send. */
 export type SkipReason = 'invalid-consent' | 'no-identity';
 
 export type MappingResult = { kind: 'calls'; calls: SegmentCall[] } | { kind: 'skip'; reason: SkipReason };
+
+/** The calls of several results, in order; the first skip wins (they describe the same resource). */
+export function combineResults(...results: MappingResult[]): MappingResult {
+  const skip = results.find((result) => result.kind === 'skip');
+  if (skip) return skip;
+  return { kind: 'calls', calls: results.flatMap((result) => (result.kind === 'calls' ? result.calls : [])) };
+}
 
 /**
  * The object without its undefined values. Segment payloads leave absent facts out rather than
