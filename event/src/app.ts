@@ -1,10 +1,12 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { CommercetoolsReader } from './commercetools/reads';
 import { ConnectorError, upstreamUnavailable } from './errors';
+import type { EventSettings } from './events';
 import type { HandlerContext, Outcome } from './handlers/types';
 import type { Logger } from './logger';
 import type { MappingOptions } from './mapping/types';
 import { findHandler, routeKey } from './routing';
+import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
 import { decodeDelivery } from './transport/decode';
 import type { DecodedDelivery } from './transport/notification';
@@ -12,8 +14,10 @@ import type { DecodedDelivery } from './transport/notification';
 export interface AppDependencies {
   commercetools: CommercetoolsReader;
   segment: SegmentSink;
+  regulations: RegulationsClient;
   logger: Logger;
   mapping: MappingOptions;
+  events: EventSettings;
   /**
    * Longest time one notification may take before we answer 503. Pub/Sub waits about 10 s for
    * a push answer; answering inside that keeps its redelivery (and our messageIds) in charge.
@@ -28,6 +32,7 @@ export const DEFAULT_DEADLINE_MS = 8_500;
 /** The one place where outcomes and errors become HTTP answers. */
 const ANSWERS = {
   delivered: 200,
+  'deletion-requested': 200,
   skipped: 200,
   'bad-request': 400,
   'payload-too-large': 413,
@@ -78,7 +83,9 @@ export function createApp(deps: AppDependencies): express.Express {
         const context: HandlerContext = {
           commercetools: deps.commercetools,
           segment: deps.segment,
+          regulations: deps.regulations,
           mapping: deps.mapping,
+          events: deps.events,
           signal,
         };
         outcome = await withDeadline(handler(notification, context), signal);
@@ -133,12 +140,19 @@ function describe({ notification, delivery }: DecodedDelivery) {
 }
 
 function reasonOf(outcome: Outcome) {
-  return outcome.status === 'skipped' ? { reason: outcome.reason } : { events: outcome.events };
+  switch (outcome.status) {
+    case 'skipped':
+      return { reason: outcome.reason };
+    case 'delivered':
+      return { events: outcome.events };
+    case 'deletion-requested':
+      return {};
+  }
 }
 
 /** Skips that point at a data or set-up problem someone should look at. */
 function isNoteworthy(reason: string): boolean {
-  return reason === 'invalid-consent' || reason === 'no-identity' || reason === 'other-project';
+  return ['invalid-consent', 'no-identity', 'other-project', 'no-public-api-token', 'deletion-refused'].includes(reason);
 }
 
 /** An error's class and message chain, without payloads (errors from HTTP clients carry bodies). */

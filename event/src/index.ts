@@ -5,6 +5,7 @@ import { createCommercetoolsApi } from './commercetools/client';
 import { createCommercetoolsReader } from './commercetools/reads';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { createRegulationsClient } from './segment/regulations';
 import { createSegmentSink } from './segment/sink';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
@@ -30,10 +31,13 @@ function main(): void {
   const app = createApp({
     commercetools: createCommercetoolsReader(createCommercetoolsApi(config.commercetools)),
     segment,
+    regulations: createRegulationsClient(config.segment.publicApi),
     logger,
+    events: config.events,
     mapping: {
       projectKey: config.commercetools.projectKey,
       consentFieldName: config.consentFieldName,
+      anonymousIdFallback: config.anonymousIdFallback,
       ...(config.locale ? { locale: config.locale } : {}),
     },
   });

@@ -1,16 +1,43 @@
-import { handleCustomerChange } from './handlers/customer';
-import { handleOrderCreated } from './handlers/order';
-import type { Handler } from './handlers/types';
+import {
+  handleCustomerCreated,
+  handleCustomerCreatedMessage,
+  handleCustomerDeleted,
+  handleCustomerUpdated,
+} from './handlers/customer';
+import {
+  handleOrderCreated,
+  handleOrderCreatedMessage,
+  handleOrderPaymentStateChanged,
+  handleOrderShipmentStateChanged,
+  handleOrderStateChanged,
+  handleOrderUpdated,
+} from './handlers/order';
+import { handlePaymentTransactionAdded, handlePaymentTransactionStateChanged } from './handlers/payment';
+import type { Handler, MessageHandler } from './handlers/types';
 import type { Notification } from './transport/notification';
 
 /**
  * Which handler serves which notification: `typeId/notificationType` for changes,
  * `typeId/Message/type` for messages. Anything not listed is acknowledged as unhandled.
+ * Alternative routes to one event (the order `ResourceCreated` change and the `OrderCreated`
+ * message) build the same messageIds, so receiving both never doubles an event in Segment.
  */
-const routes: Readonly<Record<string, Handler>> = {
-  'customer/ResourceCreated': handleCustomerChange,
-  'customer/ResourceUpdated': handleCustomerChange,
+const changeRoutes: Readonly<Record<string, Handler>> = {
+  'customer/ResourceCreated': handleCustomerCreated,
+  'customer/ResourceUpdated': handleCustomerUpdated,
+  'customer/ResourceDeleted': handleCustomerDeleted,
   'order/ResourceCreated': handleOrderCreated,
+  'order/ResourceUpdated': handleOrderUpdated,
+};
+
+const messageRoutes: Readonly<Record<string, MessageHandler>> = {
+  'customer/Message/CustomerCreated': handleCustomerCreatedMessage,
+  'order/Message/OrderCreated': handleOrderCreatedMessage,
+  'order/Message/OrderStateChanged': handleOrderStateChanged,
+  'order/Message/OrderPaymentStateChanged': handleOrderPaymentStateChanged,
+  'order/Message/OrderShipmentStateChanged': handleOrderShipmentStateChanged,
+  'payment/Message/PaymentTransactionAdded': handlePaymentTransactionAdded,
+  'payment/Message/PaymentTransactionStateChanged': handlePaymentTransactionStateChanged,
 };
 
 export function routeKey(notification: Notification): string {
@@ -21,8 +48,8 @@ export function routeKey(notification: Notification): string {
 }
 
 export function findHandler(notification: Notification): Handler | undefined {
-  return routes[routeKey(notification)];
+  const key = routeKey(notification);
+  if (notification.notificationType !== 'Message') return changeRoutes[key];
+  const handler = messageRoutes[key];
+  return handler ? (message, context) => handler(message as typeof notification, context) : undefined;
 }
-
-/** The routed keys, for documentation and for the subscription set-up. */
-export const routedKeys = Object.keys(routes);

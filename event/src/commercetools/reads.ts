@@ -1,4 +1,4 @@
-import type { ByProjectKeyRequestBuilder, Customer, Order } from '@commercetools/platform-sdk';
+import type { ByProjectKeyRequestBuilder, Customer, Order, Payment } from '@commercetools/platform-sdk';
 import { upstreamUnavailable } from '../errors';
 
 /** What the handlers need from commercetools, and nothing more. */
@@ -9,6 +9,10 @@ export interface CommercetoolsReader {
   getCustomer(id: string): Promise<Customer | undefined>;
   /** Whether any registered customer uses this email (compared case-insensitively). */
   isEmailRegistered(email: string): Promise<boolean>;
+  /** undefined when the payment no longer exists. */
+  getPayment(id: string): Promise<Payment | undefined>;
+  /** The order a payment belongs to (discount codes expanded); undefined when none. */
+  findOrderByPaymentId(paymentId: string): Promise<Order | undefined>;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -64,6 +68,27 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
           .execute(),
       );
       return (page?.results.length ?? 0) > 0;
+    },
+
+    getPayment: (id) =>
+      readOrUndefined('payment read', () => api.payments().withId({ ID: id }).get().execute()),
+
+    async findOrderByPaymentId(paymentId) {
+      const page = await readOrUndefined('order look-up by payment', () =>
+        api
+          .orders()
+          .get({
+            queryArgs: {
+              where: 'paymentInfo(payments(id = :paymentId))',
+              'var.paymentId': paymentId,
+              expand: ['discountCodes[*].discountCode'],
+              limit: 1,
+              withTotal: false,
+            },
+          })
+          .execute(),
+      );
+      return page?.results[0];
     },
   };
 }

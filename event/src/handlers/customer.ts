@@ -1,9 +1,63 @@
-import { buildCustomerIdentify } from '../mapping/customer';
-import { deliver, skipped, type Handler } from './types';
+import type { Customer } from '@commercetools/platform-sdk';
+import { buildCustomerIdentify, buildSignedUp } from '../mapping/customer';
+import { combineResults, type MappingResult } from '../mapping/types';
+import { embeddedCustomer, readMessage } from '../transport/messages';
+import { deliver, enabledEvent, skipped, type Handler, type HandlerContext, type MessageHandler, type Outcome } from './types';
 
-/** customer created or updated → identify, from the customer as it is now. */
-export const handleCustomerChange: Handler = async (notification, context) => {
+function identifyIfEnabled(customer: Customer, context: HandlerContext): MappingResult {
+  return context.events.identifyCustomers
+    ? buildCustomerIdentify(customer, context.mapping)
+    : { kind: 'calls', calls: [] };
+}
+
+/** A new customer: identify, then Signed Up. */
+function sendNewCustomer(customer: Customer, context: HandlerContext): Promise<Outcome> {
+  const signedUp = enabledEvent(context, 'signedUp');
+  return deliver(
+    combineResults(
+      identifyIfEnabled(customer, context),
+      signedUp ? buildSignedUp(customer, context.mapping, signedUp) : { kind: 'calls', calls: [] },
+    ),
+    context,
+  );
+}
+
+const nothingEnabledForNewCustomers = (context: HandlerContext) =>
+  !context.events.identifyCustomers && !enabledEvent(context, 'signedUp');
+
+/** customer ResourceCreated change → identify + Signed Up, from the customer as it is now. */
+export const handleCustomerCreated: Handler = async (notification, context) => {
+  if (nothingEnabledForNewCustomers(context)) return skipped('disabled');
+  const customer = await context.commercetools.getCustomer(notification.resource.id);
+  if (!customer) return skipped('not-found');
+  return sendNewCustomer(customer, context);
+};
+
+/** CustomerCreated message → the same calls, from the customer the message carries. */
+export const handleCustomerCreatedMessage: MessageHandler = async (notification, context) => {
+  if (nothingEnabledForNewCustomers(context)) return skipped('disabled');
+  const customer =
+    embeddedCustomer(readMessage(notification, 'CustomerCreated')) ??
+    (await context.commercetools.getCustomer(notification.resource.id));
+  if (!customer) return skipped('not-found');
+  return sendNewCustomer(customer, context);
+};
+
+/** customer ResourceUpdated change → identify, from the customer as it is now. */
+export const handleCustomerUpdated: Handler = async (notification, context) => {
+  if (!context.events.identifyCustomers) return skipped('disabled');
   const customer = await context.commercetools.getCustomer(notification.resource.id);
   if (!customer) return skipped('not-found');
   return deliver(buildCustomerIdentify(customer, context.mapping), context);
+};
+
+/**
+ * customer ResourceDeleted change → ask Segment to suppress and delete the user. Without a
+ * Public API token this is only logged (as a warning), since nothing could ever make it succeed.
+ */
+export const handleCustomerDeleted: Handler = async (notification, context) => {
+  if (!context.events.deleteUsers) return skipped('disabled');
+  if (!context.regulations.configured) return skipped('no-public-api-token');
+  const result = await context.regulations.requestDeletion(notification.resource.id, context.signal);
+  return result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused');
 };

@@ -1,20 +1,90 @@
-import { buildOrderCompleted, needsGuestEmailLookup } from '../mapping/order';
-import { deliver, skipped, type Handler } from './types';
+import type { Order } from '@commercetools/platform-sdk';
+import type { TrackEventKey } from '../events';
+import { buildOrderCompleted, buildOrderEvent, needsGuestEmailLookup } from '../mapping/order';
+import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
+import { deliver, enabledEvent, skipped, type Handler, type HandlerContext, type MessageHandler, type Outcome } from './types';
 
-/** order created → (guest identify) + Order Completed. */
-export const handleOrderCreated: Handler = async (notification, context) => {
-  const order = await context.commercetools.getOrder(notification.resource.id);
-  if (!order) return skipped('not-found');
+/** (guest identify) + Order Completed for an order in hand. */
+async function sendOrderCompleted(order: Order, context: HandlerContext): Promise<Outcome> {
+  const event = enabledEvent(context, 'orderCompleted');
+  if (!event) return skipped('disabled');
   // Only guests need the look-up: it decides whether their email may be sent as an identify.
   const guestEmailRegistered =
-    needsGuestEmailLookup(order) && order.customerEmail
+    needsGuestEmailLookup(order, context.mapping.anonymousIdFallback) && order.customerEmail
       ? await context.commercetools.isEmailRegistered(order.customerEmail)
       : undefined;
   return deliver(
     buildOrderCompleted(order, {
       ...context.mapping,
+      event,
       ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
     }),
     context,
   );
+}
+
+/** order ResourceCreated change → read the order → (guest identify) + Order Completed. */
+export const handleOrderCreated: Handler = async (notification, context) => {
+  if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
+  const order = await context.commercetools.getOrder(notification.resource.id);
+  if (!order) return skipped('not-found');
+  return sendOrderCompleted(order, context);
 };
+
+/**
+ * OrderCreated message → the same calls, from the order the message carries. Only an order with
+ * discount codes is read again: the message's references are not expanded, and the coupon is
+ * the code's text, not its id.
+ */
+export const handleOrderCreatedMessage: MessageHandler = async (notification, context) => {
+  if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
+  const carried = embeddedOrder(readMessage(notification, 'OrderCreated'));
+  const needsRead = !carried || (carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
+  const order = needsRead ? await context.commercetools.getOrder(notification.resource.id) : carried;
+  if (!order) return skipped('not-found');
+  return sendOrderCompleted(order, context);
+};
+
+/** order ResourceUpdated change → Order Updated, once per order version. */
+export const handleOrderUpdated: Handler = async (notification, context) => {
+  const event = enabledEvent(context, 'orderUpdated');
+  if (!event) return skipped('disabled');
+  const order = await context.commercetools.getOrder(notification.resource.id);
+  if (!order) return skipped('not-found');
+  // Keyed by the version read, not the one notified: two quick updates that both read the
+  // latest version describe the same state, and Segment keeps one of them.
+  const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
+  return deliver(buildOrderEvent(order, context.mapping, event, occurrence), context);
+};
+
+/** A state-change message → its event, when the new state is one that has an event. */
+function stateChangeHandler<T extends 'OrderStateChanged' | 'OrderPaymentStateChanged' | 'OrderShipmentStateChanged'>(
+  type: T,
+  eventFor: (fields: MessageFields<T>) => TrackEventKey | undefined,
+): MessageHandler {
+  return async (notification, context) => {
+    const key = eventFor(readMessage(notification, type));
+    if (!key) return skipped('no-event');
+    const event = enabledEvent(context, key);
+    if (!event) return skipped('disabled');
+    const order = await context.commercetools.getOrder(notification.resource.id);
+    if (!order) return skipped('not-found');
+    // The message id names this change; a redelivery carries the same one.
+    const occurrence = { discriminator: notification.id, timestamp: notification.createdAt };
+    return deliver(buildOrderEvent(order, context.mapping, event, occurrence), context);
+  };
+}
+
+export const handleOrderStateChanged = stateChangeHandler('OrderStateChanged', (fields) =>
+  fields.orderState === 'Cancelled' ? 'orderCancelled' : undefined,
+);
+
+export const handleOrderPaymentStateChanged = stateChangeHandler('OrderPaymentStateChanged', (fields) =>
+  fields.paymentState === 'Paid' ? 'orderPaid' : undefined,
+);
+
+export const handleOrderShipmentStateChanged = stateChangeHandler('OrderShipmentStateChanged', (fields) => {
+  if (fields.shipmentState === 'Shipped') return 'orderShipped';
+  if (fields.shipmentState === 'Delivered') return 'orderDelivered';
+  return undefined;
+});

@@ -52,7 +52,7 @@ interface Waiter {
  * so waiting on the emitter is both faster and just as strict.
  */
 export function createSegmentSink(
-  settings: Config['segment'],
+  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
   limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
 ): SegmentSink {
   const analytics = new Analytics({

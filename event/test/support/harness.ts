@@ -4,7 +4,9 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../../src/commercetools/client';
 import { createCommercetoolsReader } from '../../src/commercetools/reads';
+import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { createRegulationsClient } from '../../src/segment/regulations';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
 import { startSegmentCapture, type SegmentCapture } from './segment-capture';
 
@@ -16,6 +18,8 @@ export interface Harness {
   ctMock: CommercetoolsMock;
   ctUrl: string;
   segment: SegmentCapture;
+  /** Stand-in for Segment's Public API (deletion regulations). */
+  publicApi: SegmentCapture;
   sink: SegmentSink;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -32,7 +36,8 @@ export interface HarnessOptions {
   segmentLimits?: Partial<SegmentSinkLimits>;
   commercetoolsLimits?: Partial<CommercetoolsClientLimits>;
   deadlineMs?: number;
-  locale?: string;
+  /** Connector settings as environment variables (EVENT_*, ANONYMOUS_ID_FALLBACK, LOCALE…). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -49,6 +54,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
   const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
   const segment = await startSegmentCapture();
+  const publicApi = await startSegmentCapture();
+  // The connector's own settings go through the real configuration parser.
+  const config = loadConfig({
+    CTP_PROJECT_KEY: PROJECT_KEY,
+    CTP_CLIENT_ID: 'connector-client',
+    CTP_CLIENT_SECRET: 'connector-secret-value',
+    SEGMENT_WRITE_KEY: WRITE_KEY,
+    SEGMENT_PUBLIC_API_HOST: publicApi.url,
+    ...options.env,
+  });
 
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
@@ -64,8 +79,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const app = createApp({
     commercetools: createCommercetoolsReader(api),
     segment: sink,
+    regulations: createRegulationsClient(config.segment.publicApi, 1_000),
     logger,
-    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', ...(options.locale ? { locale: options.locale } : {}) },
+    events: config.events,
+    mapping: {
+      projectKey: PROJECT_KEY,
+      consentFieldName: config.consentFieldName,
+      anonymousIdFallback: config.anonymousIdFallback,
+      ...(config.locale ? { locale: config.locale } : {}),
+    },
     deadlineMs: options.deadlineMs ?? 5_000,
   });
 
@@ -74,6 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ctMock,
     ctUrl,
     segment,
+    publicApi,
     sink,
     get logs() {
       return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -86,6 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await sink.close(1_000).catch(() => undefined);
       await segment.close();
+      await publicApi.close();
       await ctMock.app.close();
     },
   };
@@ -102,6 +126,33 @@ export function pubSubEnvelope(notification: object, options: { messageId?: stri
     },
     subscription: 'projects/connect-project/subscriptions/segment-connector',
     ...(options.deliveryAttempt ? { deliveryAttempt: options.deliveryAttempt } : {}),
+  };
+}
+
+let sequence = 0;
+
+/** A commercetools Message notification (the Platform format), with `fields` specific to its type. */
+export function messageNotification(
+  typeId: string,
+  resourceId: string,
+  type: string,
+  fields: object,
+  options: { id?: string; resourceVersion?: number; createdAt?: string } = {},
+) {
+  sequence += 1;
+  return {
+    notificationType: 'Message',
+    projectKey: PROJECT_KEY,
+    id: options.id ?? `0a1b2c3d-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    version: 1,
+    sequenceNumber: sequence,
+    resource: { typeId, id: resourceId },
+    resourceVersion: options.resourceVersion ?? sequence + 1,
+    resourceUserProvidedIdentifiers: {},
+    type,
+    createdAt: options.createdAt ?? '2026-11-23T10:15:00.000Z',
+    lastModifiedAt: options.createdAt ?? '2026-11-23T10:15:00.000Z',
+    ...fields,
   };
 }
 

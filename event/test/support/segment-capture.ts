@@ -18,6 +18,9 @@ export interface CapturedEvent {
 export interface CapturedRequest {
   path: string;
   authorization?: string;
+  /** The parsed JSON body. */
+  body: Record<string, unknown>;
+  /** The body's `batch`, for tracking API requests. */
   events: CapturedEvent[];
 }
 
@@ -51,8 +54,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /**
- * A local stand-in for Segment's tracking API (`POST /v1/batch`), listening on loopback. It
- * records what arrives and answers as told, so tests assert on what Segment actually received.
+ * A local stand-in for Segment's tracking API (`POST /v1/batch`) or Public API (`POST
+ * /regulations`), listening on loopback. It records what arrives and answers as told, so tests
+ * assert on what Segment actually received.
  */
 export async function startSegmentCapture(): Promise<SegmentCapture> {
   const accepted: CapturedRequest[] = [];
@@ -62,9 +66,9 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
 
   const server: Server = createServer(async (req, res) => {
     const text = await readBody(req);
-    let events: CapturedEvent[];
+    let body: Record<string, unknown>;
     try {
-      events = (JSON.parse(text) as { batch?: CapturedEvent[] }).batch ?? [];
+      body = JSON.parse(text) as Record<string, unknown>;
     } catch {
       res.writeHead(400).end('{"error":"invalid json"}');
       return;
@@ -72,7 +76,8 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
     const captured: CapturedRequest = {
       path: req.url ?? '',
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-      events,
+      body,
+      events: Array.isArray(body.batch) ? (body.batch as CapturedEvent[]) : [],
     };
     received.push(captured);
     switch (behaviour.kind) {

@@ -1,0 +1,60 @@
+import type { Customer, Order } from '@commercetools/platform-sdk';
+import { z } from 'zod';
+import { badRequest } from '../errors';
+import type { MessageNotification } from './notification';
+
+/**
+ * The type-specific fields of the commercetools messages the connector handles. The common
+ * fields were checked when the notification was decoded; these are checked when a handler needs
+ * them, with the same rule: a message that does not have them is a bad request.
+ */
+const money = z.looseObject({
+  type: z.enum(['centPrecision', 'highPrecision']),
+  currencyCode: z.string().regex(/^[A-Z]{3}$/),
+  centAmount: z.number().int(),
+  fractionDigits: z.number().int().min(0).max(20),
+  preciseAmount: z.number().int().optional(),
+});
+
+const transaction = z.looseObject({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  state: z.string().min(1),
+  amount: money,
+  timestamp: z.string().optional(),
+});
+
+/** A payload commercetools left out because it was too large: read the resource instead. */
+const payloadNotIncluded = z.looseObject({ reason: z.string(), payloadType: z.string() });
+
+/** Only the identity of the embedded resource is checked here; it is commercetools' own JSON. */
+const embedded = z.looseObject({ id: z.string().min(1), version: z.number().int() });
+
+export const messageFields = {
+  OrderCreated: z.looseObject({ order: embedded.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
+  CustomerCreated: z.looseObject({ customer: embedded.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
+  OrderStateChanged: z.looseObject({ orderState: z.string().min(1), oldOrderState: z.string().optional() }),
+  OrderPaymentStateChanged: z.looseObject({ paymentState: z.string().min(1), oldPaymentState: z.string().optional() }),
+  OrderShipmentStateChanged: z.looseObject({ shipmentState: z.string().min(1), oldShipmentState: z.string().optional() }),
+  PaymentTransactionAdded: z.looseObject({ transaction }),
+  PaymentTransactionStateChanged: z.looseObject({ transactionId: z.string().min(1), state: z.string().min(1) }),
+} as const;
+
+export type HandledMessageType = keyof typeof messageFields;
+export type MessageFields<T extends HandledMessageType> = z.infer<(typeof messageFields)[T]>;
+
+export function readMessage<T extends HandledMessageType>(notification: MessageNotification, type: T): MessageFields<T> {
+  const parsed = messageFields[type].safeParse(notification);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.slice(0, 5).map((issue) => issue.path.join('.') || '(root)');
+    throw badRequest(`${type} message lacks valid fields: ${fields.join(', ')}`);
+  }
+  return parsed.data as MessageFields<T>;
+}
+
+/** The order a message carries (commercetools' own JSON, trusted like a read). */
+export const embeddedOrder = (fields: MessageFields<'OrderCreated'>): Order | undefined =>
+  fields.order as unknown as Order | undefined;
+
+export const embeddedCustomer = (fields: MessageFields<'CustomerCreated'>): Customer | undefined =>
+  fields.customer as unknown as Customer | undefined;
