@@ -6,7 +6,7 @@ import type {
   Subscription,
 } from '@commercetools/platform-sdk';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import { ConfigError } from '../src/config';
+import { ConfigError, loadConfig } from '../src/config';
 import { runPostDeploy } from '../src/connector/post-deploy';
 import { runPreUndeploy } from '../src/connector/pre-undeploy';
 import {
@@ -17,7 +17,6 @@ import {
   subscriptionTopics,
   type ScriptOutput,
 } from '../src/connector/subscription';
-import { routedKeys } from '../src/routing';
 
 const PROJECT_KEY = 'test-project';
 const CLIENT_SECRET = 'ct-client-secret-do-not-print';
@@ -76,7 +75,9 @@ function connectEnvironment(overrides: Record<string, string | undefined> = {}):
     CTP_PROJECT_KEY: PROJECT_KEY,
     CTP_CLIENT_ID: 'connect-generated-client',
     CTP_CLIENT_SECRET: CLIENT_SECRET,
-    CTP_SCOPE: `view_orders:${PROJECT_KEY} view_customers:${PROJECT_KEY} manage_subscriptions:${PROJECT_KEY}`,
+    CTP_SCOPE: [`view_orders`, `view_customers`, `view_payments`, `manage_subscriptions`]
+      .map((scope) => `${scope}:${PROJECT_KEY}`)
+      .join(' '),
     CTP_REGION: 'europe-west1.gcp',
     CTP_API_URL: baseUrl,
     CTP_AUTH_URL: baseUrl,
@@ -132,36 +133,97 @@ function expectNoSecrets(output: { lines: string[]; errors: string[] }): void {
   }
 }
 
+/** Every event variable switched off: a starting point for deployments that enable a few. */
+const EVERYTHING_OFF: Record<string, string> = {
+  EVENT_ORDER_COMPLETED: 'off',
+  EVENT_ORDER_UPDATED: 'off',
+  EVENT_ORDER_CANCELLED: 'off',
+  EVENT_ORDER_PAID: 'off',
+  EVENT_ORDER_SHIPPED: 'off',
+  EVENT_ORDER_DELIVERED: 'off',
+  EVENT_ORDER_REFUNDED: 'off',
+  EVENT_SIGNED_UP: 'off',
+  IDENTIFY_CUSTOMERS: 'false',
+  SEGMENT_DELETE_USERS: 'false',
+};
+
+/** The topics a deployment with these event variables subscribes to, read as the server reads them. */
+function topicsFor(variables: Record<string, string> = {}) {
+  return subscriptionTopics(
+    loadConfig({ CTP_PROJECT_KEY: 'p', CTP_CLIENT_ID: 'c', CTP_CLIENT_SECRET: 's', SEGMENT_WRITE_KEY: 'w', ...variables })
+      .events,
+  );
+}
+
+const ORDER_STATE_MESSAGES = ['OrderPaymentStateChanged', 'OrderShipmentStateChanged', 'OrderStateChanged'];
+const REFUND_MESSAGES = { resourceTypeId: 'payment', types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'] };
+
+const DEFAULT_TOPICS = {
+  changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
+  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+};
+
 describe('subscriptionTopics', () => {
-  it('subscribes to changes of every resource type the routing table serves', () => {
-    const topics = subscriptionTopics(routedKeys);
-    expect(topics.changes).toEqual(expect.arrayContaining([{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }]));
-    expect(topics.messages).toEqual([]);
+  it('subscribes by default to customer and order changes, order state messages and payment transactions', () => {
+    expect(topicsFor()).toEqual(DEFAULT_TOPICS);
   });
 
-  it('groups message routes per resource type, sorted and deduplicated, beside change routes', () => {
-    expect(
-      subscriptionTopics([
-        'order/Message/OrderStateChanged',
-        'order/ResourceCreated',
-        'customer/ResourceUpdated',
-        'order/Message/OrderShipmentStateChanged',
-        'customer/Message/CustomerCreated',
-        'order/Message/OrderStateChanged',
-        'customer/ResourceCreated',
-      ]),
-    ).toEqual({
-      changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-      messages: [
-        { resourceTypeId: 'customer', types: ['CustomerCreated'] },
-        { resourceTypeId: 'order', types: ['OrderShipmentStateChanged', 'OrderStateChanged'] },
-      ],
+  it('does not depend on the names events are sent under', () => {
+    expect(topicsFor({ EVENT_ORDER_PAID: 'Payment Captured', EVENT_SIGNED_UP: 'Account Created' })).toEqual(
+      DEFAULT_TOPICS,
+    );
+  });
+
+  it('takes Order Completed from the OrderCreated message, not from order changes, when Order Updated is off', () => {
+    expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual({
+      changes: [{ resourceTypeId: 'customer' }],
+      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
     });
   });
 
-  it('rejects a routing key of neither form', () => {
-    expect(() => subscriptionTopics(['order'])).toThrow("Routing key 'order'");
-    expect(() => subscriptionTopics(['order/Message/'])).toThrow('neither');
+  it('keeps order changes, without OrderCreated, for Order Updated alone; and neither when both are off', () => {
+    expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off' })).toEqual(DEFAULT_TOPICS);
+    expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual({
+      changes: [{ resourceTypeId: 'customer' }],
+      messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+    });
+  });
+
+  it.each(['EVENT_ORDER_SHIPPED', 'EVENT_ORDER_DELIVERED'])(
+    'subscribes to shipment state changes only, when %s is the only event on',
+    (variable) => {
+      const { [variable]: _enabled, ...others } = EVERYTHING_OFF;
+      expect(topicsFor(others)).toEqual({
+        changes: [],
+        messages: [{ resourceTypeId: 'order', types: ['OrderShipmentStateChanged'] }],
+      });
+    },
+  );
+
+  it('leaves payments out when Order Refunded is off', () => {
+    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual({
+      changes: DEFAULT_TOPICS.changes,
+      messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
+    });
+  });
+
+  it('leaves customers out when identify, Signed Up and deletions are all off', () => {
+    expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual({
+      changes: [{ resourceTypeId: 'order' }],
+      messages: DEFAULT_TOPICS.messages,
+    });
+  });
+
+  it.each(['IDENTIFY_CUSTOMERS', 'EVENT_SIGNED_UP', 'SEGMENT_DELETE_USERS'])(
+    'subscribes to customer changes for %s alone',
+    (variable) => {
+      const { [variable]: _enabled, ...others } = EVERYTHING_OFF;
+      expect(topicsFor(others)).toEqual({ changes: [{ resourceTypeId: 'customer' }], messages: [] });
+    },
+  );
+
+  it('is empty when nothing is enabled', () => {
+    expect(topicsFor(EVERYTHING_OFF)).toEqual({ changes: [], messages: [] });
   });
 });
 
@@ -275,7 +337,7 @@ describe('redact', () => {
 });
 
 describe('post-deploy against a commercetools stand-in', () => {
-  it('creates the subscription on first deploy, with the Connect topic and the routed resource types', async () => {
+  it('creates the subscription on first deploy, with the Connect topic and the topics of the default events', async () => {
     const output = captureOutput();
     const result = await runPostDeploy(connectEnvironment(), output);
 
@@ -286,8 +348,8 @@ describe('post-deploy against a commercetools stand-in', () => {
       topic: 'connect-topic-1',
       projectId: 'connect-gcp-project',
     });
-    expect(subscription.changes).toEqual([{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }]);
-    expect(subscription.messages).toEqual([]);
+    expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
+    expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
     expect(output.errors).toEqual([]);
     expect(output.lines).toEqual([expect.stringContaining(`subscription '${SUBSCRIPTION_KEY}' created`)]);
     expectNoSecrets(output);
@@ -311,24 +373,44 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(third.version).toBe(second.version);
   });
 
-  it('follows the routing table: message routes added and removed in one update each', async () => {
+  it('follows the event settings: Order Updated switched off and on again, in place', async () => {
     await runPostDeploy(connectEnvironment(), captureOutput());
-    const withMessages = [...routedKeys, 'order/Message/OrderStateChanged', 'order/Message/OrderShipmentStateChanged'];
+    const first = await storedSubscription();
 
-    expect(await runPostDeploy(connectEnvironment(), captureOutput(), { routedKeys: withMessages })).toEqual({
+    const output = captureOutput();
+    expect(await runPostDeploy(connectEnvironment({ EVENT_ORDER_UPDATED: 'off' }), output)).toEqual({
       ok: true,
       outcome: 'updated',
     });
-    const extended = await storedSubscription();
-    expect(extended.messages).toEqual([
-      { resourceTypeId: 'order', types: ['OrderShipmentStateChanged', 'OrderStateChanged'] },
+    const reduced = await storedSubscription();
+    // The stand-in counts a version per update action, commercetools one per update: only "newer" holds for both.
+    expect(reduced.id).toBe(first.id);
+    expect(reduced.version).toBeGreaterThan(first.version);
+    expect(reduced.changes).toEqual([{ resourceTypeId: 'customer' }]);
+    expect(reduced.messages).toEqual([
+      { resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] },
+      REFUND_MESSAGES,
     ]);
-    expect(extended.changes).toEqual([{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }]);
+    expect(output.lines).toEqual([expect.stringContaining('changes customer; messages order (OrderCreated, ')]);
 
     expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'updated' });
-    const reduced = await storedSubscription();
-    expect(reduced.messages).toEqual([]);
-    expect(reduced.version).toBe(extended.version + 1);
+    const restored = await storedSubscription();
+    expect(restored.id).toBe(first.id);
+    expect(restored.version).toBeGreaterThan(reduced.version);
+    expect(restored.changes).toEqual(DEFAULT_TOPICS.changes);
+    expect(restored.messages).toEqual(DEFAULT_TOPICS.messages);
+  });
+
+  it('empties a list when the settings no longer need it, keeping the other', async () => {
+    await runPostDeploy(connectEnvironment(), captureOutput());
+    const shippedOnly = { ...EVERYTHING_OFF, EVENT_ORDER_SHIPPED: 'Order Shipped' };
+    expect(await runPostDeploy(connectEnvironment(shippedOnly), captureOutput())).toEqual({
+      ok: true,
+      outcome: 'updated',
+    });
+    const subscription = await storedSubscription();
+    expect(subscription.changes).toEqual([]);
+    expect(subscription.messages).toEqual([{ resourceTypeId: 'order', types: ['OrderShipmentStateChanged'] }]);
   });
 
   it('takes over a subscription with our key that someone changed by hand', async () => {
@@ -343,8 +425,8 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'updated' });
     const subscription = await storedSubscription();
     expect(subscription.destination).toEqual({ type: 'GoogleCloudPubSub', topic: 'connect-topic-1', projectId: 'connect-gcp-project' });
-    expect(subscription.changes).toEqual([{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }]);
-    expect(subscription.messages).toEqual([]);
+    expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
+    expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
   });
 
   it('refuses an invalid configuration, lists every problem and creates nothing', async () => {
@@ -367,6 +449,33 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(output.lines).toEqual([]);
     expect(await storedSubscriptions()).toEqual([]);
     expectNoSecrets(output);
+  });
+
+  it('refuses invalid event settings, creates nothing, and leaves an existing subscription alone', async () => {
+    const output = captureOutput();
+    const invalid = connectEnvironment({ IDENTIFY_CUSTOMERS: 'maybe', ANONYMOUS_ID_FALLBACK: 'customer-number' });
+    const result = await runPostDeploy(invalid, output);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(
+      expect.arrayContaining(['IDENTIFY_CUSTOMERS must be true or false', expect.stringMatching(/^ANONYMOUS_ID_FALLBACK /)]),
+    );
+    expect(output.errors[0]).toMatch(/invalid configuration, no subscription was created or changed/);
+    expect(await storedSubscriptions()).toEqual([]);
+
+    await runPostDeploy(connectEnvironment(), captureOutput());
+    const deployed = await storedSubscription();
+    expect((await runPostDeploy(invalid, captureOutput())).ok).toBe(false);
+    expect(await storedSubscription()).toEqual(deployed);
+  });
+
+  it('refuses a deployment with nothing enabled, since a subscription without topics is invalid', async () => {
+    const output = captureOutput();
+    const result = await runPostDeploy(connectEnvironment(EVERYTHING_OFF), output);
+    expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^No event is enabled: /)]);
+    expect(output.errors.join('\n')).toContain('No event is enabled');
+    expect(output.lines).toEqual([]);
+    expect(await storedSubscriptions()).toEqual([]);
   });
 
   it('reports configuration and destination problems together', async () => {

@@ -5,11 +5,11 @@ import {
   type CommercetoolsClientLimits,
 } from '../commercetools/client';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { routedKeys as defaultRoutedKeys } from '../routing';
 import {
   SUBSCRIPTION_KEY,
   consoleOutput,
   describeDestination,
+  describeTopics,
   destinationFromEnvironment,
   destinationSecrets,
   ensureSubscription,
@@ -17,13 +17,13 @@ import {
   subscriptionTopics,
   type EnsureOutcome,
   type ScriptOutput,
+  type SubscriptionTopics,
 } from './subscription';
 
 export type PostDeployResult = { ok: true; outcome: EnsureOutcome } | { ok: false; problems: string[] };
 
 export interface PostDeployOptions {
-  /** Defaults to the routing table the server uses. */
-  routedKeys?: readonly string[];
+  /** Timeouts and retries of the commercetools calls; defaults to DEPLOY_SCRIPT_LIMITS. */
   limits?: CommercetoolsClientLimits;
 }
 
@@ -38,10 +38,14 @@ function problemsOf(error: unknown): string[] {
   return [error instanceof Error ? error.message : String(error)];
 }
 
+const NOTHING_ENABLED =
+  'No event is enabled: every EVENT_* variable is off and IDENTIFY_CUSTOMERS and SEGMENT_DELETE_USERS are false. ' +
+  'Enable at least one, or undeploy the connector.';
+
 /**
  * Validates the whole configuration first (the server's own rules, plus the destination Connect
  * gave us) so a deployment that could never work fails here, before anything is created; then
- * creates or updates the subscription for every routed notification.
+ * creates or updates the subscription to what the enabled events need.
  */
 export async function runPostDeploy(
   environment: NodeJS.ProcessEnv,
@@ -51,8 +55,11 @@ export async function runPostDeploy(
   const problems: string[] = [];
   let config: Config | undefined;
   let destination: Destination | undefined;
+  let topics: SubscriptionTopics | undefined;
   try {
     config = loadConfig(environment);
+    topics = subscriptionTopics(config.events);
+    if (topics.changes.length === 0 && topics.messages.length === 0) problems.push(NOTHING_ENABLED);
   } catch (error) {
     problems.push(...problemsOf(error));
   }
@@ -61,7 +68,7 @@ export async function runPostDeploy(
   } catch (error) {
     problems.push(...problemsOf(error));
   }
-  if (!config || !destination) {
+  if (!config || !topics || !destination || problems.length > 0) {
     output.error('Post-deploy: invalid configuration, no subscription was created or changed:');
     for (const problem of problems) output.error(`  - ${problem}`);
     return { ok: false, problems };
@@ -73,10 +80,10 @@ export async function runPostDeploy(
     const outcome = await ensureSubscription(api, {
       key: SUBSCRIPTION_KEY,
       destination,
-      ...subscriptionTopics(options.routedKeys ?? defaultRoutedKeys),
+      ...topics,
     });
     output.info(
-      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${outcome} (project ${config.commercetools.projectKey}, ${describeDestination(destination)})`,
+      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${outcome} (project ${config.commercetools.projectKey}, ${describeDestination(destination)}; ${describeTopics(topics)})`,
     );
     return { ok: true, outcome };
   } catch (error) {

@@ -8,6 +8,7 @@ import type {
 } from '@commercetools/platform-sdk';
 import { z } from 'zod';
 import { ConfigError } from '../config';
+import type { EventSettings, TrackEventKey } from '../events';
 
 /**
  * One subscription per deployment, found again by this key on every deploy. Changing it would
@@ -28,10 +29,7 @@ export interface SubscriptionSpec extends SubscriptionTopics {
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 export type RemoveOutcome = 'deleted' | 'absent';
 
-/**
- * Where the deploy scripts write: plain lines, which Connect shows in the deployment log. Shared by
- * post-deploy and pre-undeploy; it lives here so pre-undeploy need not load the routing table.
- */
+/** Where the deploy scripts write: plain lines, which Connect shows in the deployment log. */
 export interface ScriptOutput {
   info(line: string): void;
   error(line: string): void;
@@ -43,31 +41,54 @@ export const consoleOutput: ScriptOutput = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Topics: what to subscribe to, derived from the routing table so the two cannot drift apart.
+// Topics: what to subscribe to, derived from the deployment's event settings, so a disabled event
+// costs no notifications and alternative routes to one event are never subscribed to twice.
 // ---------------------------------------------------------------------------------------------
 
+/** A change subscription to one resource type, or a message subscription to some of its messages. */
+type Topic = { changes: string } | { messages: string; types: readonly string[] };
+
+const on = (events: EventSettings, key: TrackEventKey): boolean => events.track[key] !== undefined;
+
 /**
- * Routing keys → subscription topics. `typeId/ResourceCreated` (or any other change type)
- * subscribes to changes of that resource type (commercetools cannot narrow a change subscription to
- * one change type; the router acknowledges the rest as unhandled). `typeId/Message/Type` subscribes
- * to that message type. Sorted and deduplicated, so the result compares equal across deploys.
+ * Which topic each setting needs. commercetools cannot narrow a change subscription to one change
+ * type, so customer changes bring creations, updates and deletions alike. Order changes include
+ * ResourceCreated, which also yields Order Completed, so the OrderCreated message is only needed
+ * when Order Updated is off (it carries the order, so it needs no read). Refunds are found on the
+ * payment, whose transactions change without any order message.
  */
-export function subscriptionTopics(routedKeys: readonly string[]): SubscriptionTopics {
+const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) => boolean }> = [
+  { topic: { changes: 'customer' }, when: (e) => e.identifyCustomers || on(e, 'signedUp') || e.deleteUsers },
+  { topic: { changes: 'order' }, when: (e) => on(e, 'orderUpdated') },
+  { topic: { messages: 'order', types: ['OrderCreated'] }, when: (e) => !on(e, 'orderUpdated') && on(e, 'orderCompleted') },
+  { topic: { messages: 'order', types: ['OrderStateChanged'] }, when: (e) => on(e, 'orderCancelled') },
+  { topic: { messages: 'order', types: ['OrderPaymentStateChanged'] }, when: (e) => on(e, 'orderPaid') },
+  {
+    topic: { messages: 'order', types: ['OrderShipmentStateChanged'] },
+    when: (e) => on(e, 'orderShipped') || on(e, 'orderDelivered'),
+  },
+  {
+    topic: { messages: 'payment', types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'] },
+    when: (e) => on(e, 'orderRefunded'),
+  },
+];
+
+/**
+ * The topics the enabled events need: one change subscription per resource type and one message
+ * subscription per resource type with its message types. Sorted and deduplicated, so the result
+ * compares equal across deploys. Empty when nothing is enabled, which commercetools would refuse.
+ */
+export function subscriptionTopics(events: EventSettings): SubscriptionTopics {
   const changeTypes = new Set<string>();
   const messageTypes = new Map<string, Set<string>>();
-  for (const routeKey of routedKeys) {
-    const parts = routeKey.split('/');
-    const [resourceTypeId, second, third] = parts;
-    if (parts.length === 2 && resourceTypeId && second && second !== 'Message') {
-      changeTypes.add(resourceTypeId);
-    } else if (parts.length === 3 && resourceTypeId && second === 'Message' && third) {
-      const types = messageTypes.get(resourceTypeId) ?? new Set<string>();
-      types.add(third);
-      messageTypes.set(resourceTypeId, types);
+  for (const { topic, when } of TOPIC_RULES) {
+    if (!when(events)) continue;
+    if ('changes' in topic) {
+      changeTypes.add(topic.changes);
     } else {
-      throw new Error(
-        `Routing key '${routeKey}' is neither 'typeId/NotificationType' nor 'typeId/Message/MessageType'`,
-      );
+      const types = messageTypes.get(topic.messages) ?? new Set<string>();
+      for (const type of topic.types) types.add(type);
+      messageTypes.set(topic.messages, types);
     }
   }
   return {
@@ -77,6 +98,15 @@ export function subscriptionTopics(routedKeys: readonly string[]): SubscriptionT
       types: [...(messageTypes.get(resourceTypeId) ?? [])].sort(),
     })),
   };
+}
+
+/** A one-line description of topics, for deploy logs: `changes customer, order; messages order (…)`. */
+export function describeTopics(topics: SubscriptionTopics): string {
+  const changes = topics.changes.map((change) => change.resourceTypeId).join(', ');
+  const messages = topics.messages
+    .map((message) => `${message.resourceTypeId} (${(message.types ?? []).join(', ')})`)
+    .join(', ');
+  return [changes && `changes ${changes}`, messages && `messages ${messages}`].filter(Boolean).join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,7 +362,7 @@ export async function ensureSubscription(
   spec: SubscriptionSpec,
 ): Promise<EnsureOutcome> {
   if (spec.changes.length === 0 && spec.messages.length === 0) {
-    throw new SubscriptionError('Nothing to subscribe to: no routes are defined', undefined);
+    throw new SubscriptionError('Nothing to subscribe to: no event is enabled', undefined);
   }
   const secrets = destinationSecrets(spec.destination);
   const stored = await findByKey(api, spec.key, secrets);
