@@ -10,7 +10,9 @@ import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { createApp } from '../app';
 import { createCommercetoolsApi } from '../commercetools/client';
 import { createCommercetoolsReader } from '../commercetools/reads';
+import { DEFAULT_EVENT_SETTINGS } from '../events';
 import { createLogger } from '../logger';
+import { createRegulationsClient } from '../segment/regulations';
 import { createSegmentSink } from '../segment/sink';
 import { startSegmentCapture, type CapturedEvent } from '../../test/support/segment-capture';
 import customerFull from '../../test/fixtures/customers/customer-full.json';
@@ -25,6 +27,9 @@ interface Sample {
   title: string;
   typeId: 'customer' | 'order';
   resource: { id: string; discountCodes?: { discountCode: { obj?: object } }[] };
+  /** A message (type and its fields) instead of the resource's ResourceCreated change. */
+  message?: { type: string; fields: object };
+  notificationType?: 'ResourceDeleted';
 }
 
 const samples: Sample[] = [
@@ -33,7 +38,39 @@ const samples: Sample[] = [
   { title: 'an order with product, cart and shipping discounts (gross prices, DE VAT)', typeId: 'order', resource: orderTaxIncluded },
   { title: 'an order shipped to two addresses (multiple shipping mode)', typeId: 'order', resource: orderMultipleShipping },
   { title: 'a guest checks out', typeId: 'order', resource: orderGuest },
+  {
+    title: 'the discount-code order ships',
+    typeId: 'order',
+    resource: orderTaxExcluded,
+    message: { type: 'OrderShipmentStateChanged', fields: { shipmentState: 'Shipped', oldShipmentState: 'Ready' } },
+  },
+  {
+    title: 'a customer deletes their account (deleting them in Segment needs SEGMENT_PUBLIC_API_TOKEN)',
+    typeId: 'customer',
+    resource: customerFull,
+    notificationType: 'ResourceDeleted',
+  },
 ];
+
+function notificationFor(sample: Sample, index: number) {
+  const base = { projectKey: PROJECT_KEY, resource: { typeId: sample.typeId, id: sample.resource.id } };
+  const now = new Date().toISOString();
+  if (sample.message) {
+    return {
+      ...base,
+      notificationType: 'Message',
+      id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      version: 1,
+      sequenceNumber: index,
+      resourceVersion: index,
+      type: sample.message.type,
+      createdAt: now,
+      lastModifiedAt: now,
+      ...sample.message.fields,
+    };
+  }
+  return { ...base, notificationType: sample.notificationType ?? 'ResourceCreated', version: 1, modifiedAt: now };
+}
 
 function pubSubEnvelope(notification: object, messageId: string) {
   return {
@@ -57,6 +94,8 @@ async function main(): Promise<void> {
   await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
   const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
   for (const { typeId, resource } of samples) {
+    // Some samples are later events of an earlier sample's resource.
+    if (await ctMock.project(PROJECT_KEY).get(typeId as never, resource.id).catch(() => undefined)) continue;
     await ctMock.project(PROJECT_KEY).unsafeAdd(typeId as never, resource as never);
     for (const code of resource.discountCodes ?? []) {
       if (code.discountCode.obj) await ctMock.project(PROJECT_KEY).unsafeAdd('discount-code' as never, code.discountCode.obj as never);
@@ -74,8 +113,11 @@ async function main(): Promise<void> {
       createCommercetoolsApi({ projectKey: PROJECT_KEY, clientId: 'demo', clientSecret: 'demo', apiUrl: ctUrl, authUrl: ctUrl }),
     ),
     segment: sink,
+    // Deletions need a Segment Public API token; the demo shows none.
+    regulations: createRegulationsClient({ host: 'https://api.segmentapis.com' }),
     logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
-    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', locale: 'en' },
+    events: DEFAULT_EVENT_SETTINGS,
+    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', locale: 'en', anonymousIdFallback: 'email-hash' },
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -89,13 +131,7 @@ async function main(): Promise<void> {
 
   let failures = 0;
   for (const [index, sample] of samples.entries()) {
-    const notification = {
-      notificationType: 'ResourceCreated',
-      projectKey: PROJECT_KEY,
-      resource: { typeId: sample.typeId, id: sample.resource.id },
-      version: 1,
-      modifiedAt: new Date().toISOString(),
-    };
+    const notification = notificationFor(sample, index + 1);
     const seen = capture?.events().length ?? 0;
     const response = await fetch(connectorUrl, {
       method: 'POST',
@@ -105,7 +141,8 @@ async function main(): Promise<void> {
     const answer = await response.text();
     if (!response.ok) failures += 1;
     console.log(`${index + 1}. ${sample.title}`);
-    console.log(`   ${sample.typeId}/ResourceCreated ${sample.resource.id} → HTTP ${response.status} ${answer}`);
+    const route = sample.message ? `Message ${sample.message.type}` : (sample.notificationType ?? 'ResourceCreated');
+    console.log(`   ${sample.typeId} ${route} ${sample.resource.id} → HTTP ${response.status} ${answer}`);
     for (const event of capture?.events().slice(seen) ?? []) console.log(describeEvent(event));
     console.log('');
   }
