@@ -52,6 +52,20 @@ const payment = {
   interfaceInteractions: [],
 };
 
+/** A customer carried by a CustomerCreated message. */
+const registeredCustomer = {
+  version: 1,
+  createdAt: '2026-03-01T10:00:00.000Z',
+  lastModifiedAt: '2026-03-01T10:00:00.000Z',
+  email: 'new.member@example.com',
+  addresses: [],
+  shippingAddressIds: [],
+  billingAddressIds: [],
+  isEmailVerified: false,
+  stores: [],
+  authenticationMode: 'Password',
+};
+
 let harness: Harness;
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
 const events = () => harness.segment.events();
@@ -246,6 +260,11 @@ describe('redelivery', () => {
     ['OrderPaymentStateChanged', () => messageNotification('order', paidOrder.id, 'OrderPaymentStateChanged', { paymentState: 'Paid' })],
     ['OrderShipmentStateChanged', () => messageNotification('order', paidOrder.id, 'OrderShipmentStateChanged', { shipmentState: 'Delivered' })],
     ['PaymentTransactionStateChanged', () => messageNotification('payment', PAYMENT_ID, 'PaymentTransactionStateChanged', { transactionId: REFUND_ID, state: 'Success' })],
+    [
+      'PaymentTransactionAdded',
+      () => messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success' } }),
+    ],
+    ['CustomerCreated', () => messageNotification('customer', guestOrder.anonymousId, 'CustomerCreated', { customer: { ...registeredCustomer, id: guestOrder.anonymousId } })],
   ])('gives a redelivered %s the same messageIds', async (_label, build) => {
     const notification = build();
     await post(notification).expect(200);
