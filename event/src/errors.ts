@@ -5,6 +5,8 @@
 export type ErrorKind =
   /** The request is not something we can ever process: 4xx, never retried. */
   | 'bad-request'
+  /** The request could not be authenticated (push token, SNS signature): 401. */
+  | 'unauthorized'
   /** commercetools or Segment failed or timed out: 5xx, so the message is redelivered. */
   | 'upstream-unavailable';
 
@@ -26,3 +28,6 @@ export const badRequest = (message: string, cause?: unknown) =>
 
 export const upstreamUnavailable = (message: string, cause?: unknown) =>
   new ConnectorError('upstream-unavailable', message, { cause });
+
+export const unauthorized = (message: string, cause?: unknown) =>
+  new ConnectorError('unauthorized', message, { cause });

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../src/errors';
-import { decodeDelivery } from '../src/transport/decode';
+import { createDecoder, decodeDelivery } from '../src/transport/decode';
 
 const notification = {
   notificationType: 'Message',
@@ -59,5 +59,68 @@ describe('decodeDelivery', () => {
     const error = rejection({ notificationType: 'ResourceCreated', projectKey: 'shop', resource: { typeId: 'order', id: 'x' }, modifiedAt: 'jane.doe@example.com' });
     expect(error.publicMessage).toContain('modifiedAt');
     expect(error.publicMessage).not.toContain('jane.doe');
+  });
+});
+
+/** `levels` arrays nested inside each other: `[[[]]]` is 3 levels. */
+const nested = (levels: number): unknown => JSON.parse('['.repeat(levels) + ']'.repeat(levels));
+
+describe('createDecoder', () => {
+  const decode = createDecoder();
+
+  it('answers notifications as such, from Pub/Sub and posted directly', async () => {
+    await expect(decode(envelope(base64(notification)))).resolves.toEqual({
+      kind: 'notification',
+      notification,
+      delivery: { transport: 'pubsub', deliveryId: '42' },
+    });
+    await expect(decode(notification)).resolves.toEqual({ kind: 'notification', notification, delivery: { transport: 'direct' } });
+  });
+
+  it('refuses an SNS message whose certificate is not Amazon’s before any network access', async () => {
+    const unsigned = {
+      Type: 'Notification',
+      MessageId: 'm1',
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:topic',
+      Message: JSON.stringify(notification),
+      Timestamp: '2026-11-20T08:15:00.000Z',
+      SignatureVersion: '2',
+      Signature: 'AAAA',
+      SigningCertURL: 'http://127.0.0.1:9/cert.pem',
+    };
+    await expect(decode(unsigned)).rejects.toMatchObject({ kind: 'unauthorized' });
+  });
+});
+
+describe('hostile JSON', () => {
+  const decode = createDecoder({ limits: { maxKeys: 1_000 } });
+
+  it('accepts a notification nested up to the depth limit', async () => {
+    // The notification object is level 1, so 63 more levels fit.
+    await expect(createDecoder()({ ...notification, extra: nested(63) })).resolves.toMatchObject({ kind: 'notification' });
+  });
+
+  it.each([
+    ['a body nested deeper than 64 levels', () => ({ ...notification, extra: nested(64) }), 'the body nests deeper than 64 levels'],
+    ['Pub/Sub data nested deeper than 64 levels', () => envelope(base64({ ...notification, extra: nested(200) })), 'message.data nests deeper than 64 levels'],
+    ['a body with too many keys and items', () => ({ ...notification, extra: new Array(1_000).fill(0) }), 'the body has more than 1000 keys and items'],
+    ['Pub/Sub data with too many keys', () => envelope(base64({ ...notification, extra: Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, i])) })), 'message.data has more than 1000 keys'],
+  ])('refuses %s as a bad request', async (_label, body, message) => {
+    const error = await decode(body()).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ kind: 'bad-request' });
+    expect((error as ConnectorError).publicMessage).toContain(message);
+  });
+
+  it('holds the default limit on keys too', () => {
+    expect(rejection({ ...notification, extra: new Array(100_001).fill(0) }).publicMessage).toContain('more than 100000 keys');
+  });
+
+  it('walks a deep document without overflowing the stack', () => {
+    const deep = JSON.parse('{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000)) as unknown;
+    expect(rejection(deep).publicMessage).toContain('deeper');
   });
 });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { badRequest } from '../errors';
-import { notificationSchema, type DecodedDelivery, type Notification } from './notification';
+import { badRequest, unauthorized } from '../errors';
+import { decodeCloudEvent, isCloudEvent } from './cloudevents';
+import type { Decoded, DecodedDelivery, Decoder, Notification } from './notification';
+import { assertWithinLimits, DEFAULT_JSON_LIMITS, describeIssues, isObject, parseEmbeddedJson, parseNotification, type JsonLimits } from './parse';
+import { createSnsVerifier, isSnsMessage, type SnsVerifier, type VerifiedSnsMessage } from './sns';
 
 /** Google Pub/Sub push envelope: https://cloud.google.com/pubsub/docs/push */
 const pubSubPushSchema = z.object({
@@ -17,41 +20,21 @@ const pubSubPushSchema = z.object({
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** What an envelope carries: a notification in the Platform format or as a CloudEvent. */
+function decodePayload(value: unknown): Notification {
+  return isObject(value) && isCloudEvent(value) ? decodeCloudEvent(value).notification : parseNotification(value);
 }
 
-/** Describes what is wrong without echoing values: the payload may hold personal data. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
-function parseNotification(value: unknown): Notification {
-  const parsed = notificationSchema.safeParse(value);
-  if (!parsed.success) {
-    throw badRequest(`not a commercetools notification (${describeIssues(parsed.error)})`);
-  }
-  return parsed.data;
-}
-
-function decodePubSub(body: Record<string, unknown>): DecodedDelivery {
+function decodePubSub(body: Record<string, unknown>, limits: JsonLimits): DecodedDelivery {
   const envelope = pubSubPushSchema.safeParse(body);
   if (!envelope.success) throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error)})`);
   const { message, deliveryAttempt } = envelope.data;
   const data = message.data.trim();
   if (data === '' || !BASE64.test(data)) throw badRequest('message.data is not valid base64');
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
-  } catch {
-    throw badRequest('message.data does not hold JSON');
-  }
+  const payload = parseEmbeddedJson(Buffer.from(data, 'base64').toString('utf8'), 'message.data', limits);
   const deliveryId = message.messageId ?? message.message_id;
   return {
-    notification: parseNotification(decoded),
+    notification: decodePayload(payload),
     delivery: {
       transport: 'pubsub',
       ...(deliveryId ? { deliveryId } : {}),
@@ -60,12 +43,59 @@ function decodePubSub(body: Record<string, unknown>): DecodedDelivery {
   };
 }
 
-/**
- * Turns a request body into one notification: a Pub/Sub push envelope (what Connect on GCP
- * delivers) or a notification posted as is (local tools, other transports).
- */
-export function decodeDelivery(body: unknown): DecodedDelivery {
+/** Every transport that needs no network: Pub/Sub push, a CloudEvent, a notification as is. */
+function decodeLocal(body: unknown, limits: JsonLimits): DecodedDelivery {
   if (!isObject(body)) throw badRequest('the body must be a JSON object');
-  if ('message' in body) return decodePubSub(body);
+  if ('message' in body) return decodePubSub(body, limits);
+  if (isSnsMessage(body)) throw unauthorized('SNS messages are accepted only once verified');
+  if (isCloudEvent(body)) {
+    const { notification, eventId } = decodeCloudEvent(body);
+    return { notification, delivery: { transport: 'cloudevents', deliveryId: eventId } };
+  }
   return { notification: parseNotification(body), delivery: { transport: 'direct' } };
+}
+
+/**
+ * Turns a request body into one notification, without network: a Pub/Sub push envelope (what
+ * Connect on GCP delivers, in the Platform or CloudEvents format), a CloudEvent, or a
+ * notification posted as is. SNS messages need `createDecoder`, which verifies them.
+ */
+export function decodeDelivery(body: unknown, limits: JsonLimits = DEFAULT_JSON_LIMITS): DecodedDelivery {
+  assertWithinLimits(body, limits, 'the body');
+  return decodeLocal(body, limits);
+}
+
+function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits): Decoded {
+  switch (verified.type) {
+    case 'SubscriptionConfirmation':
+      return { kind: 'control', transport: 'sns', status: 'subscription-confirmed', run: verified.confirm };
+    case 'UnsubscribeConfirmation':
+      // Someone unsubscribed on purpose: resubscribing would undo it.
+      return { kind: 'control', transport: 'sns', status: 'unsubscribe-ignored' };
+    case 'Notification': {
+      const payload = parseEmbeddedJson(verified.message, 'Message', limits);
+      return { kind: 'notification', notification: decodePayload(payload), delivery: { transport: 'sns', deliveryId: verified.messageId } };
+    }
+  }
+}
+
+export interface DecoderOptions {
+  /**
+   * Verifies SNS messages. Default: `createSnsVerifier()`, which fetches signing certificates
+   * from Amazon and accepts every topic; pass one with `topicArn` to accept one topic only.
+   */
+  sns?: SnsVerifier;
+  /** Nesting and size limits for the body and for the JSON envelopes carry. */
+  limits?: Partial<JsonLimits>;
+}
+
+/** The decoder for every transport the connector accepts: Pub/Sub, CloudEvents, SNS, direct. */
+export function createDecoder(options: DecoderOptions = {}): Decoder {
+  const sns = options.sns ?? createSnsVerifier();
+  const limits: JsonLimits = { ...DEFAULT_JSON_LIMITS, ...options.limits };
+  return async (body) => {
+    assertWithinLimits(body, limits, 'the body');
+    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), limits);
+    return { kind: 'notification', ...decodeLocal(body, limits) };
+  };
 }

@@ -5,7 +5,15 @@ import { z } from 'zod';
  * once, here; the rest of the code trusts these types. Unknown extra fields are kept (messages
  * carry type-specific fields) but never required.
  */
-const identifier = z.string().min(1).max(256);
+/**
+ * commercetools ids and keys are made of letters, digits, `-` and `_`. Holding identifiers to that
+ * keeps free text (an email a stranger posts as an "id") out of our logs.
+ */
+const identifier = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a commercetools identifier');
 const isoDateTime = z.iso.datetime({ offset: true });
 
 const resourceReference = z.object({
@@ -59,9 +67,11 @@ export type Notification = z.infer<typeof notificationSchema>;
 export type ChangeNotification = Exclude<Notification, { notificationType: 'Message' }>;
 export type MessageNotification = Extract<Notification, { notificationType: 'Message' }>;
 
+export type TransportName = 'pubsub' | 'cloudevents' | 'sns' | 'direct';
+
 /** Where the notification came from, for logs: never its content. */
 export interface DeliveryInfo {
-  transport: 'pubsub' | 'direct';
+  transport: TransportName;
   /** The transport's own id (Pub/Sub messageId), when there is one. */
   deliveryId?: string;
   /** Pub/Sub's delivery attempt (present when a dead-letter topic is configured). */
@@ -72,3 +82,21 @@ export interface DecodedDelivery {
   notification: Notification;
   delivery: DeliveryInfo;
 }
+
+/**
+ * What a request turned out to be: a notification to route, or a transport's own control
+ * message (SNS subscription confirmation…) that the app answers without routing.
+ */
+export type Decoded =
+  | ({ kind: 'notification' } & DecodedDelivery)
+  | {
+      kind: 'control';
+      transport: TransportName;
+      /** e.g. 'subscription-confirmed', 'unsubscribe-ignored': the answer's status and the log's outcome. */
+      status: string;
+      /** Side effect to run before answering 200 (e.g. confirming the SNS subscription). */
+      run?: () => Promise<void>;
+    };
+
+/** Turns a parsed request body into what it is. Rejects with bad-request or unauthorized errors. */
+export type Decoder = (body: unknown) => Promise<Decoded>;
