@@ -63,6 +63,13 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a commercetools field name (letters, digits, _ and -)')
     .default('consent'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBSUB_AUDIENCE: optionalText,
+  PUBSUB_SERVICE_ACCOUNT_EMAIL: z.email({ message: 'must be a service account email' }).optional(),
+  SNS_TOPIC_ARN: z
+    .string()
+    .trim()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+    .optional(),
   ANONYMOUS_ID_FALLBACK: z.enum(['email-hash', 'order-id', 'none']).default('email-hash'),
   IDENTIFY_CUSTOMERS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
@@ -89,6 +96,15 @@ export interface Config {
   };
   events: EventSettings;
   anonymousIdFallback: AnonymousIdFallback;
+  /** Verification of who posts to the endpoint. */
+  transport: {
+    /** When set, Pub/Sub push requests must carry a Google OIDC token for this audience. */
+    pubSubAudience?: string;
+    /** When set too, the token must be issued to this service account. */
+    pubSubServiceAccountEmail?: string;
+    /** When set, SNS messages from any other topic are refused. */
+    snsTopicArn?: string;
+  };
   port: number;
   locale?: string;
   consentFieldName: string;
@@ -143,6 +159,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
       },
     },
     events: eventSettingsOf(env),
+    transport: {
+      ...(env.PUBSUB_AUDIENCE ? { pubSubAudience: env.PUBSUB_AUDIENCE } : {}),
+      ...(env.PUBSUB_SERVICE_ACCOUNT_EMAIL ? { pubSubServiceAccountEmail: env.PUBSUB_SERVICE_ACCOUNT_EMAIL } : {}),
+      ...(env.SNS_TOPIC_ARN ? { snsTopicArn: env.SNS_TOPIC_ARN } : {}),
+    },
     anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,
     port: env.PORT,
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),

@@ -36,6 +36,7 @@ describe('configuration', () => {
       },
       events: DEFAULT_EVENT_SETTINGS,
       anonymousIdFallback: 'email-hash',
+      transport: {},
       port: 8080,
       consentFieldName: 'consent',
       logLevel: 'info',
