@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { CommercetoolsReader } from './commercetools/reads';
 import { ConnectorError, upstreamUnavailable } from './errors';
 import type { EventSettings } from './events';
@@ -8,8 +8,8 @@ import type { MappingOptions } from './mapping/types';
 import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
-import { decodeDelivery } from './transport/decode';
-import type { DecodedDelivery } from './transport/notification';
+import { createDecoder } from './transport/decode';
+import type { DecodedDelivery, Decoder } from './transport/notification';
 
 export interface AppDependencies {
   commercetools: CommercetoolsReader;
@@ -25,6 +25,13 @@ export interface AppDependencies {
   deadlineMs?: number;
   /** Largest accepted body. */
   bodyLimit?: string;
+  /** Turns request bodies into notifications; every transport by default. */
+  decode?: Decoder;
+  /**
+   * Checks who sent the request (e.g. the Pub/Sub push OIDC token) before anything else is read;
+   * rejects with an unauthorized error. None by default.
+   */
+  authenticate?: (headers: Request['headers']) => Promise<void>;
 }
 
 export const DEFAULT_DEADLINE_MS = 8_500;
@@ -35,6 +42,7 @@ const ANSWERS = {
   'deletion-requested': 200,
   skipped: 200,
   'bad-request': 400,
+  unauthorized: 401,
   'payload-too-large': 413,
   'upstream-unavailable': 503,
   internal: 500,
@@ -56,6 +64,7 @@ function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 export function createApp(deps: AppDependencies): express.Express {
   const { logger } = deps;
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const decode = deps.decode ?? createDecoder();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -64,13 +73,35 @@ export function createApp(deps: AppDependencies): express.Express {
     res.status(200).json({ status: 'ok' });
   });
 
-  // Any content type: Pub/Sub sends application/json, hand-made posts often send nothing.
-  app.post('/', express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: true }), async (req: Request, res: Response) => {
+  // Who is asking is checked before the body is even read.
+  const authenticateRequest: RequestHandler = async (req, res, next) => {
+    if (!deps.authenticate) return next();
+    try {
+      await deps.authenticate(req.headers);
+      next();
+    } catch (error) {
+      // Keys that cannot be fetched are our problem (retry), not the sender's.
+      const kind = error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
+      const message = error instanceof ConnectorError ? error.publicMessage : 'unauthorized';
+      logger.warn({ outcome: kind, reason: message }, 'request rejected');
+      sendError(res, kind, message);
+    }
+  };
+
+  // Any content type: Pub/Sub sends application/json, SNS text/plain, hand-made posts often nothing.
+  app.post('/', authenticateRequest, express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: true }), async (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const elapsedMs = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
     let decoded: DecodedDelivery | undefined;
     try {
-      decoded = decodeDelivery(req.body);
+      const request = await decode(req.body);
+      if (request.kind === 'control') {
+        await request.run?.();
+        logger.info({ transport: request.transport, outcome: request.status, durationMs: elapsedMs() }, 'transport message processed');
+        res.status(200).json({ status: request.status });
+        return;
+      }
+      decoded = request;
       const { notification } = decoded;
       const handler = findHandler(notification);
       let outcome: Outcome;
@@ -97,7 +128,7 @@ export function createApp(deps: AppDependencies): express.Express {
       const kind = error instanceof ConnectorError ? error.kind : 'internal';
       const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
       const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs: elapsedMs() };
-      if (kind === 'bad-request') logger.warn({ ...fields, reason: message }, 'notification rejected');
+      if (kind === 'bad-request' || kind === 'unauthorized') logger.warn({ ...fields, reason: message }, 'notification rejected');
       else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
       sendError(res, kind, message);
     }

@@ -1,15 +1,7 @@
 import 'dotenv/config';
-import type { Server } from 'node:http';
-import { createApp } from './app';
-import { createCommercetoolsApi } from './commercetools/client';
-import { createCommercetoolsReader } from './commercetools/reads';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { createRegulationsClient } from './segment/regulations';
-import { createSegmentSink } from './segment/sink';
-
-/** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
-const SHUTDOWN_GRACE_MS = 8_000;
+import { startConnector } from './server';
 
 function readConfig(): Config {
   try {
@@ -24,54 +16,18 @@ function readConfig(): Config {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  const segment = createSegmentSink(config.segment);
-  const app = createApp({
-    commercetools: createCommercetoolsReader(createCommercetoolsApi(config.commercetools)),
-    segment,
-    regulations: createRegulationsClient(config.segment.publicApi),
-    logger,
-    events: config.events,
-    mapping: {
-      projectKey: config.commercetools.projectKey,
-      consentFieldName: config.consentFieldName,
-      anonymousIdFallback: config.anonymousIdFallback,
-      ...(config.locale ? { locale: config.locale } : {}),
-    },
-  });
-
-  const server: Server = app.listen(config.port, () => {
-    logger.info({ port: config.port, segmentHost: config.segment.host }, 'connector listening');
-  });
-  // Pub/Sub and Connect's load balancer reuse connections; outlive their idle timeouts.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight notifications');
-    const forced = setTimeout(() => {
-      logger.error('shutdown grace period exceeded, exiting');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    forced.unref();
-    server.close(() => {
-      segment
-        .close(SHUTDOWN_GRACE_MS / 2)
-        .catch((error: unknown) => logger.error({ cause: String(error) }, 'Segment flush on shutdown failed'))
-        .finally(() => {
-          logger.info('stopped');
-          process.exit(0);
-        });
-    });
-    server.closeIdleConnections();
+  const connector = await startConnector(config, { logger });
+  const onSignal = (signal: NodeJS.Signals) => {
+    connector.stop(signal).then((drained) => process.exit(drained ? 0 : 1));
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`connector failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import type { Express } from 'express';
-import { createApp } from '../../src/app';
+import { createApp, type AppDependencies } from '../../src/app';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../../src/commercetools/client';
 import { createCommercetoolsReader } from '../../src/commercetools/reads';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createRegulationsClient } from '../../src/segment/regulations';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
+import type { Decoder } from '../../src/transport/notification';
 import { startSegmentCapture, type SegmentCapture } from './segment-capture';
 
 export const PROJECT_KEY = 'test-project';
@@ -38,6 +39,10 @@ export interface HarnessOptions {
   deadlineMs?: number;
   /** Connector settings as environment variables (EVENT_*, ANONYMOUS_ID_FALLBACK, LOCALE…). */
   env?: Record<string, string>;
+  /** Checks each request's headers before its body is read (e.g. the Pub/Sub push token). */
+  authenticate?: AppDependencies['authenticate'];
+  /** The app's decoder (e.g. one whose SNS verifier fetches from a stand-in); every transport by default. */
+  decode?: Decoder;
 }
 
 /**
@@ -89,6 +94,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(config.locale ? { locale: config.locale } : {}),
     },
     deadlineMs: options.deadlineMs ?? 5_000,
+    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    ...(options.decode ? { decode: options.decode } : {}),
   });
 
   return {

@@ -29,6 +29,8 @@ export type SegmentBehaviour =
   | { kind: 'accept' }
   | { kind: 'status'; status: number; headers?: Record<string, string> }
   | { kind: 'hang' }
+  /** Accept, but only after `ms` (a slow Segment). */
+  | { kind: 'delay'; ms: number }
   | { kind: 'reset' };
 
 export interface SegmentCapture {
@@ -39,6 +41,8 @@ export interface SegmentCapture {
   received: CapturedRequest[];
   /** Events Segment accepted, flattened in order. */
   events(): CapturedEvent[];
+  /** Resolves once `count` requests have arrived (accepted or not). */
+  waitForRequests(count: number): Promise<void>;
   behave(behaviour: SegmentBehaviour): void;
   reset(): void;
   close(): Promise<void>;
@@ -88,6 +92,12 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
       case 'status':
         res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{}');
         return;
+      case 'delay':
+        setTimeout(() => {
+          accepted.push(captured);
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
+        }, behaviour.ms);
+        return;
       case 'hang':
         hanging.add(res);
         res.on('close', () => hanging.delete(res));
@@ -105,6 +115,9 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
     accepted,
     received,
     events: () => accepted.flatMap((request) => request.events),
+    async waitForRequests(count) {
+      while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    },
     behave(next) {
       behaviour = next;
     },

@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type AppDependencies } from './app';
+import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
+import { createCommercetoolsReader } from './commercetools/reads';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { createRegulationsClient } from './segment/regulations';
+import { createDecoder } from './transport/decode';
+import { createPubSubAuthenticator } from './transport/pubsub-auth';
+import { createSnsVerifier } from './transport/sns';
+import { createSegmentSink, type SegmentSinkLimits, DEFAULT_SEGMENT_LIMITS } from './segment/sink';
+
+/** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
+export const SHUTDOWN_GRACE_MS = 8_000;
+
+export interface RunningConnector {
+  server: Server;
+  /** The port it listens on (useful with port 0). */
+  port: number;
+  /**
+   * Stops accepting connections, lets in-flight notifications finish, flushes Segment, and
+   * resolves true; false when that took longer than the grace period.
+   */
+  stop(reason: string): Promise<boolean>;
+}
+
+export interface ConnectorOptions {
+  logger: Logger;
+  /** Extra app dependencies (decoder, authentication, deadline…). */
+  app?: Partial<Pick<AppDependencies, 'decode' | 'authenticate' | 'deadlineMs'>>;
+  commercetoolsLimits?: CommercetoolsClientLimits;
+  segmentLimits?: SegmentSinkLimits;
+  graceMs?: number;
+  host?: string;
+}
+
+/** Builds every dependency from the configuration and listens: the connector as deployed. */
+export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
+  const { logger } = options;
+  const segment = createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS);
+  const app = createApp({
+    commercetools: createCommercetoolsReader(createCommercetoolsApi(config.commercetools, options.commercetoolsLimits)),
+    segment,
+    regulations: createRegulationsClient(config.segment.publicApi),
+    logger,
+    events: config.events,
+    mapping: {
+      projectKey: config.commercetools.projectKey,
+      consentFieldName: config.consentFieldName,
+      anonymousIdFallback: config.anonymousIdFallback,
+      ...(config.locale ? { locale: config.locale } : {}),
+    },
+    // Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN).
+    decode: createDecoder({
+      sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
+    }),
+    ...authenticationOf(config),
+    ...options.app,
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(listening));
+    listening.once('error', reject);
+  });
+  // Pub/Sub and Connect's load balancer reuse connections; outlive their idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, segmentHost: config.segment.host }, 'connector listening');
+
+  let stopping: Promise<boolean> | undefined;
+  const stop = (reason: string): Promise<boolean> => {
+    stopping ??= (async () => {
+      const graceMs = options.graceMs ?? SHUTDOWN_GRACE_MS;
+      logger.info({ reason }, 'shutting down: finishing in-flight notifications');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections would hold close() open; busy ones become idle once their
+      // request is answered, so keep closing idle ones until the server is closed.
+      server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 25);
+      const drained = await Promise.race([closed.then(() => true), delay(graceMs).then(() => false)]);
+      clearInterval(sweeper);
+      if (!drained) server.closeAllConnections();
+      // Whatever is still queued for Segment (e.g. events of requests that hit their deadline).
+      await segment.close(Math.max(500, graceMs / 4)).catch((error: unknown) => {
+        logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'Segment flush on shutdown failed');
+      });
+      logger.info({ drained }, 'stopped');
+      return drained;
+    })();
+    return stopping;
+  };
+  return { server, port, stop };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Pub/Sub push authentication, when an audience is configured (self-hosting; off on Connect). */
+function authenticationOf(config: Config): Pick<AppDependencies, 'authenticate'> {
+  const { pubSubAudience, pubSubServiceAccountEmail } = config.transport;
+  if (!pubSubAudience) return {};
+  return {
+    // Built once: it caches Google's signing keys between requests.
+    authenticate: createPubSubAuthenticator({
+      audience: pubSubAudience,
+      ...(pubSubServiceAccountEmail ? { serviceAccountEmail: pubSubServiceAccountEmail } : {}),
+    }),
+  };
+}
