@@ -186,20 +186,24 @@ function isNoteworthy(reason: string): boolean {
   return ['invalid-consent', 'no-identity', 'other-project', 'no-public-api-token', 'deletion-refused'].includes(reason);
 }
 
-/** An error's class and message chain, without payloads (errors from HTTP clients carry bodies). */
+/**
+ * An error's class and message chain, without payloads. HTTP client errors (ts-client throws plain
+ * objects, not Errors) can echo request details in their message: of those, only the name, the
+ * commercetools error code and the status are kept.
+ */
 function causeOf(error: unknown): string[] {
   const chain: string[] = [];
   let current: unknown = error;
-  while (current instanceof Error && chain.length < 4) {
-    // HTTP client errors can echo request details in their message: keep only their status.
-    const status = (current as { statusCode?: unknown }).statusCode;
-    const code = (current as { code?: unknown }).code;
+  while (typeof current === 'object' && current !== null && chain.length < 4) {
+    const { name, message, statusCode, code } = current as { name?: unknown; message?: unknown; statusCode?: unknown; code?: unknown };
+    const label = typeof name === 'string' ? name : 'Error';
+    const codeText = typeof code === 'string' ? ` [${code}]` : '';
     chain.push(
-      typeof status === 'number'
-        ? `${current.name} (HTTP ${status})`
-        : `${current.name}: ${current.message}${typeof code === 'string' ? ` [${code}]` : ''}`,
+      typeof statusCode === 'number'
+        ? `${label} (HTTP ${statusCode})${codeText}`
+        : `${label}: ${typeof message === 'string' ? message : 'unknown'}${codeText}`,
     );
-    current = current.cause;
+    current = (current as { cause?: unknown }).cause;
   }
   return chain;
 }

@@ -25,10 +25,36 @@ export const DEFAULT_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = {
   retryDelayMs: 100,
 };
 
-/** fetch with a deadline, for the token endpoint (the auth middleware has no timeout of its own). */
-function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A request that never reached an answer: refused, reset, DNS… (undici's "fetch failed"). Checked
+ * by name, not instanceof: fetch's TypeError may come from another realm (test sandboxes do that).
+ */
+function isNetworkError(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'TypeError' && message === 'fetch failed';
+}
+
+/**
+ * fetch that retries network errors. ts-client retries status codes and its own timeouts, but
+ * lets a reset or refused connection through on the first try; a read (or a token request) is
+ * safe to repeat, so repeat it, after a jittered delay, unless the caller gave up meanwhile.
+ */
+function fetchRetryingNetworkErrors(limits: CommercetoolsClientLimits, options: { timeout?: boolean; anyMethod?: boolean } = {}): typeof fetch {
+  return async (input, init) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const signal = init?.signal ?? (options.timeout ? AbortSignal.timeout(limits.timeoutMs) : undefined);
+      try {
+        return await fetch(input, { ...init, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        const method = (init?.method ?? 'GET').toUpperCase();
+        const repeatable = options.anyMethod || method === 'GET' || method === 'HEAD';
+        if (!isNetworkError(error) || !repeatable || signal?.aborted || attempt >= limits.maxRetries) throw error;
+        await sleep(Math.round(limits.retryDelayMs * (1 + Math.random()) * 2 ** attempt));
+      }
+    }
+  };
 }
 
 export function createCommercetoolsApi(
@@ -40,11 +66,12 @@ export function createCommercetoolsApi(
     projectKey: settings.projectKey,
     credentials: { clientId: settings.clientId, clientSecret: settings.clientSecret },
     ...(settings.scopes ? { scopes: settings.scopes } : {}),
-    httpClient: fetchWithTimeout(limits.timeoutMs),
+    // The auth middleware has no timeout of its own: give its requests one.
+    httpClient: fetchRetryingNetworkErrors(limits, { timeout: true, anyMethod: true }),
   };
   const http: HttpMiddlewareOptions = {
     host: settings.apiUrl,
-    httpClient: fetch,
+    httpClient: fetchRetryingNetworkErrors(limits),
     timeout: limits.timeoutMs,
     enableRetry: limits.maxRetries > 0,
     retryConfig: {
@@ -53,7 +80,8 @@ export function createCommercetoolsApi(
       backoff: true,
       maxDelay: limits.timeoutMs,
       retryOnAbort: true,
-      retryCodes: [429, 500, 502, 503, 504, 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET'],
+      // Network errors are retried by fetchRetryingNetworkErrors, timeouts by ts-client itself.
+      retryCodes: [429, 500, 502, 503, 504],
     },
     maskSensitiveHeaderData: true,
   };

@@ -1,4 +1,4 @@
-import { Analytics, type Context } from '@segment/analytics-node';
+import { Analytics, type Context, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
 import { upstreamUnavailable } from '../errors';
 import type { SegmentCall } from './calls';
@@ -35,9 +35,33 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
   httpRequestTimeoutMs: 3_000,
   maxRetries: 1,
   maxTotalBackoffSeconds: 5,
-  maxRateLimitSeconds: 4,
+  maxRateLimitSeconds: 5,
   flushIntervalMs: 10,
   flushAt: 100,
+};
+
+/**
+ * analytics-node treats any status below 400 as accepted, and fetch follows redirects. A redirect
+ * from Segment's API can only come from something in between (a proxy, a portal) and means the
+ * events did not reach Segment: report it as a gateway failure, so the batch is retried and,
+ * failing that, the notification is answered 5xx.
+ */
+export const segmentHttpClient: HTTPClient = {
+  async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(request.httpRequestTimeout),
+    });
+    // Drain the body so the keep-alive connection can be reused.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.status >= 300 && response.status < 400) {
+      return { status: 502, statusText: `Segment answered a redirect (${response.status})`, headers: response.headers };
+    }
+    return { status: response.status, statusText: response.statusText, headers: response.headers };
+  },
 };
 
 interface Waiter {
@@ -64,6 +88,7 @@ export function createSegmentSink(
     maxRateLimitDuration: limits.maxRateLimitSeconds,
     flushInterval: limits.flushIntervalMs,
     flushAt: limits.flushAt,
+    httpClient: segmentHttpClient,
   });
 
   // The same messageId may be in flight twice (a redelivery racing the original): first in, first settled.

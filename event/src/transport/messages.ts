@@ -2,6 +2,7 @@ import type { Customer, Order } from '@commercetools/platform-sdk';
 import { z } from 'zod';
 import { badRequest } from '../errors';
 import type { MessageNotification } from './notification';
+import { embeddedCustomerSchema, embeddedOrderSchema } from './resources';
 
 /**
  * The type-specific fields of the commercetools messages the connector handles. The common
@@ -27,12 +28,9 @@ const transaction = z.looseObject({
 /** A payload commercetools left out because it was too large: read the resource instead. */
 const payloadNotIncluded = z.looseObject({ reason: z.string(), payloadType: z.string() });
 
-/** Only the identity of the embedded resource is checked here; it is commercetools' own JSON. */
-const embedded = z.looseObject({ id: z.string().min(1), version: z.number().int() });
-
 export const messageFields = {
-  OrderCreated: z.looseObject({ order: embedded.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
-  CustomerCreated: z.looseObject({ customer: embedded.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
+  OrderCreated: z.looseObject({ order: embeddedOrderSchema.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
+  CustomerCreated: z.looseObject({ customer: embeddedCustomerSchema.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
   OrderStateChanged: z.looseObject({ orderState: z.string().min(1), oldOrderState: z.string().optional() }),
   OrderPaymentStateChanged: z.looseObject({ paymentState: z.string().min(1), oldPaymentState: z.string().optional() }),
   OrderShipmentStateChanged: z.looseObject({ shipmentState: z.string().min(1), oldShipmentState: z.string().optional() }),
@@ -46,13 +44,13 @@ export type MessageFields<T extends HandledMessageType> = z.infer<(typeof messag
 export function readMessage<T extends HandledMessageType>(notification: MessageNotification, type: T): MessageFields<T> {
   const parsed = messageFields[type].safeParse(notification);
   if (!parsed.success) {
-    const fields = parsed.error.issues.slice(0, 5).map((issue) => issue.path.join('.') || '(root)');
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))].slice(0, 5);
     throw badRequest(`${type} message lacks valid fields: ${fields.join(', ')}`);
   }
   return parsed.data as MessageFields<T>;
 }
 
-/** The order a message carries (commercetools' own JSON, trusted like a read). */
+/** The order a message carries, its mapped fields checked (see resources.ts). */
 export const embeddedOrder = (fields: MessageFields<'OrderCreated'>): Order | undefined =>
   fields.order as unknown as Order | undefined;
 
