@@ -10,8 +10,11 @@ const envExample = parse(readFileSync(join(__dirname, '..', '.env.example')));
 
 /** Variables Connect sets itself from inheritAs.apiClient: declaring them in connect.yaml would conflict. */
 const PROVIDED_BY_CONNECT = ['CTP_PROJECT_KEY', 'CTP_CLIENT_ID', 'CTP_CLIENT_SECRET', 'CTP_SCOPE', 'CTP_API_URL', 'CTP_AUTH_URL'];
-/** The port is the runtime's business on Connect (its default, 8080, is what Connect expects). */
-const RUNTIME_ONLY = ['PORT'];
+/**
+ * The port is the runtime's business on Connect (its default, 8080, is what Connect expects);
+ * push authentication is for self-hosting, where no connect.yaml is read.
+ */
+const RUNTIME_ONLY = ['PORT', 'PUBSUB_AUDIENCE', 'PUBSUB_SERVICE_ACCOUNT_EMAIL'];
 
 describe('documentation matches the configuration', () => {
   it.each(CONFIG_VARIABLES)('%s is in .env.example, the README table and connect.yaml', (variable) => {
