@@ -99,6 +99,22 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 beforeEach(() => harness.segment.reset());
 
+/**
+ * Redelivers as Pub/Sub does, a few times. After a 429 whose Retry-After is beyond the honoured
+ * limit, analytics-node keeps holding requests back until that limit has passed since the 429,
+ * so a redelivery that comes sooner may be answered 503 again; Pub/Sub's backoff then simply
+ * redelivers later. Every other fault is over at the first redelivery.
+ */
+async function redeliverUntilAnswered(notification: object) {
+  let attempt = 2;
+  let res = await post(harness, notification, attempt);
+  while (res.status === 503 && attempt < 6) {
+    attempt += 1;
+    res = await post(harness, notification, attempt);
+  }
+  return res;
+}
+
 describe('Segment fails while several notifications are in flight', () => {
   it.each(FAULTS)('when Segment %s: 503 for each, nothing accepted, and redeliveries send the refused messageIds', async (_label, behaviour) => {
     harness.segment.behave(behaviour);
@@ -112,7 +128,7 @@ describe('Segment fails while several notifications are in flight', () => {
     expect(distinct(offeredIds(harness.segment)).sort()).toEqual([...allHealthy()].sort());
 
     harness.segment.behave({ kind: 'accept' });
-    const redelivered = await Promise.all(SCENARIOS.map((scenario) => post(harness, scenario.notification, 2)));
+    const redelivered = await Promise.all(SCENARIOS.map((scenario) => redeliverUntilAnswered(scenario.notification)));
     for (const res of redelivered) {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'delivered', events: 2 });

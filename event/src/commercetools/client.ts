@@ -57,6 +57,24 @@ function fetchRetryingNetworkErrors(limits: CommercetoolsClientLimits, options: 
   };
 }
 
+/**
+ * One token request at a time. ts-client caches the token, but every request that starts before
+ * the first token arrived asks for one of its own: at a cold start under load that is one token
+ * per request. Identical concurrent token requests share one answer, each caller reading a copy.
+ */
+function singleFlight(fetchFn: typeof fetch): typeof fetch {
+  const inFlight = new Map<string, Promise<Response>>();
+  return async (input, init) => {
+    const key = `${String(input)}\n${typeof init?.body === 'string' ? init.body : ''}`;
+    let shared = inFlight.get(key);
+    if (!shared) {
+      shared = fetchFn(input, init).finally(() => inFlight.delete(key));
+      inFlight.set(key, shared);
+    }
+    return (await shared).clone();
+  };
+}
+
 export function createCommercetoolsApi(
   settings: Config['commercetools'],
   limits: CommercetoolsClientLimits = DEFAULT_COMMERCETOOLS_LIMITS,
@@ -67,7 +85,7 @@ export function createCommercetoolsApi(
     credentials: { clientId: settings.clientId, clientSecret: settings.clientSecret },
     ...(settings.scopes ? { scopes: settings.scopes } : {}),
     // The auth middleware has no timeout of its own: give its requests one.
-    httpClient: fetchRetryingNetworkErrors(limits, { timeout: true, anyMethod: true }),
+    httpClient: singleFlight(fetchRetryingNetworkErrors(limits, { timeout: true, anyMethod: true })),
   };
   const http: HttpMiddlewareOptions = {
     host: settings.apiUrl,

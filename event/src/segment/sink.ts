@@ -1,6 +1,7 @@
 import { Analytics, type Context, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
 import { upstreamUnavailable } from '../errors';
+import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
 
 /** Where the connector's calls go. Resolves only once Segment accepted every call. */
@@ -29,6 +30,8 @@ export interface SegmentSinkLimits {
   flushIntervalMs: number;
   /** Send a batch as soon as it holds this many calls. */
   flushAt: number;
+  /** Batch requests to Segment in flight at once; batches arriving meanwhile are merged. */
+  maxRequestsInFlight: number;
 }
 
 export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
@@ -36,8 +39,11 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
   maxRetries: 1,
   maxTotalBackoffSeconds: 5,
   maxRateLimitSeconds: 5,
-  flushIntervalMs: 10,
+  // Calls of one notification are enqueued in one tick and share a batch; batches of concurrent
+  // notifications are merged while a request is out (see batching.ts), so no waiting is needed.
+  flushIntervalMs: 0,
   flushAt: 100,
+  maxRequestsInFlight: 2,
 };
 
 /**
@@ -88,7 +94,10 @@ export function createSegmentSink(
     maxRateLimitDuration: limits.maxRateLimitSeconds,
     flushInterval: limits.flushIntervalMs,
     flushAt: limits.flushAt,
-    httpClient: segmentHttpClient,
+    httpClient: createCoalescingHttpClient(segmentHttpClient, {
+      maxInFlight: limits.maxRequestsInFlight,
+      maxBatchBytes: MAX_MERGED_BATCH_BYTES,
+    }),
   });
 
   // The same messageId may be in flight twice (a redelivery racing the original): first in, first settled.

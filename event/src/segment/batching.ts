@@ -1,0 +1,99 @@
+import type { HTTPClient, HTTPClientRequest, HTTPResponse } from '@segment/analytics-node';
+
+/**
+ * Segment accepts up to 500 KB per batch request; stay clear of it (analytics-node's own batches
+ * stop at about 480 KB, so a merged request never holds one that would not fit alone).
+ */
+export const MAX_MERGED_BATCH_BYTES = 450_000;
+
+export interface CoalescingOptions {
+  /** Requests to Segment in flight at once; further batches wait and are merged. */
+  maxInFlight: number;
+  /** Largest merged request body, bytes. */
+  maxBatchBytes: number;
+}
+
+interface Pending {
+  request: HTTPClientRequest;
+  events: unknown[];
+  bytes: number;
+  resolve: (response: HTTPResponse) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * An analytics-node HTTP client that merges batches. analytics-node sends a batch per flush; under
+ * load that is one small request per notification. Here at most `maxInFlight` requests are out
+ * at once, and every batch that arrives meanwhile joins the next request. Each batch still
+ * learns its own fate: its makeRequest resolves with the answer to the request that carried it,
+ * so analytics-node settles (or retries) exactly those events, and a notification is
+ * acknowledged only once Segment took the request holding its events.
+ */
+export function createCoalescingHttpClient(transport: HTTPClient, options: CoalescingOptions): HTTPClient {
+  const queue: Pending[] = [];
+  let inFlight = 0;
+
+  function takeMergeable(): Pending[] {
+    const first = queue.shift() as Pending;
+    const taken = [first];
+    let bytes = first.bytes;
+    const sameTarget = (pending: Pending) =>
+      pending.request.url === first.request.url &&
+      pending.request.headers.Authorization === first.request.headers.Authorization;
+    while (queue.length > 0) {
+      const next = queue[0] as Pending;
+      if (!sameTarget(next) || bytes + next.bytes > options.maxBatchBytes) break;
+      queue.shift();
+      taken.push(next);
+      bytes += next.bytes;
+    }
+    return taken;
+  }
+
+  function merge(batches: Pending[]): HTTPClientRequest {
+    const first = batches[0] as Pending;
+    if (batches.length === 1) return first.request;
+    const { 'X-Retry-Count': _retries, ...headers } = first.request.headers;
+    const writeKey = (JSON.parse(first.request.body) as { writeKey?: string }).writeKey;
+    return {
+      ...first.request,
+      headers,
+      body: JSON.stringify({ batch: batches.flatMap((pending) => pending.events), writeKey, sentAt: new Date() }),
+      httpRequestTimeout: Math.max(...batches.map((pending) => pending.request.httpRequestTimeout)),
+    };
+  }
+
+  function pump(): void {
+    while (inFlight < options.maxInFlight && queue.length > 0) {
+      const batches = takeMergeable();
+      inFlight += 1;
+      transport
+        .makeRequest(merge(batches))
+        .then(
+          (response) => batches.forEach((pending) => pending.resolve(response)),
+          (error: unknown) => batches.forEach((pending) => pending.reject(error)),
+        )
+        .finally(() => {
+          inFlight -= 1;
+          pump();
+        });
+    }
+  }
+
+  return {
+    makeRequest(request) {
+      let events: unknown[];
+      try {
+        events = (JSON.parse(request.body) as { batch: unknown[] }).batch;
+        if (!Array.isArray(events)) throw new TypeError('no batch');
+      } catch {
+        // Not a batch we understand: send it as it is.
+        return transport.makeRequest(request);
+      }
+      return new Promise<HTTPResponse>((resolve, reject) => {
+        queue.push({ request, events, bytes: Buffer.byteLength(request.body), resolve, reject });
+        pump();
+      });
+    },
+  };
+}
