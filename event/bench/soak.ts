@@ -7,6 +7,7 @@
  * Memory that keeps growing from one interval to the next is a leak; a plateau is not.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connectorNodeOptions } from './node-options';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
       SEGMENT_HOST: segment.url,
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+      NODE_OPTIONS: connectorNodeOptions(),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

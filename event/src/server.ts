@@ -7,7 +7,6 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createRegulationsClient } from './segment/regulations';
 import { createDecoder } from './transport/decode';
-import { createPubSubAuthenticator } from './transport/pubsub-auth';
 import { createSnsVerifier } from './transport/sns';
 import { createSegmentSink, type SegmentSinkLimits, DEFAULT_SEGMENT_LIMITS } from './segment/sink';
 
@@ -55,7 +54,7 @@ export async function startConnector(config: Config, options: ConnectorOptions):
     decode: createDecoder({
       sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
     }),
-    ...authenticationOf(config),
+    ...(await authenticationOf(config)),
     ...options.app,
   });
 
@@ -99,9 +98,11 @@ function delay(ms: number): Promise<void> {
 }
 
 /** Pub/Sub push authentication, when an audience is configured (self-hosting; off on Connect). */
-function authenticationOf(config: Config): Pick<AppDependencies, 'authenticate'> {
+async function authenticationOf(config: Config): Promise<Pick<AppDependencies, 'authenticate'>> {
   const { pubSubAudience, pubSubServiceAccountEmail } = config.transport;
   if (!pubSubAudience) return {};
+  // Loaded only when used: google-auth-library costs ~13 MB of memory that most deployments never need.
+  const { createPubSubAuthenticator } = await import('./transport/pubsub-auth.js');
   return {
     // Built once: it caches Google's signing keys between requests.
     authenticate: createPubSubAuthenticator({

@@ -97,6 +97,28 @@ describe('createCoalescingHttpClient', () => {
     expect(sent[3]!.request.headers.Authorization).toBe('Basic b3RoZXI6');
   });
 
+  it('opens a second lane only once the request in flight has taken extraLaneAfterMs', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { transport, sent } = controllableTransport();
+      const client = createCoalescingHttpClient(transport, { maxInFlight: 2, extraLaneAfterMs: 100, maxBatchBytes: 100_000 });
+      void client.makeRequest(request([{ messageId: 'slow' }]));
+      void client.makeRequest(request([{ messageId: 'waiting' }]));
+      void client.makeRequest(request([{ messageId: 'also-waiting' }]));
+      await flush();
+      expect(sent).toHaveLength(1);
+      jest.advanceTimersByTime(99);
+      await flush();
+      expect(sent).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      await flush();
+      // The slow request still holds its lane; the others go together in the second.
+      expect(sent.map(({ request: sentRequest }) => batchOf(sentRequest))).toEqual([['slow'], ['waiting', 'also-waiting']]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('sends a body it does not understand as it is', async () => {
     const { transport, sent } = controllableTransport();
     const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 1_000 });

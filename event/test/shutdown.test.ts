@@ -61,3 +61,26 @@ describe('graceful shutdown', () => {
     expect(messages).toEqual(expect.arrayContaining(['shutting down: finishing in-flight notifications', 'stopped']));
   });
 });
+
+describe('startConnector wiring', () => {
+  it('requires a Pub/Sub push token when PUBSUB_AUDIENCE is set', async () => {
+    const config = loadConfig({
+      CTP_PROJECT_KEY: PROJECT_KEY,
+      CTP_CLIENT_ID: 'client',
+      CTP_CLIENT_SECRET: 'secret',
+      CTP_API_URL: 'http://127.0.0.1:9',
+      CTP_AUTH_URL: 'http://127.0.0.1:9',
+      SEGMENT_WRITE_KEY: 'write-key',
+      SEGMENT_HOST: 'http://127.0.0.1:9',
+      PUBSUB_AUDIENCE: 'https://connector.example.com/',
+    });
+    const connector = await startConnector({ ...config, port: 0 }, { logger: createLogger('silent'), host: '127.0.0.1' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${connector.port}/`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: 'unauthorized', message: 'missing bearer token' });
+    } finally {
+      await connector.stop('test');
+    }
+  });
+});

@@ -7,8 +7,14 @@ import type { HTTPClient, HTTPClientRequest, HTTPResponse } from '@segment/analy
 export const MAX_MERGED_BATCH_BYTES = 450_000;
 
 export interface CoalescingOptions {
-  /** Requests to Segment in flight at once; further batches wait and are merged. */
+  /**
+   * Requests to Segment in flight at once; further batches wait and are merged. Beyond the
+   * first, a request starts only once the oldest in flight has taken `extraLaneAfterMs`: one
+   * request at a time batches best, and a second lane keeps a slow or hanging request from
+   * holding everything behind it.
+   */
   maxInFlight: number;
+  extraLaneAfterMs?: number;
   /** Largest merged request body, bytes. */
   maxBatchBytes: number;
 }
@@ -31,7 +37,10 @@ interface Pending {
  */
 export function createCoalescingHttpClient(transport: HTTPClient, options: CoalescingOptions): HTTPClient {
   const queue: Pending[] = [];
-  let inFlight = 0;
+  /** Start times of the requests in flight, oldest first. */
+  const startedAt: number[] = [];
+  let laneTimer: NodeJS.Timeout | undefined;
+  const extraLaneAfterMs = options.extraLaneAfterMs ?? 0;
 
   function takeMergeable(): Pending[] {
     const first = queue.shift() as Pending;
@@ -63,10 +72,28 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     };
   }
 
+  /** ms until another request may start: 0 now, Infinity when the lanes are full. */
+  function waitForLane(now: number): number {
+    if (startedAt.length === 0) return 0;
+    if (startedAt.length >= options.maxInFlight) return Infinity;
+    return Math.max(0, (startedAt[0] as number) + extraLaneAfterMs - now);
+  }
+
   function pump(): void {
-    while (inFlight < options.maxInFlight && queue.length > 0) {
+    while (queue.length > 0) {
+      const now = Date.now();
+      const wait = waitForLane(now);
+      if (wait === Infinity) return;
+      if (wait > 0) {
+        // Check again when the oldest request has been out long enough to open another lane.
+        laneTimer ??= setTimeout(() => {
+          laneTimer = undefined;
+          pump();
+        }, wait);
+        return;
+      }
       const batches = takeMergeable();
-      inFlight += 1;
+      startedAt.push(now);
       transport
         .makeRequest(merge(batches))
         .then(
@@ -74,7 +101,7 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
           (error: unknown) => batches.forEach((pending) => pending.reject(error)),
         )
         .finally(() => {
-          inFlight -= 1;
+          startedAt.splice(startedAt.indexOf(now), 1);
           pump();
         });
     }

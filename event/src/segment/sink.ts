@@ -32,6 +32,8 @@ export interface SegmentSinkLimits {
   flushAt: number;
   /** Batch requests to Segment in flight at once; batches arriving meanwhile are merged. */
   maxRequestsInFlight: number;
+  /** A further request starts only once the oldest in flight has taken this long, ms. */
+  extraLaneAfterMs: number;
 }
 
 export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
@@ -44,6 +46,7 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
   flushIntervalMs: 0,
   flushAt: 100,
   maxRequestsInFlight: 2,
+  extraLaneAfterMs: 100,
 };
 
 /**
@@ -96,6 +99,7 @@ export function createSegmentSink(
     flushAt: limits.flushAt,
     httpClient: createCoalescingHttpClient(segmentHttpClient, {
       maxInFlight: limits.maxRequestsInFlight,
+      extraLaneAfterMs: limits.extraLaneAfterMs,
       maxBatchBytes: MAX_MERGED_BATCH_BYTES,
     }),
   });

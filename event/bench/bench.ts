@@ -1,0 +1,650 @@
+/**
+ * `npm run bench -- [--only fast|latency] [--duration S] [--warmup S] [--connections N]
+ *                   [--ct-latency MS] [--segment-latency MS] [--soak-minutes M]`
+ *
+ * Measures the built connector (dist/index.js, its own process, as deployed) under load from
+ * autocannon, against loopback stand-ins for commercetools and Segment (bench/standins.ts), and
+ * prints the figures with their targets. A report, not a test: it exits 0 when a target is
+ * missed, and non-zero only when the bench itself could not run.
+ *
+ * - fast: the stand-ins answer at once; the connector's messages/s against a bare Express
+ *   endpoint that only decodes the envelope (the ceiling this machine allows).
+ * - latency: commercetools answers in 20 ms, Segment in 40 ms; answer latency, requests made per
+ *   message upstream, connections opened, peak memory.
+ *
+ * Every request carries a distinct guest-order ResourceCreated notification, so nothing the
+ * connector might cache or deduplicate flatters the figures.
+ *
+ * The connector and the ceiling run with the V8 flags `npm start` uses (package.json
+ * config.nodeOptions); NODE_OPTIONS replaces them, to try others
+ * (`NODE_OPTIONS=--max-semi-space-size=8 npm run bench`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connectorNodeOptions } from './node-options';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startCommercetoolsStandIn, startSegmentStandIn, type CommercetoolsCounts, type SegmentCounts } from './standins';
+
+const EVENT_DIR = join(__dirname, '..');
+const PROJECT_KEY = 'bench-project';
+const RSS_SAMPLE_MS = 250;
+/** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK) on every common platform. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+// ───────────────────────────── settings ─────────────────────────────
+
+interface LoadShape {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+}
+
+interface Settings {
+  only?: 'fast' | 'latency';
+  fast: LoadShape;
+  latency: LoadShape & { commercetoolsLatencyMs: number; segmentLatencyMs: number };
+}
+
+const USAGE =
+  'usage: npm run bench -- [--only fast|latency] [--duration S] [--warmup S] [--connections N] ' +
+  '[--ct-latency MS] [--segment-latency MS] [--soak-minutes M]';
+
+function readSettings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      only: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'ct-latency': { type: 'string' },
+      'segment-latency': { type: 'string' },
+      // A long latency run, to watch memory and latency over minutes rather than seconds.
+      'soak-minutes': { type: 'string' },
+    },
+  });
+  if (values.only !== undefined && values.only !== 'fast' && values.only !== 'latency') {
+    throw new Error(`--only must be fast or latency\n${USAGE}`);
+  }
+  const number = (name: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative number\n${USAGE}`);
+    return parsed;
+  };
+  const duration = (fallback: number) => number('duration', values.duration, fallback);
+  const warmupSeconds = number('warmup', values.warmup, 2);
+  const connections = (fallback: number) => Math.max(1, Math.round(number('connections', values.connections, fallback)));
+  const soakSeconds = values['soak-minutes'] === undefined ? undefined : number('soak-minutes', values['soak-minutes'], 0) * 60;
+  return {
+    ...(values.only ? { only: values.only } : {}),
+    fast: { connections: connections(256), durationSeconds: duration(10), warmupSeconds },
+    latency: {
+      connections: connections(64),
+      durationSeconds: soakSeconds ?? duration(15),
+      warmupSeconds,
+      commercetoolsLatencyMs: number('ct-latency', values['ct-latency'], 20),
+      segmentLatencyMs: number('segment-latency', values['segment-latency'], 40),
+    },
+  };
+}
+
+// ───────────────────────────── load ─────────────────────────────
+
+/** Shared by every run of the bench, so no two requests ever name the same order. */
+let sequence = 0;
+const MODIFIED_AT = new Date().toISOString();
+
+/** Deterministic and UUID-shaped: commercetools ids are UUIDs, and the connector checks their characters. */
+function orderIdOf(n: number): string {
+  return `b0000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** A Pub/Sub push request as Connect delivers it: the Platform-format notification, base64 in message.data. */
+function nextPubSubBody(): string {
+  sequence += 1;
+  const notification = {
+    notificationType: 'ResourceCreated',
+    projectKey: PROJECT_KEY,
+    resource: { typeId: 'order', id: orderIdOf(sequence) },
+    version: 1,
+    modifiedAt: MODIFIED_AT,
+  };
+  const messageId = String(sequence);
+  return JSON.stringify({
+    message: {
+      data: Buffer.from(JSON.stringify(notification)).toString('base64'),
+      messageId,
+      message_id: messageId,
+      publishTime: MODIFIED_AT,
+    },
+    subscription: 'projects/bench/subscriptions/commercetools-segment',
+  });
+}
+
+function runLoad(url: string, connections: number, durationSeconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections,
+        duration: durationSeconds,
+        requests: [
+          {
+            method: 'POST',
+            path: '/',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: nextPubSubBody() }),
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+// ───────────────────────────── child processes ─────────────────────────────
+
+/** Every child still running, so a failing bench (or Ctrl-C) never leaves one behind. */
+const liveChildren = new Set<ChildProcess>();
+
+interface Service {
+  url: string;
+  pid: number;
+  /** Log lines the child wrote (the connector logs at warn and above only). */
+  logs: { count: number; first: string[] };
+  memory(): { peakRssMb: number; highWaterMarkMb: number };
+  cpuSeconds(): number;
+  /** SIGTERM, then the exit code (null when it had to be killed). */
+  stop(): Promise<number | null>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function readProcStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined; // the process is gone
+  }
+}
+
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "pid (comm) ": state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Keeps the first few lines a child writes; the rest are only counted (a failing connector writes thousands). */
+function collectLogs(child: ChildProcess): Service['logs'] {
+  const logs = { count: 0, first: [] as string[] };
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      logs.count += 1;
+      if (logs.first.length < 3) logs.first.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
+    });
+  }
+  return logs;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, logs: Service['logs']): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`the child exited with code ${child.exitCode} before answering /health:\n${logs.first.join('\n')}`);
+    }
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url}/health did not answer within 15 s`);
+}
+
+function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    // The connector drains for up to 8 s on SIGTERM; past that something is wrong.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+    child.once('exit', (code) => {
+      clearTimeout(killer);
+      liveChildren.delete(child);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Spawns `node <args>` with only the given environment, waits for /health, samples its memory. */
+async function startService(args: string[], env: Record<string, string>, port: number): Promise<Service> {
+  const child = spawn(process.execPath, args, {
+    cwd: EVENT_DIR,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_OPTIONS: connectorNodeOptions(),
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveChildren.add(child);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start node ${args.join(' ')}`);
+  const logs = collectLogs(child);
+  let peakRssMb = 0;
+  const sampleRss = () => {
+    peakRssMb = Math.max(peakRssMb, readProcStatusMb(pid, 'VmRSS') ?? 0);
+  };
+  const sampler = setInterval(sampleRss, RSS_SAMPLE_MS);
+  let highWaterMarkMb = 0;
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(url, child, logs);
+  } catch (error) {
+    clearInterval(sampler);
+    await stopChild(child);
+    throw error;
+  }
+  return {
+    url,
+    pid,
+    logs,
+    memory: () => {
+      sampleRss();
+      // The kernel's own peak: what 250 ms sampling could miss between two samples.
+      highWaterMarkMb = Math.max(highWaterMarkMb, readProcStatusMb(pid, 'VmHWM') ?? 0);
+      return { peakRssMb, highWaterMarkMb };
+    },
+    cpuSeconds: () => readCpuSeconds(pid),
+    stop: async () => {
+      clearInterval(sampler);
+      return stopChild(child);
+    },
+  };
+}
+
+function startConnector(commercetoolsUrl: string, segmentUrl: string, port: number): Promise<Service> {
+  return startService(
+    [join(EVENT_DIR, 'dist', 'index.js')],
+    {
+      CTP_PROJECT_KEY: PROJECT_KEY,
+      CTP_CLIENT_ID: 'bench-client',
+      CTP_CLIENT_SECRET: 'bench-secret',
+      CTP_API_URL: commercetoolsUrl,
+      CTP_AUTH_URL: commercetoolsUrl,
+      SEGMENT_WRITE_KEY: 'bench-write-key',
+      SEGMENT_HOST: segmentUrl,
+      LOG_LEVEL: 'warn',
+    },
+    port,
+  );
+}
+
+/**
+ * The ceiling: Express alone, doing only what every request must (parse the envelope, decode
+ * message.data) and answering 204. Plain JS through `node -e`, so nothing is compiled; run from
+ * event/ so require('express') finds the same Express the connector uses.
+ */
+const CEILING_SOURCE = `
+const express = require('express');
+const app = express();
+app.disable('x-powered-by');
+app.set('etag', false);
+app.get('/health', (_req, res) => res.json({ status: 'ok' }));
+app.post('/', express.json({ limit: '1mb', type: () => true }), (req, res) => {
+  try {
+    const notification = JSON.parse(Buffer.from(req.body.message.data, 'base64').toString('utf8'));
+    res.status(notification && notification.resource ? 204 : 400).end();
+  } catch {
+    res.status(400).end();
+  }
+});
+const server = app.listen(Number(process.env.PORT), '127.0.0.1');
+server.keepAliveTimeout = 65000;
+process.once('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+});
+`;
+
+function startCeiling(port: number): Promise<Service> {
+  return startService(['-e', CEILING_SOURCE], {}, port);
+}
+
+// ───────────────────────────── measuring ─────────────────────────────
+
+interface Measured {
+  load: autocannon.Result;
+  messagesPerSecond: number;
+  /** CPU used during the measured run, as a share of one core. */
+  serviceCpu: number;
+  benchCpu: number;
+}
+
+/**
+ * A warm-up that is not counted, then the measured run, with the CPU each side used. autocannon
+ * stops with requests still in flight, which the service goes on handling: `settle` waits for
+ * them after each phase, so the warm-up's leftovers are not counted in the run and the run's
+ * own leftovers are.
+ */
+async function measure(service: Service, shape: LoadShape, phases: { settle(): Promise<void>; startCounting(): void }): Promise<Measured> {
+  if (shape.warmupSeconds > 0) await runLoad(service.url, shape.connections, shape.warmupSeconds);
+  await phases.settle();
+  phases.startCounting();
+  const serviceCpuBefore = service.cpuSeconds();
+  const benchCpuBefore = process.cpuUsage();
+  const load = await runLoad(service.url, shape.connections, shape.durationSeconds);
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const serviceCpu = (service.cpuSeconds() - serviceCpuBefore) / load.duration;
+  await phases.settle();
+  return {
+    load,
+    messagesPerSecond: load['2xx'] / load.duration,
+    serviceCpu,
+    benchCpu: (benchCpu.user + benchCpu.system) / 1e6 / load.duration,
+  };
+}
+
+/**
+ * Resolves once `activity` stopped changing for `quietMs`; false when it never did within
+ * `maxMs` (the connector still calling upstream long after the load stopped is worth a report).
+ */
+async function waitUntilQuiet(activity: () => number, quietMs: number, maxMs = 30_000): Promise<boolean> {
+  const started = Date.now();
+  let last = activity();
+  let lastChange = Date.now();
+  while (Date.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = activity();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange >= quietMs) {
+      return true;
+    }
+  }
+  return false;
+}
+
+interface ConnectorRun extends Measured {
+  /** Notifications handled during the run (one distinct order read each), leftovers included. */
+  notificationsHandled: number;
+  /** false when the connector was still calling upstream 30 s after a phase's load stopped. */
+  settled: boolean;
+  commercetools: { run: CommercetoolsCounts; lifetime: CommercetoolsCounts };
+  segment: { run: SegmentCounts; lifetime: SegmentCounts };
+  memory: { peakRssMb: number; highWaterMarkMb: number };
+  logs: Service['logs'];
+  exitCode: number | null;
+}
+
+/** Stand-ins, the connector, a warm-up, the measured run, and everything stopped again. */
+async function measureConnector(shape: LoadShape, latencies: { commercetoolsMs: number; segmentMs: number }): Promise<ConnectorRun> {
+  const commercetools = await startCommercetoolsStandIn({ projectKey: PROJECT_KEY, latencyMs: latencies.commercetoolsMs });
+  const segment = await startSegmentStandIn({ latencyMs: latencies.segmentMs });
+  try {
+    const connector = await startConnector(commercetools.url, segment.url, await freePort());
+    const progress = shape.durationSeconds > 60 ? reportProgress(connector, segment) : undefined;
+    let measured: Omit<ConnectorRun, 'exitCode'>;
+    let exitCode: number | null;
+    // Longer than any pause between two upstream calls of one notification.
+    const quietMs = 300 + 2 * (latencies.commercetoolsMs + latencies.segmentMs);
+    const upstreamActivity = () => total(commercetools.lifetimeCounts()) + segment.lifetimeCounts().requests;
+    let settled = true;
+    try {
+      const load = await measure(connector, shape, {
+        settle: async () => {
+          settled = (await waitUntilQuiet(upstreamActivity, quietMs)) && settled;
+        },
+        startCounting: () => {
+          commercetools.resetCounts();
+          segment.resetCounts();
+        },
+      });
+      measured = {
+        ...load,
+        notificationsHandled: commercetools.distinctOrdersRead(),
+        settled,
+        commercetools: { run: commercetools.counts(), lifetime: commercetools.lifetimeCounts() },
+        segment: { run: segment.counts(), lifetime: segment.lifetimeCounts() },
+        memory: connector.memory(),
+        logs: connector.logs,
+      };
+    } finally {
+      if (progress) clearInterval(progress);
+      exitCode = await connector.stop();
+    }
+    return { ...measured, exitCode };
+  } finally {
+    await Promise.all([commercetools.close(), segment.close()]);
+  }
+}
+
+/** For soak-length runs: a line every 30 s, so memory growth is visible while it happens. */
+function reportProgress(connector: Service, segment: { lifetimeCounts(): SegmentCounts }): NodeJS.Timeout {
+  const started = Date.now();
+  return setInterval(() => {
+    const { peakRssMb } = connector.memory();
+    const rss = readProcStatusMb(connector.pid, 'VmRSS') ?? 0;
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    console.log(`  … ${elapsed} s: RSS ${rss.toFixed(1)} MB (peak ${peakRssMb.toFixed(1)} MB), Segment events so far ${segment.lifetimeCounts().events}`);
+  }, 30_000);
+}
+
+async function measureCeiling(shape: LoadShape): Promise<Measured> {
+  const ceiling = await startCeiling(await freePort());
+  try {
+    // Nothing upstream to wait for: the ceiling answers each request before the next is sent.
+    return await measure(ceiling, shape, { settle: async () => undefined, startCounting: () => undefined });
+  } finally {
+    await ceiling.stop();
+  }
+}
+
+// ───────────────────────────── reporting ─────────────────────────────
+
+interface Figure {
+  scenario: string;
+  name: string;
+  value: number;
+  text: string;
+  target?: { compare: '<=' | '>=' | '='; limit: number; text: string };
+}
+
+function isMet(figure: Figure): boolean | undefined {
+  const { target, value } = figure;
+  if (!target) return undefined;
+  if (target.compare === '<=') return value <= target.limit;
+  if (target.compare === '>=') return value >= target.limit;
+  return value === target.limit;
+}
+
+const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const percent = (share: number) => `${fixed(share * 100, 0)} %`;
+const ratio = (count: number, per: number) => (per > 0 ? count / per : Number.NaN);
+
+function describeLoad(label: string, measured: Measured, cpuLabel: string): string[] {
+  const { load } = measured;
+  const lines = [
+    `${label.padEnd(10)} ${fixed(measured.messagesPerSecond, 0).padStart(7)} messages/s   ` +
+      `(2xx ${load['2xx']} in ${fixed(load.duration, 2)} s; latency p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, max ${load.latency.max} ms)`,
+    `${''.padEnd(10)} CPU: ${cpuLabel} ${percent(measured.serviceCpu)} of a core, bench process (autocannon + stand-ins) ${percent(measured.benchCpu)}`,
+  ];
+  const failures = load.non2xx + load.errors + load.timeouts;
+  if (failures > 0) {
+    const byStatus = Object.entries(load.statusCodeStats ?? {})
+      .filter(([status]) => !status.startsWith('2'))
+      .map(([status, stats]) => `${status}×${stats.count ?? 0}`)
+      .join(', ');
+    lines.push(`${''.padEnd(10)} !! non-2xx ${load.non2xx}${byStatus ? ` (${byStatus})` : ''}, connection errors ${load.errors}, timeouts ${load.timeouts}`);
+  } else {
+    lines.push(`${''.padEnd(10)} non-2xx 0, connection errors 0, timeouts 0`);
+  }
+  return lines;
+}
+
+/** Every request commercetools received. */
+function total(counts: CommercetoolsCounts): number {
+  return counts.token + counts.orderReads + counts.customerLookups + counts.other;
+}
+
+function describeUpstreams(run: ConnectorRun): string[] {
+  const messages = run.notificationsHandled;
+  const ct = run.commercetools.run;
+  const ctTotal = total(ct);
+  const sg = run.segment.run;
+  const lines = [
+    `messages:      ${messages} notifications handled in the run (answered 2xx before the run ended: ${run.load['2xx']}); ` +
+      `per-message figures below divide by the former` +
+      (run.settled ? '' : ' — !! the connector was still calling upstream 30 s after the load stopped'),
+    `commercetools: ${fixed(ratio(ctTotal, messages), 3)} requests/message ` +
+      `(order reads ${fixed(ratio(ct.orderReads, messages), 3)}, customer look-ups ${fixed(ratio(ct.customerLookups, messages), 3)}, ` +
+      `token ${ct.token}, other ${ct.other}); token requests since start ${run.commercetools.lifetime.token}`,
+    `               connections opened: ${ct.connections} in the run, ${run.commercetools.lifetime.connections} since start`,
+    `Segment:       ${sg.requests} batch requests, ${fixed(ratio(sg.requests, messages), 3)} requests/message, ` +
+      `${fixed(ratio(sg.events, sg.requests), 1)} events/request, ${fixed(ratio(sg.events, messages), 2)} events/message` +
+      (sg.rejected > 0 ? `, !! ${sg.rejected} unreadable` : ''),
+    `               connections opened: ${sg.connections} in the run, ${run.segment.lifetime.connections} since start`,
+    `memory:        peak RSS ${fixed(run.memory.peakRssMb)} MB (sampled every ${RSS_SAMPLE_MS} ms; kernel high-water mark ${fixed(run.memory.highWaterMarkMb)} MB)`,
+    `shutdown:      exit code ${run.exitCode ?? 'none (killed)'}${run.exitCode === 0 ? '' : ' !! did not drain in time'}`,
+  ];
+  if (run.logs.count > 0) {
+    lines.push(`!! connector log lines (warn and above): ${run.logs.count}; first:`, ...run.logs.first.map((line) => `     ${line}`));
+  }
+  return lines;
+}
+
+function printBlock(title: string, lines: string[]): void {
+  console.log(`\n── ${title} ${'─'.repeat(Math.max(3, 96 - title.length))}`);
+  for (const line of lines) console.log(`  ${line}`);
+}
+
+function printMachine(): void {
+  const processors = cpus();
+  const models = [...new Set(processors.map((cpu) => cpu.model))].join(' / ');
+  console.log(`machine: ${processors.length} × ${models}; ${fixed(totalmem() / 1024 ** 3)} GB RAM; Node ${process.version} (${process.platform} ${process.arch})`);
+}
+
+function printTable(figures: Figure[]): void {
+  const rows = [
+    ['scenario', 'figure', 'value', 'target', 'met?'],
+    ...figures.map((figure) => {
+      const met = isMet(figure);
+      return [figure.scenario, figure.name, figure.text, figure.target?.text ?? '—', met === undefined ? '—' : met ? 'yes' : 'NO'];
+    }),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ');
+  console.log(`\n${line(rows[0]!)}`);
+  console.log(widths.map((width) => '-'.repeat(width)).join('-|-'));
+  for (const row of rows.slice(1)) console.log(line(row));
+}
+
+// ───────────────────────────── scenarios ─────────────────────────────
+
+function shapeText(shape: LoadShape): string {
+  return `${shape.connections} connections, ${shape.durationSeconds} s (after ${shape.warmupSeconds} s warm-up)`;
+}
+
+async function runFastScenario(shape: LoadShape): Promise<Figure[]> {
+  const connector = await measureConnector(shape, { commercetoolsMs: 0, segmentMs: 0 });
+  const ceiling = await measureCeiling(shape);
+  const share = connector.messagesPerSecond / ceiling.messagesPerSecond;
+  printBlock(`fast: stand-ins answer at once; ${shapeText(shape)}`, [
+    ...describeLoad('connector', connector, 'connector'),
+    ...describeLoad('ceiling', ceiling, 'bare Express'),
+    `ratio      ${percent(share)} of the bare Express ceiling`,
+    '',
+    ...describeUpstreams(connector),
+  ]);
+  return [
+    { scenario: 'fast', name: 'connector messages/s', value: connector.messagesPerSecond, text: fixed(connector.messagesPerSecond, 0) },
+    { scenario: 'fast', name: 'ceiling messages/s', value: ceiling.messagesPerSecond, text: fixed(ceiling.messagesPerSecond, 0) },
+    { scenario: 'fast', name: 'connector / ceiling', value: share, text: percent(share), target: { compare: '>=', limit: 0.4, text: '≥ 40 %' } },
+    nonSuccessFigure('fast', connector),
+  ];
+}
+
+async function runLatencyScenario(settings: Settings['latency']): Promise<Figure[]> {
+  const run = await measureConnector(settings, { commercetoolsMs: settings.commercetoolsLatencyMs, segmentMs: settings.segmentLatencyMs });
+  printBlock(`latency: commercetools ${settings.commercetoolsLatencyMs} ms, Segment ${settings.segmentLatencyMs} ms; ${shapeText(settings)}`, [
+    ...describeLoad('connector', run, 'connector'),
+    '',
+    ...describeUpstreams(run),
+  ]);
+  const messages = run.notificationsHandled;
+  const ctPerMessage = ratio(total(run.commercetools.run), messages);
+  const segmentPerMessage = ratio(run.segment.run.requests, messages);
+  const scenario = 'latency';
+  return [
+    { scenario, name: 'messages/s', value: run.messagesPerSecond, text: fixed(run.messagesPerSecond, 0) },
+    { scenario, name: 'p50 latency', value: run.load.latency.p50, text: `${run.load.latency.p50} ms`, target: { compare: '<=', limit: 100, text: '≤ 100 ms' } },
+    { scenario, name: 'p99 latency', value: run.load.latency.p99, text: `${run.load.latency.p99} ms`, target: { compare: '<=', limit: 160, text: '≤ 160 ms' } },
+    { scenario, name: 'Segment requests/message', value: segmentPerMessage, text: fixed(segmentPerMessage, 3), target: { compare: '<=', limit: 0.05, text: '≤ 0.05' } },
+    { scenario, name: 'commercetools requests/message', value: ctPerMessage, text: fixed(ctPerMessage, 3), target: { compare: '<=', limit: 2, text: '≤ 2' } },
+    // Since the connector started: the one token is fetched during the warm-up.
+    { scenario, name: 'token requests', value: run.commercetools.lifetime.token, text: String(run.commercetools.lifetime.token), target: { compare: '=', limit: 1, text: '1' } },
+    { scenario, name: 'peak RSS', value: run.memory.peakRssMb, text: `${fixed(run.memory.peakRssMb)} MB`, target: { compare: '<=', limit: 150, text: '≤ 150 MB' } },
+    nonSuccessFigure(scenario, run),
+  ];
+}
+
+/** Any non-2xx answer is a notification the connector failed to deliver: it never passes quietly. */
+function nonSuccessFigure(scenario: string, measured: Measured): Figure {
+  const failed = measured.load.non2xx + measured.load.errors;
+  return { scenario, name: 'non-2xx + connection errors', value: failed, text: String(failed), target: { compare: '=', limit: 0, text: '0' } };
+}
+
+// ───────────────────────────── main ─────────────────────────────
+
+async function main(): Promise<void> {
+  const settings = readSettings(process.argv.slice(2));
+  printMachine();
+  const figures: Figure[] = [];
+  if (settings.only !== 'latency') figures.push(...(await runFastScenario(settings.fast)));
+  if (settings.only !== 'fast') figures.push(...(await runLatencyScenario(settings.latency)));
+  printTable(figures);
+}
+
+function killLiveChildren(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+}
+
+process.once('SIGINT', () => {
+  killLiveChildren();
+  process.exit(130);
+});
+
+main().then(
+  () => {
+    process.exitCode = 0;
+  },
+  (error: unknown) => {
+    console.error('bench failed:', error instanceof Error ? error.message : error);
+    killLiveChildren();
+    process.exitCode = 1;
+  },
+);
