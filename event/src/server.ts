@@ -2,13 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppDependencies } from './app';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
-import { createCommercetoolsReader } from './commercetools/reads';
+import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
+import type { MappingOptions } from './mapping/types';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { createRegulationsClient } from './segment/regulations';
+import { createRegulationsClient, type RegulationsClient } from './segment/regulations';
 import { createDecoder } from './transport/decode';
 import { createSnsVerifier } from './transport/sns';
-import { createSegmentSink, type SegmentSinkLimits, DEFAULT_SEGMENT_LIMITS } from './segment/sink';
+import { createSegmentSink, type SegmentSink, type SegmentSinkLimits, DEFAULT_SEGMENT_LIMITS } from './segment/sink';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
 export const SHUTDOWN_GRACE_MS = 8_000;
@@ -35,14 +37,26 @@ export interface ConnectorOptions {
 }
 
 /** Builds every dependency from the configuration and listens: the connector as deployed. */
-export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
-  const { logger } = options;
-  const segment = createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS);
-  const app = createApp({
-    commercetools: createCommercetoolsReader(createCommercetoolsApi(config.commercetools, options.commercetoolsLimits)),
-    segment,
+/** The adapters and settings every entry point shares: the server, backfill, preview, replay. */
+export interface ConnectorDependencies {
+  api: ByProjectKeyRequestBuilder;
+  commercetools: CommercetoolsReader;
+  segment: SegmentSink;
+  regulations: RegulationsClient;
+  mapping: MappingOptions;
+  events: Config['events'];
+}
+
+export function createConnectorDependencies(
+  config: Config,
+  options: { commercetoolsLimits?: CommercetoolsClientLimits; segmentLimits?: SegmentSinkLimits } = {},
+): ConnectorDependencies {
+  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits);
+  return {
+    api,
+    commercetools: createCommercetoolsReader(api),
+    segment: createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
     regulations: createRegulationsClient(config.segment.publicApi),
-    logger,
     events: config.events,
     mapping: {
       projectKey: config.commercetools.projectKey,
@@ -50,6 +64,16 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       anonymousIdFallback: config.anonymousIdFallback,
       ...(config.locale ? { locale: config.locale } : {}),
     },
+  };
+}
+
+export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
+  const { logger } = options;
+  const { api: _api, ...dependencies } = createConnectorDependencies(config, options);
+  const { segment } = dependencies;
+  const app = createApp({
+    ...dependencies,
+    logger,
     // Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN).
     decode: createDecoder({
       sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),

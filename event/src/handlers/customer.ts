@@ -2,24 +2,38 @@ import type { Customer } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../mapping/customer';
 import { combineResults, type MappingResult } from '../mapping/types';
 import { embeddedCustomer, readMessage } from '../transport/messages';
-import { deliver, enabledEvent, skipped, type Handler, type HandlerContext, type MessageHandler, type Outcome } from './types';
+import {
+  deliver,
+  enabledEvent,
+  skipped,
+  type Handler,
+  type HandlerContext,
+  type MessageHandler,
+  type Outcome,
+  type PlanContext,
+} from './types';
 
-function identifyIfEnabled(customer: Customer, context: HandlerContext): MappingResult {
+function identifyIfEnabled(customer: Customer, context: PlanContext): MappingResult {
   return context.events.identifyCustomers
     ? buildCustomerIdentify(customer, context.mapping)
     : { kind: 'calls', calls: [] };
 }
 
+/**
+ * The calls for a new customer in hand: identify, then Signed Up. Sends nothing: the live path
+ * delivers them, the tools (backfill, preview) reuse them.
+ */
+export function planNewCustomer(customer: Customer, context: PlanContext): MappingResult {
+  const signedUp = context.events.track.signedUp;
+  return combineResults(
+    identifyIfEnabled(customer, context),
+    signedUp ? buildSignedUp(customer, context.mapping, signedUp) : { kind: 'calls', calls: [] },
+  );
+}
+
 /** A new customer: identify, then Signed Up. */
 function sendNewCustomer(customer: Customer, context: HandlerContext): Promise<Outcome> {
-  const signedUp = enabledEvent(context, 'signedUp');
-  return deliver(
-    combineResults(
-      identifyIfEnabled(customer, context),
-      signedUp ? buildSignedUp(customer, context.mapping, signedUp) : { kind: 'calls', calls: [] },
-    ),
-    context,
-  );
+  return deliver(planNewCustomer(customer, context), context);
 }
 
 const nothingEnabledForNewCustomers = (context: HandlerContext) =>

@@ -1,26 +1,42 @@
 import type { Order } from '@commercetools/platform-sdk';
 import type { TrackEventKey } from '../events';
 import { buildOrderCompleted, buildOrderEvent, needsGuestEmailLookup } from '../mapping/order';
+import type { MappingResult } from '../mapping/types';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
-import { deliver, enabledEvent, skipped, type Handler, type HandlerContext, type MessageHandler, type Outcome } from './types';
+import {
+  deliver,
+  enabledEvent,
+  skipped,
+  type Handler,
+  type HandlerContext,
+  type MessageHandler,
+  type Outcome,
+  type PlanContext,
+} from './types';
 
-/** (guest identify) + Order Completed for an order in hand. */
-async function sendOrderCompleted(order: Order, context: HandlerContext): Promise<Outcome> {
-  const event = enabledEvent(context, 'orderCompleted');
-  if (!event) return skipped('disabled');
+/**
+ * The calls for an order in hand: (guest identify) + Order Completed, with the one look-up a
+ * guest needs. Sends nothing: the live path delivers them, the tools (backfill, preview) reuse them.
+ */
+export async function planOrderCompleted(order: Order, context: PlanContext): Promise<MappingResult> {
+  const event = context.events.track.orderCompleted;
+  if (!event) return { kind: 'calls', calls: [] };
   // Only guests need the look-up: it decides whether their email may be sent as an identify.
   const guestEmailRegistered =
     needsGuestEmailLookup(order, context.mapping.anonymousIdFallback) && order.customerEmail
       ? await context.commercetools.isEmailRegistered(order.customerEmail)
       : undefined;
-  return deliver(
-    buildOrderCompleted(order, {
-      ...context.mapping,
-      event,
-      ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
-    }),
-    context,
-  );
+  return buildOrderCompleted(order, {
+    ...context.mapping,
+    event,
+    ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
+  });
+}
+
+/** (guest identify) + Order Completed for an order in hand. */
+async function sendOrderCompleted(order: Order, context: HandlerContext): Promise<Outcome> {
+  if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
+  return deliver(await planOrderCompleted(order, context), context);
 }
 
 /** order ResourceCreated change → read the order → (guest identify) + Order Completed. */

@@ -16,6 +16,9 @@ export interface HandlerContext {
   signal: AbortSignal;
 }
 
+/** What planning calls needs: everything but the sink (preview and dry runs send nothing). */
+export type PlanContext = Pick<HandlerContext, 'commercetools' | 'mapping' | 'events'>;
+
 /** Why a notification needed nothing sent. Each is acknowledged (2xx): retrying cannot change it. */
 export type SkipReason =
   | 'unhandled-type'
