@@ -1,0 +1,167 @@
+import type { Customer, Order } from '@commercetools/platform-sdk';
+import { z } from 'zod';
+import { badRequest } from '../errors';
+import { planNewCustomer } from '../handlers/customer';
+import { planOrderCompleted } from '../handlers/order';
+import type { PlanContext, SkipReason } from '../handlers/types';
+import type { MappingResult } from '../mapping/types';
+import type { SegmentCall } from '../segment/calls';
+import { describeIssues } from '../transport/parse';
+
+/**
+ * What the connector would send for one order or customer, computed by the very functions the
+ * live path uses (planOrderCompleted, planNewCustomer), without sending anything.
+ */
+
+export type ResourceKind = 'order' | 'customer';
+
+export type PreviewRequest =
+  /** Read the resource from commercetools, as the handler of its creation does. */
+  | { source: 'id'; kind: ResourceKind; id: string }
+  /** A resource as saved from the API (e.g. `GET /orders/{id}`); `kind` forces its type. */
+  | { source: 'file'; resource: unknown; kind?: ResourceKind };
+
+export type PreviewResult =
+  | { status: 'calls'; kind: ResourceKind; id: string; calls: SegmentCall[]; notes: string[] }
+  | { status: 'skipped'; kind: ResourceKind; id: string; reason: SkipReason; notes: string[] }
+  | { status: 'not-found'; kind: ResourceKind; id: string };
+
+/** Just enough of each resource to tell them apart and to fail clearly on a wrong file. */
+const orderShape = z.looseObject({
+  id: z.string().min(1),
+  createdAt: z.string(),
+  lineItems: z.array(z.unknown()),
+  totalPrice: z.looseObject({ currencyCode: z.string(), centAmount: z.number() }),
+});
+const customerShape = z.looseObject({
+  id: z.string().min(1),
+  version: z.number(),
+  email: z.string(),
+  createdAt: z.string(),
+  lastModifiedAt: z.string(),
+  addresses: z.array(z.unknown()),
+});
+
+/** Orders have line items and a total price; customers have an email and no line items. */
+export function detectResourceKind(value: unknown): ResourceKind | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if ('lineItems' in value || 'totalPrice' in value) return 'order';
+  if ('email' in value) return 'customer';
+  return undefined;
+}
+
+function parseResource(resource: unknown, forced: ResourceKind | undefined): { kind: 'order'; order: Order } | { kind: 'customer'; customer: Customer } {
+  const kind = forced ?? detectResourceKind(resource);
+  if (!kind) throw badRequest('cannot tell whether the file holds an order or a customer: pass --type order or --type customer');
+  if (kind === 'order') {
+    const parsed = orderShape.safeParse(resource);
+    if (!parsed.success) throw badRequest(`the file is not a commercetools order (${describeIssues(parsed.error)})`);
+    // The shape checked above is what the mappers read first; the rest is commercetools' own JSON.
+    return { kind, order: parsed.data as unknown as Order };
+  }
+  const parsed = customerShape.safeParse(resource);
+  if (!parsed.success) throw badRequest(`the file is not a commercetools customer (${describeIssues(parsed.error)})`);
+  return { kind, customer: parsed.data as unknown as Customer };
+}
+
+function resultOf(kind: ResourceKind, id: string, mapped: MappingResult, notes: string[]): PreviewResult {
+  if (mapped.kind === 'skip') return { status: 'skipped', kind, id, reason: mapped.reason, notes };
+  // The live path acknowledges "nothing to send" as disabled (see handlers/types deliver).
+  if (mapped.calls.length === 0) return { status: 'skipped', kind, id, reason: 'disabled', notes };
+  return { status: 'calls', kind, id, calls: mapped.calls, notes };
+}
+
+/** Discount codes the API returned unexpanded: their code text (the coupon) is unknown. */
+function unexpandedDiscountCodes(order: Order): boolean {
+  return (order.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
+}
+
+export async function previewResource(request: PreviewRequest, context: PlanContext): Promise<PreviewResult> {
+  const notes: string[] = [];
+  let target: ReturnType<typeof parseResource>;
+  if (request.source === 'id') {
+    if (request.kind === 'order') {
+      const order = await context.commercetools.getOrder(request.id);
+      if (!order) return { status: 'not-found', kind: 'order', id: request.id };
+      target = { kind: 'order', order };
+    } else {
+      const customer = await context.commercetools.getCustomer(request.id);
+      if (!customer) return { status: 'not-found', kind: 'customer', id: request.id };
+      target = { kind: 'customer', customer };
+    }
+  } else {
+    target = parseResource(request.resource, request.kind);
+    if (target.kind === 'order' && unexpandedDiscountCodes(target.order)) {
+      notes.push(
+        'the discount codes in the file are not expanded, so "coupon" is left out; the connector reads orders with them expanded (preview the order by id to see it)',
+      );
+    }
+  }
+  try {
+    if (target.kind === 'order') {
+      return resultOf('order', target.order.id, await planOrderCompleted(target.order, context), notes);
+    }
+    return resultOf('customer', target.customer.id, planNewCustomer(target.customer, context), notes);
+  } catch (error) {
+    // Only a hand-made file can miss what the mappers read (commercetools always sends it).
+    if (request.source === 'file' && error instanceof TypeError) {
+      throw badRequest(`the file is not a complete commercetools ${target.kind} (${error.message})`, error);
+    }
+    throw error;
+  }
+}
+
+/**
+ * A call with its fields in the order people read them: what, who, which, when, then the payload.
+ * The same fields the sink hands to analytics-node; Segment adds its own (context.library, sentAt…).
+ */
+export function presentCall(call: SegmentCall): Record<string, unknown> {
+  const identity = call.userId !== undefined ? { userId: call.userId } : { anonymousId: call.anonymousId };
+  const head = call.type === 'track' ? { type: call.type, event: call.event } : { type: call.type };
+  const payload = call.type === 'track' ? { properties: call.properties } : { traits: call.traits };
+  return {
+    ...head,
+    ...identity,
+    messageId: call.messageId,
+    timestamp: call.timestamp,
+    ...payload,
+    ...(call.context ? { context: call.context } : {}),
+  };
+}
+
+const SKIP_EXPLANATIONS: Partial<Record<SkipReason, string>> = {
+  'invalid-consent': 'its consent custom field is not a JSON object (fix the data, then replay the notification)',
+  'no-identity': 'it has neither customerId nor anonymousId, and ANONYMOUS_ID_FALLBACK gives it none',
+  disabled: 'the events it would produce are switched off in the configuration',
+};
+
+export interface PreviewOutput {
+  /** The JSON to print on stdout (empty when there is nothing to print). */
+  stdout: string;
+  /** Notes for people, for stderr. */
+  stderr: string;
+  exitCode: 0 | 1;
+}
+
+/** stdout holds JSON only, so the output can be piped to jq; everything for people goes to stderr. */
+export function formatPreview(result: PreviewResult): PreviewOutput {
+  switch (result.status) {
+    case 'not-found':
+      return { stdout: '', stderr: `${result.kind} ${result.id} was not found in commercetools\n`, exitCode: 1 };
+    case 'skipped': {
+      const why = SKIP_EXPLANATIONS[result.reason] ?? result.reason;
+      const notes = [...result.notes, `nothing would be sent for ${result.kind} ${result.id}: ${why}`];
+      return { stdout: `${JSON.stringify({ skipped: result.reason }, null, 2)}\n`, stderr: notesText(notes), exitCode: 0 };
+    }
+    case 'calls':
+      return {
+        stdout: `${JSON.stringify(result.calls.map(presentCall), null, 2)}\n`,
+        stderr: notesText(result.notes),
+        exitCode: 0,
+      };
+  }
+}
+
+function notesText(notes: string[]): string {
+  return notes.map((note) => `note: ${note}\n`).join('');
+}
