@@ -124,8 +124,16 @@ describe('Segment fails while several notifications are in flight', () => {
       expect(res.body).toEqual({ error: 'upstream-unavailable', message: expect.any(String) });
     }
     expect(harness.segment.accepted).toHaveLength(0);
-    // Every call of both notifications was offered, and refused.
-    expect(distinct(offeredIds(harness.segment)).sort()).toEqual([...allHealthy()].sort());
+    const offered = distinct(offeredIds(harness.segment));
+    expect(allHealthy()).toEqual(expect.arrayContaining(offered));
+    if (behaviour.kind === 'status' && behaviour.headers?.['retry-after']) {
+      // Once Segment said to wait, analytics-node holds further requests back: a notification
+      // that arrives after the 429 fails without being offered. At least the first was.
+      expect(offered.length).toBeGreaterThan(0);
+    } else {
+      // Every call of both notifications was offered, and refused.
+      expect([...offered].sort()).toEqual([...allHealthy()].sort());
+    }
 
     harness.segment.behave({ kind: 'accept' });
     const redelivered = await Promise.all(SCENARIOS.map((scenario) => redeliverUntilAnswered(scenario.notification)));

@@ -15,12 +15,19 @@ export interface CommercetoolsReader {
   findOrderByPaymentId(paymentId: string): Promise<Order | undefined>;
 }
 
+/**
+ * The HTTP status of a ts-client failure. It usually sits at the top (`statusCode`), but for an
+ * error answer without `errors` ts-client reports status 0 and keeps the answer in `body` (or
+ * `error`), whose commercetools error JSON carries `statusCode` itself.
+ */
 function statusOf(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    const status = (error as { statusCode: unknown }).statusCode;
-    return typeof status === 'number' ? status : undefined;
-  }
-  return undefined;
+  const statusIn = (value: unknown): number | undefined => {
+    const status = typeof value === 'object' && value !== null ? (value as { statusCode?: unknown }).statusCode : undefined;
+    return typeof status === 'number' && status > 0 ? status : undefined;
+  };
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { body, error: inner } = error as { body?: unknown; error?: unknown };
+  return statusIn(error) ?? statusIn(body) ?? statusIn(inner);
 }
 
 /**
