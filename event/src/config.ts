@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { TRACK_EVENT_KEYS, TRACK_EVENTS, type AnonymousIdFallback, type EventSettings, type TrackEventKey } from './events';
 
-/** Secrets: never printed, not even in configuration errors. */
-export const SECRET_VARIABLES = ['CTP_CLIENT_SECRET', 'SEGMENT_WRITE_KEY', 'SEGMENT_PUBLIC_API_TOKEN'] as const;
-
 const optionalText = z
   .string()
   .trim()

@@ -21,6 +21,7 @@ import {
   type BackfillSummary,
 } from '../tools/backfill';
 import { createBarReporter, createJsonLinesReporter, type ProgressReporter } from '../tools/progress';
+import { runCommand } from './run';
 
 export const USAGE = `usage: npm run backfill -- [--customers] [--orders] [--since DATE] [--until DATE] [--store KEY]
                             [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE]
@@ -330,13 +331,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`backfill failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCommand('backfill', () => main(process.argv.slice(2)));
 }

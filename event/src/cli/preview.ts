@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { ConnectorError } from '../errors';
 import { createConnectorDependencies } from '../server';
 import { formatPreview, previewResource, type PreviewRequest, type ResourceKind } from '../tools/preview';
+import { runCommand } from './run';
 
 const USAGE = `usage:
   npm run preview -- order <order-id>
@@ -116,12 +117,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`preview failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('preview', () => main());

@@ -18,6 +18,7 @@ import { createConnectorDependencies } from '../server';
 import { formatReplaySummary, replayExitCode, replayNotifications } from '../tools/replay';
 import { createDecoder } from '../transport/decode';
 import { createSnsVerifier } from '../transport/sns';
+import { runCommand } from './run';
 
 const USAGE = `usage: npm run replay -- FILE [--concurrency N] [--dry-run]
 
@@ -130,12 +131,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`replay failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('replay', () => main());

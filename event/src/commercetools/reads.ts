@@ -20,6 +20,9 @@ export interface CommercetoolsReader {
  * error answer without `errors` ts-client reports status 0 and keeps the answer in `body` (or
  * `error`), whose commercetools error JSON carries `statusCode` itself.
  */
+/** Orders are read with their discount codes, so the coupon is the code the shopper typed. */
+const ORDER_EXPAND = ['discountCodes[*].discountCode'];
+
 function statusOf(error: unknown): number | undefined {
   const statusIn = (value: unknown): number | undefined => {
     const status = typeof value === 'object' && value !== null ? (value as { statusCode?: unknown }).statusCode : undefined;
@@ -52,7 +55,7 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
         api
           .orders()
           .withId({ ID: id })
-          .get({ queryArgs: { expand: ['discountCodes[*].discountCode'] } })
+          .get({ queryArgs: { expand: ORDER_EXPAND } })
           .execute(),
       ),
 
@@ -88,7 +91,7 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
             queryArgs: {
               where: 'paymentInfo(payments(id = :paymentId))',
               'var.paymentId': paymentId,
-              expand: ['discountCodes[*].discountCode'],
+              expand: ORDER_EXPAND,
               limit: 1,
               withTotal: false,
             },

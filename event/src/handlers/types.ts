@@ -57,8 +57,3 @@ export async function deliver(result: MappingResult, context: HandlerContext): P
   await context.segment.send(result.calls, context.signal);
   return { status: 'delivered', events: result.calls.length };
 }
-
-/** Change time of a change notification, message time of a message. */
-export function occurredAt(notification: Notification): string | undefined {
-  return notification.notificationType === 'Message' ? notification.createdAt : notification.modifiedAt;
-}

@@ -29,3 +29,8 @@ function isPlainObject(value: unknown): value is JsonObject {
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
+
+/** The call's `context` for a reading: Segment's consent object when there is one. */
+export function consentContext(reading: ConsentReading): { context?: { consent: JsonObject } } {
+  return reading.status === 'valid' ? { context: { consent: reading.consent } } : {};
+}

@@ -1,6 +1,6 @@
 import type { Address, Customer } from '@commercetools/platform-sdk';
 import type { IdentifyCall, JsonObject, TrackCall } from '../segment/calls';
-import { readConsent } from './consent';
+import { consentContext, readConsent } from './consent';
 import { buildMessageId } from './message-id';
 import { compact, type EventName, type MappingOptions, type MappingResult } from './types';
 
@@ -24,7 +24,7 @@ export function buildCustomerIdentify(customer: Customer, options: MappingOption
       discriminator: customer.version,
     }),
     traits: customerTraits(customer),
-    ...(consent.status === 'valid' ? { context: { consent: consent.consent } } : {}),
+    ...consentContext(consent),
   };
   return { kind: 'calls', calls: [identify] };
 }
@@ -56,7 +56,7 @@ export function buildSignedUp(customer: Customer, options: MappingOptions, event
       customer_number: present(customer.customerNumber),
       store: customer.stores?.[0]?.key,
     }),
-    ...(consent.status === 'valid' ? { context: { consent: consent.consent } } : {}),
+    ...consentContext(consent),
   };
   return { kind: 'calls', calls: [track] };
 }

@@ -9,7 +9,7 @@ import type {
 import type { TypedMoney } from '@commercetools/platform-sdk';
 import type { AnonymousIdFallback } from '../events';
 import type { IdentifyCall, JsonObject, TrackCall } from '../segment/calls';
-import { readConsent } from './consent';
+import { consentContext, readConsent } from './consent';
 import { orderIdentity } from './identity';
 import { buildMessageId } from './message-id';
 import {
@@ -147,7 +147,7 @@ function buildOrderTrack(
     timestamp: occurrence.timestamp,
     messageId: orderMessageId(order, options, event.slug, occurrence.discriminator),
     properties: properties(),
-    ...(consent.status === 'valid' ? { context: { consent: consent.consent } } : {}),
+    ...consentContext(consent),
   };
   return { kind: 'calls', calls: [track] };
 }
