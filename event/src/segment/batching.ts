@@ -6,6 +6,8 @@ import type { HTTPClient, HTTPClientRequest, HTTPResponse } from '@segment/analy
  */
 export const MAX_MERGED_BATCH_BYTES = 450_000;
 
+const BATCH_BODY_START = '{"batch":[';
+
 export interface CoalescingOptions {
   /**
    * Requests to Segment in flight at once; further batches wait and are merged. Beyond the
@@ -21,7 +23,6 @@ export interface CoalescingOptions {
 
 interface Pending {
   request: HTTPClientRequest;
-  events: unknown[];
   bytes: number;
   resolve: (response: HTTPResponse) => void;
   reject: (error: unknown) => void;
@@ -63,11 +64,12 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     const first = batches[0] as Pending;
     if (batches.length === 1) return first.request;
     const { 'X-Retry-Count': _retries, ...headers } = first.request.headers;
-    const writeKey = (JSON.parse(first.request.body) as { writeKey?: string }).writeKey;
+    // Bodies are parsed only here: a batch that goes out alone is sent as analytics-node wrote it.
+    const bodies = batches.map((pending) => JSON.parse(pending.request.body) as { batch: unknown[]; writeKey?: string });
     return {
       ...first.request,
       headers,
-      body: JSON.stringify({ batch: batches.flatMap((pending) => pending.events), writeKey, sentAt: new Date() }),
+      body: JSON.stringify({ batch: bodies.flatMap((body) => body.batch), writeKey: bodies[0]?.writeKey, sentAt: new Date() }),
       httpRequestTimeout: Math.max(...batches.map((pending) => pending.request.httpRequestTimeout)),
     };
   }
@@ -109,16 +111,10 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
 
   return {
     makeRequest(request) {
-      let events: unknown[];
-      try {
-        events = (JSON.parse(request.body) as { batch: unknown[] }).batch;
-        if (!Array.isArray(events)) throw new TypeError('no batch');
-      } catch {
-        // Not a batch we understand: send it as it is.
-        return transport.makeRequest(request);
-      }
+      // analytics-node writes `{"batch":[…],"writeKey":…,"sentAt":…}`; anything else is sent as it is.
+      if (!request.body.startsWith(BATCH_BODY_START)) return transport.makeRequest(request);
       return new Promise<HTTPResponse>((resolve, reject) => {
-        queue.push({ request, events, bytes: Buffer.byteLength(request.body), resolve, reject });
+        queue.push({ request, bytes: Buffer.byteLength(request.body), resolve, reject });
         pump();
       });
     },
