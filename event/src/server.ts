@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createRegulationsClient, type RegulationsClient } from './segment/regulations';
 import { createDecoder } from './transport/decode';
+import type { Decoder } from './transport/notification';
 import { createSnsVerifier } from './transport/sns';
 import { createSegmentSink, type SegmentSink, type SegmentSinkLimits, DEFAULT_SEGMENT_LIMITS } from './segment/sink';
 
@@ -36,7 +37,6 @@ export interface ConnectorOptions {
   host?: string;
 }
 
-/** Builds every dependency from the configuration and listens: the connector as deployed. */
 /** The adapters and settings every entry point shares: the server, backfill, preview, replay. */
 export interface ConnectorDependencies {
   api: ByProjectKeyRequestBuilder;
@@ -45,6 +45,8 @@ export interface ConnectorDependencies {
   regulations: RegulationsClient;
   mapping: MappingOptions;
   events: Config['events'];
+  /** Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN). */
+  decode: Decoder;
 }
 
 export function createConnectorDependencies(
@@ -58,6 +60,9 @@ export function createConnectorDependencies(
     segment: createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
     regulations: createRegulationsClient(config.segment.publicApi),
     events: config.events,
+    decode: createDecoder({
+      sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
+    }),
     mapping: {
       projectKey: config.commercetools.projectKey,
       consentFieldName: config.consentFieldName,
@@ -74,10 +79,6 @@ export async function startConnector(config: Config, options: ConnectorOptions):
   const app = createApp({
     ...dependencies,
     logger,
-    // Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN).
-    decode: createDecoder({
-      sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
-    }),
     ...(await authenticationOf(config)),
     ...options.app,
   });

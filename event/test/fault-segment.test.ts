@@ -37,7 +37,6 @@ const FAULTS: [string, SegmentBehaviour][] = [
   ['answers 429 without Retry-After', { kind: 'status', status: 429 }],
   ['answers 429 with Retry-After: 1', { kind: 'status', status: 429, headers: { 'retry-after': '1' } }],
   ['answers 429 with a Retry-After beyond the honoured limit (30 s)', { kind: 'status', status: 429, headers: { 'retry-after': '30' } }],
-  ['refuses the batch (400)', { kind: 'status', status: 400 }],
   ['never answers', { kind: 'hang' }],
   ['resets the connection', { kind: 'reset' }],
 ];
@@ -152,8 +151,8 @@ describe('Segment fails while several notifications are in flight', () => {
 });
 
 describe('a transient Segment failure within the retry budget', () => {
-  // Not the 400 (never worth a retry) nor the Retry-After beyond the honoured limit (not waited for).
-  it.each(FAULTS.filter(([label]) => !label.includes('400') && !label.includes('beyond')))(
+  // Not the Retry-After beyond the honoured limit (not waited for).
+  it.each(FAULTS.filter(([label]) => !label.includes('beyond')))(
     'is retried when Segment %s once, and acknowledged only with every call accepted',
     async (_label, behaviour) => {
       failNextRequests(harness.segment, 1, behaviour);

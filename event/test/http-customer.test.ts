@@ -102,12 +102,14 @@ describe('CustomerCreated message', () => {
   // A customer the stand-in does not hold: only the message's own payload can produce the calls.
   const carried = { ...customerMinimal, id: '3c1f0e9d-8b7a-4c6d-9e5f-4a3b2c1d0e9f', email: 'carried.only@example.com' };
 
-  it('uses the customer the message carries, without reading it again', async () => {
-    const res = await request(harness.app)
+  it('uses the customer an authenticated delivery carries, without reading it again', async () => {
+    const trusted = await startHarness({ trusted: true });
+    const res = await request(trusted.app)
       .post('/')
       .send(pubSubEnvelope(messageNotification('customer', carried.id, 'CustomerCreated', { customer: carried })));
+    await trusted.close();
     expect(res.body).toEqual({ status: 'delivered', events: 2 });
-    const [identify, signedUp] = harness.segment.events();
+    const [identify, signedUp] = trusted.segment.events();
     expect(identify).toMatchObject({ type: 'identify', userId: carried.id, traits: { email: carried.email } });
     expect(signedUp).toMatchObject({ type: 'track', event: 'Signed Up', userId: carried.id });
   });

@@ -29,7 +29,7 @@ describe('delivery semantics', () => {
     ['answers 503', { kind: 'status', status: 503 }],
     ['answers 429 without Retry-After', { kind: 'status', status: 429 }],
     ['answers 429 with Retry-After', { kind: 'status', status: 429, headers: { 'retry-after': '1' } }],
-    ['refuses the request (400)', { kind: 'status', status: 400 }],
+    ['answers 408', { kind: 'status', status: 408 }],
     ['resets the connection', { kind: 'reset' }],
     ['never answers', { kind: 'hang' }],
   ] as const)('answers 503 when Segment %s, then delivers the same messageId once it recovers', async (_label, behaviour) => {
@@ -47,6 +47,29 @@ describe('delivery semantics', () => {
     expect(delivered).toHaveLength(1);
     expect(attempted).toContain(delivered[0]);
   });
+
+  it.each([400, 403, 413])(
+    'acknowledges a notification Segment refuses for good (%i), even sent alone, as segment-rejected, logged as an error',
+    async (status) => {
+      harness.segment.behave({ kind: 'status', status });
+      const res = await request(harness.app).post('/').send(notification);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'skipped', reason: 'segment-rejected' });
+      // Once as sent, once more alone; never retried beyond that.
+      const offered = harness.segment.received.map((r) => r.events.map((e) => e.messageId));
+      expect(offered).toHaveLength(2);
+      expect(offered[1]).toEqual(offered[0]);
+      expect(harness.logs.at(-1)).toMatchObject({
+        level: 'error',
+        outcome: 'skipped',
+        reason: 'segment-rejected',
+        route: 'customer/ResourceUpdated',
+        resourceId: customerFull.id,
+        messageIds: offered[0],
+        segmentMessage: expect.stringContaining(String(status)),
+      });
+    },
+  );
 
   it('logs one line per notification with ids and outcome, and no personal data or secrets', async () => {
     await request(harness.app).post('/').send(notification).expect(200);

@@ -75,7 +75,8 @@ const only = (): CapturedEvent => {
 };
 
 beforeAll(async () => {
-  harness = await startHarness({ env: { LOCALE: 'en' } });
+  // Authenticated deliveries: what messages carry is used as is (integrity.test.ts covers the rest).
+  harness = await startHarness({ env: { LOCALE: 'en' }, trusted: true });
   await harness.seed('order', paidOrder);
   await harness.seed('order', taxIncludedOrder);
   await harness.seed('order', guestOrder);

@@ -7,7 +7,9 @@ import request from 'supertest';
 import { ConnectorError } from '../src/errors';
 import { createPubSubAuthenticator } from '../src/transport/pubsub-auth';
 import customerFull from './fixtures/customers/customer-full.json';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness } from './support/harness';
+import taxIncludedOrder from './fixtures/orders/order-tax-included.json';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
+import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from './support/harness';
 
 const AUDIENCE = 'https://segment-connector.europe-west1.gcp.commercetools.app/';
 const SERVICE_ACCOUNT = 'ct-connect-push@ct-connect-project.iam.gserviceaccount.com';
@@ -169,15 +171,22 @@ describe('createPubSubAuthenticator with the library fetching the certificates',
 
 describe('POST / with Pub/Sub push authentication', () => {
   let harness: Harness;
+  let proxy: FaultProxy;
   const notification = () => pubSubEnvelope(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
 
   beforeAll(async () => {
+    proxy = await startFaultProxy();
     harness = await startHarness({
+      commercetoolsUrl: proxy.url,
       authenticate: createPubSubAuthenticator({ audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT }, { certs }),
     });
+    proxy.target = harness.ctUrl;
     await harness.seed('customer', customerFull);
   });
-  afterAll(() => harness.close());
+  afterAll(async () => {
+    await harness.close();
+    await proxy.close();
+  });
   beforeEach(() => harness.segment.reset());
 
   it('answers 401 JSON to a request without a token, and sends nothing to Segment', async () => {
@@ -207,5 +216,20 @@ describe('POST / with Pub/Sub push authentication', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     expect(harness.segment.events()).toEqual([expect.objectContaining({ type: 'identify', userId: customerFull.id })]);
+  });
+
+  it('uses the order a message carries as is once the token verified: no commercetools read at all', async () => {
+    // commercetools does not hold this order: only the carried copy can produce the event.
+    const carried = { ...taxIncludedOrder, id: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', discountCodes: [] };
+    const before = proxy.count();
+    const res = await request(harness.app)
+      .post('/')
+      .set('Authorization', `Bearer ${signToken(googleClaims())}`)
+      .send(pubSubEnvelope(messageNotification('order', carried.id, 'OrderCreated', { order: carried })));
+
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    expect(proxy.count() - before).toBe(0);
+    expect(harness.segment.events()).toEqual([expect.objectContaining({ event: 'Order Completed', properties: expect.objectContaining({ order_id: carried.id, total: 127.2 }) })]);
+    expect(harness.logs.at(-1)).toMatchObject({ outcome: 'delivered', source: 'carried', resourceId: carried.id });
   });
 });

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { formatReplaySummary, replayExitCode, replayNotifications, requestBodyOf, type ReplayOptions } from '../src/tools/replay';
-import { createDecoder } from '../src/transport/decode';
 import customerFull from './fixtures/customers/customer-full.json';
 import guestOrder from './fixtures/orders/order-guest.json';
 import taxExcludedOrder from './fixtures/orders/order-tax-excluded.json';
@@ -39,7 +38,7 @@ afterAll(() => harness.close());
 beforeEach(() => harness.segment.reset());
 
 const replay = (lines: Iterable<string>, options: ReplayOptions = {}, sleep: (ms: number) => Promise<void> = async () => undefined) =>
-  replayNotifications(lines, { app: harness.app, decode: createDecoder(), projectKey: PROJECT_KEY, sleep }, { retryDelayMs: 1, ...options });
+  replayNotifications(lines, { pipeline: harness.pipeline, sleep }, { retryDelayMs: 1, ...options });
 
 const acceptedIds = () => harness.segment.events().map((event) => event.messageId);
 

@@ -49,14 +49,31 @@ it('reads a registered customer’s order with one request', async () => {
   expect(proxy.count() - before).toBe(1);
 });
 
-it('reads nothing when the message carries the resource', async () => {
-  const before = proxy.count();
+describe('messages that carry their resource', () => {
   const carriedOrder = { ...taxIncludedOrder, id: '0ddba11e-1111-4000-8000-000000000001', discountCodes: [] };
   const carriedCustomer = { ...customerMinimal, id: '0ddba11e-1111-4000-8000-000000000002' };
-  await post(messageNotification('order', carriedOrder.id, 'OrderCreated', { order: carriedOrder })).expect(200);
-  await post(messageNotification('customer', carriedCustomer.id, 'CustomerCreated', { customer: carriedCustomer })).expect(200);
-  expect(proxy.count() - before).toBe(0);
-  expect(harness.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+  const messages = () => [
+    messageNotification('order', carriedOrder.id, 'OrderCreated', { order: carriedOrder }),
+    messageNotification('customer', carriedCustomer.id, 'CustomerCreated', { customer: carriedCustomer }),
+  ];
+
+  it('reads nothing when the delivery was authenticated', async () => {
+    const trusted = await startHarness({ commercetoolsUrl: proxy.url, trusted: true });
+    const before = proxy.count();
+    for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
+    expect(proxy.count() - before).toBe(0);
+    expect(trusted.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+    await trusted.close();
+  });
+
+  it('reads each resource once when it was not: one request per message', async () => {
+    await harness.seed('order', carriedOrder);
+    await harness.seed('customer', carriedCustomer);
+    const before = proxy.count();
+    for (const message of messages()) await post(message).expect(200);
+    expect(proxy.count() - before).toBe(2);
+    expect(harness.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+  });
 });
 
 it('shares Segment requests between notifications processed together, each answered once its own events were accepted', async () => {

@@ -5,15 +5,15 @@
  * notifications commercetools would send, and prints what reached Segment.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import { createApp } from '../app';
 import { createCommercetoolsApi } from '../commercetools/client';
 import { createCommercetoolsReader } from '../commercetools/reads';
 import { DEFAULT_EVENT_SETTINGS } from '../events';
 import { createLogger } from '../logger';
 import { createRegulationsClient } from '../segment/regulations';
+import { answerOf, processDelivery } from '../pipeline';
 import { createSegmentSink } from '../segment/sink';
+import { createDecoder } from '../transport/decode';
 import { startSegmentCapture, type CapturedEvent } from '../../test/support/segment-capture';
 import customerFull from '../../test/fixtures/customers/customer-full.json';
 import orderGuest from '../../test/fixtures/orders/order-guest.json';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     host: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
   };
   const sink = createSegmentSink(segmentSettings);
-  const app = createApp({
+  const pipeline = {
     commercetools: createCommercetoolsReader(
       createCommercetoolsApi({ projectKey: PROJECT_KEY, clientId: 'demo', clientSecret: 'demo', apiUrl: ctUrl, authUrl: ctUrl }),
     ),
@@ -117,32 +117,26 @@ async function main(): Promise<void> {
     regulations: createRegulationsClient({ host: 'https://api.segmentapis.com' }),
     logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
     events: DEFAULT_EVENT_SETTINGS,
-    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', locale: 'en', anonymousIdFallback: 'email-hash' },
-  });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const connectorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', locale: 'en', anonymousIdFallback: 'email-hash' } as const,
+    decode: createDecoder(),
+  };
 
   console.log('commercetools → Segment connector demo');
   console.log(`  commercetools stand-in  ${ctUrl} (project ${PROJECT_KEY})`);
   console.log(`  Segment                 ${capture ? `local capture ${capture.url}` : `${segmentSettings.host} (your source: check its debugger)`}`);
-  console.log(`  connector               ${connectorUrl}\n`);
+  console.log('  connector               this process, the same pipeline as POST /\n');
 
   let failures = 0;
   for (const [index, sample] of samples.entries()) {
     const notification = notificationFor(sample, index + 1);
     const seen = capture?.events().length ?? 0;
-    const response = await fetch(connectorUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(pubSubEnvelope(notification, `demo-${index + 1}`)),
-    });
-    const answer = await response.text();
-    if (!response.ok) failures += 1;
+    // As Connect pushes it, unauthenticated: what a notification carries is checked against commercetools.
+    const processed = await processDelivery(pubSubEnvelope(notification, `demo-${index + 1}`), pipeline, { authenticated: false });
+    const answer = answerOf(processed);
+    if (answer.status >= 300) failures += 1;
     console.log(`${index + 1}. ${sample.title}`);
     const route = sample.message ? `Message ${sample.message.type}` : (sample.notificationType ?? 'ResourceCreated');
-    console.log(`   ${sample.typeId} ${route} ${sample.resource.id} → HTTP ${response.status} ${answer}`);
+    console.log(`   ${sample.typeId} ${route} ${sample.resource.id} → HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     for (const event of capture?.events().slice(seen) ?? []) console.log(describeEvent(event));
     console.log('');
   }
@@ -153,7 +147,6 @@ async function main(): Promise<void> {
   } else {
     console.log('Sent to your Segment source: open Connections → Sources → your source → Debugger.');
   }
-  server.close();
   await sink.close(2_000);
   await capture?.close();
   await ctMock.app.close();

@@ -1,9 +1,9 @@
 /**
  * `npm run replay -- FILE [--concurrency N] [--dry-run]`
  *
- * Posts every line of FILE (JSON lines: commercetools notifications, Pub/Sub push bodies, or
- * Pub/Sub messages as exported from a dead-letter subscription) through the connector's own HTTP
- * app, in this process, and prints a summary. The messageIds are the live path's, so lines
+ * Handles every line of FILE (JSON lines: commercetools notifications, Pub/Sub push bodies, or
+ * Pub/Sub messages as exported from a dead-letter subscription) through the connector's own
+ * pipeline, in this process, and prints a summary. The messageIds are the live path's, so lines
  * already delivered are deduplicated by Segment.
  */
 import { createReadStream } from 'node:fs';
@@ -11,13 +11,10 @@ import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
-import { createApp } from '../app';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { createConnectorDependencies } from '../server';
 import { formatReplaySummary, replayExitCode, replayNotifications } from '../tools/replay';
-import { createDecoder } from '../transport/decode';
-import { createSnsVerifier } from '../transport/sns';
 import { runCommand } from './run';
 
 const USAGE = `usage: npm run replay -- FILE [--concurrency N] [--dry-run]
@@ -98,12 +95,9 @@ async function main(): Promise<number> {
   }
 
   const { api: _api, ...dependencies } = createConnectorDependencies(config);
-  // The server's decoder; but no push authentication: saved lines carry no OIDC token.
-  const decode = createDecoder({
-    sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
-  });
   const logLevel = process.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
-  const app = createApp({ ...dependencies, decode, logger: createLogger(logLevel, process.stderr) });
+  // The server's pipeline, but no push authentication: saved lines carry no OIDC token.
+  const pipeline = { ...dependencies, logger: createLogger(logLevel, process.stderr) };
 
   const input = args.file === '-' ? process.stdin : createReadStream(args.file, 'utf8');
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -112,7 +106,7 @@ async function main(): Promise<number> {
   try {
     const summary = await replayNotifications(
       lines,
-      { app, decode, projectKey: config.commercetools.projectKey },
+      { pipeline },
       {
         concurrency: args.concurrency,
         dryRun: args.dryRun,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ClientBuilder,
   type AuthMiddlewareOptions,
@@ -28,6 +29,17 @@ export const DEFAULT_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The abort signal of the notification a read is made for. ts-client has no per-request signal,
+ * so the reader runs each read inside this context and the API's fetch joins it to its own.
+ */
+const requestSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `read` so that the commercetools API requests it makes stop when `signal` aborts. */
+export function withRequestSignal<T>(signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+  return signal ? requestSignal.run(signal, read) : read();
+}
+
+/**
  * A request that never reached an answer: refused, reset, DNS… (undici's "fetch failed"). Checked
  * by name, not instanceof: fetch's TypeError may come from another realm (test sandboxes do that).
  */
@@ -41,15 +53,22 @@ function isNetworkError(error: unknown): boolean {
  * lets a reset or refused connection through on the first try; a read (or a token request) is
  * safe to repeat, so repeat it, after a jittered delay, unless the caller gave up meanwhile.
  */
-function fetchRetryingNetworkErrors(limits: CommercetoolsClientLimits, options: { timeout?: boolean; anyMethod?: boolean } = {}): typeof fetch {
+function fetchRetryingNetworkErrors(
+  limits: CommercetoolsClientLimits,
+  options: { timeout?: boolean; anyMethod?: boolean; requestSignal?: boolean } = {},
+): typeof fetch {
   return async (input, init) => {
+    const deadline = options.requestSignal ? requestSignal.getStore() : undefined;
+    if (deadline?.aborted) throw deadline.reason;
     for (let attempt = 0; ; attempt += 1) {
-      const signal = init?.signal ?? (options.timeout ? AbortSignal.timeout(limits.timeoutMs) : undefined);
+      const own = init?.signal ?? (options.timeout ? AbortSignal.timeout(limits.timeoutMs) : undefined);
+      const signal = deadline && own ? AbortSignal.any([own, deadline]) : (deadline ?? own);
       try {
         return await fetch(input, { ...init, ...(signal ? { signal } : {}) });
       } catch (error) {
         const method = (init?.method ?? 'GET').toUpperCase();
         const repeatable = options.anyMethod || method === 'GET' || method === 'HEAD';
+        if (deadline?.aborted) throw deadline.reason;
         if (!isNetworkError(error) || !repeatable || signal?.aborted || attempt >= limits.maxRetries) throw error;
         await sleep(Math.round(limits.retryDelayMs * (1 + Math.random()) * 2 ** attempt));
       }
@@ -84,12 +103,13 @@ export function createCommercetoolsApi(
     projectKey: settings.projectKey,
     credentials: { clientId: settings.clientId, clientSecret: settings.clientSecret },
     ...(settings.scopes ? { scopes: settings.scopes } : {}),
-    // The auth middleware has no timeout of its own: give its requests one.
+    // The auth middleware has no timeout of its own: give its requests one. A token request is
+    // shared by concurrent reads, so no single notification's deadline may abort it.
     httpClient: singleFlight(fetchRetryingNetworkErrors(limits, { timeout: true, anyMethod: true })),
   };
   const http: HttpMiddlewareOptions = {
     host: settings.apiUrl,
-    httpClient: fetchRetryingNetworkErrors(limits),
+    httpClient: fetchRetryingNetworkErrors(limits, { requestSignal: true }),
     timeout: limits.timeoutMs,
     enableRetry: limits.maxRetries > 0,
     retryConfig: {

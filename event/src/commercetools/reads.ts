@@ -1,18 +1,23 @@
 import type { ByProjectKeyRequestBuilder, Customer, Order, Payment } from '@commercetools/platform-sdk';
 import { upstreamUnavailable } from '../errors';
+import { withRequestSignal } from './client';
 
-/** What the handlers need from commercetools, and nothing more. */
+/**
+ * What the handlers need from commercetools, and nothing more. Every read takes the request's
+ * abort signal: once it aborts (the notification's deadline passed), the HTTP request in flight
+ * is abandoned and the read rejects with upstream-unavailable.
+ */
 export interface CommercetoolsReader {
   /** The order with its discount codes expanded; undefined when it no longer exists. */
-  getOrder(id: string): Promise<Order | undefined>;
+  getOrder(id: string, signal?: AbortSignal): Promise<Order | undefined>;
   /** undefined when the customer no longer exists. */
-  getCustomer(id: string): Promise<Customer | undefined>;
+  getCustomer(id: string, signal?: AbortSignal): Promise<Customer | undefined>;
   /** Whether any registered customer uses this email (compared case-insensitively). */
-  isEmailRegistered(email: string): Promise<boolean>;
+  isEmailRegistered(email: string, signal?: AbortSignal): Promise<boolean>;
   /** undefined when the payment no longer exists. */
-  getPayment(id: string): Promise<Payment | undefined>;
+  getPayment(id: string, signal?: AbortSignal): Promise<Payment | undefined>;
   /** The order a payment belongs to (discount codes expanded); undefined when none. */
-  findOrderByPaymentId(paymentId: string): Promise<Order | undefined>;
+  findOrderByPaymentId(paymentId: string, signal?: AbortSignal): Promise<Order | undefined>;
 }
 
 /**
@@ -38,10 +43,12 @@ function statusOf(error: unknown): number | undefined {
  * 5xx, 429) or we may not read (401/403: credentials or scopes): both are worth a redelivery once
  * fixed, so both become upstream-unavailable. The cause is kept for the log, never for the caller.
  */
-async function readOrUndefined<T>(what: string, read: () => Promise<{ body: T }>): Promise<T | undefined> {
+async function readOrUndefined<T>(what: string, read: () => Promise<{ body: T }>, signal?: AbortSignal): Promise<T | undefined> {
+  if (signal?.aborted) throw upstreamUnavailable(`commercetools ${what} not attempted: deadline passed`);
   try {
-    return (await read()).body;
+    return (await withRequestSignal(signal, read)).body;
   } catch (error) {
+    if (signal?.aborted) throw upstreamUnavailable(`commercetools ${what} stopped: deadline passed`, error);
     const status = statusOf(error);
     if (status === 404) return undefined;
     throw upstreamUnavailable(`commercetools ${what} failed${status ? ` (HTTP ${status})` : ''}`, error);
@@ -50,19 +57,22 @@ async function readOrUndefined<T>(what: string, read: () => Promise<{ body: T }>
 
 export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): CommercetoolsReader {
   return {
-    getOrder: (id) =>
-      readOrUndefined('order read', () =>
-        api
-          .orders()
-          .withId({ ID: id })
-          .get({ queryArgs: { expand: ORDER_EXPAND } })
-          .execute(),
+    getOrder: (id, signal) =>
+      readOrUndefined(
+        'order read',
+        () =>
+          api
+            .orders()
+            .withId({ ID: id })
+            .get({ queryArgs: { expand: ORDER_EXPAND } })
+            .execute(),
+        signal,
       ),
 
-    getCustomer: (id) =>
-      readOrUndefined('customer read', () => api.customers().withId({ ID: id }).get().execute()),
+    getCustomer: (id, signal) =>
+      readOrUndefined('customer read', () => api.customers().withId({ ID: id }).get().execute(), signal),
 
-    async isEmailRegistered(email) {
+    async isEmailRegistered(email, signal) {
       // A predicate variable keeps the email out of the predicate text: no quoting or injection issues.
       const page = await readOrUndefined('customer look-up', () =>
         api
@@ -76,14 +86,15 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
             },
           })
           .execute(),
+        signal,
       );
       return (page?.results.length ?? 0) > 0;
     },
 
-    getPayment: (id) =>
-      readOrUndefined('payment read', () => api.payments().withId({ ID: id }).get().execute()),
+    getPayment: (id, signal) =>
+      readOrUndefined('payment read', () => api.payments().withId({ ID: id }).get().execute(), signal),
 
-    async findOrderByPaymentId(paymentId) {
+    async findOrderByPaymentId(paymentId, signal) {
       const page = await readOrUndefined('order look-up by payment', () =>
         api
           .orders()
@@ -97,6 +108,7 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
             },
           })
           .execute(),
+        signal,
       );
       return page?.results[0];
     },

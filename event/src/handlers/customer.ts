@@ -5,6 +5,7 @@ import { embeddedCustomer, readMessage } from '../transport/messages';
 import {
   deliver,
   enabledEvent,
+  from,
   skipped,
   type Handler,
   type HandlerContext,
@@ -42,36 +43,43 @@ const nothingEnabledForNewCustomers = (context: HandlerContext) =>
 /** customer ResourceCreated change → identify + Signed Up, from the customer as it is now. */
 export const handleCustomerCreated: Handler = async (notification, context) => {
   if (nothingEnabledForNewCustomers(context)) return skipped('disabled');
-  const customer = await context.commercetools.getCustomer(notification.resource.id);
+  const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return sendNewCustomer(customer, context);
+  return from('read', await sendNewCustomer(customer, context));
 };
 
-/** CustomerCreated message → the same calls, from the customer the message carries. */
+/**
+ * CustomerCreated message → the same calls: from the customer the message carries when the
+ * delivery was authenticated, otherwise from the customer commercetools holds.
+ */
 export const handleCustomerCreatedMessage: MessageHandler = async (notification, context) => {
   if (nothingEnabledForNewCustomers(context)) return skipped('disabled');
-  const customer =
-    embeddedCustomer(readMessage(notification, 'CustomerCreated')) ??
-    (await context.commercetools.getCustomer(notification.resource.id));
-  if (!customer) return skipped('not-found');
-  return sendNewCustomer(customer, context);
+  const carried = context.trusted ? embeddedCustomer(readMessage(notification, 'CustomerCreated')) : undefined;
+  if (carried) return from('carried', await sendNewCustomer(carried, context));
+  const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
+  if (!customer) return from('read', skipped('not-found'));
+  return from('read', await sendNewCustomer(customer, context));
 };
 
 /** customer ResourceUpdated change → identify, from the customer as it is now. */
 export const handleCustomerUpdated: Handler = async (notification, context) => {
   if (!context.events.identifyCustomers) return skipped('disabled');
-  const customer = await context.commercetools.getCustomer(notification.resource.id);
+  const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return deliver(buildCustomerIdentify(customer, context.mapping), context);
+  return from('read', await deliver(buildCustomerIdentify(customer, context.mapping), context));
 };
 
 /**
- * customer ResourceDeleted change → ask Segment to suppress and delete the user. Without a
- * Public API token this is only logged (as a warning), since nothing could ever make it succeed.
+ * customer ResourceDeleted change → ask Segment to suppress and delete the user. Deleting is
+ * irreversible, and a notification can be forged or stale: only when commercetools answers 404
+ * for the customer is the deletion requested. Without a Public API token this is only logged
+ * (as a warning), since nothing could ever make it succeed.
  */
 export const handleCustomerDeleted: Handler = async (notification, context) => {
   if (!context.events.deleteUsers) return skipped('disabled');
   if (!context.regulations.configured) return skipped('no-public-api-token');
+  const existing = await context.commercetools.getCustomer(notification.resource.id, context.signal);
+  if (existing) return from('read', skipped('customer-exists'));
   const result = await context.regulations.requestDeletion(notification.resource.id, context.signal);
-  return result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused');
+  return from('read', result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused'));
 };

@@ -6,6 +6,7 @@ import { embeddedOrder, readMessage, type MessageFields } from '../transport/mes
 import {
   deliver,
   enabledEvent,
+  from,
   skipped,
   type Handler,
   type HandlerContext,
@@ -24,7 +25,7 @@ export async function planOrderCompleted(order: Order, context: PlanContext): Pr
   // Only guests need the look-up: it decides whether their email may be sent as an identify.
   const guestEmailRegistered =
     needsGuestEmailLookup(order, context.mapping.anonymousIdFallback) && order.customerEmail
-      ? await context.commercetools.isEmailRegistered(order.customerEmail)
+      ? await context.commercetools.isEmailRegistered(order.customerEmail, context.signal)
       : undefined;
   return buildOrderCompleted(order, {
     ...context.mapping,
@@ -42,30 +43,33 @@ async function sendOrderCompleted(order: Order, context: HandlerContext): Promis
 /** order ResourceCreated change → read the order → (guest identify) + Order Completed. */
 export const handleOrderCreated: Handler = async (notification, context) => {
   if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
-  const order = await context.commercetools.getOrder(notification.resource.id);
+  const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return skipped('not-found');
-  return sendOrderCompleted(order, context);
+  return from('read', await sendOrderCompleted(order, context));
 };
 
 /**
- * OrderCreated message → the same calls, from the order the message carries. Only an order with
- * discount codes is read again: the message's references are not expanded, and the coupon is
- * the code's text, not its id.
+ * OrderCreated message → the same calls. The order the message carries is used only when the
+ * delivery was authenticated; otherwise anyone who can reach the endpoint could invent an order,
+ * so commercetools is asked, and an order it does not hold is skipped as not found. A carried
+ * order with discount codes is read again too: the message's references are not expanded, and
+ * the coupon is the code's text, not its id.
  */
 export const handleOrderCreatedMessage: MessageHandler = async (notification, context) => {
   if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
-  const carried = embeddedOrder(readMessage(notification, 'OrderCreated'));
-  const needsRead = !carried || (carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
-  const order = needsRead ? await context.commercetools.getOrder(notification.resource.id) : carried;
-  if (!order) return skipped('not-found');
-  return sendOrderCompleted(order, context);
+  const carried = context.trusted ? embeddedOrder(readMessage(notification, 'OrderCreated')) : undefined;
+  const usable = carried && !(carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
+  if (usable) return from('carried', await sendOrderCompleted(carried, context));
+  const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
+  if (!order) return from('read', skipped('not-found'));
+  return from('read', await sendOrderCompleted(order, context));
 };
 
 /** order ResourceUpdated change → Order Updated, once per order version. */
 export const handleOrderUpdated: Handler = async (notification, context) => {
   const event = enabledEvent(context, 'orderUpdated');
   if (!event) return skipped('disabled');
-  const order = await context.commercetools.getOrder(notification.resource.id);
+  const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return skipped('not-found');
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
@@ -83,7 +87,7 @@ function stateChangeHandler<T extends 'OrderStateChanged' | 'OrderPaymentStateCh
     if (!key) return skipped('no-event');
     const event = enabledEvent(context, key);
     if (!event) return skipped('disabled');
-    const order = await context.commercetools.getOrder(notification.resource.id);
+    const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
     if (!order) return skipped('not-found');
     // The message id names this change; a redelivery carries the same one.
     const occurrence = { discriminator: notification.id, timestamp: notification.createdAt };

@@ -1,10 +1,14 @@
 import type { HTTPClient, HTTPClientRequest, HTTPResponse } from '@segment/analytics-node';
+import { SEGMENT_MAX_EVENTS_PER_REQUEST } from './limits';
 
 /**
- * Segment accepts up to 500 KB per batch request; stay clear of it (analytics-node's own batches
- * stop at about 480 KB, so a merged request never holds one that would not fit alone).
+ * Segment accepts up to 500 KB per batch request; stay clear of it. analytics-node's own batches
+ * stop at about 480 KB as it counts, which is not UTF-8 bytes: a batch over this is split.
  */
 export const MAX_MERGED_BATCH_BYTES = 450_000;
+
+/** Batches waiting for a request, at most, in bytes: beyond it new batches are refused (and retried). */
+export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 const BATCH_BODY_START = '{"batch":[';
 
@@ -17,8 +21,12 @@ export interface CoalescingOptions {
    */
   maxInFlight: number;
   extraLaneAfterMs?: number;
-  /** Largest merged request body, bytes. */
+  /** Largest request body, bytes: merges stop below it, and a batch over it alone is split. */
   maxBatchBytes: number;
+  /** Most events analytics-node puts in one batch (its flushAt), so merges stay within Segment's 2,500. */
+  eventsPerBatch?: number;
+  /** Most bytes of batches waiting; a batch that would go beyond is refused at once. */
+  maxQueuedBytes?: number;
 }
 
 interface Pending {
@@ -38,26 +46,59 @@ interface Pending {
  */
 export function createCoalescingHttpClient(transport: HTTPClient, options: CoalescingOptions): HTTPClient {
   const queue: Pending[] = [];
+  let queuedBytes = 0;
   /** Start times of the requests in flight, oldest first. */
   const startedAt: number[] = [];
   let laneTimer: NodeJS.Timeout | undefined;
   const extraLaneAfterMs = options.extraLaneAfterMs ?? 0;
+  const maxQueuedBytes = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
+  const maxBatchesPerRequest = Math.max(1, Math.floor(SEGMENT_MAX_EVENTS_PER_REQUEST / Math.max(1, options.eventsPerBatch ?? 100)));
 
   function takeMergeable(): Pending[] {
     const first = queue.shift() as Pending;
     const taken = [first];
     let bytes = first.bytes;
+    // The write key is in the Authorization header: requests of different sources never mix.
     const sameTarget = (pending: Pending) =>
       pending.request.url === first.request.url &&
       pending.request.headers.Authorization === first.request.headers.Authorization;
-    while (queue.length > 0) {
+    while (queue.length > 0 && taken.length < maxBatchesPerRequest) {
       const next = queue[0] as Pending;
       if (!sameTarget(next) || bytes + next.bytes > options.maxBatchBytes) break;
       queue.shift();
       taken.push(next);
       bytes += next.bytes;
     }
+    queuedBytes -= bytes;
     return taken;
+  }
+
+  /** Sends a batch too large for one request as several, answering with the first failure, if any. */
+  async function sendSplit(request: HTTPClientRequest): Promise<HTTPResponse> {
+    const body = JSON.parse(request.body) as { batch: unknown[]; writeKey?: string };
+    const chunks: unknown[][] = [[]];
+    let bytes = 0;
+    for (const event of body.batch) {
+      const size = Buffer.byteLength(JSON.stringify(event)) + 1;
+      const last = chunks[chunks.length - 1] as unknown[];
+      if (last.length > 0 && (bytes + size > options.maxBatchBytes - 200 || last.length >= SEGMENT_MAX_EVENTS_PER_REQUEST)) {
+        chunks.push([event]);
+        bytes = size;
+      } else {
+        last.push(event);
+        bytes += size;
+      }
+    }
+    const responses = await Promise.all(
+      chunks.map((batch) =>
+        transport.makeRequest({ ...request, body: JSON.stringify({ batch, writeKey: body.writeKey, sentAt: new Date() }) }),
+      ),
+    );
+    return responses.find((response) => response.status < 200 || response.status >= 300) ?? (responses[0] as HTTPResponse);
+  }
+
+  function sendOne(request: HTTPClientRequest, bytes: number): Promise<HTTPResponse> {
+    return bytes > options.maxBatchBytes ? sendSplit(request) : transport.makeRequest(request);
   }
 
   function merge(batches: Pending[]): HTTPClientRequest {
@@ -96,8 +137,8 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
       }
       const batches = takeMergeable();
       startedAt.push(now);
-      transport
-        .makeRequest(merge(batches))
+      const merged = merge(batches);
+      sendOne(merged, batches.length === 1 ? (batches[0] as Pending).bytes : 0)
         .then(
           (response) => batches.forEach((pending) => pending.resolve(response)),
           (error: unknown) => batches.forEach((pending) => pending.reject(error)),
@@ -113,8 +154,14 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     makeRequest(request) {
       // analytics-node writes `{"batch":[…],"writeKey":…,"sentAt":…}`; anything else is sent as it is.
       if (!request.body.startsWith(BATCH_BODY_START)) return transport.makeRequest(request);
+      const bytes = Buffer.byteLength(request.body);
+      // analytics-node retries a refused batch after a back-off, as for a network error.
+      if (queuedBytes + bytes > maxQueuedBytes && queue.length > 0) {
+        return Promise.reject(new Error('Segment request queue is full'));
+      }
       return new Promise<HTTPResponse>((resolve, reject) => {
-        queue.push({ request, bytes: Buffer.byteLength(request.body), resolve, reject });
+        queue.push({ request, bytes, resolve, reject });
+        queuedBytes += bytes;
         pump();
       });
     },

@@ -1,19 +1,39 @@
-import { Analytics, type Context, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
+import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
 import { upstreamUnavailable } from '../errors';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
+import { followDeliveries, type Deliveries, type Settlement } from './delivery';
+import { fitCall, SEGMENT_MAX_EVENT_BYTES } from './limits';
 
-/** Where the connector's calls go. Resolves only once Segment accepted every call. */
+/**
+ * Where the connector's calls go. The sink owns Segment's limits: every event it sends is within
+ * 32 KB and every request within 500 KB and 2,500 events, and it tells a refusal that can never
+ * succeed from a failure worth a retry, so no handler has to know either.
+ */
 export interface SegmentSink {
   /**
-   * Enqueue the calls (in order) and wait until Segment accepted all of them. Rejects with an
-   * upstream-unavailable error when any was refused or not accepted in time, or when `signal`
-   * aborts first (the request's deadline passed).
+   * Enqueue the calls (in order) and wait until Segment accepted all of them. Rejects with a
+   * SegmentRejection when Segment refused some for good, even sent on their own; with an
+   * upstream-unavailable error when any failed transiently (5xx, 429, network, timeout), was not
+   * accepted in time, or `signal` aborted first (the request's deadline passed), or the sink is closed.
    */
   send(calls: readonly SegmentCall[], signal?: AbortSignal): Promise<void>;
-  /** Flush what is queued and stop; used on shutdown. */
+  /** Flush what is queued and stop; used on shutdown. Later sends are refused at once. */
   close(timeoutMs?: number): Promise<void>;
+}
+
+/** Segment refused these calls for good: a redelivery would be refused again. */
+export class SegmentRejection extends Error {
+  readonly messageIds: string[];
+  /** What Segment (or analytics-node) said; never event content. */
+  readonly segmentMessage: string;
+  constructor(messageIds: string[], segmentMessage: string) {
+    super(`Segment refused ${messageIds.length} event(s): ${segmentMessage}`);
+    this.name = 'SegmentRejection';
+    this.messageIds = messageIds;
+    this.segmentMessage = segmentMessage;
+  }
 }
 
 /** Bounds that keep one delivery inside Pub/Sub's ~10 s push deadline. */
@@ -34,6 +54,11 @@ export interface SegmentSinkLimits {
   maxRequestsInFlight: number;
   /** A further request starts only once the oldest in flight has taken this long, ms. */
   extraLaneAfterMs: number;
+  /**
+   * Longest wait for Segment's answer to one send, ms, whatever the caller's signal: no wait can
+   * stay pending. Default: every attempt's timeout plus the back-off, plus a second.
+   */
+  maxWaitMs?: number;
 }
 
 export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
@@ -64,31 +89,31 @@ export const segmentHttpClient: HTTPClient = {
       redirect: 'manual',
       signal: AbortSignal.timeout(request.httpRequestTimeout),
     });
-    // Drain the body so the keep-alive connection can be reused.
-    await response.arrayBuffer().catch(() => undefined);
+    // Reading the body lets the keep-alive connection be reused; a refusal's says why.
+    const text = await response.text().catch(() => '');
     if (response.status >= 300 && response.status < 400) {
       return { status: 502, statusText: `Segment answered a redirect (${response.status})`, headers: response.headers };
     }
-    return { status: response.status, statusText: response.statusText, headers: response.headers };
+    const said = response.status >= 400 && response.status < 500 ? segmentMessageOf(text) : undefined;
+    const statusText = said ? `${response.statusText || 'refused'}: ${said}` : response.statusText;
+    return { status: response.status, statusText, headers: response.headers };
   },
 };
 
-interface Waiter {
-  resolve: () => void;
-  reject: (error: Error) => void;
+/** The `message` (or `error`) of Segment's JSON answer, as one short line of printable text. */
+function segmentMessageOf(text: string): string | undefined {
+  let said: unknown;
+  try {
+    const answer = JSON.parse(text) as { message?: unknown; error?: unknown };
+    said = answer.message ?? answer.error;
+  } catch {
+    return undefined;
+  }
+  return typeof said === 'string' && said.trim() !== '' ? said.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 200) : undefined;
 }
 
-/**
- * analytics-node reports each event's fate on its emitter as soon as its batch settled ('track' /
- * 'identify' on success, 'error' with code 'delivery_failure' otherwise). Per-call callbacks would
- * tell the same, but never sooner than ~300 ms after the call (a legacy delay in analytics-core),
- * so waiting on the emitter is both faster and just as strict.
- */
-export function createSegmentSink(
-  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
-  limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
-): SegmentSink {
-  const analytics = new Analytics({
+function analyticsFor(settings: Pick<Config['segment'], 'writeKey' | 'host'>, limits: SegmentSinkLimits, httpClient: HTTPClient, flushAt = limits.flushAt) {
+  return new Analytics({
     writeKey: settings.writeKey,
     host: settings.host,
     maxRetries: limits.maxRetries,
@@ -96,85 +121,94 @@ export function createSegmentSink(
     maxTotalBackoffDuration: limits.maxTotalBackoffSeconds,
     maxRateLimitDuration: limits.maxRateLimitSeconds,
     flushInterval: limits.flushIntervalMs,
-    flushAt: limits.flushAt,
-    httpClient: createCoalescingHttpClient(segmentHttpClient, {
+    flushAt,
+    httpClient,
+  });
+}
+
+const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
+  calls.flatMap((call, index) => {
+    const settlement = settlements[index] as Settlement;
+    return settlement.ok ? [] : [{ call, settlement }];
+  });
+
+/**
+ * Calls go out through one analytics-node instance whose HTTP client merges the batches of
+ * concurrent notifications (see batching.ts). When Segment refuses a merged request for good,
+ * every notification in it is refused alike; so each resends its own refused events alone,
+ * through a short-lived instance of its own, and only the notification whose events Segment
+ * refuses again is rejected.
+ */
+export function createSegmentSink(
+  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
+  limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
+): SegmentSink {
+  const analytics = analyticsFor(
+    settings,
+    limits,
+    createCoalescingHttpClient(segmentHttpClient, {
       maxInFlight: limits.maxRequestsInFlight,
       extraLaneAfterMs: limits.extraLaneAfterMs,
       maxBatchBytes: MAX_MERGED_BATCH_BYTES,
+      eventsPerBatch: limits.flushAt,
     }),
-  });
+  );
+  const shared = followDeliveries(analytics);
+  const maxWaitMs =
+    limits.maxWaitMs ??
+    limits.httpRequestTimeoutMs * (limits.maxRetries + 1) + limits.maxTotalBackoffSeconds * 1_000 + 1_000;
+  let closed = false;
 
-  // The same messageId may be in flight twice (a redelivery racing the original): first in, first settled.
-  const waiting = new Map<string, Waiter[]>();
-
-  const takeWaiter = (messageId: string | undefined): Waiter | undefined => {
-    if (!messageId) return undefined;
-    const queue = waiting.get(messageId);
-    const waiter = queue?.shift();
-    if (queue && queue.length === 0) waiting.delete(messageId);
-    return waiter;
-  };
-
-  const settle = (ctx: Context) => takeWaiter(ctx.event.messageId)?.resolve();
-  analytics.on('identify', settle);
-  analytics.on('track', settle);
-  analytics.on('error', (failure) => {
-    const ctx = (failure as { ctx?: Context }).ctx;
-    const reason = (failure as { reason?: unknown }).reason;
-    const detail = reason instanceof Error ? reason.message : 'unknown reason';
-    takeWaiter(ctx?.event.messageId)?.reject(upstreamUnavailable(`Segment did not accept the event: ${detail}`, reason));
-  });
-
-  function awaitDelivery(messageId: string, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      function onAbort() {
-        const queue = waiting.get(messageId);
-        const index = queue?.indexOf(waiter) ?? -1;
-        if (queue && index >= 0) queue.splice(index, 1);
-        if (queue && queue.length === 0) waiting.delete(messageId);
-        reject(upstreamUnavailable('Segment did not accept the event in time'));
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const queue = waiting.get(messageId);
-      if (queue) queue.push(waiter);
-      else waiting.set(messageId, [waiter]);
-    });
+  /** The calls sent on their own: one request holding nothing but this notification's events. */
+  async function deliverAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
+    const alone = analyticsFor(settings, limits, segmentHttpClient, Math.max(1, calls.length));
+    try {
+      return await followDeliveries(alone).deliver(calls, signal);
+    } finally {
+      void alone.closeAndFlush({ timeout: 1_000 }).catch(() => undefined);
+    }
   }
 
-  function enqueue(call: SegmentCall): void {
-    const identity = call.userId !== undefined ? { userId: call.userId } : { anonymousId: call.anonymousId as string };
-    const common = {
-      ...identity,
-      messageId: call.messageId,
-      timestamp: call.timestamp,
-      ...(call.context ? { context: call.context } : {}),
-    };
-    if (call.type === 'identify') analytics.identify({ ...common, traits: call.traits });
-    else analytics.track({ ...common, event: call.event, properties: call.properties });
+  async function deliverFitting(calls: SegmentCall[], signal: AbortSignal, deliveries: Deliveries): Promise<void> {
+    let failures = failuresOf(calls, await deliveries.deliver(calls, signal));
+    if (failures.some(({ settlement }) => !settlement.ok && settlement.permanent)) {
+      const again = failures.map(({ call }) => call);
+      failures = failuresOf(again, await deliverAlone(again, signal));
+    }
+    const refused = failures.filter(({ settlement }) => !settlement.ok && settlement.permanent);
+    const transient = failures.find(({ settlement }) => !settlement.ok && !settlement.permanent);
+    if (transient && !transient.settlement.ok) {
+      throw upstreamUnavailable(`Segment did not accept the event: ${transient.settlement.message}`);
+    }
+    if (refused.length > 0) {
+      const first = refused[0]?.settlement;
+      throw new SegmentRejection(
+        refused.map(({ call }) => call.messageId),
+        first && !first.ok ? first.message : 'refused',
+      );
+    }
   }
 
   return {
     async send(calls, signal) {
+      if (closed) throw upstreamUnavailable('Segment delivery was not attempted: shutting down');
       if (signal?.aborted) throw upstreamUnavailable('Segment delivery was not attempted: deadline passed');
-      // Register every waiter before enqueueing, so no settlement can be missed.
-      const deliveries = calls.map((call) => awaitDelivery(call.messageId, signal));
-      // Attach handlers now: one rejection must not leave the others unhandled.
-      const all = Promise.all(deliveries);
-      deliveries.forEach((delivery) => delivery.catch(() => undefined));
-      for (const call of calls) enqueue(call);
-      await all;
+      const fitting: SegmentCall[] = [];
+      const tooLarge: string[] = [];
+      for (const call of calls) {
+        const fitted = fitCall(call);
+        if (fitted.kind === 'fits') fitting.push(fitted.call);
+        else tooLarge.push(call.messageId);
+      }
+      const timeout = AbortSignal.timeout(maxWaitMs);
+      const wait = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      if (fitting.length > 0) await deliverFitting(fitting, wait, shared);
+      if (tooLarge.length > 0) {
+        throw new SegmentRejection(tooLarge, `event over ${SEGMENT_MAX_EVENT_BYTES} bytes even without its optional detail`);
+      }
     },
     async close(timeoutMs = 5_000) {
+      closed = true;
       await analytics.closeAndFlush({ timeout: timeoutMs });
     },
   };

@@ -1,14 +1,13 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ConnectorError } from '../errors';
+import { answerOf, processDelivery, type PipelineDependencies, type Processed } from '../pipeline';
 import { findHandler, routeKey } from '../routing';
-import type { Decoder } from '../transport/notification';
 import { isObject } from '../transport/parse';
 
 /**
- * Replays saved notifications through the connector's own HTTP app, one POST per line, exactly
- * as Pub/Sub would have pushed them: same decoding, routing, handlers and messageIds, so a
- * notification already delivered (or replayed twice) is deduplicated by Segment.
+ * Replays saved notifications through the connector's own pipeline, one line at a time, exactly
+ * as a push would have been processed: same decoding, routing, handlers and messageIds, so a
+ * notification already delivered (or replayed twice) is deduplicated by Segment. Saved lines
+ * carry no credential, so carried resources are never trusted: commercetools is asked.
  */
 
 /** What a line held; every format becomes a body the app's decoder accepts. */
@@ -23,15 +22,8 @@ export type LineFormat =
   | 'pubsub-message';
 
 export interface ReplayDependencies {
-  /**
-   * The connector's HTTP app (createApp), without push authentication: it is listened to on an
-   * ephemeral loopback port for the duration of the replay.
-   */
-  app: { listen(port: number, hostname: string, callback: () => void): Server };
-  /** The app's decoder, for --dry-run (which never calls the app). */
-  decode: Decoder;
-  /** The project the app serves, for --dry-run's other-project check. */
-  projectKey: string;
+  /** What the live path is built from: the same pipeline handles each line. */
+  pipeline: PipelineDependencies;
   /** Waits between retries; injectable so tests need not wait. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -60,7 +52,7 @@ export type LineOutcome =
 
 export interface LineFailure {
   line: number;
-  /** The app's HTTP answer; absent when it never answered. */
+  /** The HTTP answer the live endpoint would have given. */
   status?: number;
   error: string;
   message: string;
@@ -105,67 +97,56 @@ export function requestBodyOf(value: unknown): { format: LineFormat; body: unkno
 
 type Settled = Exclude<LineOutcome, { kind: 'invalid' }>;
 
-/** The app's answer as an outcome: 2xx are settled, 4xx failed for good, 5xx worth another try. */
-function outcomeOf(status: number, answer: Record<string, unknown>, attempts: number): Settled | 'retry' {
-  if (status >= 200 && status < 300) {
-    if (answer.status === 'delivered') return { kind: 'delivered', events: typeof answer.events === 'number' ? answer.events : 0 };
-    if (answer.status === 'deletion-requested') return { kind: 'deletion-requested' };
-    if (answer.status === 'skipped') return { kind: 'skipped', reason: String(answer.reason) };
-    // A transport's control message (an SNS subscription confirmation…): nothing was sent.
-    return { kind: 'skipped', reason: String(answer.status ?? 'acknowledged') };
-  }
-  if (status >= 500) return 'retry';
-  return { kind: 'failed', status, ...errorOf(answer, status), attempts };
-}
-
-function errorOf(answer: Record<string, unknown>, status: number): { error: string; message: string } {
-  return {
-    error: typeof answer.error === 'string' ? answer.error : `http-${status}`,
-    message: typeof answer.message === 'string' ? answer.message : `HTTP ${status}`,
-  };
-}
-
-async function post(url: string, body: string): Promise<{ status: number; answer: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const text = await response.text();
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    answer = {};
-  }
-  return { status: response.status, answer: isObject(answer) ? answer : {} };
-}
-
-/** Posts one body, retrying 5xx answers and connection failures with a doubling delay. */
-async function deliverLine(url: string, body: string, options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>>, sleep: (ms: number) => Promise<void>): Promise<Settled> {
-  for (let attempt = 1; ; attempt += 1) {
-    let last: { status?: number; error: string; message: string };
-    try {
-      const { status, answer } = await post(url, body);
-      const outcome = outcomeOf(status, answer, attempt);
-      if (outcome !== 'retry') return outcome;
-      last = { status, ...errorOf(answer, status) };
-    } catch (error) {
-      last = { error: 'no-answer', message: error instanceof Error ? error.message : String(error) };
+/** A processed line as an outcome: 2xx are settled, 4xx failed for good, 5xx worth another try. */
+function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
+  switch (processed.kind) {
+    case 'outcome': {
+      const { outcome } = processed;
+      if (outcome.status === 'delivered') return { kind: 'delivered', events: outcome.events };
+      if (outcome.status === 'deletion-requested') return { kind: 'deletion-requested' };
+      return { kind: 'skipped', reason: outcome.reason };
     }
-    if (attempt > options.retries) return { kind: 'failed', ...last, attempts: attempt };
+    case 'control':
+      // A transport's control message (an SNS subscription confirmation…): nothing was sent.
+      return { kind: 'skipped', reason: processed.status };
+    case 'failure': {
+      const { status } = answerOf(processed);
+      if (status >= 500) return 'retry';
+      return { kind: 'failed', status, error: processed.failure, message: processed.message, attempts };
+    }
+  }
+}
+
+/** Processes one line, retrying transient failures with a doubling delay. */
+async function deliverLine(
+  body: unknown,
+  pipeline: PipelineDependencies,
+  options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>>,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Settled> {
+  for (let attempt = 1; ; attempt += 1) {
+    const processed = await processDelivery(body, pipeline, { authenticated: false });
+    const outcome = outcomeOf(processed, attempt);
+    if (outcome !== 'retry') return outcome;
+    if (attempt > options.retries && processed.kind === 'failure') {
+      return { kind: 'failed', status: answerOf(processed).status, error: processed.failure, message: processed.message, attempts: attempt };
+    }
     await sleep(options.retryDelayMs * 2 ** (attempt - 1));
   }
 }
 
 /** What the app would do with the body, without calling any handler. */
-async function routeLine(body: unknown, deps: ReplayDependencies): Promise<Settled> {
+async function routeLine(body: unknown, pipeline: PipelineDependencies): Promise<Settled> {
   try {
-    const decoded = await deps.decode(body);
+    const decoded = await pipeline.decode(body);
     if (decoded.kind === 'control') return { kind: 'skipped', reason: decoded.status };
     const { notification } = decoded;
-    if (notification.projectKey !== deps.projectKey) return { kind: 'skipped', reason: 'other-project' };
+    if (notification.projectKey !== pipeline.mapping.projectKey) return { kind: 'skipped', reason: 'other-project' };
     if (!findHandler(notification)) return { kind: 'skipped', reason: 'unhandled-type' };
     return { kind: 'would-handle', route: routeKey(notification) };
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
-    const status = { 'bad-request': 400, unauthorized: 401, 'upstream-unavailable': 503 }[error.kind];
+    const { status } = answerOf({ kind: 'failure', failure: error.kind, message: error.publicMessage });
     return { kind: 'failed', status, error: error.kind, message: error.publicMessage, attempts: 1 };
   }
 }
@@ -214,13 +195,6 @@ function record(summary: ReplaySummary, line: number, outcome: LineOutcome): voi
   }
 }
 
-async function listen(app: ReplayDependencies['app']): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve(server));
-    server.once('error', reject);
-  });
-}
-
 /**
  * Replays every line (blank lines are ignored) and resolves with the summary; it never rejects
  * for a line's sake. Lines are started in order, `concurrency` at a time.
@@ -236,9 +210,6 @@ export async function replayNotifications(
   const dryRun = options.dryRun ?? false;
   const summary = emptySummary(dryRun);
 
-  const server = dryRun ? undefined : await listen(deps.app);
-  const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}/` : '';
-
   const replayLine = async (text: string): Promise<LineOutcome> => {
     let value: unknown;
     try {
@@ -249,9 +220,8 @@ export async function replayNotifications(
     const { format, body } = requestBodyOf(value);
     summary.formats[format] += 1;
     try {
-      if (dryRun) return await routeLine(body, deps);
-      // A line posted as it was saved keeps its exact bytes; a wrapped message is serialised.
-      return await deliverLine(url, format === 'pubsub-message' ? JSON.stringify(body) : text, retry, sleep);
+      if (dryRun) return await routeLine(body, deps.pipeline);
+      return await deliverLine(body, deps.pipeline, retry, sleep);
     } catch (error) {
       return { kind: 'failed', error: 'internal', message: error instanceof Error ? error.message : String(error), attempts: 1 };
     }
@@ -259,40 +229,29 @@ export async function replayNotifications(
 
   const running = new Set<Promise<void>>();
   let lineNumber = 0;
-  try {
-    for await (const raw of lines) {
-      lineNumber += 1;
-      const text = (lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
-      if (text === '') continue;
-      summary.lines += 1;
-      const line = lineNumber;
-      const task: Promise<void> = replayLine(text)
-        .then((outcome) => {
-          record(summary, line, outcome);
-          try {
-            options.onLine?.(line, outcome);
-          } catch {
-            // Progress display only: it must not stop the replay.
-          }
-        })
-        .finally(() => running.delete(task));
-      running.add(task);
-      if (running.size >= concurrency) await Promise.race(running);
-    }
-    await Promise.all(running);
-  } finally {
-    if (server) await close(server);
+  for await (const raw of lines) {
+    lineNumber += 1;
+    const text = (lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+    if (text === '') continue;
+    summary.lines += 1;
+    const line = lineNumber;
+    const task: Promise<void> = replayLine(text)
+      .then((outcome) => {
+        record(summary, line, outcome);
+        try {
+          options.onLine?.(line, outcome);
+        } catch {
+          // Progress display only: it must not stop the replay.
+        }
+      })
+      .finally(() => running.delete(task));
+    running.add(task);
+    if (running.size >= concurrency) await Promise.race(running);
   }
+  await Promise.all(running);
   summary.failures.sort((a, b) => a.line - b.line);
   summary.invalidLines.sort((a, b) => a.line - b.line);
   return summary;
-}
-
-async function close(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Every request was answered: the keep-alive connections left are idle.
-  server.closeAllConnections();
-  await closed;
 }
 
 /** 0 when every line was replayed (delivered or skipped), 1 when any failed or was not JSON. */

@@ -74,7 +74,15 @@ function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits): Decoded {
       return { kind: 'control', transport: 'sns', status: 'unsubscribe-ignored' };
     case 'Notification': {
       const payload = parseEmbeddedJson(verified.message, 'Message', limits);
-      return { kind: 'notification', notification: decodePayload(payload), delivery: { transport: 'sns', deliveryId: verified.messageId } };
+      return {
+        kind: 'notification',
+        notification: decodePayload(payload),
+        delivery: {
+          transport: 'sns',
+          deliveryId: verified.messageId,
+          ...(verified.fromExpectedTopic ? { authenticated: true } : {}),
+        },
+      };
     }
   }
 }

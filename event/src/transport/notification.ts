@@ -76,6 +76,11 @@ export interface DeliveryInfo {
   deliveryId?: string;
   /** Pub/Sub's delivery attempt (present when a dead-letter topic is configured). */
   deliveryAttempt?: number;
+  /**
+   * The transport itself proved who sent it: an SNS signature that verified, from the one topic
+   * SNS_TOPIC_ARN names (without it, any AWS account can sign messages from a topic of its own).
+   */
+  authenticated?: boolean;
 }
 
 export interface DecodedDelivery {

@@ -42,7 +42,15 @@ type SnsMessage = z.infer<typeof snsMessageSchema>;
 
 /** What a verified SNS message says. */
 export type VerifiedSnsMessage =
-  | { type: 'Notification'; messageId: string; topicArn: string; /** The published message, as text. */ message: string }
+  | {
+      type: 'Notification';
+      messageId: string;
+      topicArn: string;
+      /** The published message, as text. */
+      message: string;
+      /** Verified as coming from the one topic the verifier accepts (see SnsVerifierOptions.topicArn). */
+      fromExpectedTopic: boolean;
+    }
   | {
       type: 'SubscriptionConfirmation';
       messageId: string;
@@ -237,7 +245,7 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
       const { MessageId: messageId, TopicArn: topicArn } = message;
       switch (message.Type) {
         case 'Notification':
-          return { type: 'Notification', messageId, topicArn, message: message.Message };
+          return { type: 'Notification', messageId, topicArn, message: message.Message, fromExpectedTopic: options.topicArn !== undefined };
         case 'UnsubscribeConfirmation':
           return { type: 'UnsubscribeConfirmation', messageId, topicArn };
         case 'SubscriptionConfirmation': {

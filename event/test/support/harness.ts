@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import type { Express } from 'express';
 import { createApp, type AppDependencies } from '../../src/app';
+import type { PipelineDependencies } from '../../src/pipeline';
+import { createDecoder } from '../../src/transport/decode';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../../src/commercetools/client';
 import { createCommercetoolsReader } from '../../src/commercetools/reads';
 import { loadConfig } from '../../src/config';
@@ -22,6 +24,8 @@ export interface Harness {
   /** Stand-in for Segment's Public API (deletion regulations). */
   publicApi: SegmentCapture;
   sink: SegmentSink;
+  /** What the app's pipeline is built from (replay and the demo process deliveries with it too). */
+  pipeline: PipelineDependencies;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** The raw log text, for greps. */
@@ -41,6 +45,11 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Checks each request's headers before its body is read (e.g. the Pub/Sub push token). */
   authenticate?: AppDependencies['authenticate'];
+  /**
+   * Every request counts as authenticated, as if it carried a verified push token (the verifier
+   * itself is tested in pubsub-auth.test.ts): resources carried by messages are used as they are.
+   */
+  trusted?: boolean;
   /** The app's decoder (e.g. one whose SNS verifier fetches from a stand-in); every transport by default. */
   decode?: Decoder;
 }
@@ -81,7 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { writeKey: WRITE_KEY, host: segment.url },
     { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 1_000, maxRetries: 1, maxTotalBackoffSeconds: 2, maxRateLimitSeconds: 1, ...options.segmentLimits },
   );
-  const app = createApp({
+  const pipeline: PipelineDependencies = {
     commercetools: createCommercetoolsReader(api),
     segment: sink,
     regulations: createRegulationsClient(config.segment.publicApi, 1_000),
@@ -94,9 +103,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(config.locale ? { locale: config.locale } : {}),
     },
     deadlineMs: options.deadlineMs ?? 5_000,
-    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
-    ...(options.decode ? { decode: options.decode } : {}),
-  });
+    decode: options.decode ?? createDecoder(),
+  };
+  const authenticate = options.authenticate ?? (options.trusted ? async () => undefined : undefined);
+  const app = createApp({ ...pipeline, ...(authenticate ? { authenticate } : {}) });
 
   return {
     app,
@@ -105,6 +115,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     segment,
     publicApi,
     sink,
+    pipeline,
     get logs() {
       return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     },

@@ -1,0 +1,177 @@
+import type { CommercetoolsReader } from './commercetools/reads';
+import { ConnectorError, upstreamUnavailable, type ErrorKind } from './errors';
+import type { EventSettings } from './events';
+import { SKIP_REASONS, type HandlerContext, type Outcome } from './handlers/types';
+import type { Logger } from './logger';
+import type { MappingOptions } from './mapping/types';
+import { findHandler, routeKey } from './routing';
+import type { RegulationsClient } from './segment/regulations';
+import type { SegmentSink } from './segment/sink';
+import type { DecodedDelivery, Decoder } from './transport/notification';
+
+/**
+ * From a decoded request body to its outcome: the one path every entry point takes (the HTTP
+ * route, replay, the demo). Entry points add only their own edge: reading the body, turning the
+ * result into an answer.
+ */
+export interface PipelineDependencies {
+  commercetools: CommercetoolsReader;
+  segment: SegmentSink;
+  regulations: RegulationsClient;
+  logger: Logger;
+  mapping: MappingOptions;
+  events: EventSettings;
+  /** Turns request bodies into notifications. */
+  decode: Decoder;
+  /**
+   * Longest time one notification may take before it fails as upstream-unavailable. Pub/Sub
+   * waits about 10 s for a push answer; answering inside that keeps its redelivery (and our
+   * messageIds) in charge.
+   */
+  deadlineMs?: number;
+}
+
+export const DEFAULT_DEADLINE_MS = 8_500;
+
+/** What the request was verified to be by the edge before its body was decoded. */
+export interface RequestTrust {
+  /** The request carried a verified credential (a Pub/Sub push OIDC token). */
+  authenticated: boolean;
+}
+
+export type FailureKind = ErrorKind | 'internal' | 'payload-too-large';
+
+/** What became of one delivery. */
+export type Processed =
+  | { kind: 'outcome'; outcome: Outcome }
+  /** A transport's own message (an SNS subscription confirmation…), answered without routing. */
+  | { kind: 'control'; status: string }
+  | { kind: 'failure'; failure: FailureKind; message: string };
+
+/**
+ * The one table of answers: acknowledge (2xx) or have the message redelivered (5xx). Skips are
+ * acknowledged, since retrying cannot change them; so is a notification whose events Segment
+ * refused for good (`skipped` / `segment-rejected`, logged as an error to be replayed after a fix).
+ */
+export const ANSWERS = {
+  delivered: 200,
+  'deletion-requested': 200,
+  skipped: 200,
+  control: 200,
+  'bad-request': 400,
+  unauthorized: 401,
+  'payload-too-large': 413,
+  'upstream-unavailable': 503,
+  internal: 500,
+} as const satisfies Record<Outcome['status'] | FailureKind | 'control', number>;
+
+/** The HTTP status and JSON body that answer a processed delivery. */
+export function answerOf(processed: Processed): { status: number; body: Record<string, unknown> } {
+  switch (processed.kind) {
+    case 'outcome': {
+      const { detail: _detail, ...answer } = processed.outcome;
+      return { status: ANSWERS[processed.outcome.status], body: answer };
+    }
+    case 'control':
+      return { status: ANSWERS.control, body: { status: processed.status } };
+    case 'failure':
+      return { status: ANSWERS[processed.failure], body: { error: processed.failure, message: processed.message } };
+  }
+}
+
+/** A failure's answer, for failures found before a body reached the pipeline (body parser, authentication). */
+export const failure = (kind: FailureKind, message: string): Processed => ({ kind: 'failure', failure: kind, message });
+
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(upstreamUnavailable('processing deadline passed'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Decodes one request body, routes it, runs its handler within the deadline, logs one line
+ * (ids and outcome, never personal data) and says what became of it. Never rejects.
+ */
+export async function processDelivery(body: unknown, deps: PipelineDependencies, trust: RequestTrust): Promise<Processed> {
+  const started = process.hrtime.bigint();
+  const elapsedMs = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
+  const { logger } = deps;
+  let decoded: DecodedDelivery | undefined;
+  try {
+    const request = await deps.decode(body);
+    if (request.kind === 'control') {
+      await request.run?.();
+      logger.info({ transport: request.transport, outcome: request.status, durationMs: elapsedMs() }, 'transport message processed');
+      return { kind: 'control', status: request.status };
+    }
+    decoded = request;
+    const outcome = await handle(decoded, deps, trust.authenticated || decoded.delivery.authenticated === true);
+    const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
+    const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
+    const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
+    logger[level]({ ...describe(decoded), outcome: outcome.status, ...reason, ...events, ...outcome.detail, durationMs: elapsedMs() }, 'notification processed');
+    return { kind: 'outcome', outcome };
+  } catch (error) {
+    const kind = error instanceof ConnectorError ? error.kind : 'internal';
+    const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
+    const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs: elapsedMs() };
+    if (kind === 'bad-request' || kind === 'unauthorized') logger.warn({ ...fields, reason: message }, 'notification rejected');
+    else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
+    return failure(kind, message);
+  }
+}
+
+async function handle({ notification }: DecodedDelivery, deps: PipelineDependencies, trusted: boolean): Promise<Outcome> {
+  if (notification.projectKey !== deps.mapping.projectKey) return { status: 'skipped', reason: 'other-project' };
+  const handler = findHandler(notification);
+  if (!handler) return { status: 'skipped', reason: 'unhandled-type' };
+  const signal = AbortSignal.timeout(deps.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  const context: HandlerContext = {
+    commercetools: deps.commercetools,
+    segment: deps.segment,
+    regulations: deps.regulations,
+    mapping: deps.mapping,
+    events: deps.events,
+    trusted,
+    signal,
+  };
+  return withDeadline(handler(notification, context), signal);
+}
+
+/** Identifiers only: what operators need to find the resource, nothing personal. */
+function describe({ notification, delivery }: DecodedDelivery) {
+  return {
+    route: routeKey(notification),
+    resourceId: notification.resource.id,
+    ...(notification.notificationType === 'Message' ? { messageId: notification.id } : {}),
+    ...(notification.version !== undefined ? { version: notification.version } : {}),
+    transport: delivery.transport,
+    ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}),
+    ...(delivery.deliveryAttempt ? { deliveryAttempt: delivery.deliveryAttempt } : {}),
+  };
+}
+
+/**
+ * An error's class and message chain, without payloads. HTTP client errors (ts-client throws plain
+ * objects, not Errors) can echo request details in their message: of those, only the name, the
+ * commercetools error code and the status are kept.
+ */
+export function causeOf(error: unknown): string[] {
+  const chain: string[] = [];
+  let current: unknown = error;
+  while (typeof current === 'object' && current !== null && chain.length < 4) {
+    const { name, message, statusCode, code } = current as { name?: unknown; message?: unknown; statusCode?: unknown; code?: unknown };
+    const label = typeof name === 'string' ? name : 'Error';
+    const codeText = typeof code === 'string' ? ` [${code}]` : '';
+    chain.push(
+      typeof statusCode === 'number'
+        ? `${label} (HTTP ${statusCode})${codeText}`
+        : `${label}: ${typeof message === 'string' ? message : 'unknown'}${codeText}`,
+    );
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
