@@ -126,4 +126,44 @@ describe('createCoalescingHttpClient', () => {
     await flush();
     expect(sent[0]!.request.body).toBe('not json');
   });
+
+  it('never merges more batches than keep a request within 2,500 events', async () => {
+    const { transport, sent } = controllableTransport();
+    // analytics-node batches of up to 1,000 events: two fit in one request, three would not.
+    const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 10_000_000, eventsPerBatch: 1_000 });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) void client.makeRequest(request([{ messageId: id }]));
+    await flush();
+    sent[0]!.answer(ok);
+    await flush();
+    expect(batchOf(sent[1]!.request)).toEqual(['b', 'c']);
+  });
+
+  it('splits a batch over the byte limit into requests within it, and answers with the failure if one fails', async () => {
+    const { transport, sent } = controllableTransport();
+    const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 1_000 });
+    const events = Array.from({ length: 10 }, (_, n) => ({ messageId: `m${n}`, note: 'x'.repeat(300) }));
+    const answer = client.makeRequest(request(events));
+    await flush();
+    expect(sent.length).toBeGreaterThan(3);
+    for (const { request: part } of sent) expect(Buffer.byteLength(part.body)).toBeLessThanOrEqual(1_000);
+    expect(sent.flatMap(({ request: part }) => batchOf(part))).toEqual(events.map((event) => event.messageId));
+    const refused: HTTPResponse = { status: 400, statusText: 'Bad Request' };
+    sent.forEach((part, index) => part.answer(index === 1 ? refused : ok));
+    expect(await answer).toBe(refused);
+  });
+
+  it('refuses a batch at once when the batches already waiting hold too many bytes', async () => {
+    const { transport, sent } = controllableTransport();
+    const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 100_000, maxQueuedBytes: 300 });
+    void client.makeRequest(request([{ messageId: 'in-flight' }]));
+    void client.makeRequest(request([{ messageId: 'waiting', note: 'x'.repeat(150) }]));
+    await expect(client.makeRequest(request([{ messageId: 'too-many', note: 'x'.repeat(150) }]))).rejects.toThrow('queue is full');
+    sent[0]!.answer(ok);
+    await flush();
+    // Once the queue drained, batches are taken again.
+    expect(batchOf(sent[1]!.request)).toEqual(['waiting']);
+    void client.makeRequest(request([{ messageId: 'later' }]));
+    await flush();
+    expect(sent).toHaveLength(2);
+  });
 });

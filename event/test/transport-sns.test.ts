@@ -124,6 +124,14 @@ describe('SNS notifications', () => {
     expect((await rejection(decoderWith()(change(sns.notification(orderCreated()))))).kind).toBe('unauthorized');
   });
 
+  it('marks a notification authenticated only when it verified from the configured topic', async () => {
+    const fromTopic = await notificationOf(decoderWith({ topicArn: TOPIC_ARN })(sns.notification(orderCreated())));
+    expect(fromTopic.delivery).toEqual({ transport: 'sns', deliveryId: expect.any(String), authenticated: true });
+    // Without a topic, a signature only proves some AWS account signed it: not who.
+    const anyTopic = await notificationOf(decoderWith()(sns.notification(orderCreated())));
+    expect(anyTopic.delivery).not.toHaveProperty('authenticated');
+  });
+
   it('refuses messages from another topic when a topic is configured, before fetching anything', async () => {
     const other = sns.notification(orderCreated(), { topicArn: 'arn:aws:sns:eu-west-1:210987654321:someone-else' });
     const error = await rejection(decoderWith({ topicArn: TOPIC_ARN })(other));
@@ -243,6 +251,15 @@ describe('SNS over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     expect(harness.segment.events()).toMatchObject([{ type: 'track', event: 'Order Cancelled', properties: { order_id: taxExcludedOrder.id } }]);
+  });
+
+  it('uses the order an OrderCreated message carries as is, from the configured topic: no read', async () => {
+    // Not in the stand-in: only the carried copy can produce the event.
+    const carried = { ...taxExcludedOrder, id: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d', discountCodes: [] };
+    const res = await post(sns.notification(messageNotification('order', carried.id, 'OrderCreated', { order: carried })));
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    expect(harness.segment.events()).toMatchObject([{ event: 'Order Completed', properties: { order_id: carried.id } }]);
+    expect(harness.logs.at(-1)).toMatchObject({ source: 'carried', transport: 'sns' });
   });
 
   it('answers 401 to a forged message and sends nothing to Segment', async () => {
