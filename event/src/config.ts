@@ -14,6 +14,22 @@ const url = () =>
 
 const DISABLED = 'off';
 
+/** An SNS topic ARN (standard or FIFO): the one rule for SNS_TOPIC_ARN and Connect's CONNECT_AWS_TOPIC_ARN. */
+export const snsTopicArn = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, {
+      message: 'must be an SNS topic ARN such as arn:aws:sns:eu-central-1:123456789012:topic',
+    });
+
+/** The environment without blank values: Connect and .env files both produce them for "unset". */
+export function presentValues(environment: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );
+}
+
 /** A Segment event name, or `off`. */
 const eventName = z
   .string()
@@ -62,11 +78,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBSUB_AUDIENCE: optionalText,
   PUBSUB_SERVICE_ACCOUNT_EMAIL: z.email({ message: 'must be a service account email' }).optional(),
-  SNS_TOPIC_ARN: z
-    .string()
-    .trim()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
-    .optional(),
+  SNS_TOPIC_ARN: snsTopicArn().optional(),
   ANONYMOUS_ID_FALLBACK: z.enum(['email-hash', 'order-id', 'none']).default('email-hash'),
   IDENTIFY_CUSTOMERS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
@@ -122,10 +134,7 @@ export class ConfigError extends Error {
  * at once (not the first only), and no value is ever echoed back, so secrets cannot leak.
  */
 export function loadConfig(environment: NodeJS.ProcessEnv): Config {
-  // Empty strings mean "unset": Connect and .env files both produce them for blank values.
-  const present = Object.fromEntries(
-    Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
+  const present = presentValues(environment);
   const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

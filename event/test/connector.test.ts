@@ -15,8 +15,8 @@ import {
   planSubscriptionUpdate,
   redact,
   subscriptionTopics,
-  type ScriptOutput,
 } from '../src/connector/subscription';
+import type { ScriptOutput } from '../src/connector/output';
 
 const PROJECT_KEY = 'test-project';
 const CLIENT_SECRET = 'ct-client-secret-do-not-print';

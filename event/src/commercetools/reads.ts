@@ -1,6 +1,7 @@
 import type { ByProjectKeyRequestBuilder, Customer, Order, Payment } from '@commercetools/platform-sdk';
 import { upstreamUnavailable } from '../errors';
 import { withRequestSignal } from './client';
+import { statusOf } from './errors';
 
 /**
  * What the handlers need from commercetools, and nothing more. Every read takes the request's
@@ -20,23 +21,8 @@ export interface CommercetoolsReader {
   findOrderByPaymentId(paymentId: string, signal?: AbortSignal): Promise<Order | undefined>;
 }
 
-/**
- * The HTTP status of a ts-client failure. It usually sits at the top (`statusCode`), but for an
- * error answer without `errors` ts-client reports status 0 and keeps the answer in `body` (or
- * `error`), whose commercetools error JSON carries `statusCode` itself.
- */
 /** Orders are read with their discount codes, so the coupon is the code the shopper typed. */
 const ORDER_EXPAND = ['discountCodes[*].discountCode'];
-
-function statusOf(error: unknown): number | undefined {
-  const statusIn = (value: unknown): number | undefined => {
-    const status = typeof value === 'object' && value !== null ? (value as { statusCode?: unknown }).statusCode : undefined;
-    return typeof status === 'number' && status > 0 ? status : undefined;
-  };
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { body, error: inner } = error as { body?: unknown; error?: unknown };
-  return statusIn(error) ?? statusIn(body) ?? statusIn(inner);
-}
 
 /**
  * Every failure other than "not found" means commercetools could not answer now (network, timeout,

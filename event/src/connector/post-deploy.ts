@@ -4,10 +4,10 @@ import {
   createCommercetoolsApi,
   type CommercetoolsClientLimits,
 } from '../commercetools/client';
+import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
 import {
   SUBSCRIPTION_KEY,
-  consoleOutput,
   describeDestination,
   describeTopics,
   destinationFromEnvironment,
@@ -16,9 +16,9 @@ import {
   redact,
   subscriptionTopics,
   type EnsureOutcome,
-  type ScriptOutput,
   type SubscriptionTopics,
 } from './subscription';
+import { consoleOutput, type ScriptOutput } from './output';
 
 export type PostDeployResult = { ok: true; outcome: EnsureOutcome } | { ok: false; problems: string[] };
 
@@ -94,15 +94,14 @@ export async function runPostDeploy(
 }
 
 if (require.main === module) {
-  // Locally, settings come from .env; under Connect they are already in the environment.
-  loadDotenv({ quiet: true });
-  runPostDeploy(process.env, consoleOutput)
-    .then((result) => {
+  runCommand(
+    'Post-deploy',
+    async () => {
+      // Locally, settings come from .env; under Connect they are already in the environment.
+      loadDotenv({ quiet: true });
       // A non-zero exit is how Connect learns that the deployment failed.
-      process.exitCode = result.ok ? 0 : 1;
-    })
-    .catch((error: unknown) => {
-      consoleOutput.error(`Post-deploy failed: ${error instanceof Error ? error.name : 'unknown error'}`);
-      process.exitCode = 1;
-    });
+      return (await runPostDeploy(process.env, consoleOutput)).ok ? 0 : 1;
+    },
+    errorClassOnly,
+  );
 }

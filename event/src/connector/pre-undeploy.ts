@@ -1,14 +1,14 @@
 import { config as loadDotenv } from 'dotenv';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
+import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
 import {
   SUBSCRIPTION_KEY,
-  consoleOutput,
   redact,
   removeSubscription,
   type RemoveOutcome,
-  type ScriptOutput,
 } from './subscription';
+import { consoleOutput, type ScriptOutput } from './output';
 
 export type PreUndeployResult = { ok: true; outcome: RemoveOutcome } | { ok: false; problems: string[] };
 
@@ -63,15 +63,14 @@ export async function runPreUndeploy(
 }
 
 if (require.main === module) {
-  // Locally, settings come from .env; under Connect they are already in the environment.
-  loadDotenv({ quiet: true });
-  runPreUndeploy(process.env, consoleOutput)
-    .then((result) => {
-      // A non-zero exit is how Connect learns that the undeployment failed.
-      process.exitCode = result.ok ? 0 : 1;
-    })
-    .catch((error: unknown) => {
-      consoleOutput.error(`Pre-undeploy failed: ${error instanceof Error ? error.name : 'unknown error'}`);
-      process.exitCode = 1;
-    });
+  runCommand(
+    'Pre-undeploy',
+    async () => {
+      // Locally, settings come from .env; under Connect they are already in the environment.
+      loadDotenv({ quiet: true });
+      // A non-zero exit is how Connect learns that the deployment failed.
+      return (await runPreUndeploy(process.env, consoleOutput)).ok ? 0 : 1;
+    },
+    errorClassOnly,
+  );
 }
