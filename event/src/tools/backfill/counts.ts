@@ -1,0 +1,79 @@
+/** Counting a backfill: pure functions from where it stands and what became of one resource. */
+import type { BackfillProgress, BackfillResourceType, FailedResource, ResourceCounts } from './types';
+
+/** At most this many failures are listed (all are counted). */
+export const MAX_LISTED_FAILURES = 100;
+
+/** What a backfill has done: the whole backfill's counts (earlier runs of a resumed one included) and this run's. */
+export interface Tally {
+  counts: Record<BackfillResourceType, ResourceCounts>;
+  failures: FailedResource[];
+  run: { resources: number; events: number; pages: number; retries: number };
+}
+
+/** What became of one resource. */
+export type ResourceOutcome = { sent: number } | { skipped: string } | { failed: string; id: string };
+
+export const emptyCounts = (): ResourceCounts => ({ processed: 0, sent: 0, events: 0, skipped: {}, failed: {} });
+
+export const sum = (record: Record<string, number>) => Object.values(record).reduce((total, count) => total + count, 0);
+
+export function startTally(previous?: Pick<Tally, 'counts' | 'failures'>): Tally {
+  return {
+    counts: previous ? structuredClone(previous.counts) : { customer: emptyCounts(), order: emptyCounts() },
+    failures: previous ? [...previous.failures] : [],
+    run: { resources: 0, events: 0, pages: 0, retries: 0 },
+  };
+}
+
+const increment = (record: Record<string, number>, key: string) => ({ ...record, [key]: (record[key] ?? 0) + 1 });
+
+/** The tally once `outcome` of one resource of `resourceType` is counted. */
+export function countOutcome(tally: Tally, resourceType: BackfillResourceType, outcome: ResourceOutcome): Tally {
+  const before = tally.counts[resourceType];
+  const typeCounts: ResourceCounts = { ...before, processed: before.processed + 1 };
+  let { failures } = tally;
+  let events = 0;
+  if ('sent' in outcome) {
+    typeCounts.sent += 1;
+    typeCounts.events += outcome.sent;
+    events = outcome.sent;
+  } else if ('skipped' in outcome) {
+    typeCounts.skipped = increment(before.skipped, outcome.skipped);
+  } else {
+    typeCounts.failed = increment(before.failed, outcome.failed);
+    if (failures.length < MAX_LISTED_FAILURES) failures = [...failures, { resourceType, id: outcome.id, reason: outcome.failed }];
+  }
+  return {
+    counts: { ...tally.counts, [resourceType]: typeCounts },
+    failures,
+    run: { ...tally.run, resources: tally.run.resources + 1, events: tally.run.events + events },
+  };
+}
+
+/** Where the backfill stands, for its output. */
+export function progressOf(
+  tally: Tally,
+  resourceTypes: readonly BackfillResourceType[],
+  phase: BackfillResourceType,
+  totals: Partial<Record<BackfillResourceType, number>>,
+  elapsedSeconds: number,
+): BackfillProgress {
+  const all = resourceTypes.map((type) => tally.counts[type]);
+  const total = (pick: (counts: ResourceCounts) => number) => all.reduce((sumOf, counts) => sumOf + pick(counts), 0);
+  const { customer, order } = tally.counts;
+  return {
+    type: 'progress',
+    phase,
+    customers: { processed: customer.processed, ...(totals.customer !== undefined ? { total: totals.customer } : {}) },
+    orders: { processed: order.processed, ...(totals.order !== undefined ? { total: totals.order } : {}) },
+    sent: total((counts) => counts.sent),
+    events: total((counts) => counts.events),
+    skipped: total((counts) => sum(counts.skipped)),
+    failed: total((counts) => sum(counts.failed)),
+    eventsPerSecond: perSecond(tally.run.events, elapsedSeconds),
+    elapsedSeconds: Math.round(elapsedSeconds * 10) / 10,
+  };
+}
+
+export const perSecond = (count: number, seconds: number) => (seconds > 0 ? Math.round((count / seconds) * 10) / 10 : 0);
