@@ -1,4 +1,4 @@
-import type { LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
+import type { CustomLineItem, LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
 import { orderFigures, type OrderFigures } from '../src/mapping/order-figures';
 import guestJson from './fixtures/orders/order-guest.json';
 import highPrecisionJson from './fixtures/orders/order-high-precision.json';
@@ -9,6 +9,7 @@ import multipleShippingJson from './fixtures/orders/order-multiple-shipping.json
 import noTaxJson from './fixtures/orders/order-no-tax.json';
 import taxExcludedJson from './fixtures/orders/order-tax-excluded.json';
 import taxIncludedJson from './fixtures/orders/order-tax-included.json';
+import totalDiscountJson from './fixtures/orders/order-total-discount.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;
 const taxIncluded = taxIncludedJson as unknown as Order;
@@ -19,6 +20,7 @@ const highPrecision = highPrecisionJson as unknown as Order;
 const noTax = noTaxJson as unknown as Order;
 const guest = guestJson as unknown as Order;
 const invalidConsent = invalidConsentJson as unknown as Order;
+const totalDiscount = totalDiscountJson as unknown as Order;
 
 const usd = (centAmount: number) => ({
   type: 'centPrecision' as const,
@@ -30,6 +32,22 @@ const usd = (centAmount: number) => ({
 function defined<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('fixture is missing a value the test relies on');
   return value;
+}
+
+/** The order as commercetools holds it with tax mode Disabled: no tax rates, no taxed prices. */
+function untaxed(order: Order): Order {
+  const untax = <T extends LineItem | CustomLineItem>(item: T): T => ({ ...item, taxRate: undefined, taxedPrice: undefined });
+  const discount = order.discountOnTotalPrice;
+  return {
+    ...order,
+    taxMode: 'Disabled',
+    taxedPrice: undefined,
+    taxedShippingPrice: undefined,
+    lineItems: order.lineItems.map(untax),
+    customLineItems: order.customLineItems.map(untax),
+    shippingInfo: order.shippingInfo && { ...order.shippingInfo, taxRate: undefined, taxedPrice: undefined },
+    discountOnTotalPrice: discount && { ...discount, discountedNetAmount: undefined, discountedGrossAmount: undefined },
+  };
 }
 
 describe('orderFigures', () => {
@@ -45,15 +63,30 @@ describe('orderFigures', () => {
       taxExcluded,
       { currency: 'USD', total: 227.46, subtotal: 200.97, revenue: 200.97, discount: 24.32, shipping: 8.66, tax: 18.54, totalNet: 208.92 },
     ],
-    // EUR, 19 % included. total = totalGross 127.20; tax = 20.31
-    // shipping charged 2.95 gross (5.90 half price), net 2.48
-    // subtotal = totalNet 106.89 − 2.48 = 104.41
+    // EUR, 19 % included. total = totalGross 127.20; tax = 127.20 − 106.89 = 20.31
+    // shipping: 5.90 halved to 2.95 by a shipping discount, then its share of the 15.00 off the
+    //           total (15.00 × 2.95 / 142.20 = 0.31): taxedShippingPrice 2.64 gross, 2.22 net
+    // subtotal = totalNet 106.89 − 2.22 = 104.67
     // discount: 15.00 off the total (discountedGrossAmount) + shipping 5.90 − 2.95 = 2.95 (already gross)
     //           = 17.95; the shirt's product discount (59.90 → 49.90) is not a cart discount.
     [
       'tax included with product, total-price and shipping discounts (EUR)',
       taxIncluded,
-      { currency: 'EUR', total: 127.2, subtotal: 104.41, revenue: 104.41, discount: 17.95, shipping: 2.95, tax: 20.31, totalNet: 106.89 },
+      { currency: 'EUR', total: 127.2, subtotal: 104.67, revenue: 104.67, discount: 17.95, shipping: 2.64, tax: 20.31, totalNet: 106.89 },
+    ],
+    // USD, Seattle 10.35 % on top, 15 % off the total (TAKE15), which also falls on shipping.
+    // Before it: backpack 89.00 + bottles 2 × (24.00 − 6.00) = 36.00 + shipping 12.00 = 137.00 net;
+    // 15 % of it is 20.55, so totalPrice = totalNet = 116.45.
+    // Gross before it: 89.00 × 1.1035 = 98.2115 → 98.21; 36.00 × 1.1035 = 39.726 → 39.73;
+    // 12.00 × 1.1035 = 13.242 → 13.24; together 151.18, of which 15 % is 22.677 → 22.68: total 128.50
+    // tax = 128.50 − 116.45 = 12.05 (the order's tax portions say 14.18: not reduced by the discount)
+    // shipping: 13.24 − 15 % (1.986 → 1.99) = 11.25 gross; 12.00 − 1.80 = 10.20 net (taxedShippingPrice)
+    // subtotal = 116.45 − 10.20 = 106.25, which is the goods' 125.00 less 15 %
+    // discount: bottles 2 × 6.00 = 12.00 net × 1.1035 = 13.242 → 13.24, plus 22.68 off the total = 35.92
+    [
+      'total-price discount that also applies to shipping (USD)',
+      totalDiscount,
+      { currency: 'USD', total: 128.5, subtotal: 106.25, revenue: 106.25, discount: 35.92, shipping: 11.25, tax: 12.05, totalNet: 116.45 },
     ],
     // USD, Chicago 10.25 % on top, two shipping methods. total 157.64, tax 14.66
     // shipping = 7.71 + 16.53 = 24.24 gross; nets 6.99 + 14.99 = 21.98
@@ -112,22 +145,134 @@ describe('orderFigures', () => {
     expect(orderFigures(order)).toEqual(expected);
   });
 
-  it('sums the tax portions when totalTax is absent', () => {
-    const taxedPrice = defined(taxExcluded.taxedPrice);
-    const [portion] = taxedPrice.taxPortions;
-    const order: Order = {
-      ...taxExcluded,
-      taxedPrice: {
-        ...taxedPrice,
-        totalTax: undefined,
-        // 10.00 + 8.54 = 18.54, the same tax split in two portions
-        taxPortions: [
-          { ...defined(portion), amount: usd(1000) },
-          { ...defined(portion), name: 'second portion', amount: usd(854) },
-        ],
-      },
-    };
-    expect(orderFigures(order).tax).toBe(18.54);
+  describe('discounts on the total price, which commercetools spreads over goods and shipping', () => {
+    // The total-discount fixture: 15 % (20.55) off 137.00, of which shipping is 12.00 net, 13.24 gross.
+    const withoutTaxedShipping: Order = { ...totalDiscount, taxMode: 'ExternalAmount', taxedShippingPrice: undefined };
+
+    it('without taxedShippingPrice, takes shipping’s share in proportion to its price', () => {
+      // ExternalAmount leaves taxedShippingPrice empty. 13.24 × 20.55 / 137.00 = 1.986 → 1.99 and
+      // 12.00 × 20.55 / 137.00 = 1.80: shipping 11.25 gross, 10.20 net, as commercetools holds it.
+      expect(orderFigures(withoutTaxedShipping)).toEqual(orderFigures(totalDiscount));
+      expect(orderFigures(withoutTaxedShipping)).toMatchObject({ shipping: 11.25, subtotal: 106.25 });
+      // The EUR fixture: 2.95 × 15.00 / 142.20 = 0.311 → 0.31, 2.48 × … = 0.262 → 0.26: 2.64 and 2.22.
+      expect(orderFigures({ ...taxIncluded, taxedShippingPrice: undefined })).toMatchObject({ shipping: 2.64, subtotal: 104.67 });
+    });
+
+    it('with taxes disabled, takes shipping’s share of the untaxed total', () => {
+      // totalPrice 116.45; shipping 12.00 − 1.80 = 10.20; subtotal 116.45 − 10.20 = 106.25;
+      // discount 12.00 on the bottles + 20.55 off the total = 32.55, nothing to gross up.
+      expect(orderFigures(untaxed(totalDiscount))).toEqual({
+        currency: 'USD',
+        total: 116.45,
+        subtotal: 106.25,
+        revenue: 106.25,
+        discount: 32.55,
+        shipping: 10.2,
+        tax: 0,
+        totalNet: 116.45,
+      });
+    });
+
+    it('takes each method’s share in Multiple shipping mode', () => {
+      // The multiple-shipping fixture with 10 % off its 142.98 total: 14.298 → 14.30, totalPrice 128.68;
+      // gross 157.64 × 14.30 / 142.98 = 15.766 → 15.77 off, totalGross 141.87, tax 13.19.
+      // Home: 7.71 − 0.771 → 0.77 = 6.94 gross, 6.99 − 0.699 → 0.70 = 6.29 net;
+      // express: 16.53 − 1.653 → 1.65 = 14.88 gross, 14.99 − 1.499 → 1.50 = 13.49 net.
+      // shipping 6.94 + 14.88 = 21.82; subtotal 128.68 − (6.29 + 13.49) = 108.90, the goods' 121.00 − 12.10.
+      const tenPercentOff: Order = {
+        ...multipleShipping,
+        totalPrice: usd(12868),
+        taxedPrice: { ...defined(multipleShipping.taxedPrice), totalNet: usd(12868), totalGross: usd(14187), totalTax: usd(1319) },
+        discountOnTotalPrice: {
+          discountedAmount: usd(1430),
+          includedDiscounts: [{ discount: { typeId: 'cart-discount', id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a' }, discountedAmount: usd(1430) }],
+          discountedNetAmount: usd(1430),
+          discountedGrossAmount: usd(1577),
+        },
+      };
+      const expected = { total: 141.87, subtotal: 108.9, shipping: 21.82, tax: 13.19, totalNet: 128.68, discount: 26.79 };
+      expect(orderFigures({ ...tenPercentOff, taxedShippingPrice: undefined })).toMatchObject(expected);
+      // commercetools' own sum over the methods gives the same.
+      const taxedShippingPrice = { ...defined(multipleShipping.taxedShippingPrice), totalNet: usd(1978), totalGross: usd(2182), totalTax: usd(204) };
+      expect(orderFigures({ ...tenPercentOff, taxedShippingPrice })).toMatchObject(expected);
+    });
+
+    describe('a discount larger than the goods', () => {
+      // 130.00 off 137.00: totalPrice 7.00; gross 151.18 × 130 / 137 = 143.455 → 143.46 off, 7.72 left.
+      // Shipping's share: 12.00 × 130 / 137 = 11.387 → 11.39 net, 13.24 × 130 / 137 = 12.564 → 12.56 gross,
+      // so 0.61 net and 0.68 gross are left. subtotal = 7.00 − 0.61 = 6.39 (with the undiscounted
+      // shipping it would be 7.00 − 12.00 = −5.00).
+      const nearlyFree: Order = {
+        ...totalDiscount,
+        totalPrice: usd(700),
+        taxedPrice: { ...defined(totalDiscount.taxedPrice), totalNet: usd(700), totalGross: usd(772), totalTax: usd(72) },
+        taxedShippingPrice: {
+          ...defined(totalDiscount.taxedShippingPrice),
+          totalNet: usd(61),
+          totalGross: usd(68),
+          totalTax: usd(7),
+        },
+        discountOnTotalPrice: {
+          ...defined(totalDiscount.discountOnTotalPrice),
+          discountedAmount: usd(13000),
+          discountedNetAmount: usd(13000),
+          discountedGrossAmount: usd(14346),
+        },
+      };
+
+      it('leaves goods and shipping their part, never below zero', () => {
+        const expected = { total: 7.72, subtotal: 6.39, revenue: 6.39, shipping: 0.68, tax: 0.72, totalNet: 7, discount: 156.7 };
+        expect(orderFigures(nearlyFree)).toMatchObject(expected);
+        expect(orderFigures({ ...nearlyFree, taxedShippingPrice: undefined })).toMatchObject(expected);
+        expect(orderFigures(untaxed(nearlyFree))).toMatchObject({ total: 7, subtotal: 6.39, shipping: 0.61, tax: 0 });
+      });
+
+      it('gives zeros, never negatives, when everything is free', () => {
+        // 137.00 off 137.00: gross 151.18 off; discount = 13.24 on the bottles + 151.18 = 164.42,
+        // every unit's gross price (98.21 + 2 × 24.00 × 1.1035 → 52.97 + 13.24).
+        const free: Order = {
+          ...nearlyFree,
+          totalPrice: usd(0),
+          taxedPrice: { ...defined(nearlyFree.taxedPrice), totalNet: usd(0), totalGross: usd(0), totalTax: usd(0) },
+          taxedShippingPrice: { ...defined(nearlyFree.taxedShippingPrice), totalNet: usd(0), totalGross: usd(0), totalTax: usd(0) },
+          discountOnTotalPrice: {
+            ...defined(nearlyFree.discountOnTotalPrice),
+            discountedAmount: usd(13700),
+            discountedNetAmount: usd(13700),
+            discountedGrossAmount: usd(15118),
+          },
+        };
+        const zeros = { total: 0, subtotal: 0, revenue: 0, shipping: 0, tax: 0, totalNet: 0 };
+        expect(orderFigures(free)).toEqual({ currency: 'USD', ...zeros, discount: 164.42 });
+        expect(orderFigures({ ...free, taxedShippingPrice: undefined })).toEqual({ currency: 'USD', ...zeros, discount: 164.42 });
+        expect(orderFigures(untaxed(free))).toEqual({ currency: 'USD', ...zeros, discount: 149 });
+      });
+
+      it('keeps shipping within the order when commercetools’ own shares round past it', () => {
+        // A taxedShippingPrice a cent above what is left of the order cannot make the goods negative.
+        const roundedPast: Order = {
+          ...nearlyFree,
+          taxedPrice: { ...defined(nearlyFree.taxedPrice), totalNet: usd(60), totalGross: usd(67), totalTax: usd(7) },
+          totalPrice: usd(60),
+        };
+        expect(orderFigures(roundedPast)).toMatchObject({ total: 0.67, subtotal: 0, shipping: 0.67, totalNet: 0.6 });
+      });
+    });
+  });
+
+  describe('tax without totalTax (orders from before commercetools had it)', () => {
+    it('is the gross total less the net total', () => {
+      const taxedPrice = defined(taxExcluded.taxedPrice);
+      expect(orderFigures({ ...taxExcluded, taxedPrice: { ...taxedPrice, totalTax: undefined } }).tax).toBe(18.54);
+    });
+
+    it('is not the sum of tax portions, which a discount on the total price does not reduce', () => {
+      // 128.50 − 116.45 = 12.05; the portions add up to 14.18, the tax before the 15 % off.
+      const taxedPrice = defined(totalDiscount.taxedPrice);
+      const portions = taxedPrice.taxPortions.reduce((sum, portion) => sum + portion.amount.centAmount, 0);
+      expect(portions).toBe(1418);
+      expect(orderFigures({ ...totalDiscount, taxedPrice: { ...taxedPrice, totalTax: undefined } }).tax).toBe(12.05);
+    });
   });
 
   it('grosses up with the order’s tax rounding mode', () => {

@@ -1,8 +1,13 @@
-import type { CustomLineItem, LineItem, Order, ShippingInfo, TaxedPrice, TaxRate } from '@commercetools/platform-sdk';
+import type { CustomLineItem, LineItem, Order, ShippingInfo, TaxRate } from '@commercetools/platform-sdk';
 import {
+  add,
   amountOf,
   grossUp,
+  isNegative,
+  maxAmount,
+  minAmount,
   multiplyByQuantity,
+  proportionOf,
   roundingModeOf,
   roundToDigits,
   subtract,
@@ -34,26 +39,28 @@ export interface OrderFigures {
   totalNet: number;
 }
 
-/** The order's money figures as our users define them (see OrderFigures). */
+/** The order's money figures as our users define them (see OrderFigures and the README's money table). */
 export function orderFigures(order: Order): OrderFigures {
   const rules = pricingRulesOf(order);
   const { currency } = rules;
   const taxed = order.taxedPrice;
-  const shippingInfos = shippingInfosOf(order);
+  const zero = zeroAmount(currency);
 
   const total = amountOf(taxed?.totalGross ?? order.totalPrice);
-  const tax = taxed ? taxOf(taxed, currency) : zeroAmount(currency);
-  const shipping = sumAmounts(currency, shippingInfos.map(shippingGross));
-  // totalNet (or the untaxed totalPrice) includes shipping, which revenue must not.
-  const subtotal = subtract(
-    amountOf(taxed?.totalNet ?? order.totalPrice),
-    sumAmounts(currency, shippingInfos.map(shippingNet)),
-  );
+  const totalNet = amountOf(taxed?.totalNet ?? order.totalPrice);
+  // commercetools defines totalTax as gross − net, so orders from before totalTax existed get the
+  // same figure. Their tax portions are no substitute: a discount on the total price does not
+  // reduce them.
+  const tax = taxed ? subtract(total, totalNet) : zero;
+  // Shipping can cost no more than the order, so the goods are never worth less than nothing.
+  const shipping = shippingCost(order, rules);
+  const netShipping = atMost(shipping.net, totalNet);
+  const subtotal = maxAmount(subtract(totalNet, netShipping), zero);
   const discount = sumAmounts(currency, [
     ...order.lineItems.map((item) => itemDiscount(item, rules)),
     ...order.customLineItems.map((item) => itemDiscount(item, rules)),
     totalPriceDiscount(order, rules),
-    ...shippingInfos.map((info) => shippingDiscount(info, rules)),
+    ...shippingInfosOf(order).map((info) => shippingDiscount(info, rules)),
   ]);
 
   const inCurrencyUnits = (amount: Amount) => toUnits(roundToDigits(amount, rules.fractionDigits, rules.priceRounding));
@@ -63,9 +70,9 @@ export function orderFigures(order: Order): OrderFigures {
     subtotal: inCurrencyUnits(subtotal),
     revenue: inCurrencyUnits(subtotal),
     discount: inCurrencyUnits(discount),
-    shipping: inCurrencyUnits(shipping),
+    shipping: inCurrencyUnits(atMost(shipping.gross, total)),
     tax: inCurrencyUnits(tax),
-    totalNet: inCurrencyUnits(amountOf(taxed?.totalNet ?? order.totalPrice)),
+    totalNet: inCurrencyUnits(totalNet),
   };
 }
 
@@ -96,9 +103,41 @@ export function shippingInfosOf(order: Order): ShippingInfo[] {
   return order.shippingInfo ? [order.shippingInfo] : [];
 }
 
-function taxOf(taxed: TaxedPrice, currency: string): Amount {
-  if (taxed.totalTax) return amountOf(taxed.totalTax);
-  return sumAmounts(currency, taxed.taxPortions.map((portion) => amountOf(portion.amount)));
+/** What the shopper paid for shipping, gross and net: after shipping discounts and after its share of a discount on the total price. */
+interface ShippingCost {
+  gross: Amount;
+  net: Amount;
+}
+
+/**
+ * commercetools spreads a discount on the total price over line items, custom line items and
+ * shipping, and `taxedShippingPrice` holds shipping after its share (the sum over every method
+ * in Multiple shipping mode). Without it (tax mode Disabled; ExternalAmount, where commercetools
+ * leaves it empty; orders from before it existed) each method's share is taken the way
+ * commercetools spreads the discount: in proportion to what the method costs, i.e. its price ×
+ * `discountedAmount` ÷ the total price before the discount, rounded with the price rounding mode.
+ */
+function shippingCost(order: Order, rules: PricingRules): ShippingCost {
+  const taxedShipping = order.taxedShippingPrice;
+  if (rules.taxed && taxedShipping) {
+    return { gross: amountOf(taxedShipping.totalGross), net: amountOf(taxedShipping.totalNet) };
+  }
+  const afterShare = (amount: Amount) => atLeastZero(subtract(amount, totalPriceShare(amount, order, rules)));
+  const infos = shippingInfosOf(order);
+  return {
+    gross: sumAmounts(rules.currency, infos.map((info) => afterShare(shippingGross(info)))),
+    net: sumAmounts(rules.currency, infos.map((info) => afterShare(shippingNet(info)))),
+  };
+}
+
+/** The part of the discount on the total price that falls on `amount`, a part of the order. */
+function totalPriceShare(amount: Amount, order: Order, rules: PricingRules): Amount {
+  const discount = order.discountOnTotalPrice;
+  if (!discount) return zeroAmount(rules.currency);
+  const discounted = amountOf(discount.discountedAmount);
+  const undiscounted = add(amountOf(order.totalPrice), discounted);
+  if (undiscounted.minorUnits <= 0n) return zeroAmount(rules.currency);
+  return proportionOf(amount, discounted, undiscounted, rules.priceRounding);
 }
 
 /** The shipping price after shipping discounts, in the shipping rate's price mode. */
@@ -112,6 +151,15 @@ function shippingGross(info: ShippingInfo): Amount {
 
 function shippingNet(info: ShippingInfo): Amount {
   return info.taxedPrice ? amountOf(info.taxedPrice.totalNet) : chargedShipping(info);
+}
+
+function atLeastZero(amount: Amount): Amount {
+  return isNegative(amount) ? zeroAmount(amount.currency) : amount;
+}
+
+/** `amount`, but no more than `limit` and no less than zero. */
+function atMost(amount: Amount, limit: Amount): Amount {
+  return atLeastZero(minAmount(amount, limit));
 }
 
 /**

@@ -85,6 +85,7 @@ export const embeddedOrderSchema = z.looseObject({
       taxPortions: z.array(z.looseObject({ amount: money })),
     })
     .optional(),
+  taxedShippingPrice: z.looseObject({ totalNet: money, totalGross: money }).optional(),
   taxRoundingMode: z.enum(['HalfEven', 'HalfUp', 'HalfDown']).optional(),
   priceRoundingMode: z.enum(['HalfEven', 'HalfUp', 'HalfDown']).optional(),
   lineItems: z.array(lineItem),
