@@ -7,11 +7,13 @@ import guestJson from './fixtures/orders/order-guest.json';
 import invalidConsentJson from './fixtures/orders/order-invalid-consent.json';
 import taxExcludedJson from './fixtures/orders/order-tax-excluded.json';
 import taxIncludedJson from './fixtures/orders/order-tax-included.json';
+import totalDiscountJson from './fixtures/orders/order-total-discount.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;
 const taxIncluded = taxIncludedJson as unknown as Order;
 const guest = guestJson as unknown as Order;
 const invalidConsent = invalidConsentJson as unknown as Order;
+const totalDiscount = totalDiscountJson as unknown as Order;
 
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 
@@ -121,6 +123,29 @@ describe('buildOrderCompleted', () => {
     expect(bare).not.toHaveProperty('checkout_id');
     expect(bare).not.toHaveProperty('email');
     expect(Object.values(bare)).not.toContain(undefined);
+  });
+
+  describe('coupon', () => {
+    it('names the code that applied, not one listed before it that did not', () => {
+      // FREESHIP comes first but lost its group's best deal to TAKE15.
+      const [first, second] = totalDiscount.discountCodes ?? [];
+      expect([first?.state, first?.discountCode.obj?.code]).toEqual(['ApplicationStoppedByGroupBestDeal', 'FREESHIP']);
+      expect([second?.state, second?.discountCode.obj?.code]).toEqual(['MatchesCart', 'TAKE15']);
+      expect(trackOf(totalDiscount).properties.coupon).toBe('TAKE15');
+    });
+
+    it.each([
+      'ApplicationStoppedByGroupBestDeal',
+      'ApplicationStoppedByPreviousDiscount',
+      'DoesNotMatchCart',
+      'MaxApplicationReached',
+      'NotActive',
+      'NotValid',
+    ] as const)('names no code in state %s, which took nothing off', (state) => {
+      const [code] = taxExcluded.discountCodes ?? [];
+      const order: Order = { ...taxExcluded, discountCodes: [{ ...defined(code), state }] };
+      expect(trackOf(order).properties).not.toHaveProperty('coupon');
+    });
   });
 
   it('puts a valid consent into the context of the call', () => {

@@ -71,8 +71,7 @@ export function orderProperties(order: Order, locale?: string): JsonObject {
     checkout_id: order.cart?.id,
     email: order.customerEmail,
     currency: figures.currency,
-    // Only an expanded reference carries the code the shopper typed; ids mean nothing in Segment.
-    coupon: order.discountCodes?.[0]?.discountCode.obj?.code,
+    coupon: appliedCoupon(order),
     total: figures.total,
     revenue: figures.revenue,
     subtotal: figures.subtotal,
@@ -82,4 +81,13 @@ export function orderProperties(order: Order, locale?: string): JsonObject {
     tax: figures.tax,
     products: buildProducts(order, locale),
   });
+}
+
+/**
+ * The first discount code that applied. A code in any other state (ApplicationStoppedByGroupBestDeal,
+ * DoesNotMatchCart, NotActive…) is on the order but took nothing off. Only an expanded reference
+ * carries the code the shopper typed; ids mean nothing in Segment.
+ */
+function appliedCoupon(order: Order): string | undefined {
+  return order.discountCodes?.find((info) => info.state === 'MatchesCart')?.discountCode.obj?.code;
 }

@@ -94,7 +94,7 @@ export const embeddedOrderSchema = z.looseObject({
   shippingInfo: shippingInfo.optional(),
   shipping: z.array(z.looseObject({ shippingInfo })).optional(),
   discountOnTotalPrice: z.looseObject({ discountedAmount: money, discountedGrossAmount: money.optional() }).optional(),
-  discountCodes: z.array(z.looseObject({ discountCode: z.looseObject({ id: text }) })).optional(),
+  discountCodes: z.array(z.looseObject({ discountCode: z.looseObject({ id: text }), state: text.optional() })).optional(),
   custom: custom.optional(),
   returnInfo: z.array(z.looseObject({ items: z.array(z.looseObject({ type: text, quantity: z.number().int() })) })).optional(),
 });
