@@ -299,44 +299,56 @@ describe('orderFigures', () => {
   });
 
   describe('line-item discounts with Multiple shipping, where only perMethodTaxRate is set', () => {
-    const withMugDiscount = (perMethodTaxRate: LineItem['perMethodTaxRate']): Order => {
-      const [pourOver, mug] = multipleShipping.lineItems;
-      const discountedMug: LineItem = {
-        ...defined(mug),
-        taxRate: undefined,
-        perMethodTaxRate,
-        discountedPricePerQuantity: [
-          {
-            quantity: 2,
-            discountedPrice: {
-              value: usd(1000),
-              includedDiscounts: [
-                {
-                  discount: { typeId: 'cart-discount', id: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e' },
-                  discountedAmount: usd(250),
-                },
-              ],
-            },
+    const [pourOver, mug] = multipleShipping.lineItems.map(defined);
+    const chicago = defined(defined(mug).perMethodTaxRate[0]?.taxRate);
+    const elsewhere: TaxRate = { ...chicago, amount: 0.0625, name: 'Illinois outside Chicago' };
+    const officeElsewhere = [
+      { shippingMethodKey: 'standard-home', taxRate: chicago },
+      { shippingMethodKey: 'express-office', taxRate: elsewhere },
+    ];
+    const discounted = (item: LineItem, unitDiscount: number, perMethodTaxRate: LineItem['perMethodTaxRate']): LineItem => ({
+      ...item,
+      taxRate: undefined,
+      perMethodTaxRate,
+      discountedPricePerQuantity: [
+        {
+          quantity: item.quantity,
+          discountedPrice: {
+            value: usd(item.price.value.centAmount - unitDiscount),
+            includedDiscounts: [
+              {
+                discount: { typeId: 'cart-discount', id: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e' },
+                discountedAmount: usd(unitDiscount),
+              },
+            ],
           },
-        ],
-      };
-      return { ...multipleShipping, lineItems: [defined(pourOver), discountedMug] };
-    };
-    const chicago = defined(defined(multipleShipping.lineItems[1]).perMethodTaxRate[0]?.taxRate);
+        },
+      ],
+    });
+    const withLines = (...lineItems: LineItem[]): Order => ({ ...multipleShipping, lineItems });
 
     it('grosses up with the rate all methods agree on', () => {
       // mugs: 2 × 2.50 = 5.00 net × 1.1025 = 5.5125 → 5.51; plus shipping 11.02 = 16.53
-      expect(orderFigures(withMugDiscount(multipleShipping.lineItems[1]?.perMethodTaxRate ?? [])).discount).toBe(16.53);
+      const order = withLines(defined(pourOver), discounted(defined(mug), 250, defined(mug).perMethodTaxRate));
+      expect(orderFigures(order).discount).toBe(16.53);
     });
 
-    it('keeps the discount net when the methods tax differently', () => {
-      const elsewhere: TaxRate = { ...chicago, amount: 0.0625, name: 'Illinois outside Chicago' };
-      const rates = [
-        { shippingMethodKey: 'standard-home', taxRate: chicago },
-        { shippingMethodKey: 'express-office', taxRate: elsewhere },
-      ];
-      // 5.00 net + 11.02 = 16.02
-      expect(orderFigures(withMugDiscount(rates)).discount).toBe(16.02);
+    it('grosses up at the rate of the method that ships the units', () => {
+      // Both mugs go to the office: 5.00 × 1.0625 = 5.3125 → HalfEven 5.31; plus 11.02 = 16.33
+      const order = withLines(defined(pourOver), discounted(defined(mug), 250, officeElsewhere));
+      expect(orderFigures(order).discount).toBe(16.33);
+    });
+
+    it('grosses a line split across methods that tax differently up at the blend of their rates', () => {
+      // Pour-over sets: 2 home at 10.25 %, 1 office at 6.25 %; 3 × 4.00 = 12.00 net off.
+      // 12.00 × (2 × 1.1025 + 1 × 1.0625) / 3 = 13.07 (8.00 × 1.1025 = 8.82 and 4.00 × 1.0625 = 4.25);
+      // plus shipping 11.02 = 24.09.
+      const order = withLines(discounted(defined(pourOver), 400, officeElsewhere), defined(mug));
+      expect(orderFigures(order).discount).toBe(24.09);
+      // Without shipping details naming the methods, each rate weighs the same:
+      // 12.00 × (1.1025 + 1.0625) / 2 = 12.99; plus 11.02 = 24.01
+      const unshipped: LineItem = { ...discounted(defined(pourOver), 400, officeElsewhere), shippingDetails: undefined };
+      expect(orderFigures(withLines(unshipped, defined(mug))).discount).toBe(24.01);
     });
   });
 

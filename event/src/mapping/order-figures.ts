@@ -2,7 +2,7 @@ import type { CustomLineItem, LineItem, Order, ShippingInfo, TaxRate } from '@co
 import {
   add,
   amountOf,
-  grossUp,
+  grossUpBlended,
   isNegative,
   maxAmount,
   minAmount,
@@ -177,7 +177,7 @@ function itemDiscount(item: LineItem | CustomLineItem, rules: PricingRules): Amo
     return multiplyByQuantity(perUnit, quantity);
   });
   const net = roundToDigits(sumAmounts(currency, perQuantity), rules.fractionDigits, rules.priceRounding);
-  return grossWhenNetPrice(net, itemTaxRate(item), rules);
+  return grossWhenNetPrice(net, itemTaxRates(item), rules);
 }
 
 /** discountedAmount is in the cart's price mode; the gross amount exists whenever the order is taxed. */
@@ -195,26 +195,46 @@ function shippingDiscount(info: ShippingInfo, rules: PricingRules): Amount {
     rules.fractionDigits,
     rules.priceRounding,
   );
-  return grossWhenNetPrice(net, info.taxRate, rules);
+  return grossWhenNetPrice(net, info.taxRate ? [{ rate: info.taxRate, weight: 1 }] : [], rules);
 }
 
-/** An amount in the price mode of `taxRate`, made gross when that price mode is net and the order is taxed. */
-function grossWhenNetPrice(amount: Amount, taxRate: TaxRate | undefined, rules: PricingRules): Amount {
-  if (!rules.taxed || !taxRate || taxRate.includedInPrice) return amount;
-  return grossUp(amount, taxRate.amount, rules.taxRounding);
+/** A tax rate and how many of the item's units it taxes. */
+interface WeightedRate {
+  rate: TaxRate;
+  weight: number;
 }
 
 /**
- * The tax rate that applies to an item. With `Multiple` shipping, commercetools may set only
- * `perMethodTaxRate`; when every method taxes the item alike that rate is the item's rate. When
- * the rates differ, no single rate is right, and the discount stays in the item's price mode.
+ * An amount in the price mode of the item it belongs to, made gross when that price mode is net
+ * and the order is taxed: at the item's rate, or at the blend of its rates when its units are
+ * taxed differently.
  */
-function itemTaxRate(item: LineItem | CustomLineItem): TaxRate | undefined {
-  if (item.taxRate) return item.taxRate;
-  const [first, ...others] = (item.perMethodTaxRate ?? []).map((method) => method.taxRate);
-  if (!first) return undefined;
-  const alike = others.every(
-    (rate) => rate !== undefined && rate.amount === first.amount && rate.includedInPrice === first.includedInPrice,
+function grossWhenNetPrice(amount: Amount, rates: readonly WeightedRate[], rules: PricingRules): Amount {
+  const weighted = rates.filter(({ weight }) => weight > 0);
+  if (!rules.taxed || weighted.length === 0 || weighted.some(({ rate }) => rate.includedInPrice)) return amount;
+  return grossUpBlended(
+    amount,
+    weighted.map(({ rate, weight }) => ({ rate: rate.amount, weight })),
+    rules.taxRounding,
   );
-  return alike ? first : undefined;
+}
+
+/**
+ * The tax rates that apply to an item. With `Multiple` shipping, commercetools may set only
+ * `perMethodTaxRate`, one rate per shipping method; each then weighs the units the item's
+ * shipping details send by that method, so a line split across methods that tax differently is
+ * grossed up at the blend of their rates. Without shipping details naming the methods, each
+ * method's rate weighs the same.
+ */
+function itemTaxRates(item: LineItem | CustomLineItem): WeightedRate[] {
+  if (item.taxRate) return [{ rate: item.taxRate, weight: 1 }];
+  const units = new Map<string, number>();
+  for (const target of item.shippingDetails?.targets ?? []) {
+    if (target.shippingMethodKey === undefined) continue;
+    units.set(target.shippingMethodKey, (units.get(target.shippingMethodKey) ?? 0) + target.quantity);
+  }
+  const rates = (item.perMethodTaxRate ?? []).flatMap(({ shippingMethodKey, taxRate }) =>
+    taxRate ? [{ rate: taxRate, weight: units.get(shippingMethodKey) ?? 0 }] : [],
+  );
+  return rates.some(({ weight }) => weight > 0) ? rates : rates.map(({ rate }) => ({ rate, weight: 1 }));
 }

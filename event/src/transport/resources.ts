@@ -15,7 +15,10 @@ const money = z.looseObject({
   preciseAmount: z.number().int().optional(),
 });
 const taxRate = z.looseObject({ amount: z.number().min(0).max(1), includedInPrice: z.boolean() });
-const perMethodTaxRate = z.array(z.looseObject({ taxRate: taxRate.optional() }));
+const perMethodTaxRate = z.array(z.looseObject({ shippingMethodKey: text.optional(), taxRate: taxRate.optional() }));
+const shippingDetails = z.looseObject({
+  targets: z.array(z.looseObject({ shippingMethodKey: text.optional(), quantity: z.number().int().nonnegative() })),
+});
 const localized = z.record(z.string(), z.string());
 const discountedPricePerQuantity = z.array(
   z.looseObject({
@@ -45,6 +48,7 @@ const lineItem = z.looseObject({
   discountedPricePerQuantity,
   taxRate: taxRate.optional(),
   perMethodTaxRate: perMethodTaxRate.optional(),
+  shippingDetails: shippingDetails.optional(),
   taxedPrice: taxedItemPrice.optional(),
 });
 
@@ -58,6 +62,7 @@ const customLineItem = z.looseObject({
   discountedPricePerQuantity,
   taxRate: taxRate.optional(),
   perMethodTaxRate: perMethodTaxRate.optional(),
+  shippingDetails: shippingDetails.optional(),
 });
 
 const shippingInfo = z.looseObject({
