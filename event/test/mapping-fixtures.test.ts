@@ -23,6 +23,7 @@ import {
 } from '../src/mapping/money';
 import customerFullJson from './fixtures/customers/customer-full.json';
 import customerMinimalJson from './fixtures/customers/customer-minimal.json';
+import giftCreditJson from './fixtures/orders/order-gift-credit.json';
 import guestJson from './fixtures/orders/order-guest.json';
 import highPrecisionJson from './fixtures/orders/order-high-precision.json';
 import invalidConsentJson from './fixtures/orders/order-invalid-consent.json';
@@ -49,6 +50,7 @@ const orders: [string, Order][] = [
   ['order-guest', guestJson as unknown as Order],
   ['order-invalid-consent', invalidConsentJson as unknown as Order],
   ['order-total-discount', totalDiscountJson as unknown as Order],
+  ['order-gift-credit', giftCreditJson as unknown as Order],
 ];
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,5 +1,6 @@
 import type { CustomLineItem, LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
 import { orderFigures, type OrderFigures } from '../src/mapping/order-figures';
+import giftCreditJson from './fixtures/orders/order-gift-credit.json';
 import guestJson from './fixtures/orders/order-guest.json';
 import highPrecisionJson from './fixtures/orders/order-high-precision.json';
 import invalidConsentJson from './fixtures/orders/order-invalid-consent.json';
@@ -21,6 +22,7 @@ const noTax = noTaxJson as unknown as Order;
 const guest = guestJson as unknown as Order;
 const invalidConsent = invalidConsentJson as unknown as Order;
 const totalDiscount = totalDiscountJson as unknown as Order;
+const giftCredit = giftCreditJson as unknown as Order;
 
 const usd = (centAmount: number) => ({
   type: 'centPrecision' as const,
@@ -87,6 +89,16 @@ describe('orderFigures', () => {
       'total-price discount that also applies to shipping (USD)',
       totalDiscount,
       { currency: 'USD', total: 128.5, subtotal: 106.25, revenue: 106.25, discount: 35.92, shipping: 11.25, tax: 12.05, totalNet: 116.45 },
+    ],
+    // EUR, 19 % included: 3 bags of espresso beans for the price of 2, a milk frother as a free
+    // gift, and a 5.00 goodwill credit (a custom line item with negative money).
+    // total = totalGross 37.70 (37.80 + 0 − 5.00 + 4.90); totalNet 31.68 (31.76 + 0 − 4.20 + 4.12); tax 6.02
+    // shipping 4.90 (4.12 net); subtotal 31.68 − 4.12 = 27.56: the credit lowers the goods
+    // discount: the third bag 18.90 + the gift 24.90 + the credit 5.00 = 48.80, all gross already
+    [
+      'gift line and goodwill credit (EUR)',
+      giftCredit,
+      { currency: 'EUR', total: 37.7, subtotal: 27.56, revenue: 27.56, discount: 48.8, shipping: 4.9, tax: 6.02, totalNet: 31.68 },
     ],
     // USD, Chicago 10.25 % on top, two shipping methods. total 157.64, tax 14.66
     // shipping = 7.71 + 16.53 = 24.24 gross; nets 6.99 + 14.99 = 21.98
@@ -257,6 +269,36 @@ describe('orderFigures', () => {
         };
         expect(orderFigures(roundedPast)).toMatchObject({ total: 0.67, subtotal: 0, shipping: 0.67, totalNet: 0.6 });
       });
+    });
+  });
+
+  describe('custom line items with negative money', () => {
+    const credit = defined(giftCredit.customLineItems[0]);
+
+    it('count in the discount with their gross value, and nothing else', () => {
+      // Without the credit: total 42.70, the discount 43.80 of the beans and the gift.
+      const withoutCredit: Order = {
+        ...giftCredit,
+        customLineItems: [],
+        totalPrice: { ...giftCredit.totalPrice, centAmount: 4270 },
+        taxedPrice: {
+          ...defined(giftCredit.taxedPrice),
+          totalNet: { ...giftCredit.totalPrice, centAmount: 3588 },
+          totalGross: { ...giftCredit.totalPrice, centAmount: 4270 },
+          totalTax: { ...giftCredit.totalPrice, centAmount: 682 },
+        },
+      };
+      expect(orderFigures(withoutCredit)).toMatchObject({ discount: 43.8, subtotal: 31.76 });
+      expect(orderFigures(giftCredit)).toMatchObject({ discount: 48.8, subtotal: 27.56 });
+    });
+
+    it('are grossed up from their net total when prices are net and no taxed price was stored', () => {
+      // A 5.00 net credit at 19 % on top: 5.95 gross.
+      const netRate = { ...defined(credit.taxRate), includedInPrice: false };
+      const netCredit = { ...credit, taxRate: netRate, taxedPrice: undefined };
+      const order: Order = { ...giftCredit, customLineItems: [netCredit] };
+      expect(orderFigures(order).discount).toBe(49.75); // 43.80 + 5.95
+      expect(orderFigures(untaxed(order)).discount).toBe(48.8); // untaxed: the credit's 5.00 as it is
     });
   });
 

@@ -1,5 +1,6 @@
 import type { Order } from '@commercetools/platform-sdk';
 import { buildProducts } from '../src/mapping/products';
+import giftCreditJson from './fixtures/orders/order-gift-credit.json';
 import highPrecisionJson from './fixtures/orders/order-high-precision.json';
 import jpyJson from './fixtures/orders/order-jpy.json';
 import kwdJson from './fixtures/orders/order-kwd.json';
@@ -7,6 +8,7 @@ import multipleShippingJson from './fixtures/orders/order-multiple-shipping.json
 import taxIncludedJson from './fixtures/orders/order-tax-included.json';
 
 const taxIncluded = taxIncludedJson as unknown as Order;
+const giftCredit = giftCreditJson as unknown as Order;
 const multipleShipping = multipleShippingJson as unknown as Order;
 const jpy = jpyJson as unknown as Order;
 const kwd = kwdJson as unknown as Order;
@@ -84,6 +86,25 @@ describe('buildProducts', () => {
         total_price: 99.8,
         position: 1,
       },
+    ]);
+  });
+
+  it('lists no custom line item with negative money: a credit is a discount, not a product', () => {
+    // The goodwill credit of −5.00 is left out; the beans and the gift are listed.
+    expect(buildProducts(giftCredit).map(({ sku, position }) => [sku, position])).toEqual([
+      ['ESP-1KG-DRK', 1],
+      ['MFR-STL', 2],
+    ]);
+    // Between two custom line items, a credit leaves no gap in the positions.
+    const [credit] = giftCredit.customLineItems;
+    const [giftWrap] = taxIncluded.customLineItems;
+    if (!credit || !giftWrap) throw new Error('fixture has no custom line item');
+    const order: Order = { ...taxIncluded, customLineItems: [credit, giftWrap, { ...giftWrap, slug: 'card' }] };
+    expect(buildProducts(order).map(({ sku, position }) => [sku, position])).toEqual([
+      ['LSH-WHT-L', 1],
+      ['LBT-BRN-95', 2],
+      ['gift-wrap', 3],
+      ['card', 4],
     ]);
   });
 });

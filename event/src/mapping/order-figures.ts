@@ -7,6 +7,7 @@ import {
   maxAmount,
   minAmount,
   multiplyByQuantity,
+  negate,
   proportionOf,
   roundingModeOf,
   roundToDigits,
@@ -58,7 +59,7 @@ export function orderFigures(order: Order): OrderFigures {
   const subtotal = maxAmount(subtract(totalNet, netShipping), zero);
   const discount = sumAmounts(currency, [
     ...order.lineItems.map((item) => itemDiscount(item, rules)),
-    ...order.customLineItems.map((item) => itemDiscount(item, rules)),
+    ...order.customLineItems.map((item) => (isReduction(item) ? reductionDiscount(item, rules) : itemDiscount(item, rules))),
     totalPriceDiscount(order, rules),
     ...shippingInfosOf(order).map((info) => shippingDiscount(info, rules)),
   ]);
@@ -178,6 +179,21 @@ function itemDiscount(item: LineItem | CustomLineItem, rules: PricingRules): Amo
   });
   const net = roundToDigits(sumAmounts(currency, perQuantity), rules.fractionDigits, rules.priceRounding);
   return grossWhenNetPrice(net, itemTaxRates(item), rules);
+}
+
+/**
+ * A custom line item with negative money (a voucher, a goodwill credit, a manual reduction) is a
+ * discount the merchant gave, not something the shopper bought: it counts in `discount` and is
+ * not listed among the products.
+ */
+export function isReduction(item: CustomLineItem): boolean {
+  return isNegative(amountOf(item.money));
+}
+
+/** What a reduction took off, gross and positive: its taxed gross total, else its total made gross. */
+function reductionDiscount(item: CustomLineItem, rules: PricingRules): Amount {
+  if (rules.taxed && item.taxedPrice) return negate(amountOf(item.taxedPrice.totalGross));
+  return grossWhenNetPrice(negate(amountOf(item.totalPrice)), itemTaxRates(item), rules);
 }
 
 /** discountedAmount is in the cart's price mode; the gross amount exists whenever the order is taxed. */

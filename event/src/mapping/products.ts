@@ -2,11 +2,13 @@ import type { Order } from '@commercetools/platform-sdk';
 import type { JsonObject } from '../segment/calls';
 import { localize } from './localize';
 import { unitsOf } from './money';
+import { isReduction } from './order-figures';
 import { compact } from './types';
 
 /**
  * The `products` array of Segment's Order Completed: line items first, then custom line items
- * (gift wrap, fees…), numbered on from where the line items stop.
+ * (gift wrap, fees…), numbered on from where the line items stop. Custom line items with negative
+ * money (vouchers, credits) are reductions, counted in the order's `discount` instead.
  *
  * `price` is the unit price shoppers saw on the product (product discounts included, cart
  * discounts not, since those are spread over the whole cart); `total_price` is what the line
@@ -26,7 +28,7 @@ export function buildProducts(order: Order, locale?: string): JsonObject[] {
       position: index + 1,
     }),
   );
-  const customLineItems = order.customLineItems.map((item, index) =>
+  const customLineItems = order.customLineItems.filter((item) => !isReduction(item)).map((item, index) =>
     compact({
       sku: item.slug,
       name: localize(item.name, locale),

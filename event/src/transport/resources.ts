@@ -63,6 +63,7 @@ const customLineItem = z.looseObject({
   taxRate: taxRate.optional(),
   perMethodTaxRate: perMethodTaxRate.optional(),
   shippingDetails: shippingDetails.optional(),
+  taxedPrice: taxedItemPrice.optional(),
 });
 
 const shippingInfo = z.looseObject({
