@@ -83,6 +83,7 @@ describe('buildOrderCompleted', () => {
               name: 'Trail Runner Sneaker',
               variant: 'trail-runner-grey-42',
               price: 89.9,
+              discount: 8.99, // 10 % off with SAVE10: (89.90 − 8.99) × 2 = 161.82
               quantity: 2,
               total_price: 161.82,
               image_url: 'https://images.example-cdn.com/products/trail-runner-sneaker-grey.jpg',
@@ -94,6 +95,7 @@ describe('buildOrderCompleted', () => {
               name: 'Merino Wool Socks',
               variant: 'merino-socks-navy-m',
               price: 14.5,
+              discount: 1.45, // (14.50 − 1.45) × 3 = 39.15
               quantity: 3,
               total_price: 39.15,
               image_url: 'https://images.example-cdn.com/products/merino-wool-socks-navy.jpg',

@@ -8,6 +8,7 @@ import {
   minAmount,
   multiplyByQuantity,
   negate,
+  perUnit,
   proportionOf,
   roundingModeOf,
   roundToDigits,
@@ -164,12 +165,36 @@ function atMost(amount: Amount, limit: Amount): Amount {
 }
 
 /**
- * Cart discounts on one (custom) line item: per discounted unit, the sum of its discount
- * portions. commercetools rounds a line's total to the currency's precision before taxing it,
- * so high-precision discounts are rounded the same way before the gross-up.
+ * Cart discounts on one (custom) line item, gross: its cart discounts in its price mode (see
+ * lineCartDiscounts). commercetools rounds a line's total to the currency's precision before
+ * taxing it, so high-precision discounts are rounded the same way before the gross-up.
  */
 function itemDiscount(item: LineItem | CustomLineItem, rules: PricingRules): Amount {
-  const { currency } = rules;
+  const net = roundToDigits(lineCartDiscounts(item, rules.currency), rules.fractionDigits, rules.priceRounding);
+  return grossWhenNetPrice(net, itemTaxRates(item), rules);
+}
+
+/**
+ * `products[].discount`: the unit amount of cart discounts on a (custom) line item, in the line's
+ * price mode like `price`, so that a destination computing price × quantity can take it off: the
+ * line's cart discounts ÷ its quantity, exact when the division comes out (two for the price of
+ * one: half a price each) and otherwise to as many more digits as the quantity has, rounded with
+ * the price rounding mode. A free gift line costs its whole price in discount.
+ */
+export function unitCartDiscount(item: LineItem | CustomLineItem, order: Order): Amount {
+  const rules = pricingRulesOf(order);
+  if (isGiftLine(item)) return unitPrice(item);
+  if (item.quantity <= 0) return zeroAmount(rules.currency);
+  return perUnit(lineCartDiscounts(item, rules.currency), item.quantity, rules.priceRounding);
+}
+
+/**
+ * Everything cart discounts took off a line, unrounded and in its price mode: per group of units
+ * discounted alike, the sum of its discount portions × the group's quantity. A free gift line
+ * costs its whole price.
+ */
+function lineCartDiscounts(item: LineItem | CustomLineItem, currency: string): Amount {
+  if (isGiftLine(item)) return multiplyByQuantity(unitPrice(item), item.quantity);
   const perQuantity = item.discountedPricePerQuantity.map(({ quantity, discountedPrice }) => {
     const perUnit = sumAmounts(
       currency,
@@ -177,8 +202,16 @@ function itemDiscount(item: LineItem | CustomLineItem, rules: PricingRules): Amo
     );
     return multiplyByQuantity(perUnit, quantity);
   });
-  const net = roundToDigits(sumAmounts(currency, perQuantity), rules.fractionDigits, rules.priceRounding);
-  return grossWhenNetPrice(net, itemTaxRates(item), rules);
+  return sumAmounts(currency, perQuantity);
+}
+
+function isGiftLine(item: LineItem | CustomLineItem): item is LineItem {
+  return 'lineItemMode' in item && item.lineItemMode === 'GiftLineItem';
+}
+
+/** The unit price as stored: product discounts included, cart discounts not (`products[].price`). */
+export function unitPrice(item: LineItem | CustomLineItem): Amount {
+  return amountOf('price' in item ? (item.price.discounted?.value ?? item.price.value) : item.money);
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Order } from '@commercetools/platform-sdk';
 import type { JsonObject } from '../segment/calls';
 import { localize } from './localize';
-import { unitsOf } from './money';
-import { isReduction } from './order-figures';
+import { toUnits, unitsOf } from './money';
+import { isReduction, unitCartDiscount, unitPrice } from './order-figures';
 import { compact } from './types';
 
 /**
@@ -11,7 +11,8 @@ import { compact } from './types';
  * money (vouchers, credits) are reductions, counted in the order's `discount` instead.
  *
  * `price` is the unit price shoppers saw on the product (product discounts included, cart
- * discounts not, since those are spread over the whole cart); `total_price` is what the line
+ * discounts not, since those are spread over the whole cart); `discount` is the unit amount of
+ * cart discounts on the line, so (price − discount) × quantity is `total_price`, what the line
  * finally cost. High-precision unit prices keep all their digits.
  */
 export function buildProducts(order: Order, locale?: string): JsonObject[] {
@@ -21,7 +22,8 @@ export function buildProducts(order: Order, locale?: string): JsonObject[] {
       sku: item.variant.sku,
       name: localize(item.name, locale),
       variant: item.variant.key ?? String(item.variant.id),
-      price: unitsOf(item.price.discounted?.value ?? item.price.value),
+      price: toUnits(unitPrice(item)),
+      discount: toUnits(unitCartDiscount(item, order)),
       quantity: item.quantity,
       total_price: unitsOf(item.totalPrice),
       image_url: item.variant.images?.[0]?.url,
@@ -32,7 +34,8 @@ export function buildProducts(order: Order, locale?: string): JsonObject[] {
     compact({
       sku: item.slug,
       name: localize(item.name, locale),
-      price: unitsOf(item.money),
+      price: toUnits(unitPrice(item)),
+      discount: toUnits(unitCartDiscount(item, order)),
       quantity: item.quantity,
       total_price: unitsOf(item.totalPrice),
       position: lineItems.length + index + 1,
