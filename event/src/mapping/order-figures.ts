@@ -105,7 +105,7 @@ export function shippingInfosOf(order: Order): ShippingInfo[] {
   return order.shippingInfo ? [order.shippingInfo] : [];
 }
 
-/** What the shopper paid for shipping, gross and net: after shipping discounts and after its share of a discount on the total price. */
+/** What the shopper paid for shipping, gross and net: after shipping discounts and its share of a total-price discount. */
 interface ShippingCost {
   gross: Amount;
   net: Amount;
