@@ -30,11 +30,12 @@ export interface OrderFigures {
   /** Segment's revenue excludes shipping and tax, so it equals the subtotal. */
   revenue: number;
   /**
-   * Cart discounts (line items, total price, shipping), gross and positive. Product discounts are
+   * Cart discounts (line items and free gifts, custom line items, total price, shipping) and
+   * credits (custom line items with negative money), gross and positive. Product discounts are
    * not included: they are already in the unit price.
    */
   discount: number;
-  /** Shipping actually charged, gross. */
+  /** Shipping as paid, gross: after shipping discounts and its share of a discount on the total price. */
   shipping: number;
   tax: number;
   /** Net total of the order, shipping included, tax excluded. */
@@ -54,13 +55,15 @@ export function orderFigures(order: Order): OrderFigures {
   // same figure. Their tax portions are no substitute: a discount on the total price does not
   // reduce them.
   const tax = taxed ? subtract(total, totalNet) : zero;
-  // Shipping can cost no more than the order, so the goods are never worth less than nothing.
   const shipping = shippingCost(order, rules);
+  // Shipping can cost no more than the order, so the goods are never worth less than nothing.
   const netShipping = atMost(shipping.net, totalNet);
   const subtotal = maxAmount(subtract(totalNet, netShipping), zero);
   const discount = sumAmounts(currency, [
     ...order.lineItems.map((item) => itemDiscount(item, rules)),
-    ...order.customLineItems.map((item) => (isReduction(item) ? reductionDiscount(item, rules) : itemDiscount(item, rules))),
+    ...order.customLineItems.map((item) =>
+      isReduction(item) ? reductionDiscount(item, rules) : itemDiscount(item, rules),
+    ),
     totalPriceDiscount(order, rules),
     ...shippingInfosOf(order).map((info) => shippingDiscount(info, rules)),
   ]);
