@@ -3,6 +3,7 @@ import {
   add,
   amountOf,
   compareAmounts,
+  exactFraction,
   grossUp,
   grossUpBlended,
   isNegative,
@@ -238,6 +239,20 @@ describe('proportionOf', () => {
   it('refuses a whole that is not positive', () => {
     expect(() => proportionOf(eur(100n), eur(1n), eur(0n))).toThrow(RangeError);
     expect(() => proportionOf(eur(100n), eur(1n), eur(-5n))).toThrow(RangeError);
+  });
+});
+
+describe('exactFraction', () => {
+  it('is amount × part ÷ whole when that is whole minor units, and undefined otherwise', () => {
+    expect(exactFraction(eur(17618n), 1, 2)).toEqual(eur(8809n)); // one of two sneakers
+    expect(exactFraction(eur(4262n), 3, 3)).toEqual(eur(4262n));
+    expect(exactFraction(eur(4262n), 1, 3)).toBeUndefined(); // 1420.67 cents
+    expect(exactFraction(eur(-300n), 1, 3)).toEqual(eur(-100n));
+  });
+
+  it('refuses a whole that is not a positive whole number', () => {
+    expect(() => exactFraction(eur(100n), 1, 0)).toThrow(RangeError);
+    expect(() => exactFraction(eur(100n), 1.5, 3)).toThrow(RangeError);
   });
 });
 

@@ -127,6 +127,20 @@ export function proportionOf(amount: Amount, part: Amount, whole: Amount, mode: 
 }
 
 /**
+ * amount × part ÷ whole when that is a whole number of the amount's minor units, else undefined
+ * (e.g. what 1 of 3 returned items is worth, which a refund can only match if it is exact).
+ * `part` and `whole` are whole numbers, `whole` positive.
+ */
+export function exactFraction(amount: Amount, part: number, whole: number): Amount | undefined {
+  if (!Number.isSafeInteger(part) || !Number.isSafeInteger(whole) || whole <= 0) {
+    throw new RangeError(`Invalid fraction ${part}/${whole}`);
+  }
+  const scaled = amount.minorUnits * BigInt(part);
+  if (scaled % BigInt(whole) !== 0n) return undefined;
+  return { ...amount, minorUnits: scaled / BigInt(whole) };
+}
+
+/**
  * A line's total spread over its `quantity` units (a positive whole number), with as many more
  * fraction digits as the quantity has: exact whenever the division comes out within them
  * (20.00 over 2 units is 10.00), otherwise rounded with `mode`, and then the units times the

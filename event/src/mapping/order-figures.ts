@@ -2,6 +2,7 @@ import type { CustomLineItem, LineItem, Order, ShippingInfo, TaxRate } from '@co
 import {
   add,
   amountOf,
+  compareAmounts,
   grossUpBlended,
   isNegative,
   maxAmount,
@@ -141,7 +142,8 @@ function totalPriceShare(amount: Amount, order: Order, rules: PricingRules): Amo
   if (!discount) return zeroAmount(rules.currency);
   const discounted = amountOf(discount.discountedAmount);
   const undiscounted = add(amountOf(order.totalPrice), discounted);
-  if (undiscounted.minorUnits <= 0n) return zeroAmount(rules.currency);
+  const zero = zeroAmount(rules.currency);
+  if (compareAmounts(undiscounted, zero) <= 0) return zero;
   return proportionOf(amount, discounted, undiscounted, rules.priceRounding);
 }
 

@@ -1,6 +1,6 @@
 import type { LineItem, Order, TypedMoney } from '@commercetools/platform-sdk';
 import type { JsonObject } from '../segment/calls';
-import { amountOf, subtract, sumAmounts, toUnits, zeroAmount, type Amount } from './money';
+import { amountOf, compareAmounts, exactFraction, sumAmounts, toUnits, zeroAmount, type Amount } from './money';
 import { buildOrderTrack, orderContext } from './order-track';
 import { buildProducts } from './products';
 import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
@@ -54,7 +54,7 @@ function refundedProducts(order: Order, refunded: Amount, locale?: string): Json
     if (!share) return undefined;
     shares.set(item.id, share);
   }
-  if (subtract(sumAmounts(refunded.currency, shares.values()), refunded).minorUnits !== 0n) return undefined;
+  if (compareAmounts(sumAmounts(refunded.currency, shares.values()), refunded) !== 0) return undefined;
   const byId = new Map(buildProducts(order, locale).map((product, index) => [order.lineItems[index]?.id, product]));
   // total_price is what this refund gave back for the line, like the event's total.
   return lines.map((item, index) => ({
@@ -67,8 +67,5 @@ function refundedProducts(order: Order, refunded: Amount, locale?: string): Json
 
 function returnedShare(item: LineItem, quantity: number): Amount | undefined {
   if (quantity <= 0 || quantity > item.quantity) return undefined;
-  const lineTotal = amountOf(item.taxedPrice?.totalGross ?? item.totalPrice);
-  const scaled = lineTotal.minorUnits * BigInt(quantity);
-  if (scaled % BigInt(item.quantity) !== 0n) return undefined;
-  return { ...lineTotal, minorUnits: scaled / BigInt(item.quantity) };
+  return exactFraction(amountOf(item.taxedPrice?.totalGross ?? item.totalPrice), quantity, item.quantity);
 }
