@@ -2,8 +2,17 @@ import type { CentPrecisionMoney, HighPrecisionMoney } from '@commercetools/plat
 import {
   add,
   amountOf,
+  compareAmounts,
+  exactFraction,
   grossUp,
+  grossUpBlended,
+  isNegative,
+  maxAmount,
+  minAmount,
   multiplyByQuantity,
+  negate,
+  perUnit,
+  proportionOf,
   roundingModeOf,
   roundToDigits,
   subtract,
@@ -178,6 +187,125 @@ describe('grossUp', () => {
     expect(() => grossUp(eur(1234n), -0.19)).toThrow(RangeError);
     expect(() => grossUp(eur(1234n), Number.NaN)).toThrow(RangeError);
     expect(() => grossUp(eur(1234n), 19)).toThrow(RangeError); // 19 instead of 0.19
+  });
+});
+
+describe('grossUpBlended', () => {
+  it('is grossUp when there is one rate', () => {
+    expect(grossUpBlended(eur(1798n), [{ rate: 0.08875, weight: 3 }])).toEqual(grossUp(eur(1798n), 0.08875));
+  });
+
+  it('weighs the rates and rounds once: 10.00 over 2 units at 10.25 % and 1 at 6.25 %', () => {
+    // 10.00 × (2 × 1.1025 + 1 × 1.0625) / 3 = 10.00 × 3.2675 / 3 = 10.891666… → 10.89
+    expect(grossUpBlended(eur(1000n), [{ rate: 0.1025, weight: 2 }, { rate: 0.0625, weight: 1 }])).toEqual(eur(1089n));
+    // A weight of 0 leaves its rate out: all at 6.25 % is 10.625 → HalfEven 10.62, HalfUp 10.63.
+    expect(grossUpBlended(eur(1000n), [{ rate: 0.1025, weight: 0 }, { rate: 0.0625, weight: 2 }])).toEqual(eur(1062n));
+    expect(grossUpBlended(eur(1000n), [{ rate: 0.1025, weight: 0 }, { rate: 0.0625, weight: 2 }], 'HalfUp')).toEqual(
+      eur(1063n),
+    );
+  });
+
+  it('refuses no weight at all, negative or fractional weights and impossible rates', () => {
+    expect(() => grossUpBlended(eur(1000n), [])).toThrow(RangeError);
+    expect(() => grossUpBlended(eur(1000n), [{ rate: 0.19, weight: 0 }])).toThrow(RangeError);
+    expect(() => grossUpBlended(eur(1000n), [{ rate: 0.19, weight: -1 }])).toThrow(RangeError);
+    expect(() => grossUpBlended(eur(1000n), [{ rate: 0.19, weight: 1.5 }])).toThrow(RangeError);
+    expect(() => grossUpBlended(eur(1000n), [{ rate: 1.9, weight: 1 }])).toThrow(RangeError);
+  });
+});
+
+describe('proportionOf', () => {
+  it('takes the share of a part in a whole, rounded to the amount’s precision', () => {
+    // 15.00 off a 142.20 cart of which 2.95 is shipping: 15.00 × 2.95 / 142.20 = 0.31118… → 0.31
+    expect(proportionOf(eur(1500n), eur(295n), eur(14220n))).toEqual(eur(31n));
+    // 20.55 off 137.00, shipping 12.00: exactly 1.80
+    expect(proportionOf(eur(1200n), eur(2055n), eur(13700n))).toEqual(eur(180n));
+  });
+
+  it('rounds ties with the mode: 0.05 × 1 / 2 = 0.025', () => {
+    expect(proportionOf(eur(5n), eur(1n), eur(2n), 'HalfEven')).toEqual(eur(2n));
+    expect(proportionOf(eur(5n), eur(1n), eur(2n), 'HalfUp')).toEqual(eur(3n));
+    expect(proportionOf(eur(5n), eur(1n), eur(2n), 'HalfDown')).toEqual(eur(2n));
+  });
+
+  it('aligns the precision of part and whole, and keeps the amount’s own', () => {
+    // 12.00 × 0.0025 (4 digits) / 0.01 (2 digits) = 3.00
+    expect(proportionOf(eur(1200n), eur(25n, 4), eur(1n))).toEqual(eur(300n));
+    const yen = (minorUnits: bigint): Amount => ({ currency: 'JPY', minorUnits, fractionDigits: 0 });
+    expect(proportionOf(yen(660n), yen(1n), yen(3n))).toEqual(yen(220n));
+    expect(() => proportionOf(yen(660n), eur(1n), eur(3n))).toThrow(/different currencies/);
+  });
+
+  it('refuses a whole that is not positive', () => {
+    expect(() => proportionOf(eur(100n), eur(1n), eur(0n))).toThrow(RangeError);
+    expect(() => proportionOf(eur(100n), eur(1n), eur(-5n))).toThrow(RangeError);
+  });
+});
+
+describe('exactFraction', () => {
+  it('is amount × part ÷ whole when that is whole minor units, and undefined otherwise', () => {
+    expect(exactFraction(eur(17618n), 1, 2)).toEqual(eur(8809n)); // one of two sneakers
+    expect(exactFraction(eur(4262n), 3, 3)).toEqual(eur(4262n));
+    expect(exactFraction(eur(4262n), 1, 3)).toBeUndefined(); // 1420.67 cents
+    expect(exactFraction(eur(-300n), 1, 3)).toEqual(eur(-100n));
+  });
+
+  it('refuses a whole that is not a positive whole number', () => {
+    expect(() => exactFraction(eur(100n), 1, 0)).toThrow(RangeError);
+    expect(() => exactFraction(eur(100n), 1.5, 3)).toThrow(RangeError);
+  });
+});
+
+describe('perUnit', () => {
+  it('is exact when the division comes out: 20.00 over 2 units is 10.00, 12.00 over 4 is 3.00', () => {
+    expect(toUnits(perUnit(eur(2000n), 2))).toBe(10);
+    expect(toUnits(perUnit(eur(1200n), 4))).toBe(3);
+    expect(toUnits(perUnit(eur(1n), 2))).toBe(0.005); // one more digit than cents
+  });
+
+  it('adds as many digits as the quantity has, and rounds beyond them', () => {
+    // 10.00 / 3 = 3.333… → 3.333: × 3 = 9.999, within half a cent of 10.00
+    expect(perUnit(eur(1000n), 3)).toEqual(eur(3333n, 3));
+    // 1.00 / 12 = 0.083333… → 0.0833 (two more digits); × 12 = 0.9996
+    expect(perUnit(eur(100n), 12)).toEqual(eur(833n, 4));
+    // 0.02 / 3 = 0.00666… → 0.007
+    expect(perUnit(eur(2n), 3)).toEqual(eur(7n, 3));
+    expect(perUnit({ currency: 'JPY', minorUnits: 100n, fractionDigits: 0 }, 3)).toEqual({
+      currency: 'JPY',
+      minorUnits: 333n,
+      fractionDigits: 1,
+    });
+  });
+
+  it('starts from the total’s own precision and rounds a tie with the mode', () => {
+    expect(perUnit(eur(5n), 10)).toEqual(eur(50n, 4)); // 0.05 / 10 = 0.0050 at 2 + 2 digits
+    expect(perUnit(eur(25n, 3), 2)).toEqual(eur(125n, 4)); // 0.025 / 2 = 0.0125 at 3 + 1 digits
+    // 0.05 / 4 = 0.0125 has one digit more than 2 + 1: a tie
+    expect(perUnit(eur(5n), 4, 'HalfEven')).toEqual(eur(12n, 3));
+    expect(perUnit(eur(5n), 4, 'HalfUp')).toEqual(eur(13n, 3));
+    expect(perUnit(eur(5n), 4, 'HalfDown')).toEqual(eur(12n, 3));
+  });
+
+  it('refuses quantities that are not positive whole numbers', () => {
+    expect(() => perUnit(eur(100n), 0)).toThrow(RangeError);
+    expect(() => perUnit(eur(100n), 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('comparing', () => {
+  it('compares across precisions and keeps each amount as given', () => {
+    expect(compareAmounts(eur(1234n), eur(123400n, 4))).toBe(0);
+    expect(compareAmounts(eur(1234n), eur(123401n, 4))).toBe(-1);
+    expect(compareAmounts(eur(-1n), eur(0n))).toBe(-1);
+    expect(minAmount(eur(500n), eur(49999n, 4))).toEqual(eur(49999n, 4));
+    expect(maxAmount(eur(500n), eur(49999n, 4))).toEqual(eur(500n));
+    expect(() => compareAmounts(eur(1n), { currency: 'USD', minorUnits: 1n, fractionDigits: 2 })).toThrow(RangeError);
+  });
+
+  it('negates and tells negative amounts', () => {
+    expect(negate(eur(-500n))).toEqual(eur(500n));
+    expect(isNegative(eur(-1n))).toBe(true);
+    expect(isNegative(eur(0n))).toBe(false);
   });
 });
 

@@ -86,11 +86,99 @@ export function multiplyByQuantity(amount: Amount, quantity: number): Amount {
  * 88750/1000000 rather than the nearest binary float.
  */
 export function grossUp(net: Amount, rate: number, mode: RoundingMode = 'HalfEven'): Amount {
-  // commercetools rates lie between 0 and 1; anything else is a data error, not a rate.
-  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new RangeError(`Invalid tax rate: ${rate}`);
-  const rateMillionths = BigInt(rate.toFixed(RATE_DECIMALS).replace('.', ''));
-  const grossUnits = divideRounded(net.minorUnits * (RATE_SCALE + rateMillionths), RATE_SCALE, mode);
-  return { ...net, minorUnits: grossUnits };
+  return grossUpBlended(net, [{ rate, weight: 1 }], mode);
+}
+
+/**
+ * A net amount plus tax at the blend of several rates, each weighing `weight` (e.g. the units of
+ * a line item shipped by each method, when the methods tax differently), rounded once to the
+ * amount's precision: net × Σ weight × (1 + rate) ÷ Σ weight. Weights are non-negative whole
+ * numbers, at least one of them positive.
+ */
+export function grossUpBlended(
+  net: Amount,
+  rates: readonly { rate: number; weight: number }[],
+  mode: RoundingMode = 'HalfEven',
+): Amount {
+  let factor = 0n;
+  let weights = 0n;
+  for (const { rate, weight } of rates) {
+    if (!Number.isSafeInteger(weight) || weight < 0) throw new RangeError(`Invalid weight: ${weight}`);
+    factor += BigInt(weight) * (RATE_SCALE + rateMillionths(rate));
+    weights += BigInt(weight);
+  }
+  if (weights === 0n) throw new RangeError('No tax rate with a positive weight');
+  return { ...net, minorUnits: divideRounded(net.minorUnits * factor, RATE_SCALE * weights, mode) };
+}
+
+/**
+ * The part of `amount` that `part` is of `whole`: amount × part ÷ whole, rounded to the amount's
+ * precision with `mode` (e.g. a shipping method's share of a discount on the total price, which
+ * commercetools spreads in proportion to what each part of the cart costs). `whole` is positive.
+ */
+export function proportionOf(amount: Amount, part: Amount, whole: Amount, mode: RoundingMode = 'HalfEven'): Amount {
+  const [numerator, denominator] = alignPrecision(part, whole);
+  if (denominator.minorUnits <= 0n) throw new RangeError('The whole of a proportion must be positive');
+  sameCurrency(amount, part);
+  return {
+    ...amount,
+    minorUnits: divideRounded(amount.minorUnits * numerator.minorUnits, denominator.minorUnits, mode),
+  };
+}
+
+/**
+ * amount × part ÷ whole when that is a whole number of the amount's minor units, else undefined
+ * (e.g. what 1 of 3 returned items is worth, which a refund can only match if it is exact).
+ * `part` and `whole` are whole numbers, `whole` positive.
+ */
+export function exactFraction(amount: Amount, part: number, whole: number): Amount | undefined {
+  if (!Number.isSafeInteger(part) || !Number.isSafeInteger(whole) || whole <= 0) {
+    throw new RangeError(`Invalid fraction ${part}/${whole}`);
+  }
+  const scaled = amount.minorUnits * BigInt(part);
+  if (scaled % BigInt(whole) !== 0n) return undefined;
+  return { ...amount, minorUnits: scaled / BigInt(whole) };
+}
+
+/**
+ * A line's total spread over its `quantity` units (a positive whole number), with as many more
+ * fraction digits as the quantity has: exact whenever the division comes out within them
+ * (20.00 over 2 units is 10.00), otherwise rounded with `mode`, and then the units times the
+ * quantity are less than half a minor unit away from the total (10.00 over 3 units: 3.333).
+ */
+export function perUnit(total: Amount, quantity: number, mode: RoundingMode = 'HalfEven'): Amount {
+  if (!Number.isSafeInteger(quantity) || quantity <= 0) {
+    throw new RangeError(`Quantity must be a positive whole number, got ${quantity}`);
+  }
+  const extraDigits = String(quantity).length;
+  const scaled = rescale(total, checkedFractionDigits(total.fractionDigits + extraDigits));
+  return { ...scaled, minorUnits: divideRounded(scaled.minorUnits, BigInt(quantity), mode) };
+}
+
+/** −a. */
+export function negate(amount: Amount): Amount {
+  return { ...amount, minorUnits: -amount.minorUnits };
+}
+
+/** −1, 0 or 1 as a is less than, equal to or greater than b. Throws on different currencies. */
+export function compareAmounts(a: Amount, b: Amount): -1 | 0 | 1 {
+  const [left, right] = alignPrecision(a, b);
+  if (left.minorUnits === right.minorUnits) return 0;
+  return left.minorUnits < right.minorUnits ? -1 : 1;
+}
+
+/** The smaller of a and b, as given (its own precision). */
+export function minAmount(a: Amount, b: Amount): Amount {
+  return compareAmounts(a, b) <= 0 ? a : b;
+}
+
+/** The larger of a and b, as given (its own precision). */
+export function maxAmount(a: Amount, b: Amount): Amount {
+  return compareAmounts(a, b) >= 0 ? a : b;
+}
+
+export function isNegative(amount: Amount): boolean {
+  return amount.minorUnits < 0n;
 }
 
 /**
@@ -153,11 +241,21 @@ function divideRounded(numerator: bigint, denominator: bigint, mode: RoundingMod
 }
 
 function alignPrecision(a: Amount, b: Amount): [Amount, Amount] {
+  sameCurrency(a, b);
+  const fractionDigits = Math.max(a.fractionDigits, b.fractionDigits);
+  return [rescale(a, fractionDigits), rescale(b, fractionDigits)];
+}
+
+function sameCurrency(a: Amount, b: Amount): void {
   if (a.currency !== b.currency) {
     throw new RangeError(`Cannot combine amounts in different currencies: ${a.currency} and ${b.currency}`);
   }
-  const fractionDigits = Math.max(a.fractionDigits, b.fractionDigits);
-  return [rescale(a, fractionDigits), rescale(b, fractionDigits)];
+}
+
+/** A tax rate as millionths; commercetools rates lie between 0 and 1, anything else is a data error. */
+function rateMillionths(rate: number): bigint {
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new RangeError(`Invalid tax rate: ${rate}`);
+  return BigInt(rate.toFixed(RATE_DECIMALS).replace('.', ''));
 }
 
 /** Adds trailing zero digits; never loses precision (callers only ever scale up). */

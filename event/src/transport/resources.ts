@@ -15,7 +15,10 @@ const money = z.looseObject({
   preciseAmount: z.number().int().optional(),
 });
 const taxRate = z.looseObject({ amount: z.number().min(0).max(1), includedInPrice: z.boolean() });
-const perMethodTaxRate = z.array(z.looseObject({ taxRate: taxRate.optional() }));
+const perMethodTaxRate = z.array(z.looseObject({ shippingMethodKey: text.optional(), taxRate: taxRate.optional() }));
+const shippingDetails = z.looseObject({
+  targets: z.array(z.looseObject({ shippingMethodKey: text.optional(), quantity: z.number().int().nonnegative() })),
+});
 const localized = z.record(z.string(), z.string());
 const discountedPricePerQuantity = z.array(
   z.looseObject({
@@ -45,6 +48,7 @@ const lineItem = z.looseObject({
   discountedPricePerQuantity,
   taxRate: taxRate.optional(),
   perMethodTaxRate: perMethodTaxRate.optional(),
+  shippingDetails: shippingDetails.optional(),
   taxedPrice: taxedItemPrice.optional(),
 });
 
@@ -58,6 +62,8 @@ const customLineItem = z.looseObject({
   discountedPricePerQuantity,
   taxRate: taxRate.optional(),
   perMethodTaxRate: perMethodTaxRate.optional(),
+  shippingDetails: shippingDetails.optional(),
+  taxedPrice: taxedItemPrice.optional(),
 });
 
 const shippingInfo = z.looseObject({
@@ -85,6 +91,7 @@ export const embeddedOrderSchema = z.looseObject({
       taxPortions: z.array(z.looseObject({ amount: money })),
     })
     .optional(),
+  taxedShippingPrice: z.looseObject({ totalNet: money, totalGross: money }).optional(),
   taxRoundingMode: z.enum(['HalfEven', 'HalfUp', 'HalfDown']).optional(),
   priceRoundingMode: z.enum(['HalfEven', 'HalfUp', 'HalfDown']).optional(),
   lineItems: z.array(lineItem),
@@ -93,7 +100,7 @@ export const embeddedOrderSchema = z.looseObject({
   shippingInfo: shippingInfo.optional(),
   shipping: z.array(z.looseObject({ shippingInfo })).optional(),
   discountOnTotalPrice: z.looseObject({ discountedAmount: money, discountedGrossAmount: money.optional() }).optional(),
-  discountCodes: z.array(z.looseObject({ discountCode: z.looseObject({ id: text }) })).optional(),
+  discountCodes: z.array(z.looseObject({ discountCode: z.looseObject({ id: text }), state: text.optional() })).optional(),
   custom: custom.optional(),
   returnInfo: z.array(z.looseObject({ items: z.array(z.looseObject({ type: text, quantity: z.number().int() })) })).optional(),
 });

@@ -1,0 +1,60 @@
+import type { Order } from '@commercetools/platform-sdk';
+import type { JsonObject, TrackCall } from '../segment/calls';
+import { consentContext, readConsent } from './consent';
+import { orderIdentity } from './identity';
+import { buildMessageId } from './message-id';
+import { shippingInfosOf } from './order-figures';
+import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+
+/**
+ * What every track call about an order shares, whatever its properties: the order's identity,
+ * consent and messageId. An order without identity or with unreadable consent sends nothing.
+ */
+export function buildOrderTrack(
+  order: Order,
+  options: MappingOptions,
+  event: EventName,
+  occurrence: Occurrence,
+  properties: () => JsonObject,
+): MappingResult {
+  const identity = orderIdentity(order, options.anonymousIdFallback);
+  if (!identity) return { kind: 'skip', reason: 'no-identity' };
+  const consent = readConsent(order.custom, options.consentFieldName);
+  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  const track: TrackCall = {
+    type: 'track',
+    event: event.name,
+    ...identity,
+    timestamp: occurrence.timestamp,
+    messageId: orderMessageId(order, options, event.slug, occurrence.discriminator),
+    properties: properties(),
+    ...consentContext(consent),
+  };
+  return { kind: 'calls', calls: [track] };
+}
+
+export function orderMessageId(
+  order: Order,
+  options: MappingOptions,
+  event: string,
+  discriminator: string | number,
+): string {
+  return buildMessageId({ projectKey: options.projectKey, typeId: 'order', resourceId: order.id, event, discriminator });
+}
+
+/** Where the order stands and how it ships: on every order event, refunds included. */
+export function orderContext(order: Order): JsonObject {
+  const methods = shippingInfosOf(order)
+    .map((info) => info.shippingMethodName)
+    .filter((name) => name !== '');
+  return compact({
+    order_id: order.id,
+    order_number: order.orderNumber,
+    store: order.store?.key,
+    shipping_method: methods.length > 0 ? [...new Set(methods)].join(', ') : undefined,
+    order_state: order.orderState,
+    payment_state: order.paymentState,
+    shipment_state: order.shipmentState,
+    country: order.country ?? order.shippingAddress?.country,
+  });
+}
