@@ -1,5 +1,5 @@
 import type { Transaction, TypedMoney } from '@commercetools/platform-sdk';
-import { buildOrderRefunded } from '../mapping/order';
+import { buildOrderRefunded } from '../mapping/refund';
 import { readMessage } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
 import {

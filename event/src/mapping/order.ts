@@ -8,7 +8,6 @@ import { buildProducts } from './products';
 import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
 
 // Refunds live in their own module; the payment handler has always imported them from here.
-export { buildOrderRefunded, type Refund } from './refund';
 
 /**
  * true when the order has no customer but an email and an anonymous identity: the handler must
