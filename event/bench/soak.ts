@@ -32,7 +32,7 @@ const rate = Number(args.rate);
 const connections = Number(args.connections);
 const intervalSeconds = Number(args.interval);
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'test', 'fixtures', name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'src', 'dev', 'samples', name), 'utf8')) as Record<string, unknown>;
 
 function uuid(n: number): string {
   const hex = n.toString(16).padStart(12, '0');

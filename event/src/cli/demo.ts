@@ -14,12 +14,12 @@ import { createRegulationsClient } from '../segment/regulations';
 import { answerOf, processDelivery } from '../pipeline';
 import { createSegmentSink } from '../segment/sink';
 import { createDecoder } from '../transport/decode';
-import { startSegmentCapture, type CapturedEvent } from '../../test/support/segment-capture';
-import customerFull from '../../test/fixtures/customers/customer-full.json';
-import orderGuest from '../../test/fixtures/orders/order-guest.json';
-import orderMultipleShipping from '../../test/fixtures/orders/order-multiple-shipping.json';
-import orderTaxExcluded from '../../test/fixtures/orders/order-tax-excluded.json';
-import orderTaxIncluded from '../../test/fixtures/orders/order-tax-included.json';
+import { startSegmentCapture, type CapturedEvent } from '../dev/segment-capture';
+import customerFull from '../dev/samples/customers/customer-full.json';
+import orderGuest from '../dev/samples/orders/order-guest.json';
+import orderMultipleShipping from '../dev/samples/orders/order-multiple-shipping.json';
+import orderTaxExcluded from '../dev/samples/orders/order-tax-excluded.json';
+import orderTaxIncluded from '../dev/samples/orders/order-tax-included.json';
 
 const PROJECT_KEY = 'demo-project';
 

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logger';
 import { createRegulationsClient } from '../../src/segment/regulations';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
 import type { Decoder } from '../../src/transport/notification';
-import { startSegmentCapture, type SegmentCapture } from './segment-capture';
+import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
 
 export const PROJECT_KEY = 'test-project';
 export const WRITE_KEY = 'test-write-key';

@@ -1,0 +1,174 @@
+import request from 'supertest';
+import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerMinimal from '../fixtures/customers/customer-minimal.json';
+import { changeNotification, messageNotification, pubSubEnvelope, startHarness, WRITE_KEY, type Harness } from '../support/harness';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await harness.seed('customer', customerFull);
+  await harness.seed('customer', customerMinimal);
+});
+afterAll(() => harness.close());
+beforeEach(() => harness.segment.reset());
+
+describe('customer notifications → identify', () => {
+  it('sends a created customer as an identify with spec traits, then Signed Up, authenticated with the write key', async () => {
+    const res = await request(harness.app)
+      .post('/')
+      .send(pubSubEnvelope(changeNotification('ResourceCreated', 'customer', customerFull.id)));
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'delivered', events: 2 });
+    const [identify, signedUp, ...rest] = harness.segment.events();
+    expect(rest).toHaveLength(0);
+    expect(signedUp).toMatchObject({
+      type: 'track',
+      event: 'Signed Up',
+      userId: customerFull.id,
+      timestamp: new Date(customerFull.createdAt).toISOString(),
+      properties: { email: customerFull.email, first_name: customerFull.firstName, last_name: customerFull.lastName },
+    });
+    expect(signedUp?.messageId).toMatch(/^ct-signed-up-[0-9a-f]{32}$/);
+    expect(identify).toMatchObject({
+      type: 'identify',
+      userId: customerFull.id,
+      timestamp: new Date(customerFull.lastModifiedAt).toISOString(),
+      traits: {
+        email: customerFull.email,
+        firstName: customerFull.firstName,
+        lastName: customerFull.lastName,
+        name: `${customerFull.firstName} ${customerFull.lastName}`,
+        birthday: customerFull.dateOfBirth,
+        createdAt: customerFull.createdAt,
+        customerNumber: customerFull.customerNumber,
+        company: { name: customerFull.companyName },
+      },
+    });
+    expect(identify?.messageId).toMatch(/^ct-identify-[0-9a-f]{32}$/);
+    const expectedAuth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+    expect(harness.segment.accepted[0]?.authorization).toBe(expectedAuth);
+  });
+
+  it("sends the customer's consent field as context.consent", async () => {
+    await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2)).expect(200);
+    expect(harness.segment.events()[0]?.context).toMatchObject({ consent: JSON.parse(customerFull.custom.fields.consent) });
+  });
+
+  it('takes the address from the default billing address', async () => {
+    await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
+    const billing = customerFull.addresses.find((address) => address.id === customerFull.defaultBillingAddressId);
+    const traits = harness.segment.events()[0]?.traits as { address?: Record<string, unknown> };
+    expect(traits.address).toMatchObject({ city: billing?.city, postalCode: billing?.postalCode, country: billing?.country });
+  });
+
+  it('leaves out absent traits for a minimal customer', async () => {
+    const res = await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerMinimal.id));
+    expect(res.status).toBe(200);
+    const traits = harness.segment.events()[0]?.traits as Record<string, unknown>;
+    expect(traits.email).toBe(customerMinimal.email);
+    expect(traits).not.toHaveProperty('firstName');
+    expect(traits).not.toHaveProperty('address');
+    expect(Object.values(traits)).not.toContain(undefined);
+  });
+
+  it('sends the same messageId when the same notification is delivered twice', async () => {
+    const notification = pubSubEnvelope(changeNotification('ResourceUpdated', 'customer', customerFull.id, 3));
+    await request(harness.app).post('/').send(notification).expect(200);
+    await request(harness.app).post('/').send(notification).expect(200);
+    const [first, second] = harness.segment.events();
+    expect(first?.messageId).toBeDefined();
+    expect(second?.messageId).toBe(first?.messageId);
+  });
+
+  it('acknowledges a customer that no longer exists and sends nothing', async () => {
+    const res = await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceUpdated', 'customer', '00000000-0000-4000-8000-00000000dead'));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(harness.segment.received).toHaveLength(0);
+  });
+
+  it('sends only an identify when a customer is updated', async () => {
+    const res = await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 4));
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    expect(harness.segment.events().map((event) => event.type)).toEqual(['identify']);
+  });
+});
+
+describe('CustomerCreated message', () => {
+  // A customer the stand-in does not hold: only the message's own payload can produce the calls.
+  const carried = { ...customerMinimal, id: '3c1f0e9d-8b7a-4c6d-9e5f-4a3b2c1d0e9f', email: 'carried.only@example.com' };
+
+  it('uses the customer an authenticated delivery carries, without reading it again', async () => {
+    const trusted = await startHarness({ trusted: true });
+    const res = await request(trusted.app)
+      .post('/')
+      .send(pubSubEnvelope(messageNotification('customer', carried.id, 'CustomerCreated', { customer: carried })));
+    await trusted.close();
+    expect(res.body).toEqual({ status: 'delivered', events: 2 });
+    const [identify, signedUp] = trusted.segment.events();
+    expect(identify).toMatchObject({ type: 'identify', userId: carried.id, traits: { email: carried.email } });
+    expect(signedUp).toMatchObject({ type: 'track', event: 'Signed Up', userId: carried.id });
+  });
+
+  it('reads the customer when the payload was left out, and matches the change route’s Signed Up messageId', async () => {
+    const message = messageNotification('customer', customerFull.id, 'CustomerCreated', {
+      payloadNotIncluded: { reason: 'Payload too large', payloadType: 'CustomerCreated' },
+    });
+    await request(harness.app).post('/').send(pubSubEnvelope(message)).expect(200);
+    await request(harness.app).post('/').send(changeNotification('ResourceCreated', 'customer', customerFull.id)).expect(200);
+    const signedUps = harness.segment.events().filter((event) => event.event === 'Signed Up');
+    expect(signedUps).toHaveLength(2);
+    expect(signedUps[1]?.messageId).toBe(signedUps[0]?.messageId);
+  });
+});
+
+describe('customer deletion', () => {
+  it('acknowledges and warns when no Segment Public API token is configured', async () => {
+    const res = await request(harness.app).post('/').send(changeNotification('ResourceDeleted', 'customer', customerFull.id));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'skipped', reason: 'no-public-api-token' });
+    expect(harness.publicApi.received).toHaveLength(0);
+    expect(harness.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'no-public-api-token', route: 'customer/ResourceDeleted' });
+  });
+
+  describe('with a Public API token', () => {
+    let withToken: Harness;
+    beforeAll(async () => {
+      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
+    });
+    afterAll(() => withToken.close());
+    beforeEach(() => withToken.publicApi.reset());
+    const deletion = pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', customerFull.id, 9));
+
+    it('asks Segment to suppress and delete the user', async () => {
+      const res = await request(withToken.app).post('/').send(deletion);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'deletion-requested' });
+      expect(withToken.publicApi.accepted).toHaveLength(1);
+      expect(withToken.publicApi.accepted[0]).toMatchObject({
+        path: '/regulations',
+        authorization: 'Bearer public-api-token-value',
+        body: { regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [customerFull.id] },
+      });
+      expect(withToken.logText()).not.toContain('public-api-token-value');
+    });
+
+    it.each([429, 500, 503, 401])('answers 503 when the Public API answers %i, so the deletion comes back', async (status) => {
+      withToken.publicApi.behave({ kind: 'status', status });
+      expect((await request(withToken.app).post('/').send(deletion)).status).toBe(503);
+      withToken.publicApi.behave({ kind: 'accept' });
+      expect((await request(withToken.app).post('/').send(deletion)).body).toEqual({ status: 'deletion-requested' });
+    });
+
+    it('acknowledges a request Segment refuses as such, and says so in the log', async () => {
+      withToken.publicApi.behave({ kind: 'status', status: 400 });
+      const res = await request(withToken.app).post('/').send(deletion);
+      expect(res.body).toEqual({ status: 'skipped', reason: 'deletion-refused' });
+      expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'deletion-refused' });
+    });
+  });
+});

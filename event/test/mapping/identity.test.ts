@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import type { Order } from '@commercetools/platform-sdk';
+import type { AnonymousIdFallback } from '../../src/events';
+import { orderIdentity } from '../../src/mapping/identity';
+import { buildMessageId } from '../../src/mapping/message-id';
+import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
+import type { MappingOptions } from '../../src/mapping/types';
+import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
+
+const guest = guestJson as unknown as Order;
+const taxExcluded = taxExcludedJson as unknown as Order;
+
+/** An order placed by nobody the storefront knows: imported, or created by an agent or a backend. */
+const unattributed: Order = { ...guest, anonymousId: undefined };
+
+const GUEST_ORDER_ID = '7d0e2f4a-9b8c-4e6d-af5a-0b2c4d6e8f91';
+const GUEST_EMAIL = 'guest.shopper@example.com';
+// sha256("guest.shopper@example.com") in hex, computed once with `node -e` and written out so a
+// change of algorithm, encoding or normalisation breaks this test instead of passing silently.
+const GUEST_EMAIL_HASH = 'd1c46fd6748e0bf29ad6123c1b8d2b1ed1afdf25cf973eff63e8a2e6af026d7e';
+
+const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
+
+describe('orderIdentity', () => {
+  it('names a registered customer’s order by userId, even when it also has an anonymousId', () => {
+    expect(taxExcluded.anonymousId).toBeDefined();
+    expect(orderIdentity(taxExcluded)).toEqual({ userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60' });
+  });
+
+  it('names a guest’s order by the storefront’s anonymousId', () => {
+    expect(orderIdentity(guest)).toEqual({ anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83' });
+  });
+
+  it.each<AnonymousIdFallback>(['email-hash', 'order-id', 'none'])(
+    'ignores the %s fallback whenever the order has its own identity',
+    (fallback) => {
+      expect(orderIdentity(taxExcluded, fallback)).toEqual({ userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60' });
+      expect(orderIdentity(guest, fallback)).toEqual({ anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83' });
+    },
+  );
+
+  it('gives an order without customer or visitor no identity by default and with `none`', () => {
+    expect(orderIdentity(unattributed)).toBeUndefined();
+    expect(orderIdentity(unattributed, undefined)).toBeUndefined();
+    expect(orderIdentity(unattributed, 'none')).toBeUndefined();
+  });
+
+  it('uses the order id as anonymousId with `order-id`, email or not', () => {
+    expect(orderIdentity(unattributed, 'order-id')).toEqual({ anonymousId: GUEST_ORDER_ID });
+    expect(orderIdentity({ ...unattributed, customerEmail: undefined }, 'order-id')).toEqual({ anonymousId: GUEST_ORDER_ID });
+  });
+
+  describe('email-hash', () => {
+    const hashOf = (customerEmail: string | undefined) => orderIdentity({ ...unattributed, customerEmail }, 'email-hash');
+
+    it('uses the SHA-256 of the email as anonymousId', () => {
+      expect(hashOf(GUEST_EMAIL)).toEqual({ anonymousId: GUEST_EMAIL_HASH });
+      expect(GUEST_EMAIL_HASH).toBe(createHash('sha256').update(GUEST_EMAIL).digest('hex'));
+    });
+
+    it('is 64 lowercase hex characters and does not contain the email', () => {
+      const identity = hashOf(GUEST_EMAIL);
+      if (!identity || !('anonymousId' in identity)) throw new Error('expected an anonymousId');
+      expect(identity.anonymousId).toMatch(/^[0-9a-f]{64}$/);
+      expect(identity.anonymousId).not.toContain('guest');
+      expect(identity.anonymousId).not.toContain('@');
+    });
+
+    it('trims and lower-cases the email first, so one guest’s orders share one id', () => {
+      expect(hashOf(' Guest.Shopper@Example.com ')).toEqual({ anonymousId: GUEST_EMAIL_HASH });
+      expect(hashOf('GUEST.SHOPPER@EXAMPLE.COM\t')).toEqual({ anonymousId: GUEST_EMAIL_HASH });
+    });
+
+    it('tells different emails apart', () => {
+      expect(hashOf('other.shopper@example.com')).not.toEqual({ anonymousId: GUEST_EMAIL_HASH });
+    });
+
+    it('gives no identity without an email, or with a blank one', () => {
+      expect(hashOf(undefined)).toBeUndefined();
+      expect(hashOf('')).toBeUndefined();
+      expect(hashOf('   ')).toBeUndefined();
+    });
+  });
+});
+
+describe('needsGuestEmailLookup with an anonymousId fallback', () => {
+  it('is true for an order with an email whose identity comes from a fallback', () => {
+    expect(needsGuestEmailLookup(unattributed, 'email-hash')).toBe(true);
+    expect(needsGuestEmailLookup(unattributed, 'order-id')).toBe(true);
+  });
+
+  it('is false when the fallback yields no identity', () => {
+    expect(needsGuestEmailLookup(unattributed)).toBe(false);
+    expect(needsGuestEmailLookup(unattributed, 'none')).toBe(false);
+    // email-hash has nothing to hash without an email.
+    expect(needsGuestEmailLookup({ ...unattributed, customerEmail: undefined }, 'email-hash')).toBe(false);
+  });
+
+  it('is false without an email, whatever the identity', () => {
+    expect(needsGuestEmailLookup({ ...unattributed, customerEmail: undefined }, 'order-id')).toBe(false);
+  });
+
+  it('is false for a registered customer’s order, whatever the fallback', () => {
+    expect(needsGuestEmailLookup(taxExcluded, 'email-hash')).toBe(false);
+    expect(needsGuestEmailLookup(taxExcluded, 'order-id')).toBe(false);
+  });
+});
+
+describe('buildOrderCompleted with an anonymousId fallback', () => {
+  const guestIdentifyId = buildMessageId({
+    projectKey: 'demo-shop',
+    typeId: 'order',
+    resourceId: GUEST_ORDER_ID,
+    event: 'guest-identify',
+    discriminator: 'created',
+  });
+  const orderCompletedId = buildMessageId({
+    projectKey: 'demo-shop',
+    typeId: 'order',
+    resourceId: GUEST_ORDER_ID,
+    event: 'order-completed',
+    discriminator: 'created',
+  });
+
+  it('identifies an unregistered guest under the email hash, then tracks under it', () => {
+    const result = buildOrderCompleted(unattributed, {
+      ...options,
+      anonymousIdFallback: 'email-hash',
+      guestEmailRegistered: false,
+    });
+    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
+    expect(result.calls).toHaveLength(2);
+    expect(result.calls[0]).toEqual({
+      type: 'identify',
+      anonymousId: GUEST_EMAIL_HASH,
+      traits: { email: GUEST_EMAIL },
+      timestamp: '2026-10-27T15:41:02.733Z',
+      messageId: guestIdentifyId,
+    });
+    expect(result.calls[1]).toMatchObject({
+      type: 'track',
+      event: 'Order Completed',
+      anonymousId: GUEST_EMAIL_HASH,
+      messageId: orderCompletedId,
+      properties: { order_id: GUEST_ORDER_ID, email: GUEST_EMAIL },
+    });
+    expect(result.calls[1]).not.toHaveProperty('userId');
+  });
+
+  it('identifies under the order id with `order-id`', () => {
+    const result = buildOrderCompleted(unattributed, {
+      ...options,
+      anonymousIdFallback: 'order-id',
+      guestEmailRegistered: false,
+    });
+    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
+    expect(result.calls.map((call) => [call.type, call.anonymousId])).toEqual([
+      ['identify', GUEST_ORDER_ID],
+      ['track', GUEST_ORDER_ID],
+    ]);
+  });
+
+  it.each([true, undefined])('only tracks when guestEmailRegistered is %s', (guestEmailRegistered) => {
+    const result = buildOrderCompleted(unattributed, { ...options, anonymousIdFallback: 'email-hash', guestEmailRegistered });
+    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
+    expect(result.calls).toHaveLength(1);
+    expect(result.calls[0]).toMatchObject({ type: 'track', anonymousId: GUEST_EMAIL_HASH, messageId: orderCompletedId });
+  });
+
+  it('skips the order with `none`', () => {
+    expect(
+      buildOrderCompleted(unattributed, { ...options, anonymousIdFallback: 'none', guestEmailRegistered: false }),
+    ).toEqual({ kind: 'skip', reason: 'no-identity' });
+  });
+});

@@ -1,0 +1,89 @@
+import request from 'supertest';
+import customerMinimal from '../fixtures/customers/customer-minimal.json';
+import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+
+/**
+ * What the connector's speed depends on, pinned by counting the requests that reach
+ * commercetools (through a counting proxy) and Segment, never by timing anything.
+ */
+let harness: Harness;
+let proxy: FaultProxy;
+
+const order = (n: number) => ({ ...guestOrder, id: `0ddba11e-0000-4000-8000-${String(n).padStart(12, '0')}`, customerEmail: `guest${n}@example.com` });
+
+beforeAll(async () => {
+  proxy = await startFaultProxy();
+  harness = await startHarness({ commercetoolsUrl: proxy.url });
+  proxy.target = harness.ctUrl;
+  for (let n = 0; n < 30; n += 1) await harness.seed('order', order(n));
+  await harness.seed('order', taxExcludedOrder);
+  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
+});
+afterAll(async () => {
+  await harness.close();
+  await proxy.close();
+});
+beforeEach(() => harness.segment.reset());
+
+const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
+
+it('fetches one access token for many notifications, and reads a guest order with two requests', async () => {
+  const before = proxy.count();
+  const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))));
+  expect(answers.every((answer) => answer.status === 200)).toBe(true);
+  expect(proxy.count('/oauth/')).toBe(1);
+  // Per guest order: the order, then the look-up of its email.
+  expect(proxy.count('/orders/')).toBe(30);
+  expect(proxy.count('/customers?')).toBe(30);
+  expect(proxy.count() - before).toBe(61);
+  expect(harness.segment.events()).toHaveLength(60);
+});
+
+it('reads a registered customer’s order with one request', async () => {
+  const before = proxy.count();
+  await post(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id)).expect(200);
+  expect(proxy.count() - before).toBe(1);
+});
+
+describe('messages that carry their resource', () => {
+  const carriedOrder = { ...taxIncludedOrder, id: '0ddba11e-1111-4000-8000-000000000001', discountCodes: [] };
+  const carriedCustomer = { ...customerMinimal, id: '0ddba11e-1111-4000-8000-000000000002' };
+  const messages = () => [
+    messageNotification('order', carriedOrder.id, 'OrderCreated', { order: carriedOrder }),
+    messageNotification('customer', carriedCustomer.id, 'CustomerCreated', { customer: carriedCustomer }),
+  ];
+
+  it('reads nothing when the delivery was authenticated', async () => {
+    const trusted = await startHarness({ commercetoolsUrl: proxy.url, trusted: true });
+    const before = proxy.count();
+    for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
+    expect(proxy.count() - before).toBe(0);
+    expect(trusted.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+    await trusted.close();
+  });
+
+  it('reads each resource once when it was not: one request per message', async () => {
+    await harness.seed('order', carriedOrder);
+    await harness.seed('customer', carriedCustomer);
+    const before = proxy.count();
+    for (const message of messages()) await post(message).expect(200);
+    expect(proxy.count() - before).toBe(2);
+    expect(harness.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+  });
+});
+
+it('shares Segment requests between notifications processed together, each answered once its own events were accepted', async () => {
+  // Segment is slow, so batches queue behind the requests in flight and are merged.
+  harness.segment.behave({ kind: 'delay', ms: 150 });
+  const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))));
+  for (const answer of answers) expect(answer.body).toEqual({ status: 'delivered', events: 2 });
+  const accepted = harness.segment.events().map((event) => event.messageId);
+  expect(new Set(accepted).size).toBe(60);
+  // Never more requests than notifications; how many fewer depends on arrival, not asserted.
+  expect(harness.segment.accepted.length).toBeLessThanOrEqual(30);
+  expect(harness.segment.accepted.some((batch) => batch.events.length > 2)).toBe(true);
+});

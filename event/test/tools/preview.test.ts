@@ -1,0 +1,203 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '../../src/config';
+import { createConnectorDependencies, type ConnectorDependencies } from '../../src/server';
+import { detectResourceKind, formatPreview, previewResource, type PreviewRequest } from '../../src/tools/preview';
+import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerMinimal from '../fixtures/customers/customer-minimal.json';
+import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
+import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import { changeNotification, PROJECT_KEY, startHarness, WRITE_KEY, type Harness } from '../support/harness';
+import type { CapturedEvent } from '../../src/dev/segment-capture';
+
+/**
+ * The preview must print exactly what the live path sends: each case previews a resource, then
+ * posts its creation to the HTTP app and compares the printed calls with what the Segment capture
+ * received (same messageIds, identities, timestamps, properties, traits and consent).
+ */
+
+let harness: Harness;
+let deps: ConnectorDependencies;
+let workDir: string;
+
+/** The CLI's environment: the same variables the server reads, pointed at the stand-ins. */
+const environment = () => ({
+  CTP_PROJECT_KEY: PROJECT_KEY,
+  CTP_CLIENT_ID: 'connector-client',
+  CTP_CLIENT_SECRET: 'connector-secret-value',
+  CTP_API_URL: harness.ctUrl,
+  CTP_AUTH_URL: harness.ctUrl,
+  SEGMENT_WRITE_KEY: WRITE_KEY,
+  SEGMENT_HOST: harness.segment.url,
+  LOCALE: 'en',
+});
+
+beforeAll(async () => {
+  harness = await startHarness({ env: { LOCALE: 'en' } });
+  for (const order of [taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder]) await harness.seed('order', order);
+  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
+  await harness.seed('customer', customerFull);
+  deps = createConnectorDependencies(loadConfig(environment()));
+  workDir = await mkdtemp(join(tmpdir(), 'preview-test-'));
+});
+afterAll(async () => {
+  await deps.segment.close(100);
+  await harness.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+beforeEach(() => harness.segment.reset());
+
+async function printed(previewRequest: PreviewRequest) {
+  const output = formatPreview(await previewResource(previewRequest, deps));
+  return { ...output, json: output.stdout ? (JSON.parse(output.stdout) as unknown) : undefined };
+}
+
+const CALL_FIELDS = ['type', 'event', 'userId', 'anonymousId', 'messageId', 'timestamp', 'properties', 'traits'] as const;
+
+/** What Segment received, without the fields analytics-node adds itself (library, sentAt, _metadata…). */
+function asReceived(event: CapturedEvent): Record<string, unknown> {
+  const ours = Object.fromEntries(CALL_FIELDS.filter((field) => event[field] !== undefined).map((field) => [field, event[field]]));
+  const { library: _library, ...context } = event.context ?? {};
+  return Object.keys(context).length > 0 ? { ...ours, context } : ours;
+}
+
+async function sentLive(typeId: 'order' | 'customer', id: string, version?: number) {
+  await request(harness.app).post('/').send(changeNotification('ResourceCreated', typeId, id, version)).expect(200);
+  return harness.segment.events().map(asReceived);
+}
+
+describe('preview by id prints exactly what the live path sends', () => {
+  it.each([
+    ['a registered customer order with a discount code', taxExcludedOrder.id, 1],
+    ['an order with consent', taxIncludedOrder.id, 1],
+    ['a guest order (guest identify + Order Completed)', guestOrder.id, 2],
+  ])('%s', async (_name, id, calls) => {
+    const preview = await printed({ source: 'id', kind: 'order', id });
+    expect(preview.exitCode).toBe(0);
+    expect(preview.json).toHaveLength(calls);
+    expect(preview.json).toEqual(await sentLive('order', id));
+    expect(harness.segment.received).toHaveLength(1); // the live post only: the preview sent nothing
+  });
+
+  it('a new customer (identify + Signed Up)', async () => {
+    const preview = await printed({ source: 'id', kind: 'customer', id: customerFull.id });
+    expect(preview.json).toHaveLength(2);
+    expect(preview.json).toEqual(await sentLive('customer', customerFull.id, customerFull.version));
+  });
+
+  it('prints the fields in reading order: type, event, identity, messageId, timestamp, payload, context', async () => {
+    const { json } = await printed({ source: 'id', kind: 'order', id: taxIncludedOrder.id });
+    expect(Object.keys((json as object[])[0]!)).toEqual(['type', 'event', 'userId', 'messageId', 'timestamp', 'properties', 'context']);
+  });
+});
+
+describe('preview --file', () => {
+  it('detects orders and customers from their JSON', () => {
+    expect(detectResourceKind(taxExcludedOrder)).toBe('order');
+    expect(detectResourceKind(customerMinimal)).toBe('customer');
+    expect(detectResourceKind({ id: 'x' })).toBeUndefined();
+    expect(detectResourceKind([])).toBeUndefined();
+  });
+
+  it('previews an order from a file as the live path sends it (the guest look-up still reads commercetools)', async () => {
+    const fromFile = await printed({ source: 'file', resource: guestOrder });
+    expect(fromFile.json).toEqual(await sentLive('order', guestOrder.id));
+    expect(fromFile.stderr).toBe('');
+  });
+
+  it('previews a customer from a file: identify + Signed Up', async () => {
+    const { json, exitCode } = await printed({ source: 'file', resource: customerMinimal });
+    expect(exitCode).toBe(0);
+    expect(json).toMatchObject([
+      { type: 'identify', userId: customerMinimal.id, traits: { email: customerMinimal.email } },
+      { type: 'track', event: 'Signed Up', userId: customerMinimal.id, properties: { email: customerMinimal.email } },
+    ]);
+  });
+
+  it('says when a file order has unexpanded discount codes (no coupon)', async () => {
+    const unexpanded = {
+      ...taxExcludedOrder,
+      discountCodes: taxExcludedOrder.discountCodes.map(({ discountCode, state }) => ({ discountCode: { typeId: discountCode.typeId, id: discountCode.id }, state })),
+    };
+    const { json, stderr } = await printed({ source: 'file', resource: unexpanded });
+    expect((json as { properties: object }[])[0]?.properties).not.toHaveProperty('coupon');
+    expect(stderr).toMatch(/discount codes in the file are not expanded/);
+  });
+
+  it('refuses a file it cannot tell, or a resource of the wrong type, with a clear message', async () => {
+    await expect(previewResource({ source: 'file', resource: { id: 'x' } }, deps)).rejects.toThrow(/pass --type order or --type customer/);
+    await expect(previewResource({ source: 'file', resource: customerMinimal, kind: 'order' }, deps)).rejects.toThrow(
+      /not a commercetools order \(.*lineItems/,
+    );
+  });
+});
+
+describe('what is not sent', () => {
+  it('prints {"skipped": reason} with a note and exit code 0 when the mapper skips', async () => {
+    const preview = await printed({ source: 'id', kind: 'order', id: invalidConsentOrder.id });
+    expect(preview).toMatchObject({ json: { skipped: 'invalid-consent' }, exitCode: 0 });
+    expect(preview.stderr).toMatch(/nothing would be sent .*consent custom field is not a JSON object/);
+  });
+
+  it('reports disabled events as skipped', async () => {
+    const config = loadConfig({ ...environment(), EVENT_ORDER_COMPLETED: 'off' });
+    const { commercetools, mapping, events, segment } = createConnectorDependencies(config);
+    const output = formatPreview(await previewResource({ source: 'id', kind: 'order', id: taxExcludedOrder.id }, { commercetools, mapping, events }));
+    await segment.close(100);
+    expect(JSON.parse(output.stdout)).toEqual({ skipped: 'disabled' });
+  });
+
+  it('exits 1 with a clear message when the resource does not exist', async () => {
+    const preview = await printed({ source: 'id', kind: 'customer', id: '00000000-0000-4000-8000-00000000beef' });
+    expect(preview).toMatchObject({ stdout: '', exitCode: 1 });
+    expect(preview.stderr).toBe('customer 00000000-0000-4000-8000-00000000beef was not found in commercetools\n');
+  });
+});
+
+describe('the command line', () => {
+  const TSX = resolve(__dirname, '../../node_modules/.bin/tsx');
+  const CLI = resolve(__dirname, '../../src/cli/preview.ts');
+
+  /** Runs the CLI in a directory without .env, with exactly these variables. */
+  function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((done) => {
+      execFile(TSX, [CLI, ...args], { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it('prints the calls as JSON on stdout', async () => {
+    const file = join(workDir, 'order.json');
+    await writeFile(file, JSON.stringify(taxExcludedOrder));
+    const result = await run(['--file', file], environment());
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual((await printed({ source: 'id', kind: 'order', id: taxExcludedOrder.id })).json);
+  });
+
+  it('exits 1 for an order that does not exist', async () => {
+    const result = await run(['order', '00000000-0000-4000-8000-00000000beef'], environment());
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'order 00000000-0000-4000-8000-00000000beef was not found in commercetools\n' });
+  });
+
+  it('exits 2 with the configuration message when the configuration is incomplete, even for --file', async () => {
+    const file = join(workDir, 'customer.json');
+    await writeFile(file, JSON.stringify(customerMinimal));
+    const { CTP_CLIENT_SECRET: _secret, ...incomplete } = environment();
+    const result = await run(['--file', file], incomplete);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Invalid configuration:\n {2}- CTP_CLIENT_SECRET is required\n/);
+    expect(result.stderr).toMatch(/same configuration as the server/);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const result = await run(['invoice', '42'], environment());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/usage:/);
+  });
+});
