@@ -10,10 +10,8 @@
  * stored resource on each query), so the figure is a floor for the engine, not a ceiling.
  */
 import { parseArgs } from 'node:util';
-import { createCommercetoolsApi } from '../src/commercetools/client';
-import { createCommercetoolsReader } from '../src/commercetools/reads';
 import { loadConfig } from '../src/config';
-import { createSegmentSink } from '../src/segment/sink';
+import { createConnectorDependencies } from '../src/dependencies';
 import { BACKFILL_COMMERCETOOLS_LIMITS, BACKFILL_SEGMENT_LIMITS } from '../src/cli/backfill';
 import { runBackfill, systemClock, type BackfillProgress } from '../src/tools/backfill';
 import { generateBackfillData, seedBackfillData, startBackfillCommercetools } from '../test/support/backfill-data';
@@ -57,12 +55,21 @@ async function main(): Promise<void> {
   console.log(`seeded ${customers} customers and ${orders} orders in ${Date.now() - seedStarted} ms`);
   console.log(`  orders: ${[...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ')}`);
 
-  const config = loadConfig({ CTP_PROJECT_KEY: PROJECT_KEY, CTP_CLIENT_ID: 'bench', CTP_CLIENT_SECRET: 'bench-secret', SEGMENT_WRITE_KEY: 'bench-key' });
-  const api = createCommercetoolsApi(
-    { projectKey: PROJECT_KEY, clientId: 'bench', clientSecret: 'bench-secret', apiUrl: commercetools.url, authUrl: commercetools.url },
-    BACKFILL_COMMERCETOOLS_LIMITS,
-  );
-  const sink = createSegmentSink({ writeKey: 'bench-key', host: segment.url }, BACKFILL_SEGMENT_LIMITS);
+  const config = loadConfig({
+    CTP_PROJECT_KEY: PROJECT_KEY,
+    CTP_CLIENT_ID: 'bench',
+    CTP_CLIENT_SECRET: 'bench-secret',
+    CTP_API_URL: commercetools.url,
+    CTP_AUTH_URL: commercetools.url,
+    SEGMENT_WRITE_KEY: 'bench-key',
+    SEGMENT_HOST: segment.url,
+  });
+  // Wired as `npm run backfill` wires it.
+  const dependencies = createConnectorDependencies(config, {
+    commercetoolsLimits: BACKFILL_COMMERCETOOLS_LIMITS,
+    segmentLimits: BACKFILL_SEGMENT_LIMITS,
+  });
+  const sink = dependencies.segment;
   requests.pages = 0;
   requests.lookups = 0;
   requests.other = 0;
@@ -70,13 +77,7 @@ async function main(): Promise<void> {
 
   let last: BackfillProgress | undefined;
   const summary = await runBackfill(
-    {
-      api,
-      commercetools: createCommercetoolsReader(api),
-      segment: sink,
-      events: config.events,
-      mapping: { projectKey: PROJECT_KEY, consentFieldName: config.consentFieldName, anonymousIdFallback: config.anonymousIdFallback },
-    },
+    dependencies,
     {
       resourceTypes: ['customer', 'order'],
       dryRun: false,

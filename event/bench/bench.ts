@@ -19,23 +19,14 @@
  * config.nodeOptions); NODE_OPTIONS replaces them, to try others
  * (`NODE_OPTIONS=--max-semi-space-size=8 npm run bench`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connectorNodeOptions } from './node-options';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { EVENT_DIR, freePort, killLiveChildren, readProcStatusMb, RSS_SAMPLE_MS, startService, type Service } from './processes';
 import { startCommercetoolsStandIn, startSegmentStandIn, type CommercetoolsCounts, type SegmentCounts } from './standins';
 
-const EVENT_DIR = join(__dirname, '..');
 const PROJECT_KEY = 'bench-project';
-const RSS_SAMPLE_MS = 250;
-/** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK) on every common platform. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 // ───────────────────────────── settings ─────────────────────────────
 
@@ -150,142 +141,6 @@ function runLoad(url: string, connections: number, durationSeconds: number): Pro
   });
 }
 
-// ───────────────────────────── child processes ─────────────────────────────
-
-/** Every child still running, so a failing bench (or Ctrl-C) never leaves one behind. */
-const liveChildren = new Set<ChildProcess>();
-
-interface Service {
-  url: string;
-  pid: number;
-  /** Log lines the child wrote (the connector logs at warn and above only). */
-  logs: { count: number; first: string[] };
-  memory(): { peakRssMb: number; highWaterMarkMb: number };
-  cpuSeconds(): number;
-  /** SIGTERM, then the exit code (null when it had to be killed). */
-  stop(): Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function readProcStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined; // the process is gone
-  }
-}
-
-function readCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "pid (comm) ": state is the first, utime the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
-/** Keeps the first few lines a child writes; the rest are only counted (a failing connector writes thousands). */
-function collectLogs(child: ChildProcess): Service['logs'] {
-  const logs = { count: 0, first: [] as string[] };
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => {
-      logs.count += 1;
-      if (logs.first.length < 3) logs.first.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
-    });
-  }
-  return logs;
-}
-
-async function waitForHealth(url: string, child: ChildProcess, logs: Service['logs']): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`the child exited with code ${child.exitCode} before answering /health:\n${logs.first.join('\n')}`);
-    }
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url}/health did not answer within 15 s`);
-}
-
-function stopChild(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    // The connector drains for up to 8 s on SIGTERM; past that something is wrong.
-    const killer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      liveChildren.delete(child);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** Spawns `node <args>` with only the given environment, waits for /health, samples its memory. */
-async function startService(args: string[], env: Record<string, string>, port: number): Promise<Service> {
-  const child = spawn(process.execPath, args, {
-    cwd: EVENT_DIR,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_OPTIONS: connectorNodeOptions(),
-      ...env,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  liveChildren.add(child);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start node ${args.join(' ')}`);
-  const logs = collectLogs(child);
-  let peakRssMb = 0;
-  const sampleRss = () => {
-    peakRssMb = Math.max(peakRssMb, readProcStatusMb(pid, 'VmRSS') ?? 0);
-  };
-  const sampler = setInterval(sampleRss, RSS_SAMPLE_MS);
-  let highWaterMarkMb = 0;
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHealth(url, child, logs);
-  } catch (error) {
-    clearInterval(sampler);
-    await stopChild(child);
-    throw error;
-  }
-  return {
-    url,
-    pid,
-    logs,
-    memory: () => {
-      sampleRss();
-      // The kernel's own peak: what 250 ms sampling could miss between two samples.
-      highWaterMarkMb = Math.max(highWaterMarkMb, readProcStatusMb(pid, 'VmHWM') ?? 0);
-      return { peakRssMb, highWaterMarkMb };
-    },
-    cpuSeconds: () => readCpuSeconds(pid),
-    stop: async () => {
-      clearInterval(sampler);
-      return stopChild(child);
-    },
-  };
-}
-
 function startConnector(commercetoolsUrl: string, segmentUrl: string, port: number): Promise<Service> {
   return startService(
     [join(EVENT_DIR, 'dist', 'index.js')],
@@ -305,33 +160,10 @@ function startConnector(commercetoolsUrl: string, segmentUrl: string, port: numb
 
 /**
  * The ceiling: Express alone, doing only what every request must (parse the envelope, decode
- * message.data) and answering 204. Plain JS through `node -e`, so nothing is compiled; run from
- * event/ so require('express') finds the same Express the connector uses.
+ * message.data) and answering 204 (bench/ceiling.ts, run through tsx).
  */
-const CEILING_SOURCE = `
-const express = require('express');
-const app = express();
-app.disable('x-powered-by');
-app.set('etag', false);
-app.get('/health', (_req, res) => res.json({ status: 'ok' }));
-app.post('/', express.json({ limit: '1mb', type: () => true }), (req, res) => {
-  try {
-    const notification = JSON.parse(Buffer.from(req.body.message.data, 'base64').toString('utf8'));
-    res.status(notification && notification.resource ? 204 : 400).end();
-  } catch {
-    res.status(400).end();
-  }
-});
-const server = app.listen(Number(process.env.PORT), '127.0.0.1');
-server.keepAliveTimeout = 65000;
-process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
-});
-`;
-
 function startCeiling(port: number): Promise<Service> {
-  return startService(['-e', CEILING_SOURCE], {}, port);
+  return startService(['--import', 'tsx', join(EVENT_DIR, 'bench', 'ceiling.ts')], {}, port);
 }
 
 // ───────────────────────────── measuring ─────────────────────────────
@@ -627,10 +459,6 @@ async function main(): Promise<void> {
   if (settings.only !== 'latency') figures.push(...(await runFastScenario(settings.fast)));
   if (settings.only !== 'fast') figures.push(...(await runLatencyScenario(settings.latency)));
   printTable(figures);
-}
-
-function killLiveChildren(): void {
-  for (const child of liveChildren) child.kill('SIGKILL');
 }
 
 process.once('SIGINT', () => {

@@ -6,8 +6,6 @@
  * counting Segment endpoint), and prints the connector's memory at intervals: a soak, not a test.
  * Memory that keeps growing from one interval to the next is a leak; a plateau is not.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connectorNodeOptions } from './node-options';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import { EVENT_DIR, freePort, killLiveChildren, readProcStatusMb, startService } from './processes';
 
 const PROJECT_KEY = 'soak-project';
 const { values: args } = parseArgs({
@@ -32,7 +31,7 @@ const rate = Number(args.rate);
 const connections = Number(args.connections);
 const intervalSeconds = Number(args.interval);
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'src', 'dev', 'samples', name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) => JSON.parse(readFileSync(join(EVENT_DIR, 'src', 'dev', 'samples', name), 'utf8')) as Record<string, unknown>;
 
 function uuid(n: number): string {
   const hex = n.toString(16).padStart(12, '0');
@@ -56,24 +55,6 @@ async function startCountingSegment() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts: () => ({ requests, events }), close: () => server.close() };
 }
 
-function rssOf(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the connector did not start');
-}
-
 async function main(): Promise<void> {
   const ctMock = new CommercetoolsMock({ enableAuthentication: true, validateCredentials: true, defaultProjectKey: PROJECT_KEY, silent: true });
   await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
@@ -87,11 +68,10 @@ async function main(): Promise<void> {
   }
   const segment = await startCountingSegment();
 
-  const port = 18_000 + Math.floor(Math.random() * 1000);
   const heapFlags = args['heap-mb'] ? [`--max-old-space-size=${Number(args['heap-mb'])}`] : [];
-  const child = spawn(process.execPath, [...heapFlags, join(__dirname, '..', 'dist', 'index.js')], {
-    env: {
-      PATH: process.env.PATH,
+  const connector = await startService(
+    [...heapFlags, join(EVENT_DIR, 'dist', 'index.js')],
+    {
       CTP_PROJECT_KEY: PROJECT_KEY,
       CTP_CLIENT_ID: 'soak',
       CTP_CLIENT_SECRET: 'soak-secret',
@@ -99,14 +79,11 @@ async function main(): Promise<void> {
       CTP_AUTH_URL: ctUrl,
       SEGMENT_WRITE_KEY: 'soak-write-key',
       SEGMENT_HOST: segment.url,
-      PORT: String(port),
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: connectorNodeOptions(),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const connectorUrl = `http://127.0.0.1:${port}`;
-  await waitForHealth(connectorUrl);
+    await freePort(),
+  );
+  const connectorUrl = connector.url;
 
   let sequence = 0;
   const nextBody = () => {
@@ -130,7 +107,7 @@ async function main(): Promise<void> {
   let failed = 0;
   const samples: number[] = [];
   const sample = () => {
-    const rss = rssOf(child);
+    const rss = readProcStatusMb(connector.pid, 'VmRSS') ?? 0;
     samples.push(rss);
     const elapsed = Math.round((Date.now() - started) / 1000);
     console.log(`${String(elapsed).padStart(9)}  ${rss.toFixed(1).padStart(6)}  ${String(answered).padStart(8)}  ${String(failed).padStart(7)}  ${String(segment.counts().events).padStart(14)}`);
@@ -161,13 +138,14 @@ async function main(): Promise<void> {
   console.log(`\nrequests ${result.requests.total}, non-2xx ${result.non2xx}, errors ${result.errors}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
   console.log(`peak RSS ${Math.max(...samples).toFixed(1)} MB; max of first third ${firstThird.toFixed(1)} MB, of last third ${lastThird.toFixed(1)} MB`);
 
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await connector.stop();
+  if (connector.logs.count > 0) console.log(`connector log lines (warn and above): ${connector.logs.count}; first:\n${connector.logs.first.join('\n')}`);
   segment.close();
   await ctMock.app.close();
 }
 
 main().catch((error: unknown) => {
   console.error('soak failed:', error);
+  killLiveChildren();
   process.exit(1);
 });

@@ -1,17 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppDependencies } from './app';
-import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
-import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
-import type { MappingOptions } from './mapping/types';
 import type { Config } from './config';
+import { createConnectorDependencies, type DependencyLimits } from './dependencies';
 import type { Logger } from './logger';
-import { createRegulationsClient, type RegulationsClient } from './segment/regulations';
-import { createDecoder } from './transport/decode';
-import type { Decoder } from './transport/notification';
-import { createSnsVerifier } from './transport/sns';
-import { createSegmentSink, type SegmentSink, type SegmentSinkLimits, DEFAULT_SEGMENT_LIMITS } from './segment/sink';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
 export const SHUTDOWN_GRACE_MS = 8_000;
@@ -27,51 +19,15 @@ export interface RunningConnector {
   stop(reason: string): Promise<boolean>;
 }
 
-export interface ConnectorOptions {
+export interface ConnectorOptions extends DependencyLimits {
   logger: Logger;
   /** Extra app dependencies (decoder, authentication, deadline…). */
   app?: Partial<Pick<AppDependencies, 'decode' | 'authenticate' | 'deadlineMs'>>;
-  commercetoolsLimits?: CommercetoolsClientLimits;
-  segmentLimits?: SegmentSinkLimits;
   graceMs?: number;
   host?: string;
 }
 
-/** The adapters and settings every entry point shares: the server, backfill, preview, replay. */
-export interface ConnectorDependencies {
-  api: ByProjectKeyRequestBuilder;
-  commercetools: CommercetoolsReader;
-  segment: SegmentSink;
-  regulations: RegulationsClient;
-  mapping: MappingOptions;
-  events: Config['events'];
-  /** Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN). */
-  decode: Decoder;
-}
-
-export function createConnectorDependencies(
-  config: Config,
-  options: { commercetoolsLimits?: CommercetoolsClientLimits; segmentLimits?: SegmentSinkLimits } = {},
-): ConnectorDependencies {
-  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits);
-  return {
-    api,
-    commercetools: createCommercetoolsReader(api),
-    segment: createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
-    regulations: createRegulationsClient(config.segment.publicApi),
-    events: config.events,
-    decode: createDecoder({
-      sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
-    }),
-    mapping: {
-      projectKey: config.commercetools.projectKey,
-      consentFieldName: config.consentFieldName,
-      anonymousIdFallback: config.anonymousIdFallback,
-      ...(config.locale ? { locale: config.locale } : {}),
-    },
-  };
-}
-
+/** Builds every dependency from the configuration and listens: the connector as deployed. */
 export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
   const { logger } = options;
   const { api: _api, ...dependencies } = createConnectorDependencies(config, options);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import type { CommercetoolsClientLimits } from '../commercetools/client';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createConnectorDependencies } from '../server';
+import { createConnectorDependencies } from '../dependencies';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSinkLimits } from '../segment/sink';
 import {
   BackfillCheckpointError,

@@ -6,14 +6,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import { createCommercetoolsApi } from '../commercetools/client';
-import { createCommercetoolsReader } from '../commercetools/reads';
-import { DEFAULT_EVENT_SETTINGS } from '../events';
+import { loadConfig } from '../config';
+import { createConnectorDependencies } from '../dependencies';
 import { createLogger } from '../logger';
-import { createRegulationsClient } from '../segment/regulations';
 import { answerOf, processDelivery } from '../pipeline';
-import { createSegmentSink } from '../segment/sink';
-import { createDecoder } from '../transport/decode';
 import { startSegmentCapture, type CapturedEvent } from '../dev/segment-capture';
 import customerFull from '../dev/samples/customers/customer-full.json';
 import orderGuest from '../dev/samples/orders/order-guest.json';
@@ -103,23 +99,22 @@ async function main(): Promise<void> {
   }
 
   const capture = realWriteKey ? undefined : await startSegmentCapture();
-  const segmentSettings = {
-    writeKey: realWriteKey ?? 'demo-write-key',
-    host: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
-  };
-  const sink = createSegmentSink(segmentSettings);
-  const pipeline = {
-    commercetools: createCommercetoolsReader(
-      createCommercetoolsApi({ projectKey: PROJECT_KEY, clientId: 'demo', clientSecret: 'demo', apiUrl: ctUrl, authUrl: ctUrl }),
-    ),
-    segment: sink,
+  // The connector's own configuration and wiring, pointed at the stand-ins.
+  const config = loadConfig({
+    CTP_PROJECT_KEY: PROJECT_KEY,
+    CTP_CLIENT_ID: 'demo',
+    CTP_CLIENT_SECRET: 'demo',
+    CTP_API_URL: ctUrl,
+    CTP_AUTH_URL: ctUrl,
+    SEGMENT_WRITE_KEY: realWriteKey ?? 'demo-write-key',
+    SEGMENT_HOST: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
+    LOCALE: 'en',
     // Deletions need a Segment Public API token; the demo shows none.
-    regulations: createRegulationsClient({ host: 'https://api.segmentapis.com' }),
-    logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
-    events: DEFAULT_EVENT_SETTINGS,
-    mapping: { projectKey: PROJECT_KEY, consentFieldName: 'consent', locale: 'en', anonymousIdFallback: 'email-hash' } as const,
-    decode: createDecoder(),
-  };
+  });
+  const { api: _api, ...dependencies } = createConnectorDependencies(config);
+  const sink = dependencies.segment;
+  const pipeline = { ...dependencies, logger: createLogger(process.env.LOG_LEVEL ?? 'silent') };
+  const segmentSettings = config.segment;
 
   console.log('commercetools → Segment connector demo');
   console.log(`  commercetools stand-in  ${ctUrl} (project ${PROJECT_KEY})`);

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { ConnectorError } from '../errors';
-import { createConnectorDependencies } from '../server';
+import { createConnectorDependencies } from '../dependencies';
 import { formatPreview, previewResource, type PreviewRequest, type ResourceKind } from '../tools/preview';
 import { runCommand } from './run';
 

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
-import { createConnectorDependencies } from '../server';
+import { createConnectorDependencies } from '../dependencies';
 import { formatReplaySummary, replayExitCode, replayNotifications } from '../tools/replay';
 import { runCommand } from './run';
 

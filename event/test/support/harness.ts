@@ -3,13 +3,11 @@ import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import type { Express } from 'express';
 import { createApp, type AppDependencies } from '../../src/app';
 import type { PipelineDependencies } from '../../src/pipeline';
-import { createDecoder } from '../../src/transport/decode';
-import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../../src/commercetools/client';
-import { createCommercetoolsReader } from '../../src/commercetools/reads';
+import type { CommercetoolsClientLimits } from '../../src/commercetools/client';
 import { loadConfig } from '../../src/config';
+import { createConnectorDependencies } from '../../src/dependencies';
 import { createLogger } from '../../src/logger';
-import { createRegulationsClient } from '../../src/segment/regulations';
-import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
+import { DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
 import type { Decoder } from '../../src/transport/notification';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
 
@@ -69,41 +67,34 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
   const segment = await startSegmentCapture();
   const publicApi = await startSegmentCapture();
-  // The connector's own settings go through the real configuration parser.
+  const apiUrl = options.commercetoolsUrl ?? ctUrl;
+  // The connector's own settings go through the real configuration parser, pointed at the stand-ins.
   const config = loadConfig({
     CTP_PROJECT_KEY: PROJECT_KEY,
     CTP_CLIENT_ID: 'connector-client',
     CTP_CLIENT_SECRET: 'connector-secret-value',
+    CTP_API_URL: apiUrl,
+    CTP_AUTH_URL: apiUrl,
     SEGMENT_WRITE_KEY: WRITE_KEY,
+    SEGMENT_HOST: segment.url,
     SEGMENT_PUBLIC_API_HOST: publicApi.url,
     ...options.env,
   });
 
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
-  const apiUrl = options.commercetoolsUrl ?? ctUrl;
-  const api = createCommercetoolsApi(
-    { projectKey: PROJECT_KEY, clientId: 'connector-client', clientSecret: 'connector-secret-value', apiUrl, authUrl: apiUrl },
-    { timeoutMs: 1_000, maxRetries: 1, retryDelayMs: 50, ...options.commercetoolsLimits },
-  );
-  const sink = createSegmentSink(
-    { writeKey: WRITE_KEY, host: segment.url },
-    { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 1_000, maxRetries: 1, maxTotalBackoffSeconds: 2, maxRateLimitSeconds: 1, ...options.segmentLimits },
-  );
+  // Wired as production wires it, with bounds short enough for tests.
+  const { api: _api, ...dependencies } = createConnectorDependencies(config, {
+    commercetoolsLimits: { timeoutMs: 1_000, maxRetries: 1, retryDelayMs: 50, ...options.commercetoolsLimits },
+    segmentLimits: { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 1_000, maxRetries: 1, maxTotalBackoffSeconds: 2, maxRateLimitSeconds: 1, ...options.segmentLimits },
+    regulationsTimeoutMs: 1_000,
+  });
+  const sink = dependencies.segment;
   const pipeline: PipelineDependencies = {
-    commercetools: createCommercetoolsReader(api),
-    segment: sink,
-    regulations: createRegulationsClient(config.segment.publicApi, 1_000),
+    ...dependencies,
     logger,
-    events: config.events,
-    mapping: {
-      projectKey: PROJECT_KEY,
-      consentFieldName: config.consentFieldName,
-      anonymousIdFallback: config.anonymousIdFallback,
-      ...(config.locale ? { locale: config.locale } : {}),
-    },
     deadlineMs: options.deadlineMs ?? 5_000,
-    decode: options.decode ?? createDecoder(),
+    ...(options.decode ? { decode: options.decode } : {}),
   };
   const authenticate = options.authenticate ?? (options.trusted ? async () => undefined : undefined);
   const app = createApp({ ...pipeline, ...(authenticate ? { authenticate } : {}) });

@@ -2,10 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitCodeOf, formatSummary, parseBackfillArgs, UsageError } from '../../src/cli/backfill';
-import { createCommercetoolsApi } from '../../src/commercetools/client';
-import { createCommercetoolsReader } from '../../src/commercetools/reads';
 import { loadConfig } from '../../src/config';
-import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink } from '../../src/segment/sink';
+import { createConnectorDependencies } from '../../src/dependencies';
+import { DEFAULT_SEGMENT_LIMITS, type SegmentSink } from '../../src/segment/sink';
 import {
   BackfillCheckpointError,
   runBackfill,
@@ -47,23 +46,24 @@ let data: BackfillData;
 let workDir: string;
 const sinks: SegmentSink[] = [];
 
-const config = loadConfig({ CTP_PROJECT_KEY: PROJECT_KEY, CTP_CLIENT_ID: 'backfill-client', CTP_CLIENT_SECRET: 'backfill-secret', SEGMENT_WRITE_KEY: 'backfill-write-key' });
-
+/** Wired as the CLI wires it, from a configuration pointing at the stand-ins. */
 function dependencies() {
-  // No retries in the client itself: the backfill's own retries are what is tested.
-  const api = createCommercetoolsApi(
-    { projectKey: PROJECT_KEY, clientId: 'backfill-client', clientSecret: 'backfill-secret', apiUrl: proxy.url, authUrl: proxy.url },
-    { timeoutMs: 5_000, maxRetries: 0, retryDelayMs: 10 },
-  );
-  const sink = createSegmentSink({ writeKey: 'backfill-write-key', host: segment.url }, { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 5_000 });
-  sinks.push(sink);
-  return {
-    api,
-    commercetools: createCommercetoolsReader(api),
-    segment: sink,
-    events: config.events,
-    mapping: { projectKey: PROJECT_KEY, consentFieldName: config.consentFieldName, anonymousIdFallback: config.anonymousIdFallback },
-  };
+  const config = loadConfig({
+    CTP_PROJECT_KEY: PROJECT_KEY,
+    CTP_CLIENT_ID: 'backfill-client',
+    CTP_CLIENT_SECRET: 'backfill-secret',
+    CTP_API_URL: proxy.url,
+    CTP_AUTH_URL: proxy.url,
+    SEGMENT_WRITE_KEY: 'backfill-write-key',
+    SEGMENT_HOST: segment.url,
+  });
+  const built = createConnectorDependencies(config, {
+    // No retries in the client itself: the backfill's own retries are what is tested.
+    commercetoolsLimits: { timeoutMs: 5_000, maxRetries: 0, retryDelayMs: 10 },
+    segmentLimits: { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 5_000 },
+  });
+  sinks.push(built.segment);
+  return built;
 }
 
 interface Recorded {

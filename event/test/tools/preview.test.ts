@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
-import { createConnectorDependencies, type ConnectorDependencies } from '../../src/server';
+import { createConnectorDependencies, type ConnectorDependencies } from '../../src/dependencies';
 import { detectResourceKind, formatPreview, previewResource, type PreviewRequest } from '../../src/tools/preview';
 import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';

@@ -1,0 +1,55 @@
+import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
+import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
+import type { Config } from './config';
+import type { MappingOptions } from './mapping/types';
+import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
+import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
+import { createDecoder } from './transport/decode';
+import type { Decoder } from './transport/notification';
+import { createSnsVerifier } from './transport/sns';
+
+/**
+ * The one wiring: every entry point (the server, backfill, preview, replay, the demo, the tests
+ * and benchmarks) builds its adapters here, from a configuration; tests and the demo point that
+ * configuration at local stand-ins.
+ */
+/** The adapters and settings every entry point shares: the server, backfill, preview, replay. */
+export interface ConnectorDependencies {
+  api: ByProjectKeyRequestBuilder;
+  commercetools: CommercetoolsReader;
+  segment: SegmentSink;
+  regulations: RegulationsClient;
+  mapping: MappingOptions;
+  events: Config['events'];
+  /** Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN). */
+  decode: Decoder;
+}
+
+export interface DependencyLimits {
+  commercetoolsLimits?: CommercetoolsClientLimits;
+  segmentLimits?: SegmentSinkLimits;
+  /** Per-request timeout toward Segment's Public API, ms. */
+  regulationsTimeoutMs?: number;
+}
+
+export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
+  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits);
+  return {
+    api,
+    commercetools: createCommercetoolsReader(api),
+    segment: createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
+    regulations: createRegulationsClient(config.segment.publicApi, options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS),
+    events: config.events,
+    decode: createDecoder({
+      sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
+    }),
+    mapping: {
+      projectKey: config.commercetools.projectKey,
+      consentFieldName: config.consentFieldName,
+      anonymousIdFallback: config.anonymousIdFallback,
+      ...(config.locale ? { locale: config.locale } : {}),
+    },
+  };
+}
+
