@@ -8,44 +8,37 @@ import {
   from,
   skipped,
   type Handler,
-  type HandlerContext,
   type MessageHandler,
-  type Outcome,
   type PlanContext,
 } from './types';
 
-function identifyIfEnabled(customer: Customer, context: PlanContext): MappingResult {
-  return context.events.identifyCustomers
-    ? buildCustomerIdentify(customer, context.mapping)
-    : { kind: 'calls', calls: [] };
-}
+/** Plans a new customer's calls; undefined when every call it could make is switched off. */
+export type NewCustomerPlanner = (customer: Customer) => MappingResult;
 
 /**
- * The calls for a new customer in hand: identify, then Signed Up. Sends nothing: the live path
- * delivers them, the tools (backfill, preview) reuse them.
+ * The calls for a new customer in hand: identify, then Signed Up, each when enabled. Sends
+ * nothing: the live path delivers them, the tools (backfill, preview) reuse them. Undefined when
+ * both are off: the one place that decides a new customer is `disabled`.
  */
-export function planNewCustomer(customer: Customer, context: PlanContext): MappingResult {
-  const signedUp = context.events.track.signedUp;
-  return combineResults(
-    identifyIfEnabled(customer, context),
-    signedUp ? buildSignedUp(customer, context.mapping, signedUp) : { kind: 'calls', calls: [] },
-  );
+export function newCustomerPlanner(context: PlanContext): NewCustomerPlanner | undefined {
+  const { identifyCustomers } = context.events;
+  const signedUp = enabledEvent(context, 'signedUp');
+  if (!identifyCustomers && !signedUp) return undefined;
+  const none: MappingResult = { kind: 'calls', calls: [] };
+  return (customer) =>
+    combineResults(
+      identifyCustomers ? buildCustomerIdentify(customer, context.mapping) : none,
+      signedUp ? buildSignedUp(customer, context.mapping, signedUp) : none,
+    );
 }
-
-/** A new customer: identify, then Signed Up. */
-function sendNewCustomer(customer: Customer, context: HandlerContext): Promise<Outcome> {
-  return deliver(planNewCustomer(customer, context), context);
-}
-
-const nothingEnabledForNewCustomers = (context: HandlerContext) =>
-  !context.events.identifyCustomers && !enabledEvent(context, 'signedUp');
 
 /** customer ResourceCreated change → identify + Signed Up, from the customer as it is now. */
 export const handleCustomerCreated: Handler = async (notification, context) => {
-  if (nothingEnabledForNewCustomers(context)) return skipped('disabled');
+  const plan = newCustomerPlanner(context);
+  if (!plan) return skipped('disabled');
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return from('read', await sendNewCustomer(customer, context));
+  return from('read', await deliver(plan(customer), context));
 };
 
 /**
@@ -53,12 +46,13 @@ export const handleCustomerCreated: Handler = async (notification, context) => {
  * delivery was authenticated, otherwise from the customer commercetools holds.
  */
 export const handleCustomerCreatedMessage: MessageHandler = async (notification, context) => {
-  if (nothingEnabledForNewCustomers(context)) return skipped('disabled');
+  const plan = newCustomerPlanner(context);
+  if (!plan) return skipped('disabled');
   const carried = context.trusted ? embeddedCustomer(readMessage(notification, 'CustomerCreated')) : undefined;
-  if (carried) return from('carried', await sendNewCustomer(carried, context));
+  if (carried) return from('carried', await deliver(plan(carried), context));
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return from('read', skipped('not-found'));
-  return from('read', await sendNewCustomer(customer, context));
+  return from('read', await deliver(plan(customer), context));
 };
 
 /** customer ResourceUpdated change → identify, from the customer as it is now. */

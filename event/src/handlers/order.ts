@@ -9,43 +9,42 @@ import {
   from,
   skipped,
   type Handler,
-  type HandlerContext,
   type MessageHandler,
-  type Outcome,
   type PlanContext,
 } from './types';
 
-/**
- * The calls for an order in hand: (guest identify) + Order Completed, with the one look-up a
- * guest needs. Sends nothing: the live path delivers them, the tools (backfill, preview) reuse them.
- */
-export async function planOrderCompleted(order: Order, context: PlanContext): Promise<MappingResult> {
-  const event = context.events.track.orderCompleted;
-  if (!event) return { kind: 'calls', calls: [] };
-  // Only guests need the look-up: it decides whether their email may be sent as an identify.
-  const guestEmailRegistered =
-    needsGuestEmailLookup(order, context.mapping.anonymousIdFallback) && order.customerEmail
-      ? await context.commercetools.isEmailRegistered(order.customerEmail, context.signal)
-      : undefined;
-  return buildOrderCompleted(order, {
-    ...context.mapping,
-    event,
-    ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
-  });
-}
+/** Plans an order's (guest identify) + Order Completed, with the one look-up a guest needs. */
+export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;
 
-/** (guest identify) + Order Completed for an order in hand. */
-async function sendOrderCompleted(order: Order, context: HandlerContext): Promise<Outcome> {
-  if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
-  return deliver(await planOrderCompleted(order, context), context);
+/**
+ * The calls for an order in hand: (guest identify) + Order Completed. Sends nothing: the live
+ * path delivers them, the tools (backfill, preview) reuse them. Undefined when Order Completed is
+ * off: the one place that decides an order's creation is `disabled`.
+ */
+export function orderCompletedPlanner(context: PlanContext): OrderCompletedPlanner | undefined {
+  const event = enabledEvent(context, 'orderCompleted');
+  if (!event) return undefined;
+  return async (order) => {
+    // Only guests need the look-up: it decides whether their email may be sent as an identify.
+    const guestEmailRegistered =
+      needsGuestEmailLookup(order, context.mapping.anonymousIdFallback) && order.customerEmail
+        ? await context.commercetools.isEmailRegistered(order.customerEmail, context.signal)
+        : undefined;
+    return buildOrderCompleted(order, {
+      ...context.mapping,
+      event,
+      ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
+    });
+  };
 }
 
 /** order ResourceCreated change → read the order → (guest identify) + Order Completed. */
 export const handleOrderCreated: Handler = async (notification, context) => {
-  if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
+  const plan = orderCompletedPlanner(context);
+  if (!plan) return skipped('disabled');
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return skipped('not-found');
-  return from('read', await sendOrderCompleted(order, context));
+  return from('read', await deliver(await plan(order), context));
 };
 
 /**
@@ -56,13 +55,14 @@ export const handleOrderCreated: Handler = async (notification, context) => {
  * the coupon is the code's text, not its id.
  */
 export const handleOrderCreatedMessage: MessageHandler = async (notification, context) => {
-  if (!enabledEvent(context, 'orderCompleted')) return skipped('disabled');
+  const plan = orderCompletedPlanner(context);
+  if (!plan) return skipped('disabled');
   const carried = context.trusted ? embeddedOrder(readMessage(notification, 'OrderCreated')) : undefined;
   const usable = carried && !(carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
-  if (usable) return from('carried', await sendOrderCompleted(carried, context));
+  if (usable) return from('carried', await deliver(await plan(carried), context));
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return from('read', skipped('not-found'));
-  return from('read', await sendOrderCompleted(order, context));
+  return from('read', await deliver(await plan(order), context));
 };
 
 /** order ResourceUpdated change → Order Updated, once per order version. */

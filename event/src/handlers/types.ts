@@ -93,7 +93,6 @@ export function enabledEvent(context: Pick<HandlerContext, 'events'>, key: Track
  */
 export async function deliver(result: MappingResult, context: HandlerContext): Promise<Outcome> {
   if (result.kind === 'skip') return skipped(result.reason);
-  if (result.calls.length === 0) return skipped('disabled');
   try {
     await context.segment.send(result.calls, context.signal);
   } catch (error) {

@@ -1,8 +1,8 @@
 import type { Customer, Order } from '@commercetools/platform-sdk';
 import { z } from 'zod';
 import { badRequest } from '../errors';
-import { planNewCustomer } from '../handlers/customer';
-import { planOrderCompleted } from '../handlers/order';
+import { newCustomerPlanner } from '../handlers/customer';
+import { orderCompletedPlanner } from '../handlers/order';
 import type { PlanContext, SkipReason } from '../handlers/types';
 import type { MappingResult } from '../mapping/types';
 import type { SegmentCall } from '../segment/calls';
@@ -10,7 +10,7 @@ import { describeIssues } from '../transport/parse';
 
 /**
  * What the connector would send for one order or customer, computed by the very functions the
- * live path uses (planOrderCompleted, planNewCustomer), without sending anything.
+ * live path uses (orderCompletedPlanner, newCustomerPlanner), without sending anything.
  */
 
 export type ResourceKind = 'order' | 'customer';
@@ -64,10 +64,10 @@ function parseResource(resource: unknown, forced: ResourceKind | undefined): { k
   return { kind, customer: parsed.data as unknown as Customer };
 }
 
-function resultOf(kind: ResourceKind, id: string, mapped: MappingResult, notes: string[]): PreviewResult {
+/** What the live path would do: `disabled` when no planner is enabled for the resource (see the planners). */
+function resultOf(kind: ResourceKind, id: string, mapped: MappingResult | undefined, notes: string[]): PreviewResult {
+  if (!mapped) return { status: 'skipped', kind, id, reason: 'disabled', notes };
   if (mapped.kind === 'skip') return { status: 'skipped', kind, id, reason: mapped.reason, notes };
-  // The live path acknowledges "nothing to send" as disabled (see handlers/types deliver).
-  if (mapped.calls.length === 0) return { status: 'skipped', kind, id, reason: 'disabled', notes };
   return { status: 'calls', kind, id, calls: mapped.calls, notes };
 }
 
@@ -99,9 +99,9 @@ export async function previewResource(request: PreviewRequest, context: PlanCont
   }
   try {
     if (target.kind === 'order') {
-      return resultOf('order', target.order.id, await planOrderCompleted(target.order, context), notes);
+      return resultOf('order', target.order.id, await orderCompletedPlanner(context)?.(target.order), notes);
     }
-    return resultOf('customer', target.customer.id, planNewCustomer(target.customer, context), notes);
+    return resultOf('customer', target.customer.id, newCustomerPlanner(context)?.(target.customer), notes);
   } catch (error) {
     // Only a hand-made file can miss what the mappers read (commercetools always sends it).
     if (request.source === 'file' && error instanceof TypeError) {

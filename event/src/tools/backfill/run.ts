@@ -8,9 +8,8 @@
  * process.env, no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
  */
 import type { Customer, Order } from '@commercetools/platform-sdk';
-import type { EventSettings } from '../../events';
-import { planNewCustomer } from '../../handlers/customer';
-import { planOrderCompleted } from '../../handlers/order';
+import { newCustomerPlanner } from '../../handlers/customer';
+import { orderCompletedPlanner } from '../../handlers/order';
 import type { PlanContext } from '../../handlers/types';
 import type { MappingResult } from '../../mapping/types';
 import type { SegmentCall } from '../../segment/calls';
@@ -30,8 +29,14 @@ import {
   type BackfillSummary,
 } from './types';
 
-function enabledFor(resourceType: BackfillResourceType, events: EventSettings): boolean {
-  return resourceType === 'customer' ? events.identifyCustomers || events.track.signedUp !== undefined : events.track.orderCompleted !== undefined;
+/** The planner of a resource type's creation events; undefined when they are all switched off. */
+function plannerOf(resourceType: BackfillResourceType, context: PlanContext): ((resource: Resource) => Promise<MappingResult>) | undefined {
+  if (resourceType === 'order') {
+    const planOrder = orderCompletedPlanner(context);
+    return planOrder && ((resource) => planOrder(resource as Order));
+  }
+  const planCustomer = newCustomerPlanner(context);
+  return planCustomer && (async (resource) => planCustomer(resource as Customer));
 }
 
 function validate(options: BackfillOptions): void {
@@ -153,8 +158,6 @@ class Run {
   }
 }
 
-const plan = (run: Run, resourceType: BackfillResourceType, resource: Resource): Promise<MappingResult> =>
-  resourceType === 'customer' ? Promise.resolve(planNewCustomer(resource as Customer, run.planContext)) : planOrderCompleted(resource as Order, run.planContext);
 
 async function deliver(run: Run, resourceType: BackfillResourceType, id: string, calls: readonly SegmentCall[]): Promise<void> {
   try {
@@ -171,17 +174,18 @@ async function deliver(run: Run, resourceType: BackfillResourceType, id: string,
 
 /** Plans at most `concurrency` at once (commercetools), delivers as plans are ready (Segment, rate-limited); resolves when all settled. */
 async function processPage(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<void> {
+  const plan = plannerOf(resourceType, run.planContext);
+  if (!plan) throw new Error(`${resourceType}s are disabled: nothing should have been read`);
   const deliveries: Promise<void>[] = [];
   await forEachLimited(resources, run.options.concurrency, async (resource) => {
     let result: MappingResult;
     try {
-      result = await run.retrying(() => plan(run, resourceType, resource));
+      result = await run.retrying(() => plan(resource));
     } catch (error) {
       run.settle(resourceType, { failed: reasonOf(error), id: resource.id });
       return;
     }
     if (result.kind === 'skip') return run.settle(resourceType, { skipped: result.reason });
-    if (result.calls.length === 0) return run.settle(resourceType, { skipped: 'disabled' });
     if (run.options.dryRun) return run.settle(resourceType, { sent: result.calls.length });
     deliveries.push(deliver(run, resourceType, resource.id, result.calls));
   });
@@ -229,7 +233,7 @@ async function countTotals(run: Run, startIndex: number): Promise<void> {
   // Types a resumed backfill already finished: what they had is all there is.
   for (const resourceType of run.resourceTypes.slice(0, startIndex)) run.totals[resourceType] = counts[resourceType].processed;
   for (const resourceType of run.resourceTypes.slice(startIndex)) {
-    if (!enabledFor(resourceType, run.dependencies.events)) continue;
+    if (!plannerOf(resourceType, run.planContext)) continue;
     const after = resourceType === run.position.resourceType ? run.position.lastId : null;
     try {
       run.totals[resourceType] = counts[resourceType].processed + (await countResources(run.dependencies.api, resourceType, run.filters, after));
@@ -275,7 +279,7 @@ export async function runBackfill(dependencies: BackfillDependencies, options: B
       run.position = { resourceType, lastId: null };
       await run.checkpoint(false);
     }
-    if (!enabledFor(resourceType, dependencies.events)) {
+    if (!plannerOf(resourceType, run.planContext)) {
       run.disabled.push(resourceType);
       const what = resourceType === 'customer' ? 'IDENTIFY_CUSTOMERS is false and EVENT_SIGNED_UP is off' : 'EVENT_ORDER_COMPLETED is off';
       runtime.output.notice({ type: 'notice', kind: 'disabled', resourceType, message: `${resourceType}s not read: ${what}, so there is nothing to send` });
