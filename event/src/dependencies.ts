@@ -1,3 +1,8 @@
+/**
+ * The one wiring: every entry point (the server, backfill, preview, replay, the demo, the tests
+ * and benchmarks) builds its adapters here, from a configuration; tests and the demo point that
+ * configuration at local stand-ins.
+ */
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
@@ -9,11 +14,6 @@ import { createDecoder } from './transport/decode';
 import type { Decoder } from './transport/notification';
 import { createSnsVerifier } from './transport/sns';
 
-/**
- * The one wiring: every entry point (the server, backfill, preview, replay, the demo, the tests
- * and benchmarks) builds its adapters here, from a configuration; tests and the demo point that
- * configuration at local stand-ins.
- */
 /** The adapters and settings every entry point shares: the server, backfill, preview, replay. */
 export interface ConnectorDependencies {
   api: ByProjectKeyRequestBuilder;

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 
 /**
- * A commercetools subscription notification, as much of it as the connector relies on. Parsed
- * once, here; the rest of the code trusts these types. Unknown extra fields are kept (messages
- * carry type-specific fields) but never required.
- */
-/**
  * commercetools ids and keys are made of letters, digits, `-` and `_`. Holding identifiers to that
  * keeps free text (an email a stranger posts as an "id") out of our logs.
  */
@@ -56,6 +51,11 @@ const message = z.looseObject({
   lastModifiedAt: isoDateTime.optional(),
 });
 
+/**
+ * A commercetools subscription notification, as much of it as the connector relies on. Parsed
+ * once, here; the rest of the code trusts these types. Unknown extra fields are kept (messages
+ * carry type-specific fields) but never required.
+ */
 export const notificationSchema = z.discriminatedUnion('notificationType', [
   resourceCreated,
   resourceUpdated,

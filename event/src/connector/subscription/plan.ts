@@ -1,3 +1,4 @@
+/** Pure comparison of the subscription commercetools stores with the one this deployment wants. */
 import type {
   ChangeSubscription,
   Destination,
@@ -7,7 +8,6 @@ import type {
 } from '@commercetools/platform-sdk';
 import type { SubscriptionTopics } from './topics';
 
-/** Pure comparison of the subscription commercetools stores with the one this deployment wants. */
 /**
  * One subscription per deployment, found again by this key on every deploy. Changing it would
  * leave the old subscription behind, delivering every notification twice.
