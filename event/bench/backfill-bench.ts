@@ -101,13 +101,23 @@ async function main(): Promise<void> {
   const { run } = summary;
   const order = summary.counts.order;
   const customer = summary.counts.customer;
-  console.log(`\nbackfill ${summary.status}: concurrency ${concurrency}, rate ${rate > 0 ? `${rate} events/s` : 'unlimited'}, page size ${pageSize}, Segment latency ${segmentLatencyMs} ms`);
-  console.log(`  customers: ${customer.processed} read, ${customer.sent} sent (${customer.events} events), skipped ${JSON.stringify(customer.skipped)}, failed ${JSON.stringify(customer.failed)}`);
-  console.log(`  orders:    ${order.processed} read, ${order.sent} sent (${order.events} events), skipped ${JSON.stringify(order.skipped)}, failed ${JSON.stringify(order.failed)}`);
+  console.log(
+    `\nbackfill ${summary.status}: concurrency ${concurrency}, rate ${rate > 0 ? `${rate} events/s` : 'unlimited'}, page size ${pageSize}, Segment latency ${segmentLatencyMs} ms`,
+  );
+  console.log(
+    `  customers: ${customer.processed} read, ${customer.sent} sent (${customer.events} events), skipped ${JSON.stringify(customer.skipped)}, failed ${JSON.stringify(customer.failed)}`,
+  );
+  console.log(
+    `  orders:    ${order.processed} read, ${order.sent} sent (${order.events} events), skipped ${JSON.stringify(order.skipped)}, failed ${JSON.stringify(order.failed)}`,
+  );
   console.log(`  duration:  ${run.durationSeconds} s`);
   console.log(`  resources: ${run.resourcesPerSecond} /s (${run.resources})`);
-  console.log(`  events:    ${run.eventsPerSecond} /s (${run.events}; Segment received ${received.events} in ${received.requests} requests, ${(received.events / Math.max(1, received.requests)).toFixed(1)} per request)`);
-  console.log(`  commercetools: ${requests.pages} page reads, ${requests.lookups} guest look-ups, ${requests.other} other (token)`);
+  console.log(
+    `  events:    ${run.eventsPerSecond} /s (${run.events}; Segment received ${received.events} in ${received.requests} requests, ${(received.events / Math.max(1, received.requests)).toFixed(1)} per request)`,
+  );
+  console.log(
+    `  commercetools: ${requests.pages} page reads, ${requests.lookups} guest look-ups, ${requests.other} other (token)`,
+  );
   if (last && last.events !== run.events) console.log(`  (last progress: ${JSON.stringify(last)})`);
 
   await segment.close();

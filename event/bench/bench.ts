@@ -23,8 +23,21 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { EVENT_DIR, freePort, killLiveChildren, readProcStatusMb, RSS_SAMPLE_MS, startService, type Service } from './processes';
-import { startCommercetoolsStandIn, startSegmentStandIn, type CommercetoolsCounts, type SegmentCounts } from './standins';
+import {
+  EVENT_DIR,
+  freePort,
+  killLiveChildren,
+  readProcStatusMb,
+  RSS_SAMPLE_MS,
+  startService,
+  type Service,
+} from './processes';
+import {
+  startCommercetoolsStandIn,
+  startSegmentStandIn,
+  type CommercetoolsCounts,
+  type SegmentCounts,
+} from './standins';
 
 const PROJECT_KEY = 'bench-project';
 
@@ -72,8 +85,10 @@ function readSettings(argv: string[]): Settings {
   };
   const duration = (fallback: number) => number('duration', values.duration, fallback);
   const warmupSeconds = number('warmup', values.warmup, 2);
-  const connections = (fallback: number) => Math.max(1, Math.round(number('connections', values.connections, fallback)));
-  const soakSeconds = values['soak-minutes'] === undefined ? undefined : number('soak-minutes', values['soak-minutes'], 0) * 60;
+  const connections = (fallback: number) =>
+    Math.max(1, Math.round(number('connections', values.connections, fallback)));
+  const soakSeconds =
+    values['soak-minutes'] === undefined ? undefined : number('soak-minutes', values['soak-minutes'], 0) * 60;
   return {
     ...(values.only ? { only: values.only } : {}),
     fast: { connections: connections(256), durationSeconds: duration(10), warmupSeconds },
@@ -182,7 +197,11 @@ interface Measured {
  * them after each phase, so the warm-up's leftovers are not counted in the run and the run's
  * own leftovers are.
  */
-async function measure(service: Service, shape: LoadShape, phases: { settle(): Promise<void>; startCounting(): void }): Promise<Measured> {
+async function measure(
+  service: Service,
+  shape: LoadShape,
+  phases: { settle(): Promise<void>; startCounting(): void },
+): Promise<Measured> {
   if (shape.warmupSeconds > 0) await runLoad(service.url, shape.connections, shape.warmupSeconds);
   await phases.settle();
   phases.startCounting();
@@ -234,8 +253,14 @@ interface ConnectorRun extends Measured {
 }
 
 /** Stand-ins, the connector, a warm-up, the measured run, and everything stopped again. */
-async function measureConnector(shape: LoadShape, latencies: { commercetoolsMs: number; segmentMs: number }): Promise<ConnectorRun> {
-  const commercetools = await startCommercetoolsStandIn({ projectKey: PROJECT_KEY, latencyMs: latencies.commercetoolsMs });
+async function measureConnector(
+  shape: LoadShape,
+  latencies: { commercetoolsMs: number; segmentMs: number },
+): Promise<ConnectorRun> {
+  const commercetools = await startCommercetoolsStandIn({
+    projectKey: PROJECT_KEY,
+    latencyMs: latencies.commercetoolsMs,
+  });
   const segment = await startSegmentStandIn({ latencyMs: latencies.segmentMs });
   try {
     const connector = await startConnector(commercetools.url, segment.url, await freePort());
@@ -282,7 +307,9 @@ function reportProgress(connector: Service, segment: { lifetimeCounts(): Segment
     const { peakRssMb } = connector.memory();
     const rss = readProcStatusMb(connector.pid, 'VmRSS') ?? 0;
     const elapsed = Math.round((Date.now() - started) / 1000);
-    console.log(`  … ${elapsed} s: RSS ${rss.toFixed(1)} MB (peak ${peakRssMb.toFixed(1)} MB), Segment events so far ${segment.lifetimeCounts().events}`);
+    console.log(
+      `  … ${elapsed} s: RSS ${rss.toFixed(1)} MB (peak ${peakRssMb.toFixed(1)} MB), Segment events so far ${segment.lifetimeCounts().events}`,
+    );
   }, 30_000);
 }
 
@@ -331,7 +358,9 @@ function describeLoad(label: string, measured: Measured, cpuLabel: string): stri
       .filter(([status]) => !status.startsWith('2'))
       .map(([status, stats]) => `${status}×${stats.count ?? 0}`)
       .join(', ');
-    lines.push(`${''.padEnd(10)} !! non-2xx ${load.non2xx}${byStatus ? ` (${byStatus})` : ''}, connection errors ${load.errors}, timeouts ${load.timeouts}`);
+    lines.push(
+      `${''.padEnd(10)} !! non-2xx ${load.non2xx}${byStatus ? ` (${byStatus})` : ''}, connection errors ${load.errors}, timeouts ${load.timeouts}`,
+    );
   } else {
     lines.push(`${''.padEnd(10)} non-2xx 0, connection errors 0, timeouts 0`);
   }
@@ -364,7 +393,10 @@ function describeUpstreams(run: ConnectorRun): string[] {
     `shutdown:      exit code ${run.exitCode ?? 'none (killed)'}${run.exitCode === 0 ? '' : ' !! did not drain in time'}`,
   ];
   if (run.logs.count > 0) {
-    lines.push(`!! connector log lines (warn and above): ${run.logs.count}; first:`, ...run.logs.first.map((line) => `     ${line}`));
+    lines.push(
+      `!! connector log lines (warn and above): ${run.logs.count}; first:`,
+      ...run.logs.first.map((line) => `     ${line}`),
+    );
   }
   return lines;
 }
@@ -377,7 +409,9 @@ function printBlock(title: string, lines: string[]): void {
 function printMachine(): void {
   const processors = cpus();
   const models = [...new Set(processors.map((cpu) => cpu.model))].join(' / ');
-  console.log(`machine: ${processors.length} × ${models}; ${fixed(totalmem() / 1024 ** 3)} GB RAM; Node ${process.version} (${process.platform} ${process.arch})`);
+  console.log(
+    `machine: ${processors.length} × ${models}; ${fixed(totalmem() / 1024 ** 3)} GB RAM; Node ${process.version} (${process.platform} ${process.arch})`,
+  );
 }
 
 function printTable(figures: Figure[]): void {
@@ -385,7 +419,13 @@ function printTable(figures: Figure[]): void {
     ['scenario', 'figure', 'value', 'target', 'met?'],
     ...figures.map((figure) => {
       const met = isMet(figure);
-      return [figure.scenario, figure.name, figure.text, figure.target?.text ?? '—', met === undefined ? '—' : met ? 'yes' : 'NO'];
+      return [
+        figure.scenario,
+        figure.name,
+        figure.text,
+        figure.target?.text ?? '—',
+        met === undefined ? '—' : met ? 'yes' : 'NO',
+      ];
     }),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -413,33 +453,87 @@ async function runFastScenario(shape: LoadShape): Promise<Figure[]> {
     ...describeUpstreams(connector),
   ]);
   return [
-    { scenario: 'fast', name: 'connector messages/s', value: connector.messagesPerSecond, text: fixed(connector.messagesPerSecond, 0) },
-    { scenario: 'fast', name: 'ceiling messages/s', value: ceiling.messagesPerSecond, text: fixed(ceiling.messagesPerSecond, 0) },
-    { scenario: 'fast', name: 'connector / ceiling', value: share, text: percent(share), target: { compare: '>=', limit: 0.4, text: '≥ 40 %' } },
+    {
+      scenario: 'fast',
+      name: 'connector messages/s',
+      value: connector.messagesPerSecond,
+      text: fixed(connector.messagesPerSecond, 0),
+    },
+    {
+      scenario: 'fast',
+      name: 'ceiling messages/s',
+      value: ceiling.messagesPerSecond,
+      text: fixed(ceiling.messagesPerSecond, 0),
+    },
+    {
+      scenario: 'fast',
+      name: 'connector / ceiling',
+      value: share,
+      text: percent(share),
+      target: { compare: '>=', limit: 0.4, text: '≥ 40 %' },
+    },
     nonSuccessFigure('fast', connector),
   ];
 }
 
 async function runLatencyScenario(settings: Settings['latency']): Promise<Figure[]> {
-  const run = await measureConnector(settings, { commercetoolsMs: settings.commercetoolsLatencyMs, segmentMs: settings.segmentLatencyMs });
-  printBlock(`latency: commercetools ${settings.commercetoolsLatencyMs} ms, Segment ${settings.segmentLatencyMs} ms; ${shapeText(settings)}`, [
-    ...describeLoad('connector', run, 'connector'),
-    '',
-    ...describeUpstreams(run),
-  ]);
+  const run = await measureConnector(settings, {
+    commercetoolsMs: settings.commercetoolsLatencyMs,
+    segmentMs: settings.segmentLatencyMs,
+  });
+  printBlock(
+    `latency: commercetools ${settings.commercetoolsLatencyMs} ms, Segment ${settings.segmentLatencyMs} ms; ${shapeText(settings)}`,
+    [...describeLoad('connector', run, 'connector'), '', ...describeUpstreams(run)],
+  );
   const messages = run.notificationsHandled;
   const ctPerMessage = ratio(total(run.commercetools.run), messages);
   const segmentPerMessage = ratio(run.segment.run.requests, messages);
   const scenario = 'latency';
   return [
     { scenario, name: 'messages/s', value: run.messagesPerSecond, text: fixed(run.messagesPerSecond, 0) },
-    { scenario, name: 'p50 latency', value: run.load.latency.p50, text: `${run.load.latency.p50} ms`, target: { compare: '<=', limit: 100, text: '≤ 100 ms' } },
-    { scenario, name: 'p99 latency', value: run.load.latency.p99, text: `${run.load.latency.p99} ms`, target: { compare: '<=', limit: 160, text: '≤ 160 ms' } },
-    { scenario, name: 'Segment requests/message', value: segmentPerMessage, text: fixed(segmentPerMessage, 3), target: { compare: '<=', limit: 0.05, text: '≤ 0.05' } },
-    { scenario, name: 'commercetools requests/message', value: ctPerMessage, text: fixed(ctPerMessage, 3), target: { compare: '<=', limit: 2, text: '≤ 2' } },
+    {
+      scenario,
+      name: 'p50 latency',
+      value: run.load.latency.p50,
+      text: `${run.load.latency.p50} ms`,
+      target: { compare: '<=', limit: 100, text: '≤ 100 ms' },
+    },
+    {
+      scenario,
+      name: 'p99 latency',
+      value: run.load.latency.p99,
+      text: `${run.load.latency.p99} ms`,
+      target: { compare: '<=', limit: 160, text: '≤ 160 ms' },
+    },
+    {
+      scenario,
+      name: 'Segment requests/message',
+      value: segmentPerMessage,
+      text: fixed(segmentPerMessage, 3),
+      target: { compare: '<=', limit: 0.05, text: '≤ 0.05' },
+    },
+    {
+      scenario,
+      name: 'commercetools requests/message',
+      value: ctPerMessage,
+      text: fixed(ctPerMessage, 3),
+      target: { compare: '<=', limit: 2, text: '≤ 2' },
+    },
     // Since the connector started: the one token is fetched during the warm-up.
-    { scenario, name: 'token requests', value: run.commercetools.lifetime.token, text: String(run.commercetools.lifetime.token), target: { compare: '=', limit: 1, text: '1' } },
-    { scenario, name: 'peak RSS', value: run.memory.peakRssMb, text: `${fixed(run.memory.peakRssMb)} MB`, target: { compare: '<=', limit: 150, text: '≤ 150 MB' } },
+    {
+      scenario,
+      name: 'token requests',
+      value: run.commercetools.lifetime.token,
+      text: String(run.commercetools.lifetime.token),
+      target: { compare: '=', limit: 1, text: '1' },
+    },
+    {
+      scenario,
+      name: 'peak RSS',
+      value: run.memory.peakRssMb,
+      text: `${fixed(run.memory.peakRssMb)} MB`,
+      target: { compare: '<=', limit: 150, text: '≤ 150 MB' },
+    },
     nonSuccessFigure(scenario, run),
   ];
 }
@@ -447,7 +541,13 @@ async function runLatencyScenario(settings: Settings['latency']): Promise<Figure
 /** Any non-2xx answer is a notification the connector failed to deliver: it never passes quietly. */
 function nonSuccessFigure(scenario: string, measured: Measured): Figure {
   const failed = measured.load.non2xx + measured.load.errors;
-  return { scenario, name: 'non-2xx + connection errors', value: failed, text: String(failed), target: { compare: '=', limit: 0, text: '0' } };
+  return {
+    scenario,
+    name: 'non-2xx + connection errors',
+    value: failed,
+    text: String(failed),
+    target: { compare: '=', limit: 0, text: '0' },
+  };
 }
 
 // ───────────────────────────── main ─────────────────────────────

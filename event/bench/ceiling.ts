@@ -13,7 +13,9 @@ app.get('/health', (_req, res) => {
 app.post('/', express.json({ limit: '1mb', type: () => true }), (req, res) => {
   try {
     const body = req.body as { message?: { data?: string } };
-    const notification = JSON.parse(Buffer.from(body.message?.data ?? '', 'base64').toString('utf8')) as { resource?: unknown } | null;
+    const notification = JSON.parse(Buffer.from(body.message?.data ?? '', 'base64').toString('utf8')) as {
+      resource?: unknown;
+    } | null;
     res.status(notification?.resource ? 204 : 400).end();
   } catch {
     res.status(400).end();

@@ -7,6 +7,8 @@ import { join } from 'node:path';
  */
 export function connectorNodeOptions(): string {
   if (process.env.NODE_OPTIONS) return process.env.NODE_OPTIONS;
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { config?: { nodeOptions?: string } };
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    config?: { nodeOptions?: string };
+  };
   return manifest.config?.nodeOptions ?? '';
 }

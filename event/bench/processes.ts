@@ -74,7 +74,9 @@ export async function waitForHealth(url: string, child: ChildProcess, logs: Serv
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`the child exited with code ${child.exitCode} before answering /health:\n${logs.first.join('\n')}`);
+      throw new Error(
+        `the child exited with code ${child.exitCode} before answering /health:\n${logs.first.join('\n')}`,
+      );
     }
     try {
       if ((await fetch(`${url}/health`)).ok) return;
@@ -147,7 +149,6 @@ export async function startService(args: string[], env: Record<string, string>, 
     },
   };
 }
-
 
 export function killLiveChildren(): void {
   for (const child of liveChildren) child.kill('SIGKILL');

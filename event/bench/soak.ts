@@ -31,7 +31,8 @@ const rate = Number(args.rate);
 const connections = Number(args.connections);
 const intervalSeconds = Number(args.interval);
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(EVENT_DIR, 'src', 'dev', 'samples', name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(EVENT_DIR, 'src', 'dev', 'samples', name), 'utf8')) as Record<string, unknown>;
 
 function uuid(n: number): string {
   const hex = n.toString(16).padStart(12, '0');
@@ -52,19 +53,32 @@ async function startCountingSegment() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts: () => ({ requests, events }), close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts: () => ({ requests, events }),
+    close: () => server.close(),
+  };
 }
 
 async function main(): Promise<void> {
-  const ctMock = new CommercetoolsMock({ enableAuthentication: true, validateCredentials: true, defaultProjectKey: PROJECT_KEY, silent: true });
+  const ctMock = new CommercetoolsMock({
+    enableAuthentication: true,
+    validateCredentials: true,
+    defaultProjectKey: PROJECT_KEY,
+    silent: true,
+  });
   await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
   const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
   const order = fixture('orders/order-tax-included.json');
   const customer = fixture('customers/customer-full.json');
   const ORDERS = 500;
   for (let n = 0; n < ORDERS; n += 1) {
-    await ctMock.project(PROJECT_KEY).unsafeAdd('order' as never, { ...order, id: uuid(n), orderNumber: `SOAK-${n}` } as never);
-    await ctMock.project(PROJECT_KEY).unsafeAdd('customer' as never, { ...customer, id: uuid(100_000 + n), email: `soak${n}@example.com` } as never);
+    await ctMock
+      .project(PROJECT_KEY)
+      .unsafeAdd('order' as never, { ...order, id: uuid(n), orderNumber: `SOAK-${n}` } as never);
+    await ctMock
+      .project(PROJECT_KEY)
+      .unsafeAdd('customer' as never, { ...customer, id: uuid(100_000 + n), email: `soak${n}@example.com` } as never);
   }
   const segment = await startCountingSegment();
 
@@ -92,9 +106,23 @@ async function main(): Promise<void> {
     // Alternate new orders and customer updates, each notification distinct.
     const notification =
       sequence % 2 === 0
-        ? { notificationType: 'ResourceCreated', projectKey: PROJECT_KEY, resource: { typeId: 'order', id: uuid(n) }, version: 1, modifiedAt: new Date().toISOString() }
-        : { notificationType: 'ResourceUpdated', projectKey: PROJECT_KEY, resource: { typeId: 'customer', id: uuid(100_000 + n) }, version: sequence, modifiedAt: new Date().toISOString() };
-    return JSON.stringify({ message: { data: Buffer.from(JSON.stringify(notification)).toString('base64'), messageId: String(sequence) } });
+        ? {
+            notificationType: 'ResourceCreated',
+            projectKey: PROJECT_KEY,
+            resource: { typeId: 'order', id: uuid(n) },
+            version: 1,
+            modifiedAt: new Date().toISOString(),
+          }
+        : {
+            notificationType: 'ResourceUpdated',
+            projectKey: PROJECT_KEY,
+            resource: { typeId: 'customer', id: uuid(100_000 + n) },
+            version: sequence,
+            modifiedAt: new Date().toISOString(),
+          };
+    return JSON.stringify({
+      message: { data: Buffer.from(JSON.stringify(notification)).toString('base64'), messageId: String(sequence) },
+    });
   };
 
   console.log(
@@ -110,7 +138,9 @@ async function main(): Promise<void> {
     const rss = readProcStatusMb(connector.pid, 'VmRSS') ?? 0;
     samples.push(rss);
     const elapsed = Math.round((Date.now() - started) / 1000);
-    console.log(`${String(elapsed).padStart(9)}  ${rss.toFixed(1).padStart(6)}  ${String(answered).padStart(8)}  ${String(failed).padStart(7)}  ${String(segment.counts().events).padStart(14)}`);
+    console.log(
+      `${String(elapsed).padStart(9)}  ${rss.toFixed(1).padStart(6)}  ${String(answered).padStart(8)}  ${String(failed).padStart(7)}  ${String(segment.counts().events).padStart(14)}`,
+    );
   };
   const timer = setInterval(sample, intervalSeconds * 1000);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -120,7 +150,14 @@ async function main(): Promise<void> {
         connections,
         overallRate: rate,
         duration: minutes * 60,
-        requests: [{ method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: nextBody() }) }],
+        requests: [
+          {
+            method: 'POST',
+            path: '/',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: nextBody() }),
+          },
+        ],
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
@@ -135,11 +172,18 @@ async function main(): Promise<void> {
   const thirds = Math.max(1, Math.floor(samples.length / 3));
   const firstThird = Math.max(...samples.slice(0, thirds));
   const lastThird = Math.max(...samples.slice(-thirds));
-  console.log(`\nrequests ${result.requests.total}, non-2xx ${result.non2xx}, errors ${result.errors}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
-  console.log(`peak RSS ${Math.max(...samples).toFixed(1)} MB; max of first third ${firstThird.toFixed(1)} MB, of last third ${lastThird.toFixed(1)} MB`);
+  console.log(
+    `\nrequests ${result.requests.total}, non-2xx ${result.non2xx}, errors ${result.errors}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+  );
+  console.log(
+    `peak RSS ${Math.max(...samples).toFixed(1)} MB; max of first third ${firstThird.toFixed(1)} MB, of last third ${lastThird.toFixed(1)} MB`,
+  );
 
   await connector.stop();
-  if (connector.logs.count > 0) console.log(`connector log lines (warn and above): ${connector.logs.count}; first:\n${connector.logs.first.join('\n')}`);
+  if (connector.logs.count > 0)
+    console.log(
+      `connector log lines (warn and above): ${connector.logs.count}; first:\n${connector.logs.first.join('\n')}`,
+    );
   segment.close();
   await ctMock.app.close();
 }

@@ -100,7 +100,10 @@ function closeServer(server: Server): Promise<void> {
 
 /** The last 12 hex digits of a UUID-shaped id: what makes one bench order distinct from another. */
 function suffixOf(id: string): string {
-  return id.replace(/[^0-9a-f]/gi, '').slice(-12).padStart(12, '0');
+  return id
+    .replace(/[^0-9a-f]/gi, '')
+    .slice(-12)
+    .padStart(12, '0');
 }
 
 /**
@@ -125,7 +128,11 @@ function createGuestOrderTemplate(): (id: string) => string {
 }
 
 const EMPTY_CUSTOMER_PAGE = JSON.stringify({ limit: 1, offset: 0, count: 0, results: [] });
-const NOT_FOUND = JSON.stringify({ statusCode: 404, message: 'Not found', errors: [{ code: 'ResourceNotFound', message: 'Not found' }] });
+const NOT_FOUND = JSON.stringify({
+  statusCode: 404,
+  message: 'Not found',
+  errors: [{ code: 'ResourceNotFound', message: 'Not found' }],
+});
 
 /**
  * commercetools: the OAuth token endpoint and the two reads a guest order needs (the order, and
@@ -165,7 +172,11 @@ export async function startCommercetoolsStandIn(options: {
           ordersRead.add(orderId);
           return answerAfter(latencyMs, () => sendJson(res, 200, guestOrder(orderId)));
         }
-        if (req.method === 'GET' && url.pathname === customersPath && url.searchParams.get('where') === 'lowercaseEmail = :email') {
+        if (
+          req.method === 'GET' &&
+          url.pathname === customersPath &&
+          url.searchParams.get('where') === 'lowercaseEmail = :email'
+        ) {
           counters.add('customerLookups');
           return answerAfter(latencyMs, () => sendJson(res, 200, EMPTY_CUSTOMER_PAGE));
         }
@@ -216,7 +227,13 @@ export async function startSegmentStandIn(options: { latencyMs: number }): Promi
   });
   server.on('connection', () => counters.add('connections'));
   const url = await listen(server);
-  return { url, counts: counters.counts, lifetimeCounts: counters.lifetimeCounts, resetCounts: counters.reset, close: () => closeServer(server) };
+  return {
+    url,
+    counts: counters.counts,
+    lifetimeCounts: counters.lifetimeCounts,
+    resetCounts: counters.reset,
+    close: () => closeServer(server),
+  };
 }
 
 function batchLength(body: Buffer): number | undefined {

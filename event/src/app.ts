@@ -1,13 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { ConnectorError } from './errors';
-import {
-  answerOf,
-  causeOf,
-  failure,
-  processDelivery,
-  type PipelineDependencies,
-  type Processed,
-} from './pipeline';
+import { answerOf, causeOf, failure, processDelivery, type PipelineDependencies, type Processed } from './pipeline';
 import { createDecoder } from './transport/decode';
 
 export interface AppDependencies extends Omit<PipelineDependencies, 'decode'> {
@@ -48,7 +41,8 @@ export function createApp(deps: AppDependencies): express.Express {
       next();
     } catch (error) {
       // Keys that cannot be fetched are our problem (retry), not the sender's.
-      const kind = error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
+      const kind =
+        error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
       const message = error instanceof ConnectorError ? error.publicMessage : 'unauthorized';
       logger.warn({ outcome: kind, reason: message }, 'request rejected');
       answer(res, failure(kind, message));

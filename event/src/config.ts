@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { TRACK_EVENT_KEYS, TRACK_EVENTS, type AnonymousIdFallback, type EventSettings, type TrackEventKey } from './events';
+import {
+  TRACK_EVENT_KEYS,
+  TRACK_EVENTS,
+  type AnonymousIdFallback,
+  type EventSettings,
+  type TrackEventKey,
+} from './events';
 
 const optionalText = z
   .string()
@@ -26,7 +32,9 @@ export const snsTopicArn = () =>
 /** The environment without blank values: Connect and .env files both produce them for "unset". */
 export function presentValues(environment: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+    Object.entries(environment).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== '',
+    ),
   );
 }
 
@@ -68,7 +76,12 @@ const environmentSchema = z.object({
   SEGMENT_HOST: url().default('https://api.segment.io'),
   SEGMENT_PUBLIC_API_TOKEN: optionalText,
   SEGMENT_PUBLIC_API_HOST: url().default('https://api.segmentapis.com'),
-  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1).max(65535).default(8080),
+  PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a port number')
+    .min(1)
+    .max(65535)
+    .default(8080),
   LOCALE: optionalText,
   CONSENT_CUSTOM_FIELD_NAME: z
     .string()

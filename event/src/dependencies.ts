@@ -39,7 +39,10 @@ export function createConnectorDependencies(config: Config, options: DependencyL
     api,
     commercetools: createCommercetoolsReader(api),
     segment: createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
-    regulations: createRegulationsClient(config.segment.publicApi, options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS),
+    regulations: createRegulationsClient(
+      config.segment.publicApi,
+      options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS,
+    ),
     events: config.events,
     decode: createDecoder({
       sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
@@ -52,4 +55,3 @@ export function createConnectorDependencies(config: Config, options: DependencyL
     },
   };
 }
-

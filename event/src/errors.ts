@@ -23,8 +23,7 @@ export class ConnectorError extends Error {
   }
 }
 
-export const badRequest = (message: string, cause?: unknown) =>
-  new ConnectorError('bad-request', message, { cause });
+export const badRequest = (message: string, cause?: unknown) => new ConnectorError('bad-request', message, { cause });
 
 export const upstreamUnavailable = (message: string, cause?: unknown) =>
   new ConnectorError('upstream-unavailable', message, { cause });

@@ -95,7 +95,11 @@ function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * Decodes one request body, routes it, runs its handler within the deadline, logs one line
  * (ids and outcome, never personal data) and says what became of it. Never rejects.
  */
-export async function processDelivery(body: unknown, deps: PipelineDependencies, trust: RequestTrust): Promise<Processed> {
+export async function processDelivery(
+  body: unknown,
+  deps: PipelineDependencies,
+  trust: RequestTrust,
+): Promise<Processed> {
   const started = process.hrtime.bigint();
   const elapsedMs = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
   const { logger } = deps;
@@ -104,7 +108,10 @@ export async function processDelivery(body: unknown, deps: PipelineDependencies,
     const request = await deps.decode(body);
     if (request.kind === 'control') {
       await request.run?.();
-      logger.info({ transport: request.transport, outcome: request.status, durationMs: elapsedMs() }, 'transport message processed');
+      logger.info(
+        { transport: request.transport, outcome: request.status, durationMs: elapsedMs() },
+        'transport message processed',
+      );
       return { kind: 'control', status: request.status };
     }
     decoded = request;
@@ -112,19 +119,34 @@ export async function processDelivery(body: unknown, deps: PipelineDependencies,
     const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
-    logger[level]({ ...describe(decoded), outcome: outcome.status, ...reason, ...events, ...outcome.detail, durationMs: elapsedMs() }, 'notification processed');
+    logger[level](
+      {
+        ...describe(decoded),
+        outcome: outcome.status,
+        ...reason,
+        ...events,
+        ...outcome.detail,
+        durationMs: elapsedMs(),
+      },
+      'notification processed',
+    );
     return { kind: 'outcome', outcome };
   } catch (error) {
     const kind = error instanceof ConnectorError ? error.kind : 'internal';
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs: elapsedMs() };
-    if (kind === 'bad-request' || kind === 'unauthorized') logger.warn({ ...fields, reason: message }, 'notification rejected');
+    if (kind === 'bad-request' || kind === 'unauthorized')
+      logger.warn({ ...fields, reason: message }, 'notification rejected');
     else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
     return failure(kind, message);
   }
 }
 
-async function handle({ notification }: DecodedDelivery, deps: PipelineDependencies, trusted: boolean): Promise<Outcome> {
+async function handle(
+  { notification }: DecodedDelivery,
+  deps: PipelineDependencies,
+  trusted: boolean,
+): Promise<Outcome> {
   if (notification.projectKey !== deps.mapping.projectKey) return { status: 'skipped', reason: 'other-project' };
   const handler = findHandler(notification);
   if (!handler) return { status: 'skipped', reason: 'unhandled-type' };
@@ -163,7 +185,12 @@ export function causeOf(error: unknown): string[] {
   const chain: string[] = [];
   let current: unknown = error;
   while (typeof current === 'object' && current !== null && chain.length < 4) {
-    const { name, message, statusCode, code } = current as { name?: unknown; message?: unknown; statusCode?: unknown; code?: unknown };
+    const { name, message, statusCode, code } = current as {
+      name?: unknown;
+      message?: unknown;
+      statusCode?: unknown;
+      code?: unknown;
+    };
     const label = typeof name === 'string' ? name : 'Error';
     const codeText = typeof code === 'string' ? ` [${code}]` : '';
     chain.push(

@@ -32,21 +32,24 @@ describe('delivery semantics', () => {
     ['answers 408', { kind: 'status', status: 408 }],
     ['resets the connection', { kind: 'reset' }],
     ['never answers', { kind: 'hang' }],
-  ] as const)('answers 503 when Segment %s, then delivers the same messageId once it recovers', async (_label, behaviour) => {
-    harness.segment.behave(behaviour);
-    const failed = await request(harness.app).post('/').send(notification);
-    expect(failed.status).toBe(503);
-    expect(failed.body.error).toBe('upstream-unavailable');
-    expect(harness.segment.accepted).toHaveLength(0);
-    const attempted = harness.segment.received.flatMap((r) => r.events.map((e) => e.messageId));
+  ] as const)(
+    'answers 503 when Segment %s, then delivers the same messageId once it recovers',
+    async (_label, behaviour) => {
+      harness.segment.behave(behaviour);
+      const failed = await request(harness.app).post('/').send(notification);
+      expect(failed.status).toBe(503);
+      expect(failed.body.error).toBe('upstream-unavailable');
+      expect(harness.segment.accepted).toHaveLength(0);
+      const attempted = harness.segment.received.flatMap((r) => r.events.map((e) => e.messageId));
 
-    harness.segment.behave({ kind: 'accept' });
-    const retried = await request(harness.app).post('/').send(notification);
-    expect(retried.status).toBe(200);
-    const delivered = harness.segment.events().map((event) => event.messageId);
-    expect(delivered).toHaveLength(1);
-    expect(attempted).toContain(delivered[0]);
-  });
+      harness.segment.behave({ kind: 'accept' });
+      const retried = await request(harness.app).post('/').send(notification);
+      expect(retried.status).toBe(200);
+      const delivered = harness.segment.events().map((event) => event.messageId);
+      expect(delivered).toHaveLength(1);
+      expect(attempted).toContain(delivered[0]);
+    },
+  );
 
   it.each([400, 403, 413])(
     'acknowledges a notification Segment refuses for good (%i), even sent alone, as segment-rejected, logged as an error',
@@ -74,10 +77,22 @@ describe('delivery semantics', () => {
   it('logs one line per notification with ids and outcome, and no personal data or secrets', async () => {
     await request(harness.app).post('/').send(notification).expect(200);
     const line = harness.logs.at(-1);
-    expect(line).toMatchObject({ level: 'info', outcome: 'delivered', resourceId: customerFull.id, route: 'customer/ResourceUpdated', transport: 'pubsub' });
+    expect(line).toMatchObject({
+      level: 'info',
+      outcome: 'delivered',
+      resourceId: customerFull.id,
+      route: 'customer/ResourceUpdated',
+      transport: 'pubsub',
+    });
     expect(typeof line?.durationMs).toBe('number');
     const text = harness.logText();
-    for (const secret of [customerFull.email, customerFull.firstName, customerFull.lastName, 'connector-secret-value', 'test-write-key']) {
+    for (const secret of [
+      customerFull.email,
+      customerFull.firstName,
+      customerFull.lastName,
+      'connector-secret-value',
+      'test-write-key',
+    ]) {
       expect(text).not.toContain(secret);
     }
     for (const address of customerFull.addresses) expect(text).not.toContain(address.streetName);
@@ -98,7 +113,11 @@ describe('commercetools unavailable', () => {
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: 'upstream-unavailable', message: expect.stringContaining('commercetools') });
     expect(harness.segment.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ level: 'error', outcome: 'upstream-unavailable', resourceId: orderTaxExcluded.id });
+    expect(harness.logs.at(-1)).toMatchObject({
+      level: 'error',
+      outcome: 'upstream-unavailable',
+      resourceId: orderTaxExcluded.id,
+    });
   });
 });
 
@@ -120,9 +139,29 @@ describe('malformed requests', () => {
     ['empty data', JSON.stringify({ message: { data: '' } }), 400],
     ['base64 data that is not JSON', JSON.stringify({ message: { data: base64('not json') } }), 400],
     ['data that is not a notification', JSON.stringify({ message: { data: base64('{"hello":"world"}') } }), 400],
-    ['a notification without a resource', JSON.stringify({ notificationType: 'ResourceCreated', projectKey: 'test-project' }), 400],
-    ['a message without its fields', JSON.stringify({ notificationType: 'Message', projectKey: 'test-project', resource: { typeId: 'order', id: 'x' } }), 400],
-    ['an unknown notification type', JSON.stringify({ notificationType: 'Teleported', projectKey: 'test-project', resource: { typeId: 'order', id: 'x' } }), 400],
+    [
+      'a notification without a resource',
+      JSON.stringify({ notificationType: 'ResourceCreated', projectKey: 'test-project' }),
+      400,
+    ],
+    [
+      'a message without its fields',
+      JSON.stringify({
+        notificationType: 'Message',
+        projectKey: 'test-project',
+        resource: { typeId: 'order', id: 'x' },
+      }),
+      400,
+    ],
+    [
+      'an unknown notification type',
+      JSON.stringify({
+        notificationType: 'Teleported',
+        projectKey: 'test-project',
+        resource: { typeId: 'order', id: 'x' },
+      }),
+      400,
+    ],
     ['a body over 1 MB', JSON.stringify({ padding: 'x'.repeat(1_100_000) }), 413],
   ])('rejects %s with a JSON error and stays healthy', async (_label, body, status) => {
     const res = await request(harness.app).post('/').set('content-type', 'application/json').send(body);
@@ -139,13 +178,18 @@ describe('malformed requests', () => {
     const res = await request(harness.app)
       .post('/')
       .set('content-type', 'text/plain')
-      .send(JSON.stringify(changeNotification('ResourceCreated', 'subscription', 'f0f0f0f0-0000-4000-8000-000000000000')));
+      .send(
+        JSON.stringify(changeNotification('ResourceCreated', 'subscription', 'f0f0f0f0-0000-4000-8000-000000000000')),
+      );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'skipped', reason: 'unhandled-type' });
   });
 
   it('ignores notifications from another project', async () => {
-    const notification = { ...changeNotification('ResourceCreated', 'order', orderTaxExcluded.id), projectKey: 'someone-else' };
+    const notification = {
+      ...changeNotification('ResourceCreated', 'order', orderTaxExcluded.id),
+      projectKey: 'someone-else',
+    };
     const res = await request(harness.app).post('/').send(pubSubEnvelope(notification));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'skipped', reason: 'other-project' });

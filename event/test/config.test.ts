@@ -79,7 +79,11 @@ describe('configuration', () => {
     });
     expect(config.events.track.orderUpdated).toBeUndefined();
     expect(config.events.track.signedUp).toBeUndefined();
-    expect(config.events.track.orderCancelled).toEqual({ key: 'orderCancelled', name: 'Order Canceled', slug: 'order-cancelled' });
+    expect(config.events.track.orderCancelled).toEqual({
+      key: 'orderCancelled',
+      name: 'Order Canceled',
+      slug: 'order-cancelled',
+    });
     expect(config.events.track.orderCompleted?.name).toBe('Order Completed');
     expect(config.events.identifyCustomers).toBe(false);
     expect(config.events.deleteUsers).toBe(false);
@@ -88,7 +92,14 @@ describe('configuration', () => {
   });
 
   it('rejects invalid event settings', () => {
-    expect(problemsOf({ ...valid, IDENTIFY_CUSTOMERS: 'maybe', ANONYMOUS_ID_FALLBACK: 'cookie', EVENT_ORDER_PAID: 'x'.repeat(201) })).toEqual([
+    expect(
+      problemsOf({
+        ...valid,
+        IDENTIFY_CUSTOMERS: 'maybe',
+        ANONYMOUS_ID_FALLBACK: 'cookie',
+        EVENT_ORDER_PAID: 'x'.repeat(201),
+      }),
+    ).toEqual([
       expect.stringMatching(/^ANONYMOUS_ID_FALLBACK /),
       'IDENTIFY_CUSTOMERS must be true or false',
       'EVENT_ORDER_PAID must be at most 200 characters',
@@ -114,7 +125,13 @@ describe('configuration', () => {
 
   it('never prints a value, so secrets cannot leak through a configuration error', () => {
     try {
-      loadConfig({ ...valid, SEGMENT_HOST: 'super-secret-write-key', PORT: 'super-secret-client-secret', SEGMENT_PUBLIC_API_TOKEN: 'super-secret-token', SEGMENT_PUBLIC_API_HOST: 'super-secret-token' });
+      loadConfig({
+        ...valid,
+        SEGMENT_HOST: 'super-secret-write-key',
+        PORT: 'super-secret-client-secret',
+        SEGMENT_PUBLIC_API_TOKEN: 'super-secret-token',
+        SEGMENT_PUBLIC_API_HOST: 'super-secret-token',
+      });
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

@@ -9,7 +9,14 @@ const connectYaml = readFileSync(join(root, 'connect.yaml'), 'utf8');
 const envExample = parse(readFileSync(join(__dirname, '..', '.env.example')));
 
 /** Variables Connect sets itself from inheritAs.apiClient: declaring them in connect.yaml would conflict. */
-const PROVIDED_BY_CONNECT = ['CTP_PROJECT_KEY', 'CTP_CLIENT_ID', 'CTP_CLIENT_SECRET', 'CTP_SCOPE', 'CTP_API_URL', 'CTP_AUTH_URL'];
+const PROVIDED_BY_CONNECT = [
+  'CTP_PROJECT_KEY',
+  'CTP_CLIENT_ID',
+  'CTP_CLIENT_SECRET',
+  'CTP_SCOPE',
+  'CTP_API_URL',
+  'CTP_AUTH_URL',
+];
 /**
  * The port is the runtime's business on Connect (its default, 8080, is what Connect expects);
  * push authentication is for self-hosting, where no connect.yaml is read.
@@ -20,7 +27,8 @@ describe('documentation matches the configuration', () => {
   it.each(CONFIG_VARIABLES)('%s is in .env.example, the README table and connect.yaml', (variable) => {
     expect(Object.keys(envExample)).toContain(variable);
     expect(readme).toMatch(new RegExp(`^\\| [^|]*\`${variable}\``, 'm'));
-    if (![...PROVIDED_BY_CONNECT, ...RUNTIME_ONLY].includes(variable)) expect(connectYaml).toContain(`key: ${variable}`);
+    if (![...PROVIDED_BY_CONNECT, ...RUNTIME_ONLY].includes(variable))
+      expect(connectYaml).toContain(`key: ${variable}`);
   });
 
   it('.env.example holds only variables the connector reads, and its values are valid', () => {

@@ -1,10 +1,27 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, WRITE_KEY, type Harness } from './support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  WRITE_KEY,
+  type Harness,
+} from './support/harness';
 
 /** Keys whose values are personal data in commercetools resources. */
-const PERSONAL_KEYS = new Set(['email', 'customerEmail', 'firstName', 'lastName', 'streetName', 'phone', 'mobile', 'dateOfBirth', 'companyName']);
+const PERSONAL_KEYS = new Set([
+  'email',
+  'customerEmail',
+  'firstName',
+  'lastName',
+  'streetName',
+  'phone',
+  'mobile',
+  'dateOfBirth',
+  'companyName',
+]);
 
 function personalValues(value: unknown, found = new Set<string>()): Set<string> {
   if (Array.isArray(value)) value.forEach((item) => personalValues(item, found));
@@ -23,7 +40,11 @@ const FOLDERS = [join(__dirname, 'fixtures'), join(__dirname, '..', 'src', 'dev'
 const fixtures = (folder: string) =>
   FOLDERS.flatMap((root) =>
     readdirSync(join(root, folder)).map(
-      (file) => JSON.parse(readFileSync(join(root, folder, file), 'utf8')) as { id: string; discountCodes?: { discountCode: { obj?: object } }[] },
+      (file) =>
+        JSON.parse(readFileSync(join(root, folder, file), 'utf8')) as {
+          id: string;
+          discountCodes?: { discountCode: { obj?: object } }[];
+        },
     ),
   );
 
@@ -37,14 +58,16 @@ describe('logs', () => {
     harness = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-secret', LOG_LEVEL: 'trace' } });
     for (const order of orders) {
       await harness.seed('order', order);
-      for (const { discountCode } of order.discountCodes ?? []) if (discountCode.obj) await harness.seed('discount-code', discountCode.obj);
+      for (const { discountCode } of order.discountCodes ?? [])
+        if (discountCode.obj) await harness.seed('discount-code', discountCode.obj);
     }
     for (const customer of customers) await harness.seed('customer', customer);
   });
   afterAll(() => harness.close());
 
   it('never contain personal data, consent contents or secrets, whatever happens', async () => {
-    const post = (body: unknown) => request(harness.app).post('/').set('content-type', 'application/json').send(JSON.stringify(body));
+    const post = (body: unknown) =>
+      request(harness.app).post('/').set('content-type', 'application/json').send(JSON.stringify(body));
     for (const order of orders) {
       await post(pubSubEnvelope(changeNotification('ResourceCreated', 'order', order.id)));
       await post(messageNotification('order', order.id, 'OrderStateChanged', { orderState: 'Cancelled' }));
@@ -58,14 +81,24 @@ describe('logs', () => {
     await post(changeNotification('ResourceCreated', 'order', orders[0]!.id));
     harness.segment.behave({ kind: 'accept' });
     const [someone] = [...personalValues(customers)];
-    await post({ notificationType: 'ResourceCreated', projectKey: 'test-project', resource: { typeId: 'order', id: someone } });
-    await post({ notificationType: 'ResourceCreated', projectKey: someone, resource: { typeId: 'order', id: orders[0]!.id }, modifiedAt: someone });
+    await post({
+      notificationType: 'ResourceCreated',
+      projectKey: 'test-project',
+      resource: { typeId: 'order', id: someone },
+    });
+    await post({
+      notificationType: 'ResourceCreated',
+      projectKey: someone,
+      resource: { typeId: 'order', id: orders[0]!.id },
+      modifiedAt: someone,
+    });
     await post({ message: { data: Buffer.from(JSON.stringify({ email: someone })).toString('base64') } });
 
     expect(harness.logs.length).toBeGreaterThan(orders.length * 2);
     const text = harness.logText();
     const values = personalValues([orders, customers]);
     expect(values.size).toBeGreaterThan(20);
-    for (const value of [...values, ...SECRETS]) expect({ value, found: text.includes(value) }).toEqual({ value, found: false });
+    for (const value of [...values, ...SECRETS])
+      expect({ value, found: text.includes(value) }).toEqual({ value, found: false });
   });
 });

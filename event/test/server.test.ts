@@ -14,7 +14,12 @@ describe('graceful shutdown', () => {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    ctMock = new CommercetoolsMock({ enableAuthentication: true, validateCredentials: true, defaultProjectKey: PROJECT_KEY, silent: true });
+    ctMock = new CommercetoolsMock({
+      enableAuthentication: true,
+      validateCredentials: true,
+      defaultProjectKey: PROJECT_KEY,
+      silent: true,
+    });
     await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
     await ctMock.project(PROJECT_KEY).unsafeAdd('customer' as never, customerFull as never);
     segment = await startSegmentCapture();
@@ -30,7 +35,11 @@ describe('graceful shutdown', () => {
     });
     connector = await startConnector(
       { ...config, port: 0 },
-      { logger: createLogger('info', { write: (line: string) => void lines.push(line) }), host: '127.0.0.1', graceMs: 5_000 },
+      {
+        logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+        host: '127.0.0.1',
+        graceMs: 5_000,
+      },
     );
   });
   afterAll(async () => {
@@ -74,7 +83,10 @@ describe('startConnector wiring', () => {
       SEGMENT_HOST: 'http://127.0.0.1:9',
       PUBSUB_AUDIENCE: 'https://connector.example.com/',
     });
-    const connector = await startConnector({ ...config, port: 0 }, { logger: createLogger('silent'), host: '127.0.0.1' });
+    const connector = await startConnector(
+      { ...config, port: 0 },
+      { logger: createLogger('silent'), host: '127.0.0.1' },
+    );
     try {
       const response = await fetch(`http://127.0.0.1:${connector.port}/`, { method: 'POST', body: '{}' });
       expect(response.status).toBe(401);

@@ -80,18 +80,33 @@ const TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)
 export function parseDate(flag: string, text: string): string {
   const trimmed = text.trim();
   if (!DAY.test(trimmed) && !TIME_WITH_OFFSET.test(trimmed)) {
-    throw new UsageError(`${flag} must be a date (2026-01-31) or a time with its offset (2026-01-31T12:00:00Z), got "${text}"`);
+    throw new UsageError(
+      `${flag} must be a date (2026-01-31) or a time with its offset (2026-01-31T12:00:00Z), got "${text}"`,
+    );
   }
   const time = new Date(DAY.test(trimmed) ? `${trimmed}T00:00:00.000Z` : trimmed);
   if (Number.isNaN(time.getTime())) throw new UsageError(`${flag} is not a valid date: "${text}"`);
   return time.toISOString();
 }
 
-function parseNumber(flag: string, text: string | undefined, fallback: number, { integer, max }: { integer: boolean; max?: number }): number {
+function parseNumber(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  { integer, max }: { integer: boolean; max?: number },
+): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  const valid = text.trim() !== '' && Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value)) && (max === undefined || value <= max);
-  if (!valid) throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'}${max ? ` up to ${max}` : ''}, got "${text}"`);
+  const valid =
+    text.trim() !== '' &&
+    Number.isFinite(value) &&
+    value > 0 &&
+    (!integer || Number.isInteger(value)) &&
+    (max === undefined || value <= max);
+  if (!valid)
+    throw new UsageError(
+      `${flag} must be a positive ${integer ? 'integer' : 'number'}${max ? ` up to ${max}` : ''}, got "${text}"`,
+    );
   return value;
 }
 
@@ -125,7 +140,9 @@ export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
   if (values.help) return 'help';
 
   const resourceTypes: BackfillResourceType[] =
-    values.customers || values.orders ? [...(values.customers ? ['customer' as const] : []), ...(values.orders ? ['order' as const] : [])] : ['customer', 'order'];
+    values.customers || values.orders
+      ? [...(values.customers ? ['customer' as const] : []), ...(values.orders ? ['order' as const] : [])]
+      : ['customer', 'order'];
   const since = values.since === undefined ? undefined : parseDate('--since', values.since);
   const until = values.until === undefined ? undefined : parseDate('--until', values.until);
   if (since && until && since >= until) throw new UsageError('--since must be before --until');
@@ -193,17 +210,27 @@ export function formatSummary(summary: BackfillSummary, checkpointFile?: string)
   const { run } = summary;
   lines.push(
     `  this run   ${plural(run.resources, 'resource')}, ${plural(run.events, 'event')} in ${run.durationSeconds} s ` +
-      `(${run.eventsPerSecond} events/s, ${run.resourcesPerSecond} resources/s), ${plural(run.pages, 'page')}, ${plural(run.retries, 'retry')}`.replace('retrys', 'retries'),
+      `(${run.eventsPerSecond} events/s, ${run.resourcesPerSecond} resources/s), ${plural(run.pages, 'page')}, ${plural(run.retries, 'retry')}`.replace(
+        'retrys',
+        'retries',
+      ),
   );
   if (summary.resumedFrom) {
     const { resourceType, lastId } = summary.resumedFrom;
-    lines.push(`  resumed    ${lastId ? `after ${resourceType} ${lastId}` : `at the first ${resourceType}`} (counts above include the earlier runs)`);
+    lines.push(
+      `  resumed    ${lastId ? `after ${resourceType} ${lastId}` : `at the first ${resourceType}`} (counts above include the earlier runs)`,
+    );
   }
   if (summary.failures.length > 0) {
-    lines.push('  failed resources (inspect one with npm run preview -- <type> <id>; a re-run sends them with the same messageIds):');
+    lines.push(
+      '  failed resources (inspect one with npm run preview -- <type> <id>; a re-run sends them with the same messageIds):',
+    );
     for (const failure of summary.failures) lines.push(`    ${failure.resourceType} ${failure.id}: ${failure.reason}`);
     const listed = summary.failures.length;
-    const total = summary.resourceTypes.reduce((all, type) => all + Object.values(summary.counts[type].failed).reduce((a, b) => a + b, 0), 0);
+    const total = summary.resourceTypes.reduce(
+      (all, type) => all + Object.values(summary.counts[type].failed).reduce((a, b) => a + b, 0),
+      0,
+    );
     if (total > listed) lines.push(`    … and ${total - listed} more`);
   }
   if (summary.error) lines.push(`  error      ${summary.error}`);
@@ -220,7 +247,11 @@ export function formatSummary(summary: BackfillSummary, checkpointFile?: string)
 }
 
 /** A backfill is not on Pub/Sub's clock: longer timeouts for pages of 500 orders, more retries. */
-export const BACKFILL_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = { timeoutMs: 30_000, maxRetries: 1, retryDelayMs: 250 };
+export const BACKFILL_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = {
+  timeoutMs: 30_000,
+  maxRetries: 1,
+  retryDelayMs: 250,
+};
 export const BACKFILL_SEGMENT_LIMITS: SegmentSinkLimits = {
   ...DEFAULT_SEGMENT_LIMITS,
   httpRequestTimeoutMs: 10_000,
@@ -243,7 +274,10 @@ async function main(argv: string[]): Promise<number> {
   }
   // npm run starts scripts in event/: a relative --resume FILE is meant from where the user typed it.
   const options = command.options.checkpointFile
-    ? { ...command.options, checkpointFile: resolve(process.env.INIT_CWD ?? process.cwd(), command.options.checkpointFile) }
+    ? {
+        ...command.options,
+        checkpointFile: resolve(process.env.INIT_CWD ?? process.cwd(), command.options.checkpointFile),
+      }
     : command.options;
 
   let config: Config;
@@ -253,7 +287,9 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\nbackfill uses the connector's configuration: see .env.example and the README's configuration table.\n`);
+    process.stderr.write(
+      `${error.message}\nbackfill uses the connector's configuration: see .env.example and the README's configuration table.\n`,
+    );
     return 2;
   }
 
@@ -298,10 +334,17 @@ async function main(argv: string[]): Promise<number> {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
-      process.stderr.write(`\n${signal} again: quitting now; the page in progress is not checkpointed and will be sent again on resume\n`);
+      process.stderr.write(
+        `\n${signal} again: quitting now; the page in progress is not checkpointed and will be sent again on resume\n`,
+      );
       process.exit(130);
     }
-    reporter.notice({ type: 'notice', kind: 'stopping', signal, message: `${signal}: stopping after the current page (again to quit at once)` });
+    reporter.notice({
+      type: 'notice',
+      kind: 'stopping',
+      signal,
+      message: `${signal}: stopping after the current page (again to quit at once)`,
+    });
     stop.abort();
   };
   process.on('SIGINT', onSignal);

@@ -30,9 +30,21 @@ interface Sample {
 
 const samples: Sample[] = [
   { title: 'a registered customer signs up', typeId: 'customer', resource: customerFull },
-  { title: 'a registered customer orders with a discount code (net prices, US tax)', typeId: 'order', resource: orderTaxExcluded },
-  { title: 'an order with product, cart and shipping discounts (gross prices, DE VAT)', typeId: 'order', resource: orderTaxIncluded },
-  { title: 'an order shipped to two addresses (multiple shipping mode)', typeId: 'order', resource: orderMultipleShipping },
+  {
+    title: 'a registered customer orders with a discount code (net prices, US tax)',
+    typeId: 'order',
+    resource: orderTaxExcluded,
+  },
+  {
+    title: 'an order with product, cart and shipping discounts (gross prices, DE VAT)',
+    typeId: 'order',
+    resource: orderTaxIncluded,
+  },
+  {
+    title: 'an order shipped to two addresses (multiple shipping mode)',
+    typeId: 'order',
+    resource: orderMultipleShipping,
+  },
   { title: 'a guest checks out', typeId: 'order', resource: orderGuest },
   {
     title: 'the discount-code order ships',
@@ -79,22 +91,37 @@ function describeEvent(event: CapturedEvent): string {
   const who = event.userId ? `userId=${event.userId}` : `anonymousId=${event.anonymousId}`;
   const head = event.type === 'track' ? `track "${event.event}"` : 'identify';
   const body = event.type === 'track' ? event.properties : event.traits;
-  const context = event.context && 'consent' in event.context ? `\n      context.consent ${JSON.stringify(event.context.consent)}` : '';
+  const context =
+    event.context && 'consent' in event.context
+      ? `\n      context.consent ${JSON.stringify(event.context.consent)}`
+      : '';
   const json = JSON.stringify(body, null, 2).replace(/\n/g, '\n      ');
   return `    ${head}  ${who}  messageId=${event.messageId}${context}\n      ${json}`;
 }
 
 async function main(): Promise<void> {
   const realWriteKey = process.env.SEGMENT_WRITE_KEY?.trim();
-  const ctMock = new CommercetoolsMock({ enableAuthentication: true, validateCredentials: true, defaultProjectKey: PROJECT_KEY, silent: true });
+  const ctMock = new CommercetoolsMock({
+    enableAuthentication: true,
+    validateCredentials: true,
+    defaultProjectKey: PROJECT_KEY,
+    silent: true,
+  });
   await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
   const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
   for (const { typeId, resource } of samples) {
     // Some samples are later events of an earlier sample's resource.
-    if (await ctMock.project(PROJECT_KEY).get(typeId as never, resource.id).catch(() => undefined)) continue;
+    if (
+      await ctMock
+        .project(PROJECT_KEY)
+        .get(typeId as never, resource.id)
+        .catch(() => undefined)
+    )
+      continue;
     await ctMock.project(PROJECT_KEY).unsafeAdd(typeId as never, resource as never);
     for (const code of resource.discountCodes ?? []) {
-      if (code.discountCode.obj) await ctMock.project(PROJECT_KEY).unsafeAdd('discount-code' as never, code.discountCode.obj as never);
+      if (code.discountCode.obj)
+        await ctMock.project(PROJECT_KEY).unsafeAdd('discount-code' as never, code.discountCode.obj as never);
     }
   }
 
@@ -118,7 +145,9 @@ async function main(): Promise<void> {
 
   console.log('commercetools → Segment connector demo');
   console.log(`  commercetools stand-in  ${ctUrl} (project ${PROJECT_KEY})`);
-  console.log(`  Segment                 ${capture ? `local capture ${capture.url}` : `${segmentSettings.host} (your source: check its debugger)`}`);
+  console.log(
+    `  Segment                 ${capture ? `local capture ${capture.url}` : `${segmentSettings.host} (your source: check its debugger)`}`,
+  );
   console.log('  connector               this process, the same pipeline as POST /\n');
 
   let failures = 0;
@@ -126,12 +155,16 @@ async function main(): Promise<void> {
     const notification = notificationFor(sample, index + 1);
     const seen = capture?.events().length ?? 0;
     // As Connect pushes it, unauthenticated: what a notification carries is checked against commercetools.
-    const processed = await processDelivery(pubSubEnvelope(notification, `demo-${index + 1}`), pipeline, { authenticated: false });
+    const processed = await processDelivery(pubSubEnvelope(notification, `demo-${index + 1}`), pipeline, {
+      authenticated: false,
+    });
     const answer = answerOf(processed);
     if (answer.status >= 300) failures += 1;
     console.log(`${index + 1}. ${sample.title}`);
     const route = sample.message ? `Message ${sample.message.type}` : (sample.notificationType ?? 'ResourceCreated');
-    console.log(`   ${sample.typeId} ${route} ${sample.resource.id} → HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    console.log(
+      `   ${sample.typeId} ${route} ${sample.resource.id} → HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
     for (const event of capture?.events().slice(seen) ?? []) console.log(describeEvent(event));
     console.log('');
   }

@@ -63,7 +63,8 @@ async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
     return { source: 'file', resource, ...(values.type ? { kind: values.type } : {}) };
   }
   const [kind, id, ...rest] = positionals;
-  if (!isKind(kind) || !id || rest.length > 0) throw new UsageError('expected order <id>, customer <id> or --file <path>');
+  if (!isKind(kind) || !id || rest.length > 0)
+    throw new UsageError('expected order <id>, customer <id> or --file <path>');
   return { source: 'id', kind, id };
 }
 
@@ -108,7 +109,8 @@ async function main(): Promise<number> {
     return output.exitCode;
   } catch (error) {
     // Bad files and commercetools failures carry a message meant to be shown; nothing else does.
-    const message = error instanceof ConnectorError ? error.publicMessage : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof ConnectorError ? error.publicMessage : error instanceof Error ? error.message : String(error);
     process.stderr.write(`preview failed: ${message}\n`);
     return 1;
   } finally {

@@ -1,11 +1,16 @@
-const classAndMessage = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error');
+const classAndMessage = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
 
 /**
  * Runs a command's main function and turns its result into the process exit code. An exception
  * that escaped main is a bug: it is reported (by class and message, unless `describe` says
  * otherwise: a message may hold a secret), and exits 1.
  */
-export function runCommand(name: string, main: () => Promise<number>, describe: (error: unknown) => string = classAndMessage): void {
+export function runCommand(
+  name: string,
+  main: () => Promise<number>,
+  describe: (error: unknown) => string = classAndMessage,
+): void {
   main().then(
     (code) => {
       process.exitCode = code;

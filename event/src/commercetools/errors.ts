@@ -8,7 +8,8 @@ export function statusOf(error: unknown): number | undefined {
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; depth += 1) {
     const { statusCode, body, error: inner } = current as { statusCode?: unknown; body?: unknown; error?: unknown };
     if (typeof statusCode === 'number' && statusCode > 0) return statusCode;
-    const bodyStatus = typeof body === 'object' && body !== null ? (body as { statusCode?: unknown }).statusCode : undefined;
+    const bodyStatus =
+      typeof body === 'object' && body !== null ? (body as { statusCode?: unknown }).statusCode : undefined;
     if (typeof bodyStatus === 'number' && bodyStatus > 0) return bodyStatus;
     current = inner !== current ? inner : undefined;
   }

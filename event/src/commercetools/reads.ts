@@ -29,7 +29,11 @@ const ORDER_EXPAND = ['discountCodes[*].discountCode'];
  * 5xx, 429) or we may not read (401/403: credentials or scopes): both are worth a redelivery once
  * fixed, so both become upstream-unavailable. The cause is kept for the log, never for the caller.
  */
-async function readOrUndefined<T>(what: string, read: () => Promise<{ body: T }>, signal?: AbortSignal): Promise<T | undefined> {
+async function readOrUndefined<T>(
+  what: string,
+  read: () => Promise<{ body: T }>,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
   if (signal?.aborted) throw upstreamUnavailable(`commercetools ${what} not attempted: deadline passed`);
   try {
     return (await withRequestSignal(signal, read)).body;
@@ -60,18 +64,20 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
 
     async isEmailRegistered(email, signal) {
       // A predicate variable keeps the email out of the predicate text: no quoting or injection issues.
-      const page = await readOrUndefined('customer look-up', () =>
-        api
-          .customers()
-          .get({
-            queryArgs: {
-              where: 'lowercaseEmail = :email',
-              'var.email': email.trim().toLowerCase(),
-              limit: 1,
-              withTotal: false,
-            },
-          })
-          .execute(),
+      const page = await readOrUndefined(
+        'customer look-up',
+        () =>
+          api
+            .customers()
+            .get({
+              queryArgs: {
+                where: 'lowercaseEmail = :email',
+                'var.email': email.trim().toLowerCase(),
+                limit: 1,
+                withTotal: false,
+              },
+            })
+            .execute(),
         signal,
       );
       return (page?.results.length ?? 0) > 0;
@@ -81,19 +87,21 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
       readOrUndefined('payment read', () => api.payments().withId({ ID: id }).get().execute(), signal),
 
     async findOrderByPaymentId(paymentId, signal) {
-      const page = await readOrUndefined('order look-up by payment', () =>
-        api
-          .orders()
-          .get({
-            queryArgs: {
-              where: 'paymentInfo(payments(id = :paymentId))',
-              'var.paymentId': paymentId,
-              expand: ORDER_EXPAND,
-              limit: 1,
-              withTotal: false,
-            },
-          })
-          .execute(),
+      const page = await readOrUndefined(
+        'order look-up by payment',
+        () =>
+          api
+            .orders()
+            .get({
+              queryArgs: {
+                where: 'paymentInfo(payments(id = :paymentId))',
+                'var.paymentId': paymentId,
+                expand: ORDER_EXPAND,
+                limit: 1,
+                withTotal: false,
+              },
+            })
+            .execute(),
         signal,
       );
       return page?.results[0];

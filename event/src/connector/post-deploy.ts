@@ -1,9 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import type { Destination } from '@commercetools/platform-sdk';
-import {
-  createCommercetoolsApi,
-  type CommercetoolsClientLimits,
-} from '../commercetools/client';
+import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
 import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
 import {

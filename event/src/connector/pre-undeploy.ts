@@ -2,12 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
 import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
-import {
-  SUBSCRIPTION_KEY,
-  redact,
-  removeSubscription,
-  type RemoveOutcome,
-} from './subscription';
+import { SUBSCRIPTION_KEY, redact, removeSubscription, type RemoveOutcome } from './subscription';
 import { consoleOutput, type ScriptOutput } from './output';
 
 export type PreUndeployResult = { ok: true; outcome: RemoveOutcome } | { ok: false; problems: string[] };
@@ -24,9 +19,7 @@ const UNDEPLOY_SCRIPT_LIMITS: CommercetoolsClientLimits = { timeoutMs: 10_000, m
  * broken Segment configuration from blocking the clean-up.
  */
 function loadCommercetoolsSettings(environment: NodeJS.ProcessEnv): Config['commercetools'] {
-  const commercetoolsOnly = Object.fromEntries(
-    Object.entries(environment).filter(([name]) => name.startsWith('CTP_')),
-  );
+  const commercetoolsOnly = Object.fromEntries(Object.entries(environment).filter(([name]) => name.startsWith('CTP_')));
   return loadConfig({ ...commercetoolsOnly, SEGMENT_WRITE_KEY: 'not-used-by-pre-undeploy' }).commercetools;
 }
 

@@ -72,7 +72,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 export function limitBroken(text: string, events: unknown[]): string | undefined {
   if (Buffer.byteLength(text) > SEGMENT_MAX_REQUEST_BYTES) return 'request over 500 KB';
   if (events.length > SEGMENT_MAX_EVENTS_PER_REQUEST) return 'more than 2500 events';
-  if (events.some((event) => Buffer.byteLength(JSON.stringify(event)) > SEGMENT_MAX_EVENT_BYTES)) return 'event over 32 KB';
+  if (events.some((event) => Buffer.byteLength(JSON.stringify(event)) > SEGMENT_MAX_EVENT_BYTES))
+    return 'event over 32 KB';
   return undefined;
 }
 

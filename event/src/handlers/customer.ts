@@ -2,15 +2,7 @@ import type { Customer } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../mapping/customer';
 import { combineResults, type MappingResult } from '../mapping/types';
 import { embeddedCustomer, readMessage } from '../transport/messages';
-import {
-  deliver,
-  enabledEvent,
-  from,
-  skipped,
-  type Handler,
-  type MessageHandler,
-  type PlanContext,
-} from './types';
+import { deliver, enabledEvent, from, skipped, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans a new customer's calls; undefined when every call it could make is switched off. */
 export type NewCustomerPlanner = (customer: Customer) => MappingResult;

@@ -3,15 +3,7 @@ import type { TrackEventKey } from '../events';
 import { buildOrderCompleted, buildOrderEvent, needsGuestEmailLookup } from '../mapping/order';
 import type { MappingResult } from '../mapping/types';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
-import {
-  deliver,
-  enabledEvent,
-  from,
-  skipped,
-  type Handler,
-  type MessageHandler,
-  type PlanContext,
-} from './types';
+import { deliver, enabledEvent, from, skipped, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans an order's (guest identify) + Order Completed, with the one look-up a guest needs. */
 export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;

@@ -20,7 +20,11 @@ interface SucceededRefund {
 }
 
 /** Order Refunded for a refund transaction that succeeded, on the order that owns the payment. */
-async function sendRefund(notification: MessageNotification, refund: SucceededRefund, context: HandlerContext): Promise<Outcome> {
+async function sendRefund(
+  notification: MessageNotification,
+  refund: SucceededRefund,
+  context: HandlerContext,
+): Promise<Outcome> {
   const event = enabledEvent(context, 'orderRefunded');
   if (!event) return skipped('disabled');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
@@ -29,7 +33,11 @@ async function sendRefund(notification: MessageNotification, refund: SucceededRe
 }
 
 /** The payment's transaction as commercetools holds it; undefined when either is gone. */
-async function readTransaction(notification: MessageNotification, transactionId: string, context: HandlerContext): Promise<Transaction | undefined> {
+async function readTransaction(
+  notification: MessageNotification,
+  transactionId: string,
+  context: HandlerContext,
+): Promise<Transaction | undefined> {
   const payment = await context.commercetools.getPayment(notification.resource.id, context.signal);
   return payment?.transactions.find((candidate) => candidate.id === transactionId);
 }
@@ -48,7 +56,11 @@ export const handlePaymentTransactionAdded: MessageHandler = async (notification
   const transaction = context.trusted ? carried : await readTransaction(notification, carried.id, context);
   if (!transaction) return from(source, skipped('not-found'));
   if (transaction.type !== 'Refund' || transaction.state !== 'Success') return from(source, skipped('no-event'));
-  const refund = { transactionId: transaction.id, amount: transaction.amount as TypedMoney, timestamp: notification.createdAt };
+  const refund = {
+    transactionId: transaction.id,
+    amount: transaction.amount as TypedMoney,
+    timestamp: notification.createdAt,
+  };
   return from(source, await sendRefund(notification, refund, context));
 };
 
@@ -63,6 +75,14 @@ export const handlePaymentTransactionStateChanged: MessageHandler = async (notif
   if (!enabledEvent(context, 'orderRefunded')) return skipped('disabled');
   const transaction = await readTransaction(notification, transactionId, context);
   if (!transaction) return from('read', skipped('not-found'));
-  if (transaction.type !== 'Refund' || (!context.trusted && transaction.state !== 'Success')) return from('read', skipped('no-event'));
-  return from('read', await sendRefund(notification, { transactionId, amount: transaction.amount, timestamp: notification.createdAt }, context));
+  if (transaction.type !== 'Refund' || (!context.trusted && transaction.state !== 'Success'))
+    return from('read', skipped('no-event'));
+  return from(
+    'read',
+    await sendRefund(
+      notification,
+      { transactionId, amount: transaction.amount, timestamp: notification.createdAt },
+      context,
+    ),
+  );
 };

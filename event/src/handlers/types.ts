@@ -65,9 +65,7 @@ export interface OutcomeDetail {
 }
 
 export type Outcome = (
-  | { status: 'delivered'; events: number }
-  | { status: 'deletion-requested' }
-  | { status: 'skipped'; reason: SkipReason }
+  { status: 'delivered'; events: number } | { status: 'deletion-requested' } | { status: 'skipped'; reason: SkipReason }
 ) & { detail?: OutcomeDetail };
 
 export type Handler = (notification: Notification, context: HandlerContext) => Promise<Outcome>;

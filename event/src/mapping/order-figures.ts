@@ -131,8 +131,14 @@ function shippingCost(order: Order, rules: PricingRules): ShippingCost {
   const afterShare = (amount: Amount) => atLeastZero(subtract(amount, totalPriceShare(amount, order, rules)));
   const infos = shippingInfosOf(order);
   return {
-    gross: sumAmounts(rules.currency, infos.map((info) => afterShare(shippingGross(info)))),
-    net: sumAmounts(rules.currency, infos.map((info) => afterShare(shippingNet(info)))),
+    gross: sumAmounts(
+      rules.currency,
+      infos.map((info) => afterShare(shippingGross(info))),
+    ),
+    net: sumAmounts(
+      rules.currency,
+      infos.map((info) => afterShare(shippingNet(info))),
+    ),
   };
 }
 

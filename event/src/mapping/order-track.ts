@@ -39,7 +39,13 @@ export function orderMessageId(
   event: string,
   discriminator: string | number,
 ): string {
-  return buildMessageId({ projectKey: options.projectKey, typeId: 'order', resourceId: order.id, event, discriminator });
+  return buildMessageId({
+    projectKey: options.projectKey,
+    typeId: 'order',
+    resourceId: order.id,
+    event,
+    discriminator,
+  });
 }
 
 /** Where the order stands and how it ships: on every order event, refunds included. */

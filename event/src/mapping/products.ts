@@ -30,16 +30,18 @@ export function buildProducts(order: Order, locale?: string): JsonObject[] {
       position: index + 1,
     }),
   );
-  const customLineItems = order.customLineItems.filter((item) => !isReduction(item)).map((item, index) =>
-    compact({
-      sku: item.slug,
-      name: localize(item.name, locale),
-      price: toUnits(unitPrice(item)),
-      discount: toUnits(unitCartDiscount(item, order)),
-      quantity: item.quantity,
-      total_price: unitsOf(item.totalPrice),
-      position: lineItems.length + index + 1,
-    }),
-  );
+  const customLineItems = order.customLineItems
+    .filter((item) => !isReduction(item))
+    .map((item, index) =>
+      compact({
+        sku: item.slug,
+        name: localize(item.name, locale),
+        price: toUnits(unitPrice(item)),
+        discount: toUnits(unitCartDiscount(item, order)),
+        quantity: item.quantity,
+        total_price: unitsOf(item.totalPrice),
+        position: lineItems.length + index + 1,
+      }),
+    );
   return [...lineItems, ...customLineItems];
 }

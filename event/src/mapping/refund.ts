@@ -18,7 +18,12 @@ export interface Refund {
  * Products are listed only when the refund is exactly the value of the order's return items
  * marked Refunded; a partial or unrelated refund lists none rather than the wrong ones.
  */
-export function buildOrderRefunded(order: Order, refund: Refund, options: MappingOptions, event: EventName): MappingResult {
+export function buildOrderRefunded(
+  order: Order,
+  refund: Refund,
+  options: MappingOptions,
+  event: EventName,
+): MappingResult {
   const occurrence: Occurrence = { discriminator: refund.transactionId, timestamp: refund.timestamp };
   return buildOrderTrack(order, options, event, occurrence, () => {
     const refunded = amountOf(refund.amount);

@@ -52,7 +52,10 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
   let laneTimer: NodeJS.Timeout | undefined;
   const extraLaneAfterMs = options.extraLaneAfterMs ?? 0;
   const maxQueuedBytes = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
-  const maxBatchesPerRequest = Math.max(1, Math.floor(SEGMENT_MAX_EVENTS_PER_REQUEST / Math.max(1, options.eventsPerBatch ?? 100)));
+  const maxBatchesPerRequest = Math.max(
+    1,
+    Math.floor(SEGMENT_MAX_EVENTS_PER_REQUEST / Math.max(1, options.eventsPerBatch ?? 100)),
+  );
 
   function takeMergeable(): Pending[] {
     const first = queue.shift() as Pending;
@@ -81,7 +84,10 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     for (const event of body.batch) {
       const size = Buffer.byteLength(JSON.stringify(event)) + 1;
       const last = chunks[chunks.length - 1] as unknown[];
-      if (last.length > 0 && (bytes + size > options.maxBatchBytes - 200 || last.length >= SEGMENT_MAX_EVENTS_PER_REQUEST)) {
+      if (
+        last.length > 0 &&
+        (bytes + size > options.maxBatchBytes - 200 || last.length >= SEGMENT_MAX_EVENTS_PER_REQUEST)
+      ) {
         chunks.push([event]);
         bytes = size;
       } else {
@@ -91,10 +97,15 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     }
     const responses = await Promise.all(
       chunks.map((batch) =>
-        transport.makeRequest({ ...request, body: JSON.stringify({ batch, writeKey: body.writeKey, sentAt: new Date() }) }),
+        transport.makeRequest({
+          ...request,
+          body: JSON.stringify({ batch, writeKey: body.writeKey, sentAt: new Date() }),
+        }),
       ),
     );
-    return responses.find((response) => response.status < 200 || response.status >= 300) ?? (responses[0] as HTTPResponse);
+    return (
+      responses.find((response) => response.status < 200 || response.status >= 300) ?? (responses[0] as HTTPResponse)
+    );
   }
 
   function sendOne(request: HTTPClientRequest, bytes: number): Promise<HTTPResponse> {
@@ -106,11 +117,17 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     if (batches.length === 1) return first.request;
     const { 'X-Retry-Count': _retries, ...headers } = first.request.headers;
     // Bodies are parsed only here: a batch that goes out alone is sent as analytics-node wrote it.
-    const bodies = batches.map((pending) => JSON.parse(pending.request.body) as { batch: unknown[]; writeKey?: string });
+    const bodies = batches.map(
+      (pending) => JSON.parse(pending.request.body) as { batch: unknown[]; writeKey?: string },
+    );
     return {
       ...first.request,
       headers,
-      body: JSON.stringify({ batch: bodies.flatMap((body) => body.batch), writeKey: bodies[0]?.writeKey, sentAt: new Date() }),
+      body: JSON.stringify({
+        batch: bodies.flatMap((body) => body.batch),
+        writeKey: bodies[0]?.writeKey,
+        sentAt: new Date(),
+      }),
       httpRequestTimeout: Math.max(...batches.map((pending) => pending.request.httpRequestTimeout)),
     };
   }

@@ -13,7 +13,11 @@ export type Settlement =
     };
 
 const NOT_IN_TIME: Settlement = { ok: false, permanent: false, message: 'Segment did not accept the event in time' };
-const CLOSED: Settlement = { ok: false, permanent: false, message: 'the Segment client was closed before the event was sent' };
+const CLOSED: Settlement = {
+  ok: false,
+  permanent: false,
+  message: 'the Segment client was closed before the event was sent',
+};
 
 /** 4xx answers a retry cannot change; 408 (timeout) and 429 (rate limit) can. */
 function isPermanentStatus(status: number): boolean {
@@ -24,7 +28,8 @@ function isPermanentStatus(status: number): boolean {
 export function settlementOf(reason: unknown): Settlement {
   const message = (reason instanceof Error ? reason.message : String(reason ?? 'unknown reason')).slice(0, 300);
   const status = /^\[(\d{3})\]/.exec(message)?.[1];
-  const permanent = status !== undefined ? isPermanentStatus(Number(status)) : /exceeds maximum event size/i.test(message);
+  const permanent =
+    status !== undefined ? isPermanentStatus(Number(status)) : /exceeds maximum event size/i.test(message);
   return { ok: false, permanent, message };
 }
 

@@ -24,7 +24,15 @@ export const MAX_CALL_BYTES = 32_000;
  * destination still count and value every product that is listed: ids, name, price, quantity,
  * line total and discount.
  */
-export const OPTIONAL_PRODUCT_FIELDS = ['image_url', 'url', 'category', 'brand', 'variant', 'position', 'coupon'] as const;
+export const OPTIONAL_PRODUCT_FIELDS = [
+  'image_url',
+  'url',
+  'category',
+  'brand',
+  'variant',
+  'position',
+  'coupon',
+] as const;
 
 /** Identify traits that are kept whatever happens: who the user is. */
 const ESSENTIAL_TRAITS = new Set(['email', 'firstName', 'lastName', 'name', 'createdAt']);

@@ -31,7 +31,11 @@ export function createRegulationsClient(
         response = await fetch(`${settings.host}/regulations`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [userId] }),
+          body: JSON.stringify({
+            regulationType: 'SUPPRESS_WITH_DELETE',
+            subjectType: 'USER_ID',
+            subjectIds: [userId],
+          }),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         // The body is not needed, but reading it frees the connection for reuse.

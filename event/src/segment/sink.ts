@@ -109,10 +109,20 @@ function segmentMessageOf(text: string): string | undefined {
   } catch {
     return undefined;
   }
-  return typeof said === 'string' && said.trim() !== '' ? said.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 200) : undefined;
+  return typeof said === 'string' && said.trim() !== ''
+    ? said
+        .replace(/\p{Cc}+/gu, ' ')
+        .trim()
+        .slice(0, 200)
+    : undefined;
 }
 
-function analyticsFor(settings: Pick<Config['segment'], 'writeKey' | 'host'>, limits: SegmentSinkLimits, httpClient: HTTPClient, flushAt = limits.flushAt) {
+function analyticsFor(
+  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
+  limits: SegmentSinkLimits,
+  httpClient: HTTPClient,
+  flushAt = limits.flushAt,
+) {
   return new Analytics({
     writeKey: settings.writeKey,
     host: settings.host,
@@ -204,7 +214,10 @@ export function createSegmentSink(
       const wait = signal ? AbortSignal.any([signal, timeout]) : timeout;
       if (fitting.length > 0) await deliverFitting(fitting, wait, shared);
       if (tooLarge.length > 0) {
-        throw new SegmentRejection(tooLarge, `event over ${SEGMENT_MAX_EVENT_BYTES} bytes even without its optional detail`);
+        throw new SegmentRejection(
+          tooLarge,
+          `event over ${SEGMENT_MAX_EVENT_BYTES} bytes even without its optional detail`,
+        );
       }
     },
     async close(timeoutMs = 5_000) {

@@ -50,9 +50,13 @@ export function detectResourceKind(value: unknown): ResourceKind | undefined {
   return undefined;
 }
 
-function parseResource(resource: unknown, forced: ResourceKind | undefined): { kind: 'order'; order: Order } | { kind: 'customer'; customer: Customer } {
+function parseResource(
+  resource: unknown,
+  forced: ResourceKind | undefined,
+): { kind: 'order'; order: Order } | { kind: 'customer'; customer: Customer } {
   const kind = forced ?? detectResourceKind(resource);
-  if (!kind) throw badRequest('cannot tell whether the file holds an order or a customer: pass --type order or --type customer');
+  if (!kind)
+    throw badRequest('cannot tell whether the file holds an order or a customer: pass --type order or --type customer');
   if (kind === 'order') {
     const parsed = orderShape.safeParse(resource);
     if (!parsed.success) throw badRequest(`the file is not a commercetools order (${describeIssues(parsed.error)})`);
@@ -151,7 +155,11 @@ export function formatPreview(result: PreviewResult): PreviewOutput {
     case 'skipped': {
       const why = SKIP_EXPLANATIONS[result.reason] ?? result.reason;
       const notes = [...result.notes, `nothing would be sent for ${result.kind} ${result.id}: ${why}`];
-      return { stdout: `${JSON.stringify({ skipped: result.reason }, null, 2)}\n`, stderr: notesText(notes), exitCode: 0 };
+      return {
+        stdout: `${JSON.stringify({ skipped: result.reason }, null, 2)}\n`,
+        stderr: notesText(notes),
+        exitCode: 0,
+      };
     }
     case 'calls':
       return {

@@ -39,12 +39,24 @@ export function createJsonLinesReporter(write: (line: string) => void, intervalM
 }
 
 // What matters first, for terminals too narrow for the whole line (cli-progress cuts the end).
-const BAR_FORMAT = '{phase} {bar} {percentage}% {value}/{total} ETA {eta_formatted} | sent {sent}, skipped {skipped}, failed {failed} | {eventsPerSecond} events/s';
+const BAR_FORMAT =
+  '{phase} {bar} {percentage}% {value}/{total} ETA {eta_formatted} | sent {sent}, skipped {skipped}, failed {failed} | {eventsPerSecond} events/s';
 
 /** A cli-progress bar over every resource to backfill (the totals counted at the start); notices are printed above it. */
 export function createBarReporter(stream: NodeJS.WritableStream): ProgressReporter {
   const bars = new MultiBar(
-    { stream, format: BAR_FORMAT, barsize: 20, hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 200, fps: 10, autopadding: true, gracefulExit: false },
+    {
+      stream,
+      format: BAR_FORMAT,
+      barsize: 20,
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      etaBuffer: 200,
+      fps: 10,
+      autopadding: true,
+      gracefulExit: false,
+    },
     Presets.shades_classic,
   );
   let bar: SingleBar | undefined;
@@ -58,7 +70,9 @@ export function createBarReporter(stream: NodeJS.WritableStream): ProgressReport
   return {
     progress(progress) {
       const value = progress.customers.processed + progress.orders.processed;
-      const total = (progress.customers.total ?? progress.customers.processed) + (progress.orders.total ?? progress.orders.processed);
+      const total =
+        (progress.customers.total ?? progress.customers.processed) +
+        (progress.orders.total ?? progress.orders.processed);
       if (!bar) bar = bars.create(Math.max(total, value), value, payloadOf(progress));
       else {
         if (bar.getTotal() !== Math.max(total, value)) bar.setTotal(Math.max(total, value));

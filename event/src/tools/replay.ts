@@ -129,7 +129,13 @@ async function deliverLine(
     const outcome = outcomeOf(processed, attempt);
     if (outcome !== 'retry') return outcome;
     if (attempt > options.retries && processed.kind === 'failure') {
-      return { kind: 'failed', status: answerOf(processed).status, error: processed.failure, message: processed.message, attempts: attempt };
+      return {
+        kind: 'failed',
+        status: answerOf(processed).status,
+        error: processed.failure,
+        message: processed.message,
+        attempts: attempt,
+      };
     }
     await sleep(options.retryDelayMs * 2 ** (attempt - 1));
   }
@@ -205,7 +211,10 @@ export async function replayNotifications(
   options: ReplayOptions = {},
 ): Promise<ReplaySummary> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency));
-  const retry = { retries: options.retries ?? DEFAULTS.retries, retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs };
+  const retry = {
+    retries: options.retries ?? DEFAULTS.retries,
+    retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+  };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const dryRun = options.dryRun ?? false;
   const summary = emptySummary(dryRun);
@@ -223,7 +232,12 @@ export async function replayNotifications(
       if (dryRun) return await routeLine(body, deps.pipeline);
       return await deliverLine(body, deps.pipeline, retry, sleep);
     } catch (error) {
-      return { kind: 'failed', error: 'internal', message: error instanceof Error ? error.message : String(error), attempts: 1 };
+      return {
+        kind: 'failed',
+        error: 'internal',
+        message: error instanceof Error ? error.message : String(error),
+        attempts: 1,
+      };
     }
   };
 
@@ -272,7 +286,8 @@ function byCount(counts: Record<string, number>): string {
 export function formatReplaySummary(summary: ReplaySummary, source: string, limit = 20): string {
   const out: string[] = [];
   const formats = Object.entries(summary.formats).filter(([, count]) => count > 0);
-  const formatText = formats.length > 0 ? ` (${formats.map(([format, count]) => `${format} ${count}`).join(', ')})` : '';
+  const formatText =
+    formats.length > 0 ? ` (${formats.map(([format, count]) => `${format} ${count}`).join(', ')})` : '';
   out.push(`${summary.dryRun ? 'dry run of' : 'replayed'} ${source}: ${plural(summary.lines, 'line')}${formatText}`);
   const skippedTotal = Object.values(summary.skipped).reduce((sum, count) => sum + count, 0);
   if (summary.dryRun) {
@@ -280,7 +295,9 @@ export function formatReplaySummary(summary: ReplaySummary, source: string, limi
     out.push(`  would handle  ${handled}${handled > 0 ? ` (${byCount(summary.wouldHandle)})` : ''}`);
     out.push(`  would skip    ${skippedTotal}${skippedTotal > 0 ? ` (${byCount(summary.skipped)})` : ''}`);
   } else {
-    out.push(`  delivered     ${plural(summary.delivered.notifications, 'notification')} (${plural(summary.delivered.events, 'event')})`);
+    out.push(
+      `  delivered     ${plural(summary.delivered.notifications, 'notification')} (${plural(summary.delivered.events, 'event')})`,
+    );
     if (summary.deletionsRequested > 0) out.push(`  deletions     ${summary.deletionsRequested} requested`);
     out.push(`  skipped       ${skippedTotal}${skippedTotal > 0 ? ` (${byCount(summary.skipped)})` : ''}`);
   }

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { badRequest, unauthorized } from '../errors';
 import { decodeCloudEvent, isCloudEvent } from './cloudevents';
 import type { Decoded, DecodedDelivery, Decoder, Notification } from './notification';
-import { assertWithinLimits, DEFAULT_JSON_LIMITS, describeIssues, isObject, parseEmbeddedJson, parseNotification, type JsonLimits } from './parse';
+import {
+  assertWithinLimits,
+  DEFAULT_JSON_LIMITS,
+  describeIssues,
+  isObject,
+  parseEmbeddedJson,
+  parseNotification,
+  type JsonLimits,
+} from './parse';
 import { createSnsVerifier, isSnsMessage, type SnsVerifier, type VerifiedSnsMessage } from './sns';
 
 /** Google Pub/Sub push envelope: https://cloud.google.com/pubsub/docs/push */

@@ -29,11 +29,20 @@ const transaction = z.looseObject({
 const payloadNotIncluded = z.looseObject({ reason: z.string(), payloadType: z.string() });
 
 export const messageFields = {
-  OrderCreated: z.looseObject({ order: embeddedOrderSchema.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
-  CustomerCreated: z.looseObject({ customer: embeddedCustomerSchema.optional(), payloadNotIncluded: payloadNotIncluded.optional() }),
+  OrderCreated: z.looseObject({
+    order: embeddedOrderSchema.optional(),
+    payloadNotIncluded: payloadNotIncluded.optional(),
+  }),
+  CustomerCreated: z.looseObject({
+    customer: embeddedCustomerSchema.optional(),
+    payloadNotIncluded: payloadNotIncluded.optional(),
+  }),
   OrderStateChanged: z.looseObject({ orderState: z.string().min(1), oldOrderState: z.string().optional() }),
   OrderPaymentStateChanged: z.looseObject({ paymentState: z.string().min(1), oldPaymentState: z.string().optional() }),
-  OrderShipmentStateChanged: z.looseObject({ shipmentState: z.string().min(1), oldShipmentState: z.string().optional() }),
+  OrderShipmentStateChanged: z.looseObject({
+    shipmentState: z.string().min(1),
+    oldShipmentState: z.string().optional(),
+  }),
   PaymentTransactionAdded: z.looseObject({ transaction }),
   PaymentTransactionStateChanged: z.looseObject({ transactionId: z.string().min(1), state: z.string().min(1) }),
 } as const;
@@ -41,7 +50,10 @@ export const messageFields = {
 export type HandledMessageType = keyof typeof messageFields;
 export type MessageFields<T extends HandledMessageType> = z.infer<(typeof messageFields)[T]>;
 
-export function readMessage<T extends HandledMessageType>(notification: MessageNotification, type: T): MessageFields<T> {
+export function readMessage<T extends HandledMessageType>(
+  notification: MessageNotification,
+  type: T,
+): MessageFields<T> {
   const parsed = messageFields[type].safeParse(notification);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))].slice(0, 5);

@@ -60,7 +60,10 @@ export function createPubSubAuthenticator(settings: PubSubAuthSettings, options:
     }
     if (!payload) throw unauthorized('invalid push token');
 
-    if (expectedEmail !== undefined && (payload.email_verified !== true || payload.email?.toLowerCase() !== expectedEmail)) {
+    if (
+      expectedEmail !== undefined &&
+      (payload.email_verified !== true || payload.email?.toLowerCase() !== expectedEmail)
+    ) {
       throw unauthorized('token not issued to the expected service account');
     }
   };

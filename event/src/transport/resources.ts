@@ -100,9 +100,13 @@ export const embeddedOrderSchema = z.looseObject({
   shippingInfo: shippingInfo.optional(),
   shipping: z.array(z.looseObject({ shippingInfo })).optional(),
   discountOnTotalPrice: z.looseObject({ discountedAmount: money, discountedGrossAmount: money.optional() }).optional(),
-  discountCodes: z.array(z.looseObject({ discountCode: z.looseObject({ id: text }), state: text.optional() })).optional(),
+  discountCodes: z
+    .array(z.looseObject({ discountCode: z.looseObject({ id: text }), state: text.optional() }))
+    .optional(),
   custom: custom.optional(),
-  returnInfo: z.array(z.looseObject({ items: z.array(z.looseObject({ type: text, quantity: z.number().int() })) })).optional(),
+  returnInfo: z
+    .array(z.looseObject({ items: z.array(z.looseObject({ type: text, quantity: z.number().int() })) }))
+    .optional(),
 });
 
 const address = z.looseObject({ id: text.optional() });

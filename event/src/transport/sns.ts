@@ -137,9 +137,18 @@ function isValidNow(certificate: X509Certificate): boolean {
   return Number.isFinite(from) && Number.isFinite(to) && from <= now && now <= to;
 }
 
-function signatureMatches(message: SnsMessage, version: keyof typeof ALGORITHMS, certificate: X509Certificate): boolean {
+function signatureMatches(
+  message: SnsMessage,
+  version: keyof typeof ALGORITHMS,
+  certificate: X509Certificate,
+): boolean {
   try {
-    return verifySignature(ALGORITHMS[version], Buffer.from(stringToSign(message), 'utf8'), certificate.publicKey, Buffer.from(message.Signature, 'base64'));
+    return verifySignature(
+      ALGORITHMS[version],
+      Buffer.from(stringToSign(message), 'utf8'),
+      certificate.publicKey,
+      Buffer.from(message.Signature, 'base64'),
+    );
   } catch {
     // A key the algorithm cannot use (e.g. not RSA) is a signature that does not match.
     return false;
@@ -179,7 +188,8 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
       if (error instanceof ConnectorError) throw error;
       const status = (error as { status?: unknown }).status;
       // A certificate Amazon does not have means a forged message; other failures are transient.
-      if (typeof status === 'number' && status >= 400 && status < 500) throw unauthorized('the SNS signing certificate does not exist', error);
+      if (typeof status === 'number' && status >= 400 && status < 500)
+        throw unauthorized('the SNS signing certificate does not exist', error);
       throw upstreamUnavailable('the SNS signing certificate could not be fetched', error);
     }
     // Trust comes from where it was fetched: https, from an SNS host (both checked before).
@@ -225,7 +235,9 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
       if (!parsed.success) {
         const unsigned = parsed.error.issues.some((issue) => SIGNATURE_FIELDS.has(String(issue.path[0])));
         const description = describeIssues(parsed.error);
-        throw unsigned ? unauthorized(`SNS message is not signed (${description})`) : badRequest(`invalid SNS message (${description})`);
+        throw unsigned
+          ? unauthorized(`SNS message is not signed (${description})`)
+          : badRequest(`invalid SNS message (${description})`);
       }
       const message = parsed.data;
       const version = message.SignatureVersion;
@@ -245,7 +257,13 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
       const { MessageId: messageId, TopicArn: topicArn } = message;
       switch (message.Type) {
         case 'Notification':
-          return { type: 'Notification', messageId, topicArn, message: message.Message, fromExpectedTopic: options.topicArn !== undefined };
+          return {
+            type: 'Notification',
+            messageId,
+            topicArn,
+            message: message.Message,
+            fromExpectedTopic: options.topicArn !== undefined,
+          };
         case 'UnsubscribeConfirmation':
           return { type: 'UnsubscribeConfirmation', messageId, topicArn };
         case 'SubscriptionConfirmation': {

@@ -3,7 +3,13 @@ import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import guestOrder from '../../src/dev/samples/orders/order-guest.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness, type HarnessOptions } from '../support/harness';
+import {
+  changeNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../support/harness';
 
 /**
  * commercetools failing in the ways networks do, between the app and the stand-in: whatever the
@@ -62,7 +68,12 @@ const SCENARIOS: Scenario[] = [
 
 async function startBehindProxy(options: HarnessOptions = {}): Promise<{ harness: Harness; proxy: FaultProxy }> {
   const proxy = await startFaultProxy();
-  const harness = await startHarness({ commercetoolsUrl: proxy.url, commercetoolsLimits: LIMITS, deadlineMs: DEADLINE_MS, ...options });
+  const harness = await startHarness({
+    commercetoolsUrl: proxy.url,
+    commercetoolsLimits: LIMITS,
+    deadlineMs: DEADLINE_MS,
+    ...options,
+  });
   proxy.target = harness.ctUrl;
   await harness.seed('customer', customerFull);
   await harness.seed('order', taxExcludedOrder);
@@ -106,27 +117,30 @@ beforeEach(() => {
 });
 
 describe.each(SCENARIOS)('commercetools fails during $name', (scenario) => {
-  it.each(FAULTS)('answers 503 on %s, sends nothing, and a redelivery sends the same messageIds', async (_label, fault) => {
-    proxy.inject(fault, { path: scenario.path });
+  it.each(FAULTS)(
+    'answers 503 on %s, sends nothing, and a redelivery sends the same messageIds',
+    async (_label, fault) => {
+      proxy.inject(fault, { path: scenario.path });
 
-    const failed = await post(harness, scenario.notification);
-    expect(failed.status).toBe(503);
-    expect(failed.body).toEqual({ error: 'upstream-unavailable', message: expect.any(String) });
-    expect(proxy.count(scenario.path, true)).toBeGreaterThan(0);
-    // Nothing was acknowledged, and nothing was even offered to Segment.
-    expect(harness.segment.received).toHaveLength(0);
-    if (scenario.path === '/customers?') {
-      // The first read went through untouched: the failure came after it.
-      expect(proxy.count('/orders/', false)).toBeGreaterThan(0);
-      expect(proxy.count('/orders/', true)).toBe(0);
-    }
+      const failed = await post(harness, scenario.notification);
+      expect(failed.status).toBe(503);
+      expect(failed.body).toEqual({ error: 'upstream-unavailable', message: expect.any(String) });
+      expect(proxy.count(scenario.path, true)).toBeGreaterThan(0);
+      // Nothing was acknowledged, and nothing was even offered to Segment.
+      expect(harness.segment.received).toHaveLength(0);
+      if (scenario.path === '/customers?') {
+        // The first read went through untouched: the failure came after it.
+        expect(proxy.count('/orders/', false)).toBeGreaterThan(0);
+        expect(proxy.count('/orders/', true)).toBe(0);
+      }
 
-    proxy.clear();
-    const redelivered = await post(harness, scenario.notification, 2);
-    expect(redelivered.status).toBe(200);
-    expect(redelivered.body).toEqual({ status: 'delivered', events: scenario.events });
-    expect(acceptedIds(harness)).toEqual(healthy.get(scenario.name));
-  });
+      proxy.clear();
+      const redelivered = await post(harness, scenario.notification, 2);
+      expect(redelivered.status).toBe(200);
+      expect(redelivered.body).toEqual({ status: 'delivered', events: scenario.events });
+      expect(acceptedIds(harness)).toEqual(healthy.get(scenario.name));
+    },
+  );
 });
 
 describe('a transient commercetools failure within the retry budget', () => {
@@ -155,37 +169,46 @@ describe('a transient commercetools failure within the retry budget', () => {
 
 describe('commercetools fails while the app fetches its access token', () => {
   // The token is cached once fetched, so each fault needs an app that has none yet.
-  it.each(FAULTS)('answers 503 on %s from /oauth/token, and delivers once the token can be had', async (_label, fault) => {
-    const fresh = await startBehindProxy();
-    try {
-      fresh.proxy.inject(fault, { path: '/oauth/' });
-      const customerUpdated = SCENARIOS[1]!;
-      const failed = await post(fresh.harness, customerUpdated.notification);
-      expect(failed.status).toBe(503);
-      expect(failed.body).toMatchObject({ error: 'upstream-unavailable' });
-      expect(fresh.proxy.count('/oauth/', true)).toBeGreaterThan(0);
-      expect(fresh.proxy.count('/customers/')).toBe(0);
-      expect(fresh.harness.segment.received).toHaveLength(0);
+  it.each(FAULTS)(
+    'answers 503 on %s from /oauth/token, and delivers once the token can be had',
+    async (_label, fault) => {
+      const fresh = await startBehindProxy();
+      try {
+        fresh.proxy.inject(fault, { path: '/oauth/' });
+        const customerUpdated = SCENARIOS[1]!;
+        const failed = await post(fresh.harness, customerUpdated.notification);
+        expect(failed.status).toBe(503);
+        expect(failed.body).toMatchObject({ error: 'upstream-unavailable' });
+        expect(fresh.proxy.count('/oauth/', true)).toBeGreaterThan(0);
+        expect(fresh.proxy.count('/customers/')).toBe(0);
+        expect(fresh.harness.segment.received).toHaveLength(0);
 
-      fresh.proxy.clear();
-      const redelivered = await post(fresh.harness, customerUpdated.notification, 2);
-      expect(redelivered.status).toBe(200);
-      expect(acceptedIds(fresh.harness)).toEqual(healthy.get(customerUpdated.name));
-    } finally {
-      await fresh.harness.close();
-      await fresh.proxy.close();
-    }
-  });
+        fresh.proxy.clear();
+        const redelivered = await post(fresh.harness, customerUpdated.notification, 2);
+        expect(redelivered.status).toBe(200);
+        expect(acceptedIds(fresh.harness)).toEqual(healthy.get(customerUpdated.name));
+      } finally {
+        await fresh.harness.close();
+        await fresh.proxy.close();
+      }
+    },
+  );
 });
 
 describe('commercetools slower than the processing deadline', () => {
   it('answers 503 at the deadline, sends nothing when the late read arrives, and a redelivery delivers', async () => {
     // Client timeout beyond the deadline: only the app's own deadline can answer in time.
-    const slow = await startBehindProxy({ deadlineMs: 1_000, commercetoolsLimits: { timeoutMs: 10_000, maxRetries: 0 } });
+    const slow = await startBehindProxy({
+      deadlineMs: 1_000,
+      commercetoolsLimits: { timeoutMs: 10_000, maxRetries: 0 },
+    });
     try {
       const orderCreated = SCENARIOS[0]!;
       // Fetch the token first, so only the order read is slow.
-      await post(slow.harness, changeNotification('ResourceCreated', 'customer', '00000000-0000-4000-8000-000000000000')).expect(200);
+      await post(
+        slow.harness,
+        changeNotification('ResourceCreated', 'customer', '00000000-0000-4000-8000-000000000000'),
+      ).expect(200);
       slow.proxy.inject({ kind: 'delay', ms: 2_000 }, { path: '/orders/', times: 1 });
 
       const failed = await post(slow.harness, orderCreated.notification);

@@ -14,7 +14,9 @@ let reads = 0;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url?.startsWith('/oauth/token')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'token', token_type: 'Bearer', expires_in: 3600, scope: 'view_orders:p' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: 'token', token_type: 'Bearer', expires_in: 3600, scope: 'view_orders:p' }));
       return;
     }
     reads += 1;
@@ -44,6 +46,8 @@ it('stops a read when the request’s signal aborts, and says the deadline passe
   expect((error as ConnectorError).publicMessage).toContain('deadline passed');
   // And a read asked for after the deadline is not even attempted.
   const before = reads;
-  await expect(reader.getCustomer('0a0b0c0d-0000-4000-8000-000000000002', deadline.signal)).rejects.toMatchObject({ kind: 'upstream-unavailable' });
+  await expect(reader.getCustomer('0a0b0c0d-0000-4000-8000-000000000002', deadline.signal)).rejects.toMatchObject({
+    kind: 'upstream-unavailable',
+  });
   expect(reads).toBe(before);
 });

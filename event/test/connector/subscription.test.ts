@@ -1,10 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-import type {
-  ChangeSubscription,
-  Destination,
-  MessageSubscription,
-  Subscription,
-} from '@commercetools/platform-sdk';
+import type { ChangeSubscription, Destination, MessageSubscription, Subscription } from '@commercetools/platform-sdk';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { ConfigError, loadConfig } from '../../src/config';
 import { runPostDeploy } from '../../src/connector/post-deploy';
@@ -150,13 +145,21 @@ const EVERYTHING_OFF: Record<string, string> = {
 /** The topics a deployment with these event variables subscribes to, read as the server reads them. */
 function topicsFor(variables: Record<string, string> = {}) {
   return subscriptionTopics(
-    loadConfig({ CTP_PROJECT_KEY: 'p', CTP_CLIENT_ID: 'c', CTP_CLIENT_SECRET: 's', SEGMENT_WRITE_KEY: 'w', ...variables })
-      .events,
+    loadConfig({
+      CTP_PROJECT_KEY: 'p',
+      CTP_CLIENT_ID: 'c',
+      CTP_CLIENT_SECRET: 's',
+      SEGMENT_WRITE_KEY: 'w',
+      ...variables,
+    }).events,
   );
 }
 
 const ORDER_STATE_MESSAGES = ['OrderPaymentStateChanged', 'OrderShipmentStateChanged', 'OrderStateChanged'];
-const REFUND_MESSAGES = { resourceTypeId: 'payment', types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'] };
+const REFUND_MESSAGES = {
+  resourceTypeId: 'payment',
+  types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
+};
 
 const DEFAULT_TOPICS = {
   changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
@@ -229,9 +232,11 @@ describe('subscriptionTopics', () => {
 
 describe('destinationFromEnvironment', () => {
   it('reads a Pub/Sub topic, with GCP assumed when no provider is named', () => {
-    expect(
-      destinationFromEnvironment({ CONNECT_GCP_TOPIC_NAME: 'topic', CONNECT_GCP_PROJECT_ID: 'project' }),
-    ).toEqual({ type: 'GoogleCloudPubSub', topic: 'topic', projectId: 'project' });
+    expect(destinationFromEnvironment({ CONNECT_GCP_TOPIC_NAME: 'topic', CONNECT_GCP_PROJECT_ID: 'project' })).toEqual({
+      type: 'GoogleCloudPubSub',
+      topic: 'topic',
+      projectId: 'project',
+    });
   });
 
   it('understands CONNECT_SUBSCRIPTION_DESTINATION as well as CONNECT_PROVIDER', () => {
@@ -257,7 +262,9 @@ describe('destinationFromEnvironment', () => {
   });
 
   it('rejects an unknown provider and disagreeing variables', () => {
-    expect(() => destinationFromEnvironment({ CONNECT_PROVIDER: 'IBM' })).toThrow(/CONNECT_PROVIDER must be GCP, AWS or AZURE/);
+    expect(() => destinationFromEnvironment({ CONNECT_PROVIDER: 'IBM' })).toThrow(
+      /CONNECT_PROVIDER must be GCP, AWS or AZURE/,
+    );
     expect(() =>
       destinationFromEnvironment({
         CONNECT_PROVIDER: 'GCP',
@@ -332,7 +339,9 @@ describe('planSubscriptionUpdate', () => {
 
 describe('redact', () => {
   it('hides every occurrence of a secret, but not placeholder-sized values that would garble the text', () => {
-    expect(redact(`key ${WRITE_KEY} and ${WRITE_KEY} again`, [WRITE_KEY, 's'])).toBe('key [redacted] and [redacted] again');
+    expect(redact(`key ${WRITE_KEY} and ${WRITE_KEY} again`, [WRITE_KEY, 's'])).toBe(
+      'key [redacted] and [redacted] again',
+    );
   });
 });
 
@@ -359,15 +368,25 @@ describe('post-deploy against a commercetools stand-in', () => {
     await runPostDeploy(connectEnvironment(), captureOutput());
     const first = await storedSubscription();
 
-    const moved = await runPostDeploy(connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }), captureOutput());
+    const moved = await runPostDeploy(
+      connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
+      captureOutput(),
+    );
     expect(moved).toEqual({ ok: true, outcome: 'updated' });
     const second = await storedSubscription();
     expect(second.id).toBe(first.id);
     expect(second.version).toBe(first.version + 1);
-    expect(second.destination).toEqual({ type: 'GoogleCloudPubSub', topic: 'connect-topic-2', projectId: 'connect-gcp-project' });
+    expect(second.destination).toEqual({
+      type: 'GoogleCloudPubSub',
+      topic: 'connect-topic-2',
+      projectId: 'connect-gcp-project',
+    });
     expect(second.changes).toEqual(first.changes);
 
-    const again = await runPostDeploy(connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }), captureOutput());
+    const again = await runPostDeploy(
+      connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
+      captureOutput(),
+    );
     expect(again).toEqual({ ok: true, outcome: 'unchanged' });
     const third = await storedSubscription();
     expect(third.version).toBe(second.version);
@@ -414,17 +433,24 @@ describe('post-deploy against a commercetools stand-in', () => {
   });
 
   it('takes over a subscription with our key that someone changed by hand', async () => {
-    await ctMock.project(PROJECT_KEY).getRepository('subscription').create(
-      { projectKey: PROJECT_KEY },
-      {
-        key: SUBSCRIPTION_KEY,
-        destination: { type: 'GoogleCloudPubSub', topic: 'old-topic', projectId: 'old-project' },
-        messages: [{ resourceTypeId: 'order' }],
-      },
-    );
+    await ctMock
+      .project(PROJECT_KEY)
+      .getRepository('subscription')
+      .create(
+        { projectKey: PROJECT_KEY },
+        {
+          key: SUBSCRIPTION_KEY,
+          destination: { type: 'GoogleCloudPubSub', topic: 'old-topic', projectId: 'old-project' },
+          messages: [{ resourceTypeId: 'order' }],
+        },
+      );
     expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'updated' });
     const subscription = await storedSubscription();
-    expect(subscription.destination).toEqual({ type: 'GoogleCloudPubSub', topic: 'connect-topic-1', projectId: 'connect-gcp-project' });
+    expect(subscription.destination).toEqual({
+      type: 'GoogleCloudPubSub',
+      topic: 'connect-topic-1',
+      projectId: 'connect-gcp-project',
+    });
     expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
     expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
   });
@@ -439,10 +465,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems;
     expect(problems).toEqual(
-      expect.arrayContaining([
-        'SEGMENT_WRITE_KEY is required',
-        expect.stringMatching(/^CTP_REGION must look like/),
-      ]),
+      expect.arrayContaining(['SEGMENT_WRITE_KEY is required', expect.stringMatching(/^CTP_REGION must look like/)]),
     );
     expect(output.errors.join('\n')).toContain('SEGMENT_WRITE_KEY is required');
     expect(output.errors.join('\n')).toContain('CTP_REGION');
@@ -458,7 +481,10 @@ describe('post-deploy against a commercetools stand-in', () => {
     const problems = result.ok ? [] : result.problems;
     expect(problems).toHaveLength(2);
     expect(problems).toEqual(
-      expect.arrayContaining(['IDENTIFY_CUSTOMERS must be true or false', expect.stringMatching(/^ANONYMOUS_ID_FALLBACK /)]),
+      expect.arrayContaining([
+        'IDENTIFY_CUSTOMERS must be true or false',
+        expect.stringMatching(/^ANONYMOUS_ID_FALLBACK /),
+      ]),
     );
     expect(output.errors[0]).toMatch(/invalid configuration, no subscription was created or changed/);
     expect(await storedSubscriptions()).toEqual([]);
@@ -481,7 +507,11 @@ describe('post-deploy against a commercetools stand-in', () => {
   it('reports configuration and destination problems together', async () => {
     const output = captureOutput();
     const result = await runPostDeploy(
-      connectEnvironment({ SEGMENT_WRITE_KEY: '', CONNECT_GCP_TOPIC_NAME: undefined, CONNECT_GCP_PROJECT_ID: undefined }),
+      connectEnvironment({
+        SEGMENT_WRITE_KEY: '',
+        CONNECT_GCP_TOPIC_NAME: undefined,
+        CONNECT_GCP_PROJECT_ID: undefined,
+      }),
       output,
     );
     expect(result.ok ? [] : result.problems).toEqual([
@@ -495,7 +525,11 @@ describe('post-deploy against a commercetools stand-in', () => {
   it('fails without the destination variables Connect sets, and creates nothing', async () => {
     const output = captureOutput();
     const result = await runPostDeploy(
-      connectEnvironment({ CONNECT_PROVIDER: undefined, CONNECT_GCP_TOPIC_NAME: undefined, CONNECT_GCP_PROJECT_ID: undefined }),
+      connectEnvironment({
+        CONNECT_PROVIDER: undefined,
+        CONNECT_GCP_TOPIC_NAME: undefined,
+        CONNECT_GCP_PROJECT_ID: undefined,
+      }),
       output,
     );
     expect(result.ok).toBe(false);
@@ -511,7 +545,11 @@ describe('post-deploy against a commercetools stand-in', () => {
   it('subscribes an SNS topic on AWS, authenticated by IAM', async () => {
     const arn = 'arn:aws:sns:eu-central-1:123456789012:connect-events';
     const result = await runPostDeploy(
-      connectEnvironment({ CONNECT_PROVIDER: undefined, CONNECT_SUBSCRIPTION_DESTINATION: 'SNS', CONNECT_AWS_TOPIC_ARN: arn }),
+      connectEnvironment({
+        CONNECT_PROVIDER: undefined,
+        CONNECT_SUBSCRIPTION_DESTINATION: 'SNS',
+        CONNECT_AWS_TOPIC_ARN: arn,
+      }),
       captureOutput(),
     );
     expect(result).toEqual({ ok: true, outcome: 'created' });
@@ -520,7 +558,10 @@ describe('post-deploy against a commercetools stand-in', () => {
 
   it('subscribes an Azure Service Bus without ever printing its connection string', async () => {
     const output = captureOutput();
-    const env = connectEnvironment({ CONNECT_PROVIDER: 'AZURE', CONNECT_AZURE_CONNECTION_STRING: AZURE_CONNECTION_STRING });
+    const env = connectEnvironment({
+      CONNECT_PROVIDER: 'AZURE',
+      CONNECT_AZURE_CONNECTION_STRING: AZURE_CONNECTION_STRING,
+    });
     expect(await runPostDeploy(env, output)).toEqual({ ok: true, outcome: 'created' });
     expect((await storedSubscription()).destination).toEqual({
       type: 'AzureServiceBus',
@@ -549,7 +590,10 @@ describe('post-deploy against a commercetools stand-in', () => {
       expect(await runPostDeploy(connectEnvironment(at), captureOutput())).toEqual({ ok: true, outcome: 'created' });
 
       const output = captureOutput();
-      const result = await runPostDeploy(connectEnvironment({ ...at, CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }), output);
+      const result = await runPostDeploy(
+        connectEnvironment({ ...at, CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
+        output,
+      );
       expect(result.ok).toBe(false);
       expect(output.errors).toEqual([
         expect.stringMatching(
@@ -603,7 +647,10 @@ describe('pre-undeploy against a commercetools stand-in', () => {
 
   it('fails on missing commercetools settings', async () => {
     const output = captureOutput();
-    const result = await runPreUndeploy(connectEnvironment({ CTP_CLIENT_ID: undefined, CTP_CLIENT_SECRET: '' }), output);
+    const result = await runPreUndeploy(
+      connectEnvironment({ CTP_CLIENT_ID: undefined, CTP_CLIENT_SECRET: '' }),
+      output,
+    );
     expect(result.ok ? [] : result.problems).toEqual(['CTP_CLIENT_ID is required', 'CTP_CLIENT_SECRET is required']);
   });
 
@@ -615,7 +662,9 @@ describe('pre-undeploy against a commercetools stand-in', () => {
       output,
     );
     expect(result.ok).toBe(false);
-    expect(output.errors).toEqual([expect.stringMatching(/^Pre-undeploy failed: .*commercetools could not be reached/)]);
+    expect(output.errors).toEqual([
+      expect.stringMatching(/^Pre-undeploy failed: .*commercetools could not be reached/),
+    ]);
     expectNoSecrets(output);
   });
 });

@@ -1,7 +1,14 @@
 import request from 'supertest';
 import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, WRITE_KEY, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  WRITE_KEY,
+  type Harness,
+} from '../support/harness';
 
 let harness: Harness;
 
@@ -52,19 +59,32 @@ describe('customer notifications → identify', () => {
   });
 
   it("sends the customer's consent field as context.consent", async () => {
-    await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2)).expect(200);
-    expect(harness.segment.events()[0]?.context).toMatchObject({ consent: JSON.parse(customerFull.custom.fields.consent) });
+    await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2))
+      .expect(200);
+    expect(harness.segment.events()[0]?.context).toMatchObject({
+      consent: JSON.parse(customerFull.custom.fields.consent),
+    });
   });
 
   it('takes the address from the default billing address', async () => {
-    await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
+    await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
     const billing = customerFull.addresses.find((address) => address.id === customerFull.defaultBillingAddressId);
     const traits = harness.segment.events()[0]?.traits as { address?: Record<string, unknown> };
-    expect(traits.address).toMatchObject({ city: billing?.city, postalCode: billing?.postalCode, country: billing?.country });
+    expect(traits.address).toMatchObject({
+      city: billing?.city,
+      postalCode: billing?.postalCode,
+      country: billing?.country,
+    });
   });
 
   it('leaves out absent traits for a minimal customer', async () => {
-    const res = await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerMinimal.id));
+    const res = await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceUpdated', 'customer', customerMinimal.id));
     expect(res.status).toBe(200);
     const traits = harness.segment.events()[0]?.traits as Record<string, unknown>;
     expect(traits.email).toBe(customerMinimal.email);
@@ -92,7 +112,9 @@ describe('customer notifications → identify', () => {
   });
 
   it('sends only an identify when a customer is updated', async () => {
-    const res = await request(harness.app).post('/').send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 4));
+    const res = await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 4));
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     expect(harness.segment.events().map((event) => event.type)).toEqual(['identify']);
   });
@@ -119,7 +141,10 @@ describe('CustomerCreated message', () => {
       payloadNotIncluded: { reason: 'Payload too large', payloadType: 'CustomerCreated' },
     });
     await request(harness.app).post('/').send(pubSubEnvelope(message)).expect(200);
-    await request(harness.app).post('/').send(changeNotification('ResourceCreated', 'customer', customerFull.id)).expect(200);
+    await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceCreated', 'customer', customerFull.id))
+      .expect(200);
     const signedUps = harness.segment.events().filter((event) => event.event === 'Signed Up');
     expect(signedUps).toHaveLength(2);
     expect(signedUps[1]?.messageId).toBe(signedUps[0]?.messageId);
@@ -128,11 +153,17 @@ describe('CustomerCreated message', () => {
 
 describe('customer deletion', () => {
   it('acknowledges and warns when no Segment Public API token is configured', async () => {
-    const res = await request(harness.app).post('/').send(changeNotification('ResourceDeleted', 'customer', customerFull.id));
+    const res = await request(harness.app)
+      .post('/')
+      .send(changeNotification('ResourceDeleted', 'customer', customerFull.id));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'skipped', reason: 'no-public-api-token' });
     expect(harness.publicApi.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'no-public-api-token', route: 'customer/ResourceDeleted' });
+    expect(harness.logs.at(-1)).toMatchObject({
+      level: 'warn',
+      reason: 'no-public-api-token',
+      route: 'customer/ResourceDeleted',
+    });
   });
 
   describe('with a Public API token', () => {
@@ -157,12 +188,15 @@ describe('customer deletion', () => {
       expect(withToken.logText()).not.toContain('public-api-token-value');
     });
 
-    it.each([429, 500, 503, 401])('answers 503 when the Public API answers %i, so the deletion comes back', async (status) => {
-      withToken.publicApi.behave({ kind: 'status', status });
-      expect((await request(withToken.app).post('/').send(deletion)).status).toBe(503);
-      withToken.publicApi.behave({ kind: 'accept' });
-      expect((await request(withToken.app).post('/').send(deletion)).body).toEqual({ status: 'deletion-requested' });
-    });
+    it.each([429, 500, 503, 401])(
+      'answers 503 when the Public API answers %i, so the deletion comes back',
+      async (status) => {
+        withToken.publicApi.behave({ kind: 'status', status });
+        expect((await request(withToken.app).post('/').send(deletion)).status).toBe(503);
+        withToken.publicApi.behave({ kind: 'accept' });
+        expect((await request(withToken.app).post('/').send(deletion)).body).toEqual({ status: 'deletion-requested' });
+      },
+    );
 
     it('acknowledges a request Segment refuses as such, and says so in the log', async () => {
       withToken.publicApi.behave({ kind: 'status', status: 400 });

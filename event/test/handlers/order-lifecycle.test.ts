@@ -4,7 +4,13 @@ import guestOrder from '../../src/dev/samples/orders/order-guest.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 const PAYMENT_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
 const REFUND_ID = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
@@ -46,7 +52,12 @@ const payment = {
   paymentMethodInfo: { paymentInterface: 'psp', method: 'card' },
   paymentStatus: {},
   transactions: [
-    { id: 'c4a3b2d1-0000-4000-8000-000000000001', type: 'Charge', amount: taxExcludedOrder.taxedPrice.totalGross, state: 'Success' },
+    {
+      id: 'c4a3b2d1-0000-4000-8000-000000000001',
+      type: 'Charge',
+      amount: taxExcludedOrder.taxedPrice.totalGross,
+      state: 'Success',
+    },
     { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Pending' },
   ],
   interfaceInteractions: [],
@@ -120,8 +131,18 @@ describe('order lifecycle events', () => {
   it.each([
     ['OrderStateChanged', { orderState: 'Cancelled', oldOrderState: 'Open' }, 'Order Cancelled', 'order-cancelled'],
     ['OrderPaymentStateChanged', { paymentState: 'Paid', oldPaymentState: 'Pending' }, 'Order Paid', 'order-paid'],
-    ['OrderShipmentStateChanged', { shipmentState: 'Shipped', oldShipmentState: 'Ready' }, 'Order Shipped', 'order-shipped'],
-    ['OrderShipmentStateChanged', { shipmentState: 'Delivered', oldShipmentState: 'Shipped' }, 'Order Delivered', 'order-delivered'],
+    [
+      'OrderShipmentStateChanged',
+      { shipmentState: 'Shipped', oldShipmentState: 'Ready' },
+      'Order Shipped',
+      'order-shipped',
+    ],
+    [
+      'OrderShipmentStateChanged',
+      { shipmentState: 'Delivered', oldShipmentState: 'Shipped' },
+      'Order Delivered',
+      'order-delivered',
+    ],
   ])('tracks %s %j as %s at the message time', async (type, fields, eventName, slug) => {
     const message = messageNotification('order', paidOrder.id, type, fields, { createdAt: '2026-03-21T08:00:00.000Z' });
     const res = await post(message);
@@ -154,7 +175,9 @@ describe('order lifecycle events', () => {
 
   it('gives two cancellations of different orders different messageIds, and a redelivery the same one', async () => {
     const cancelPaid = messageNotification('order', paidOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' });
-    const cancelOther = messageNotification('order', taxIncludedOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' });
+    const cancelOther = messageNotification('order', taxIncludedOrder.id, 'OrderStateChanged', {
+      orderState: 'Cancelled',
+    });
     await post(cancelPaid).expect(200);
     await post(cancelPaid).expect(200);
     await post(cancelOther).expect(200);
@@ -176,7 +199,10 @@ describe('OrderCreated message', () => {
   it('reads the order again when its discount codes are not expanded, so the coupon is the code', async () => {
     const unexpanded = {
       ...paidOrder,
-      discountCodes: paidOrder.discountCodes.map(({ discountCode, state }) => ({ state, discountCode: { typeId: discountCode.typeId, id: discountCode.id } })),
+      discountCodes: paidOrder.discountCodes.map(({ discountCode, state }) => ({
+        state,
+        discountCode: { typeId: discountCode.typeId, id: discountCode.id },
+      })),
     };
     await post(messageNotification('order', paidOrder.id, 'OrderCreated', { order: unexpanded })).expect(200);
     expect(only().properties).toMatchObject({ coupon: 'SAVE10' });
@@ -197,8 +223,22 @@ describe('OrderCreated message', () => {
 
 describe('refunds', () => {
   it('tracks Order Refunded for an added successful refund, with the refunded amount and returned products', async () => {
-    const transaction = { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success', timestamp: '2026-03-20T10:04:00.000Z' };
-    const res = await post(messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction }, { createdAt: '2026-03-20T10:05:00.000Z' }));
+    const transaction = {
+      id: REFUND_ID,
+      type: 'Refund',
+      amount: usd(ONE_SNEAKER_GROSS),
+      state: 'Success',
+      timestamp: '2026-03-20T10:04:00.000Z',
+    };
+    const res = await post(
+      messageNotification(
+        'payment',
+        PAYMENT_ID,
+        'PaymentTransactionAdded',
+        { transaction },
+        { createdAt: '2026-03-20T10:05:00.000Z' },
+      ),
+    );
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     const event = only();
     expect(event).toMatchObject({
@@ -218,7 +258,10 @@ describe('refunds', () => {
   });
 
   it('tracks a refund that became successful, reading the payment, keyed by the transaction id', async () => {
-    const message = messageNotification('payment', PAYMENT_ID, 'PaymentTransactionStateChanged', { transactionId: REFUND_ID, state: 'Success' });
+    const message = messageNotification('payment', PAYMENT_ID, 'PaymentTransactionStateChanged', {
+      transactionId: REFUND_ID,
+      state: 'Success',
+    });
     await post(message).expect(200);
     const added = messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
       transaction: { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success' },
@@ -231,7 +274,12 @@ describe('refunds', () => {
   });
 
   it('lists no products when the refund does not match the returned items', async () => {
-    const transaction = { id: 'b7a6c5d4-0000-4000-8000-00000000abcd', type: 'Refund', amount: usd(1000), state: 'Success' };
+    const transaction = {
+      id: 'b7a6c5d4-0000-4000-8000-00000000abcd',
+      type: 'Refund',
+      amount: usd(1000),
+      state: 'Success',
+    };
     await post(messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction })).expect(200);
     expect(only().properties).toEqual(expect.objectContaining({ total: 10, currency: 'USD' }));
     expect(only().properties).not.toHaveProperty('products');
@@ -248,7 +296,11 @@ describe('refunds', () => {
 
   it('acknowledges a refund of a payment that belongs to no order', async () => {
     const transaction = { id: REFUND_ID, type: 'Refund', amount: usd(500), state: 'Success' };
-    const res = await post(messageNotification('payment', '00000000-0000-4000-8000-0000000000aa', 'PaymentTransactionAdded', { transaction }));
+    const res = await post(
+      messageNotification('payment', '00000000-0000-4000-8000-0000000000aa', 'PaymentTransactionAdded', {
+        transaction,
+      }),
+    );
     expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
   });
 });
@@ -257,15 +309,40 @@ describe('redelivery', () => {
   it.each([
     ['order ResourceUpdated', () => changeNotification('ResourceUpdated', 'order', paidOrder.id, 3)],
     ['OrderCreated', () => messageNotification('order', paidOrder.id, 'OrderCreated', { order: paidOrder })],
-    ['OrderStateChanged', () => messageNotification('order', paidOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' })],
-    ['OrderPaymentStateChanged', () => messageNotification('order', paidOrder.id, 'OrderPaymentStateChanged', { paymentState: 'Paid' })],
-    ['OrderShipmentStateChanged', () => messageNotification('order', paidOrder.id, 'OrderShipmentStateChanged', { shipmentState: 'Delivered' })],
-    ['PaymentTransactionStateChanged', () => messageNotification('payment', PAYMENT_ID, 'PaymentTransactionStateChanged', { transactionId: REFUND_ID, state: 'Success' })],
+    [
+      'OrderStateChanged',
+      () => messageNotification('order', paidOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' }),
+    ],
+    [
+      'OrderPaymentStateChanged',
+      () => messageNotification('order', paidOrder.id, 'OrderPaymentStateChanged', { paymentState: 'Paid' }),
+    ],
+    [
+      'OrderShipmentStateChanged',
+      () => messageNotification('order', paidOrder.id, 'OrderShipmentStateChanged', { shipmentState: 'Delivered' }),
+    ],
+    [
+      'PaymentTransactionStateChanged',
+      () =>
+        messageNotification('payment', PAYMENT_ID, 'PaymentTransactionStateChanged', {
+          transactionId: REFUND_ID,
+          state: 'Success',
+        }),
+    ],
     [
       'PaymentTransactionAdded',
-      () => messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success' } }),
+      () =>
+        messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
+          transaction: { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success' },
+        }),
     ],
-    ['CustomerCreated', () => messageNotification('customer', guestOrder.anonymousId, 'CustomerCreated', { customer: { ...registeredCustomer, id: guestOrder.anonymousId } })],
+    [
+      'CustomerCreated',
+      () =>
+        messageNotification('customer', guestOrder.anonymousId, 'CustomerCreated', {
+          customer: { ...registeredCustomer, id: guestOrder.anonymousId },
+        }),
+    ],
   ])('gives a redelivered %s the same messageIds', async (_label, build) => {
     const notification = build();
     await post(notification).expect(200);
@@ -281,7 +358,12 @@ describe('configuration: events switched off and renamed', () => {
   let configured: Harness;
   beforeAll(async () => {
     configured = await startHarness({
-      env: { EVENT_ORDER_UPDATED: 'off', EVENT_ORDER_CANCELLED: 'Order Canceled', EVENT_SIGNED_UP: 'off', IDENTIFY_CUSTOMERS: 'false' },
+      env: {
+        EVENT_ORDER_UPDATED: 'off',
+        EVENT_ORDER_CANCELLED: 'Order Canceled',
+        EVENT_SIGNED_UP: 'off',
+        IDENTIFY_CUSTOMERS: 'false',
+      },
     });
     await configured.seed('order', paidOrder);
   });
@@ -289,7 +371,13 @@ describe('configuration: events switched off and renamed', () => {
   beforeEach(() => configured.segment.reset());
 
   it('sends a renamed event under its new name, with the same messageId as under the old one', async () => {
-    const message = messageNotification('order', paidOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' }, { id: 'f0e1d2c3-0000-4000-8000-000000000c01' });
+    const message = messageNotification(
+      'order',
+      paidOrder.id,
+      'OrderStateChanged',
+      { orderState: 'Cancelled' },
+      { id: 'f0e1d2c3-0000-4000-8000-000000000c01' },
+    );
     await request(configured.app).post('/').send(message).expect(200);
     await post(message).expect(200);
     const renamed = configured.segment.events()[0];
@@ -301,7 +389,10 @@ describe('configuration: events switched off and renamed', () => {
 
   it.each([
     ['Order Updated', changeNotification('ResourceUpdated', 'order', paidOrder.id, 3)],
-    ['identify and Signed Up', changeNotification('ResourceCreated', 'customer', '6b5a4c3d-0000-4000-8000-000000000001')],
+    [
+      'identify and Signed Up',
+      changeNotification('ResourceCreated', 'customer', '6b5a4c3d-0000-4000-8000-000000000001'),
+    ],
     ['customer identify', changeNotification('ResourceUpdated', 'customer', '6b5a4c3d-0000-4000-8000-000000000001')],
   ])('acknowledges %s, switched off, without sending or reading anything', async (_label, notification) => {
     const res = await request(configured.app).post('/').send(notification);
@@ -321,7 +412,9 @@ describe('orders with neither customerId nor anonymousId', () => {
     const fallbackHarness = await startHarness({ env: { ANONYMOUS_ID_FALLBACK: fallback } });
     try {
       await fallbackHarness.seed('order', agentOrder);
-      const res = await request(fallbackHarness.app).post('/').send(changeNotification('ResourceCreated', 'order', agentOrder.id));
+      const res = await request(fallbackHarness.app)
+        .post('/')
+        .send(changeNotification('ResourceCreated', 'order', agentOrder.id));
       expect(res.body).toEqual({ status: 'delivered', events: count });
       const [identify, track] = fallbackHarness.segment.events();
       expect(identify).toMatchObject({ type: 'identify', ...identity, traits: { email: guestOrder.customerEmail } });
@@ -336,7 +429,9 @@ describe('orders with neither customerId nor anonymousId', () => {
     const none = await startHarness({ env: { ANONYMOUS_ID_FALLBACK: 'none' } });
     try {
       await none.seed('order', agentOrder);
-      const res = await request(none.app).post('/').send(changeNotification('ResourceCreated', 'order', agentOrder.id));
+      const res = await request(none.app)
+        .post('/')
+        .send(changeNotification('ResourceCreated', 'order', agentOrder.id));
       expect(res.body).toEqual({ status: 'skipped', reason: 'no-identity' });
       expect(none.segment.received).toHaveLength(0);
       expect(none.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'no-identity' });

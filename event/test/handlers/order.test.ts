@@ -25,7 +25,10 @@ const registeredTwin = (email: string) => ({
   authenticationMode: 'Password',
 });
 
-async function seedDiscountCodes(h: Harness, ...orders: { discountCodes?: { discountCode: { id: string; obj?: object } }[] }[]) {
+async function seedDiscountCodes(
+  h: Harness,
+  ...orders: { discountCodes?: { discountCode: { id: string; obj?: object } }[] }[]
+) {
   for (const order of orders) {
     for (const { discountCode } of order.discountCodes ?? []) {
       if (discountCode.obj) await h.seed('discount-code', discountCode.obj);
@@ -100,7 +103,9 @@ describe('order created → Order Completed', () => {
   });
 
   it('gives the same messageId to a redelivered notification', async () => {
-    const body = pubSubEnvelope(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id), { messageId: 'a' });
+    const body = pubSubEnvelope(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id), {
+      messageId: 'a',
+    });
     await post(body).expect(200);
     await post({ ...body, message: { ...body.message, messageId: 'b' } }).expect(200);
     const ids = harness.segment.events().map((event) => event.messageId);
@@ -121,7 +126,11 @@ describe('guest orders', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 2 });
     const [identify, track] = harness.segment.events();
-    expect(identify).toMatchObject({ type: 'identify', anonymousId: guestOrder.anonymousId, traits: { email: guestOrder.customerEmail } });
+    expect(identify).toMatchObject({
+      type: 'identify',
+      anonymousId: guestOrder.anonymousId,
+      traits: { email: guestOrder.customerEmail },
+    });
     expect(identify).not.toHaveProperty('userId');
     expect(track).toMatchObject({ type: 'track', event: 'Order Completed', anonymousId: guestOrder.anonymousId });
     expect(track?.messageId).not.toBe(identify?.messageId);
@@ -137,7 +146,10 @@ describe('guest orders', () => {
       expect(events.map((event) => event.type)).toEqual(['track']);
       expect(events[0]).toMatchObject({ anonymousId: guestOrder.anonymousId });
     } finally {
-      await harness.ctMock.project('test-project').getRepository('customer').delete({ projectKey: 'test-project' } as never, twin.id);
+      await harness.ctMock
+        .project('test-project')
+        .getRepository('customer')
+        .delete({ projectKey: 'test-project' } as never, twin.id);
     }
   });
 });

@@ -81,7 +81,12 @@ describe('buildCustomerIdentify', () => {
 
     it('falls back to the default shipping address without a default billing address', () => {
       const traits = traitsOf({ ...customerFull, defaultBillingAddressId: undefined });
-      expect(traits.address).toEqual({ street: 'Lindenwindweg 17', city: 'Berlin', postalCode: '10437', country: 'DE' });
+      expect(traits.address).toEqual({
+        street: 'Lindenwindweg 17',
+        city: 'Berlin',
+        postalCode: '10437',
+        country: 'DE',
+      });
       expect(traits.phone).toBe('+49 30 5550 1742'); // phone wins over mobile
     });
 
@@ -186,7 +191,11 @@ describe('buildSignedUp', () => {
 
   it('sends only what a minimal customer has, and no context without consent', () => {
     const call = signedUpOf(customerMinimal);
-    expect(call).toMatchObject({ type: 'track', userId: '8f2b4d6e-0a1c-4e3f-9b5d-7e9f1a3b5c20', timestamp: '2026-01-20T12:00:03.714Z' });
+    expect(call).toMatchObject({
+      type: 'track',
+      userId: '8f2b4d6e-0a1c-4e3f-9b5d-7e9f1a3b5c20',
+      timestamp: '2026-01-20T12:00:03.714Z',
+    });
     if (call.type !== 'track') throw new Error('expected a track');
     // customer-minimal has no names, no number and an empty store list.
     expect(call.properties).toEqual({ email: 'minimal.marlowe@example.com' });

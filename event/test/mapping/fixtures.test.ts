@@ -66,7 +66,10 @@ function moneyValues(value: unknown): TypedMoney[] {
 }
 
 function discountedUnit(price: DiscountedLineItemPrice, currency: string): Amount {
-  return sumAmounts(currency, price.includedDiscounts.map((portion) => money(portion.discountedAmount)));
+  return sumAmounts(
+    currency,
+    price.includedDiscounts.map((portion) => money(portion.discountedAmount)),
+  );
 }
 
 function totalTaxOf(taxed: TaxedItemPrice | TaxedPrice): Amount {
@@ -80,7 +83,13 @@ function checkTaxedItem(taxed: TaxedItemPrice | TaxedPrice, rate: TaxRate, charg
   const net = money(taxed.totalNet);
   const gross = money(taxed.totalGross);
   same(subtract(gross, net), totalTaxOf(taxed));
-  same(sumAmounts(currency, taxed.taxPortions.map((portion) => money(portion.amount))), subtract(gross, net));
+  same(
+    sumAmounts(
+      currency,
+      taxed.taxPortions.map((portion) => money(portion.amount)),
+    ),
+    subtract(gross, net),
+  );
   for (const portion of taxed.taxPortions) expect(portion.rate).toBe(rate.amount);
   const mode = roundingModeOf(order.taxRoundingMode);
   if (rate.includedInPrice) {
@@ -161,7 +170,10 @@ describe.each(orders)('%s', (_name, order) => {
   it('has shipping discounts that add up', () => {
     for (const info of shippingInfos) {
       if (!info.discountedPrice) continue;
-      same(money(info.discountedPrice.value), subtract(money(info.price), discountedUnit(info.discountedPrice, currency)));
+      same(
+        money(info.discountedPrice.value),
+        subtract(money(info.price), discountedUnit(info.discountedPrice, currency)),
+      );
     }
   });
 
@@ -201,8 +213,14 @@ describe.each(orders)('%s', (_name, order) => {
     const parts = [...items.map((item) => item.taxedPrice), ...shippingInfos.map((info) => info.taxedPrice)].filter(
       (value): value is TaxedItemPrice => value !== undefined,
     );
-    let expectedNet = sumAmounts(currency, parts.map((part) => money(part.totalNet)));
-    let expectedGross = sumAmounts(currency, parts.map((part) => money(part.totalGross)));
+    let expectedNet = sumAmounts(
+      currency,
+      parts.map((part) => money(part.totalNet)),
+    );
+    let expectedGross = sumAmounts(
+      currency,
+      parts.map((part) => money(part.totalGross)),
+    );
     const discount = order.discountOnTotalPrice;
     if (discount) {
       if (!discount.discountedNetAmount || !discount.discountedGrossAmount) {
@@ -216,7 +234,10 @@ describe.each(orders)('%s', (_name, order) => {
     same(subtract(money(taxed.totalGross), money(taxed.totalNet)), totalTaxOf(taxed));
     // The order's tax portions add up to its tax; with a discount on the total price, commercetools
     // has been seen to leave them at the tax of the items and shipping before it (issue #10).
-    const portions = sumAmounts(currency, taxed.taxPortions.map((portion) => money(portion.amount)));
+    const portions = sumAmounts(
+      currency,
+      taxed.taxPortions.map((portion) => money(portion.amount)),
+    );
     if (discount && subtract(portions, totalTaxOf(taxed)).minorUnits !== 0n) {
       const taxes = parts.map((part) => subtract(money(part.totalGross), money(part.totalNet)));
       same(portions, sumAmounts(currency, taxes));
@@ -235,15 +256,29 @@ describe.each(orders)('%s', (_name, order) => {
     }
     if (!taxedShipping) throw new Error('a taxed order with shipping has taxedShippingPrice');
     // Each method gives up the part of the discount that its price is of the undiscounted total.
-    const discount = order.discountOnTotalPrice ? money(order.discountOnTotalPrice.discountedAmount) : sumAmounts(currency, []);
+    const discount = order.discountOnTotalPrice
+      ? money(order.discountOnTotalPrice.discountedAmount)
+      : sumAmounts(currency, []);
     const undiscounted = add(money(order.totalPrice), discount);
     const afterShare = (amount: Amount) => subtract(amount, proportionOf(amount, discount, undiscounted, priceMode));
     const taxedInfos = shippingInfos.map((info) => {
       if (!info.taxedPrice) throw new Error('shipping is not taxed');
       return info.taxedPrice;
     });
-    same(money(taxedShipping.totalNet), sumAmounts(currency, taxedInfos.map((taxed) => afterShare(money(taxed.totalNet)))));
-    same(money(taxedShipping.totalGross), sumAmounts(currency, taxedInfos.map((taxed) => afterShare(money(taxed.totalGross)))));
+    same(
+      money(taxedShipping.totalNet),
+      sumAmounts(
+        currency,
+        taxedInfos.map((taxed) => afterShare(money(taxed.totalNet))),
+      ),
+    );
+    same(
+      money(taxedShipping.totalGross),
+      sumAmounts(
+        currency,
+        taxedInfos.map((taxed) => afterShare(money(taxed.totalGross))),
+      ),
+    );
   });
 
   it('ships every unit of every line item somewhere known (Multiple shipping)', () => {
@@ -281,7 +316,9 @@ describe.each<[string, Customer]>([
     expect(customer.id).toMatch(UUID_V4);
     const ids = customer.addresses.map((address) => address.id);
     for (const id of [...customer.shippingAddressIds, ...customer.billingAddressIds]) expect(ids).toContain(id);
-    if (customer.defaultBillingAddressId) expect(customer.billingAddressIds).toContain(customer.defaultBillingAddressId);
-    if (customer.defaultShippingAddressId) expect(customer.shippingAddressIds).toContain(customer.defaultShippingAddressId);
+    if (customer.defaultBillingAddressId)
+      expect(customer.billingAddressIds).toContain(customer.defaultBillingAddressId);
+    if (customer.defaultShippingAddressId)
+      expect(customer.shippingAddressIds).toContain(customer.defaultShippingAddressId);
   });
 });

@@ -48,11 +48,14 @@ describe('orderIdentity', () => {
 
   it('uses the order id as anonymousId with `order-id`, email or not', () => {
     expect(orderIdentity(unattributed, 'order-id')).toEqual({ anonymousId: GUEST_ORDER_ID });
-    expect(orderIdentity({ ...unattributed, customerEmail: undefined }, 'order-id')).toEqual({ anonymousId: GUEST_ORDER_ID });
+    expect(orderIdentity({ ...unattributed, customerEmail: undefined }, 'order-id')).toEqual({
+      anonymousId: GUEST_ORDER_ID,
+    });
   });
 
   describe('email-hash', () => {
-    const hashOf = (customerEmail: string | undefined) => orderIdentity({ ...unattributed, customerEmail }, 'email-hash');
+    const hashOf = (customerEmail: string | undefined) =>
+      orderIdentity({ ...unattributed, customerEmail }, 'email-hash');
 
     it('uses the SHA-256 of the email as anonymousId', () => {
       expect(hashOf(GUEST_EMAIL)).toEqual({ anonymousId: GUEST_EMAIL_HASH });
@@ -162,10 +165,18 @@ describe('buildOrderCompleted with an anonymousId fallback', () => {
   });
 
   it.each([true, undefined])('only tracks when guestEmailRegistered is %s', (guestEmailRegistered) => {
-    const result = buildOrderCompleted(unattributed, { ...options, anonymousIdFallback: 'email-hash', guestEmailRegistered });
+    const result = buildOrderCompleted(unattributed, {
+      ...options,
+      anonymousIdFallback: 'email-hash',
+      guestEmailRegistered,
+    });
     if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
     expect(result.calls).toHaveLength(1);
-    expect(result.calls[0]).toMatchObject({ type: 'track', anonymousId: GUEST_EMAIL_HASH, messageId: orderCompletedId });
+    expect(result.calls[0]).toMatchObject({
+      type: 'track',
+      anonymousId: GUEST_EMAIL_HASH,
+      messageId: orderCompletedId,
+    });
   });
 
   it('skips the order with `none`', () => {

@@ -35,7 +35,9 @@ describe('buildMessageId', () => {
 
   it('tells customer versions apart', () => {
     const customer = { ...parts, typeId: 'customer', event: 'identify' };
-    expect(buildMessageId({ ...customer, discriminator: 12 })).not.toBe(buildMessageId({ ...customer, discriminator: 13 }));
+    expect(buildMessageId({ ...customer, discriminator: 12 })).not.toBe(
+      buildMessageId({ ...customer, discriminator: 13 }),
+    );
   });
 
   it('stays below Segment’s 100 characters even for long keys and the longest allowed event', () => {

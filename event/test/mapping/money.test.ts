@@ -197,12 +197,29 @@ describe('grossUpBlended', () => {
 
   it('weighs the rates and rounds once: 10.00 over 2 units at 10.25 % and 1 at 6.25 %', () => {
     // 10.00 × (2 × 1.1025 + 1 × 1.0625) / 3 = 10.00 × 3.2675 / 3 = 10.891666… → 10.89
-    expect(grossUpBlended(eur(1000n), [{ rate: 0.1025, weight: 2 }, { rate: 0.0625, weight: 1 }])).toEqual(eur(1089n));
+    expect(
+      grossUpBlended(eur(1000n), [
+        { rate: 0.1025, weight: 2 },
+        { rate: 0.0625, weight: 1 },
+      ]),
+    ).toEqual(eur(1089n));
     // A weight of 0 leaves its rate out: all at 6.25 % is 10.625 → HalfEven 10.62, HalfUp 10.63.
-    expect(grossUpBlended(eur(1000n), [{ rate: 0.1025, weight: 0 }, { rate: 0.0625, weight: 2 }])).toEqual(eur(1062n));
-    expect(grossUpBlended(eur(1000n), [{ rate: 0.1025, weight: 0 }, { rate: 0.0625, weight: 2 }], 'HalfUp')).toEqual(
-      eur(1063n),
-    );
+    expect(
+      grossUpBlended(eur(1000n), [
+        { rate: 0.1025, weight: 0 },
+        { rate: 0.0625, weight: 2 },
+      ]),
+    ).toEqual(eur(1062n));
+    expect(
+      grossUpBlended(
+        eur(1000n),
+        [
+          { rate: 0.1025, weight: 0 },
+          { rate: 0.0625, weight: 2 },
+        ],
+        'HalfUp',
+      ),
+    ).toEqual(eur(1063n));
   });
 
   it('refuses no weight at all, negative or fractional weights and impossible rates', () => {

@@ -1,7 +1,13 @@
 import type { Order, Shipping } from '@commercetools/platform-sdk';
 import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderEvent, orderProperties } from '../../src/mapping/order';
-import { combineResults, type EventName, type MappingOptions, type MappingResult, type Occurrence } from '../../src/mapping/types';
+import {
+  combineResults,
+  type EventName,
+  type MappingOptions,
+  type MappingResult,
+  type Occurrence,
+} from '../../src/mapping/types';
 import type { SegmentCall, TrackCall } from '../../src/segment/calls';
 import guestJson from '../../src/dev/samples/orders/order-guest.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
@@ -149,8 +155,12 @@ describe('buildOrderEvent', () => {
     });
 
     it('leaves out country and store when the order has neither', () => {
-      const properties = eventOf({ ...taxExcluded, country: undefined, shippingAddress: undefined, store: undefined })
-        .properties;
+      const properties = eventOf({
+        ...taxExcluded,
+        country: undefined,
+        shippingAddress: undefined,
+        store: undefined,
+      }).properties;
       expect(properties).not.toHaveProperty('country');
       expect(properties).not.toHaveProperty('store');
       expect(eventOf(kwd).properties).not.toHaveProperty('store'); // the KWD fixture has no store
@@ -173,9 +183,9 @@ describe('buildOrderEvent', () => {
       expect(eventOf(taxExcluded, ORDER_SHIPPED, { ...SHIPPED_AT, discriminator: 5 }).messageId).not.toBe(id);
       expect(eventOf(taxExcluded, ORDER_SHIPPED, { ...SHIPPED_AT, discriminator: 'created' }).messageId).not.toBe(id);
       // The time is not part of the id: a redelivery stamped differently is still the same event.
-      expect(eventOf(taxExcluded, ORDER_SHIPPED, { ...SHIPPED_AT, timestamp: '2026-03-17T00:00:00.000Z' }).messageId).toBe(
-        id,
-      );
+      expect(
+        eventOf(taxExcluded, ORDER_SHIPPED, { ...SHIPPED_AT, timestamp: '2026-03-17T00:00:00.000Z' }).messageId,
+      ).toBe(id);
     });
   });
 
@@ -233,14 +243,22 @@ describe('combineResults', () => {
   });
 
   it('combines real mapper output', () => {
-    const completed = buildOrderEvent(taxExcluded, options, { name: 'Order Completed', slug: 'order-completed' }, {
-      discriminator: 'created',
-      timestamp: taxExcluded.createdAt,
-    });
+    const completed = buildOrderEvent(
+      taxExcluded,
+      options,
+      { name: 'Order Completed', slug: 'order-completed' },
+      {
+        discriminator: 'created',
+        timestamp: taxExcluded.createdAt,
+      },
+    );
     const shipped = buildOrderEvent(taxExcluded, options, ORDER_SHIPPED, SHIPPED_AT);
     const combined = combineResults(completed, shipped);
     if (combined.kind !== 'calls') throw new Error('expected calls');
-    expect(combined.calls.map((c) => (c.type === 'track' ? c.event : c.type))).toEqual(['Order Completed', 'Order Shipped']);
+    expect(combined.calls.map((c) => (c.type === 'track' ? c.event : c.type))).toEqual([
+      'Order Completed',
+      'Order Shipped',
+    ]);
     expect(combineResults(completed, buildOrderEvent(invalidConsent, options, ORDER_SHIPPED, SHIPPED_AT))).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',

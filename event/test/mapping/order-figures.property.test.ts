@@ -245,7 +245,14 @@ describe('order figures on orders priced like commercetools', () => {
 
   it('cover what they claim to: shipping shares without taxedShippingPrice, split lines, gifts, credits', () => {
     // A run that never met these cases would prove nothing about them.
-    const seen = { shareWithoutTaxedShipping: 0, splitLine: 0, gift: 0, credit: 0, highPrecision: 0, everythingFree: 0 };
+    const seen = {
+      shareWithoutTaxedShipping: 0,
+      splitLine: 0,
+      gift: 0,
+      credit: 0,
+      highPrecision: 0,
+      everythingFree: 0,
+    };
     fc.assert(
       fc.property(orderSpec, (spec) => {
         const { order, truth } = priceOrder(spec);

@@ -38,7 +38,11 @@ function defined<T>(value: T | undefined): T {
 
 /** The order as commercetools holds it with tax mode Disabled: no tax rates, no taxed prices. */
 function untaxed(order: Order): Order {
-  const untax = <T extends LineItem | CustomLineItem>(item: T): T => ({ ...item, taxRate: undefined, taxedPrice: undefined });
+  const untax = <T extends LineItem | CustomLineItem>(item: T): T => ({
+    ...item,
+    taxRate: undefined,
+    taxedPrice: undefined,
+  });
   const discount = order.discountOnTotalPrice;
   return {
     ...order,
@@ -63,7 +67,16 @@ describe('orderFigures', () => {
     [
       'tax excluded (USD)',
       taxExcluded,
-      { currency: 'USD', total: 227.46, subtotal: 200.97, revenue: 200.97, discount: 24.32, shipping: 8.66, tax: 18.54, totalNet: 208.92 },
+      {
+        currency: 'USD',
+        total: 227.46,
+        subtotal: 200.97,
+        revenue: 200.97,
+        discount: 24.32,
+        shipping: 8.66,
+        tax: 18.54,
+        totalNet: 208.92,
+      },
     ],
     // EUR, 19 % included. total = totalGross 127.20; tax = 127.20 − 106.89 = 20.31
     // shipping: 5.90 halved to 2.95 by a shipping discount, then its share of the 15.00 off the
@@ -74,7 +87,16 @@ describe('orderFigures', () => {
     [
       'tax included with product, total-price and shipping discounts (EUR)',
       taxIncluded,
-      { currency: 'EUR', total: 127.2, subtotal: 104.67, revenue: 104.67, discount: 17.95, shipping: 2.64, tax: 20.31, totalNet: 106.89 },
+      {
+        currency: 'EUR',
+        total: 127.2,
+        subtotal: 104.67,
+        revenue: 104.67,
+        discount: 17.95,
+        shipping: 2.64,
+        tax: 20.31,
+        totalNet: 106.89,
+      },
     ],
     // USD, Seattle 10.35 % on top, 15 % off the total (TAKE15), which also falls on shipping.
     // Before it: backpack 89.00 + bottles 2 × (24.00 − 6.00) = 36.00 + shipping 12.00 = 137.00 net;
@@ -88,7 +110,16 @@ describe('orderFigures', () => {
     [
       'total-price discount that also applies to shipping (USD)',
       totalDiscount,
-      { currency: 'USD', total: 128.5, subtotal: 106.25, revenue: 106.25, discount: 35.92, shipping: 11.25, tax: 12.05, totalNet: 116.45 },
+      {
+        currency: 'USD',
+        total: 128.5,
+        subtotal: 106.25,
+        revenue: 106.25,
+        discount: 35.92,
+        shipping: 11.25,
+        tax: 12.05,
+        totalNet: 116.45,
+      },
     ],
     // EUR, 19 % included: 3 bags of espresso beans for the price of 2, a milk frother as a free
     // gift, and a 5.00 goodwill credit (a custom line item with negative money).
@@ -98,7 +129,16 @@ describe('orderFigures', () => {
     [
       'gift line and goodwill credit (EUR)',
       giftCredit,
-      { currency: 'EUR', total: 37.7, subtotal: 27.56, revenue: 27.56, discount: 48.8, shipping: 4.9, tax: 6.02, totalNet: 31.68 },
+      {
+        currency: 'EUR',
+        total: 37.7,
+        subtotal: 27.56,
+        revenue: 27.56,
+        discount: 48.8,
+        shipping: 4.9,
+        tax: 6.02,
+        totalNet: 31.68,
+      },
     ],
     // USD, Chicago 10.25 % on top, two shipping methods. total 157.64, tax 14.66
     // shipping = 7.71 + 16.53 = 24.24 gross; nets 6.99 + 14.99 = 21.98
@@ -107,14 +147,32 @@ describe('orderFigures', () => {
     [
       'multiple shipping (USD)',
       multipleShipping,
-      { currency: 'USD', total: 157.64, subtotal: 121, revenue: 121, discount: 11.02, shipping: 24.24, tax: 14.66, totalNet: 142.98 },
+      {
+        currency: 'USD',
+        total: 157.64,
+        subtotal: 121,
+        revenue: 121,
+        discount: 11.02,
+        shipping: 24.24,
+        tax: 14.66,
+        totalNet: 142.98,
+      },
     ],
     // JPY has no minor unit. total ¥5,880, tax ¥535; shipping ¥660 gross, ¥600 net
     // subtotal = 5,345 − 600 = 4,745; discount: ¥220 off the whisk, prices include tax
     [
       'JPY',
       jpy,
-      { currency: 'JPY', total: 5880, subtotal: 4745, revenue: 4745, discount: 220, shipping: 660, tax: 535, totalNet: 5345 },
+      {
+        currency: 'JPY',
+        total: 5880,
+        subtotal: 4745,
+        revenue: 4745,
+        discount: 220,
+        shipping: 660,
+        tax: 535,
+        totalNet: 5345,
+      },
     ],
     // KWD has three decimals. total 59.360, tax 2.827; shipping 2.750 × 1.05 = 2.8875 → 2.888
     // subtotal = 56.533 − 2.750 = 53.783
@@ -122,7 +180,16 @@ describe('orderFigures', () => {
     [
       'KWD',
       kwd,
-      { currency: 'KWD', total: 59.36, subtotal: 53.783, revenue: 53.783, discount: 7.678, shipping: 2.888, tax: 2.827, totalNet: 56.533 },
+      {
+        currency: 'KWD',
+        total: 59.36,
+        subtotal: 53.783,
+        revenue: 53.783,
+        discount: 7.678,
+        shipping: 2.888,
+        tax: 2.827,
+        totalNet: 56.533,
+      },
     ],
     // EUR B2B, 19 % on top, high-precision prices. total 98.54, tax 15.73
     // shipping 5.90 × 1.19 = 7.021 → 7.02; subtotal = 82.81 − 5.90 = 76.91
@@ -131,27 +198,63 @@ describe('orderFigures', () => {
     [
       'high precision (EUR)',
       highPrecision,
-      { currency: 'EUR', total: 98.54, subtotal: 76.91, revenue: 76.91, discount: 2.95, shipping: 7.02, tax: 15.73, totalNet: 82.81 },
+      {
+        currency: 'EUR',
+        total: 98.54,
+        subtotal: 76.91,
+        revenue: 76.91,
+        discount: 2.95,
+        shipping: 7.02,
+        tax: 15.73,
+        totalNet: 82.81,
+      },
     ],
     // CAD, taxes disabled: total = totalPrice 69.20, tax 0, shipping = its price 12.50
     // subtotal = 69.20 − 12.50 = 56.70; discount 20 % of the toque = 4.80, nothing to gross up
     [
       'no tax (CAD)',
       noTax,
-      { currency: 'CAD', total: 69.2, subtotal: 56.7, revenue: 56.7, discount: 4.8, shipping: 12.5, tax: 0, totalNet: 69.2 },
+      {
+        currency: 'CAD',
+        total: 69.2,
+        subtotal: 56.7,
+        revenue: 56.7,
+        discount: 4.8,
+        shipping: 12.5,
+        tax: 0,
+        totalNet: 69.2,
+      },
     ],
     // USD, Austin 8.25 % on top. total 41.78, tax 3.18; shipping 9.60 × 1.0825 = 10.392 → 10.39
     // subtotal = 38.60 − 9.60 = 29.00; no discounts
     [
       'guest (USD)',
       guest,
-      { currency: 'USD', total: 41.78, subtotal: 29, revenue: 29, discount: 0, shipping: 10.39, tax: 3.18, totalNet: 38.6 },
+      {
+        currency: 'USD',
+        total: 41.78,
+        subtotal: 29,
+        revenue: 29,
+        discount: 0,
+        shipping: 10.39,
+        tax: 3.18,
+        totalNet: 38.6,
+      },
     ],
     // EUR, 19 % included: total 16.80, tax 2.68; shipping 3.90 gross, 3.28 net; subtotal 14.12 − 3.28 = 10.84
     [
       'invalid consent (EUR)',
       invalidConsent,
-      { currency: 'EUR', total: 16.8, subtotal: 10.84, revenue: 10.84, discount: 0, shipping: 3.9, tax: 2.68, totalNet: 14.12 },
+      {
+        currency: 'EUR',
+        total: 16.8,
+        subtotal: 10.84,
+        revenue: 10.84,
+        discount: 0,
+        shipping: 3.9,
+        tax: 2.68,
+        totalNet: 14.12,
+      },
     ],
   ])('computes the figures of the %s order', (_name, order, expected) => {
     expect(orderFigures(order)).toEqual(expected);
@@ -167,7 +270,10 @@ describe('orderFigures', () => {
       expect(orderFigures(withoutTaxedShipping)).toEqual(orderFigures(totalDiscount));
       expect(orderFigures(withoutTaxedShipping)).toMatchObject({ shipping: 11.25, subtotal: 106.25 });
       // The EUR fixture: 2.95 × 15.00 / 142.20 = 0.311 → 0.31, 2.48 × … = 0.262 → 0.26: 2.64 and 2.22.
-      expect(orderFigures({ ...taxIncluded, taxedShippingPrice: undefined })).toMatchObject({ shipping: 2.64, subtotal: 104.67 });
+      expect(orderFigures({ ...taxIncluded, taxedShippingPrice: undefined })).toMatchObject({
+        shipping: 2.64,
+        subtotal: 104.67,
+      });
     });
 
     it('with taxes disabled, takes shipping’s share of the untaxed total', () => {
@@ -194,18 +300,40 @@ describe('orderFigures', () => {
       const tenPercentOff: Order = {
         ...multipleShipping,
         totalPrice: usd(12868),
-        taxedPrice: { ...defined(multipleShipping.taxedPrice), totalNet: usd(12868), totalGross: usd(14187), totalTax: usd(1319) },
+        taxedPrice: {
+          ...defined(multipleShipping.taxedPrice),
+          totalNet: usd(12868),
+          totalGross: usd(14187),
+          totalTax: usd(1319),
+        },
         discountOnTotalPrice: {
           discountedAmount: usd(1430),
-          includedDiscounts: [{ discount: { typeId: 'cart-discount', id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a' }, discountedAmount: usd(1430) }],
+          includedDiscounts: [
+            {
+              discount: { typeId: 'cart-discount', id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a' },
+              discountedAmount: usd(1430),
+            },
+          ],
           discountedNetAmount: usd(1430),
           discountedGrossAmount: usd(1577),
         },
       };
-      const expected = { total: 141.87, subtotal: 108.9, shipping: 21.82, tax: 13.19, totalNet: 128.68, discount: 26.79 };
+      const expected = {
+        total: 141.87,
+        subtotal: 108.9,
+        shipping: 21.82,
+        tax: 13.19,
+        totalNet: 128.68,
+        discount: 26.79,
+      };
       expect(orderFigures({ ...tenPercentOff, taxedShippingPrice: undefined })).toMatchObject(expected);
       // commercetools' own sum over the methods gives the same.
-      const taxedShippingPrice = { ...defined(multipleShipping.taxedShippingPrice), totalNet: usd(1978), totalGross: usd(2182), totalTax: usd(204) };
+      const taxedShippingPrice = {
+        ...defined(multipleShipping.taxedShippingPrice),
+        totalNet: usd(1978),
+        totalGross: usd(2182),
+        totalTax: usd(204),
+      };
       expect(orderFigures({ ...tenPercentOff, taxedShippingPrice })).toMatchObject(expected);
     });
 
@@ -217,7 +345,12 @@ describe('orderFigures', () => {
       const nearlyFree: Order = {
         ...totalDiscount,
         totalPrice: usd(700),
-        taxedPrice: { ...defined(totalDiscount.taxedPrice), totalNet: usd(700), totalGross: usd(772), totalTax: usd(72) },
+        taxedPrice: {
+          ...defined(totalDiscount.taxedPrice),
+          totalNet: usd(700),
+          totalGross: usd(772),
+          totalTax: usd(72),
+        },
         taxedShippingPrice: {
           ...defined(totalDiscount.taxedShippingPrice),
           totalNet: usd(61),
@@ -233,7 +366,15 @@ describe('orderFigures', () => {
       };
 
       it('leaves goods and shipping their part, never below zero', () => {
-        const expected = { total: 7.72, subtotal: 6.39, revenue: 6.39, shipping: 0.68, tax: 0.72, totalNet: 7, discount: 156.7 };
+        const expected = {
+          total: 7.72,
+          subtotal: 6.39,
+          revenue: 6.39,
+          shipping: 0.68,
+          tax: 0.72,
+          totalNet: 7,
+          discount: 156.7,
+        };
         expect(orderFigures(nearlyFree)).toMatchObject(expected);
         expect(orderFigures({ ...nearlyFree, taxedShippingPrice: undefined })).toMatchObject(expected);
         expect(orderFigures(untaxed(nearlyFree))).toMatchObject({ total: 7, subtotal: 6.39, shipping: 0.61, tax: 0 });
@@ -246,7 +387,12 @@ describe('orderFigures', () => {
           ...nearlyFree,
           totalPrice: usd(0),
           taxedPrice: { ...defined(nearlyFree.taxedPrice), totalNet: usd(0), totalGross: usd(0), totalTax: usd(0) },
-          taxedShippingPrice: { ...defined(nearlyFree.taxedShippingPrice), totalNet: usd(0), totalGross: usd(0), totalTax: usd(0) },
+          taxedShippingPrice: {
+            ...defined(nearlyFree.taxedShippingPrice),
+            totalNet: usd(0),
+            totalGross: usd(0),
+            totalTax: usd(0),
+          },
           discountOnTotalPrice: {
             ...defined(nearlyFree.discountOnTotalPrice),
             discountedAmount: usd(13700),
@@ -256,7 +402,11 @@ describe('orderFigures', () => {
         };
         const zeros = { total: 0, subtotal: 0, revenue: 0, shipping: 0, tax: 0, totalNet: 0 };
         expect(orderFigures(free)).toEqual({ currency: 'USD', ...zeros, discount: 164.42 });
-        expect(orderFigures({ ...free, taxedShippingPrice: undefined })).toEqual({ currency: 'USD', ...zeros, discount: 164.42 });
+        expect(orderFigures({ ...free, taxedShippingPrice: undefined })).toEqual({
+          currency: 'USD',
+          ...zeros,
+          discount: 164.42,
+        });
         expect(orderFigures(untaxed(free))).toEqual({ currency: 'USD', ...zeros, discount: 149 });
       });
 
@@ -348,7 +498,11 @@ describe('orderFigures', () => {
       { shippingMethodKey: 'standard-home', taxRate: chicago },
       { shippingMethodKey: 'express-office', taxRate: elsewhere },
     ];
-    const discounted = (item: LineItem, unitDiscount: number, perMethodTaxRate: LineItem['perMethodTaxRate']): LineItem => ({
+    const discounted = (
+      item: LineItem,
+      unitDiscount: number,
+      perMethodTaxRate: LineItem['perMethodTaxRate'],
+    ): LineItem => ({
       ...item,
       taxRate: undefined,
       perMethodTaxRate,
@@ -389,7 +543,10 @@ describe('orderFigures', () => {
       expect(orderFigures(order).discount).toBe(24.09);
       // Without shipping details naming the methods, each rate weighs the same:
       // 12.00 × (1.1025 + 1.0625) / 2 = 12.99; plus 11.02 = 24.01
-      const unshipped: LineItem = { ...discounted(defined(pourOver), 400, officeElsewhere), shippingDetails: undefined };
+      const unshipped: LineItem = {
+        ...discounted(defined(pourOver), 400, officeElsewhere),
+        shippingDetails: undefined,
+      };
       expect(orderFigures(withLines(unshipped, defined(mug))).discount).toBe(24.01);
     });
   });

@@ -45,7 +45,13 @@ describe('needsGuestEmailLookup', () => {
 
 describe('buildOrderCompleted', () => {
   const orderCompletedId = (order: Order, projectKey = 'demo-shop') =>
-    buildMessageId({ projectKey, typeId: 'order', resourceId: order.id, event: 'order-completed', discriminator: 'created' });
+    buildMessageId({
+      projectKey,
+      typeId: 'order',
+      resourceId: order.id,
+      event: 'order-completed',
+      discriminator: 'created',
+    });
 
   it('tracks a registered customer’s order by userId with figures, products and the expanded coupon', () => {
     const calls = callsOf(taxExcluded);
@@ -117,10 +123,17 @@ describe('buildOrderCompleted', () => {
     const [code] = taxExcluded.discountCodes ?? [];
     const unexpanded: Order = {
       ...taxExcluded,
-      discountCodes: [{ ...defined(code), discountCode: { typeId: 'discount-code', id: defined(code).discountCode.id } }],
+      discountCodes: [
+        { ...defined(code), discountCode: { typeId: 'discount-code', id: defined(code).discountCode.id } },
+      ],
     };
     expect(trackOf(unexpanded).properties).not.toHaveProperty('coupon');
-    const bare = trackOf({ ...taxExcluded, orderNumber: undefined, cart: undefined, customerEmail: undefined }).properties;
+    const bare = trackOf({
+      ...taxExcluded,
+      orderNumber: undefined,
+      cart: undefined,
+      customerEmail: undefined,
+    }).properties;
     expect(bare).not.toHaveProperty('order_number');
     expect(bare).not.toHaveProperty('checkout_id');
     expect(bare).not.toHaveProperty('email');

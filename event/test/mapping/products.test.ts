@@ -43,7 +43,15 @@ describe('buildProducts', () => {
         image_url: 'https://images.example-cdn.com/products/leather-belt-brown.jpg',
         position: 2,
       },
-      { sku: 'gift-wrap', name: 'Geschenkverpackung', price: 4.5, discount: 0, quantity: 1, total_price: 4.5, position: 3 },
+      {
+        sku: 'gift-wrap',
+        name: 'Geschenkverpackung',
+        price: 4.5,
+        discount: 0,
+        quantity: 1,
+        total_price: 4.5,
+        position: 3,
+      },
     ]);
   });
 
@@ -62,7 +70,9 @@ describe('buildProducts', () => {
 
   it('keeps every digit of high-precision unit prices', () => {
     // screws 0.1235 each, line 450 × 0.1180 = 53.10; washers 0.0715 each, 333 × 0.0715 = 23.8095 → 23.81
-    expect(buildProducts(highPrecision).map(({ price, quantity, total_price }) => [price, quantity, total_price])).toEqual([
+    expect(
+      buildProducts(highPrecision).map(({ price, quantity, total_price }) => [price, quantity, total_price]),
+    ).toEqual([
       [0.1235, 450, 53.1],
       [0.0715, 333, 23.81],
     ]);
@@ -115,7 +125,12 @@ describe('buildProducts', () => {
 
   describe('discount: the unit amount of cart discounts on the line, in its price mode', () => {
     const pick = (order: Order) =>
-      buildProducts(order).map(({ price, discount, quantity, total_price }) => [price, discount, quantity, total_price]);
+      buildProducts(order).map(({ price, discount, quantity, total_price }) => [
+        price,
+        discount,
+        quantity,
+        total_price,
+      ]);
 
     it('is what one unit lost to cart discounts, so (price − discount) × quantity is the line total', () => {
       // JPY whisk ¥2,200 − ¥220 = ¥1,980; the matcha tins have none

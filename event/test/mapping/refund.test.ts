@@ -67,7 +67,11 @@ const orderMessageId = (order: Order, event: string, discriminator: string | num
   buildMessageId({ projectKey: 'demo-shop', typeId: 'order', resourceId: order.id, event, discriminator });
 
 describe('buildOrderRefunded', () => {
-  function returned(lineItemId: string, quantity: number, paymentState: ReturnPaymentState = 'Refunded'): LineItemReturnItem {
+  function returned(
+    lineItemId: string,
+    quantity: number,
+    paymentState: ReturnPaymentState = 'Refunded',
+  ): LineItemReturnItem {
     return {
       type: 'LineItemReturnItem',
       id: `return-${lineItemId.slice(0, 8)}-${quantity}-${paymentState}`,
@@ -168,16 +172,19 @@ describe('buildOrderRefunded', () => {
       expect(track.properties.total).toBe(88.1); // the refund is still reported
     });
 
-    it.each<ReturnPaymentState>(['Initial', 'NotRefunded', 'NonRefundable'])('when the returned items are %s', (state) => {
-      const order = withReturns(taxExcluded, returned(SNEAKERS, 1, state));
-      expect(refundedTrack(order, refundOf(usd(8809))).properties).not.toHaveProperty('products');
-    });
+    it.each<ReturnPaymentState>(['Initial', 'NotRefunded', 'NonRefundable'])(
+      'when the returned items are %s',
+      (state) => {
+        const order = withReturns(taxExcluded, returned(SNEAKERS, 1, state));
+        expect(refundedTrack(order, refundOf(usd(8809))).properties).not.toHaveProperty('products');
+      },
+    );
 
     it('when nothing was returned', () => {
       expect(refundedTrack(taxExcluded, refundOf(usd(8809))).properties).not.toHaveProperty('products');
-      expect(refundedTrack({ ...taxExcluded, returnInfo: undefined }, refundOf(usd(8809))).properties).not.toHaveProperty(
-        'products',
-      );
+      expect(
+        refundedTrack({ ...taxExcluded, returnInfo: undefined }, refundOf(usd(8809))).properties,
+      ).not.toHaveProperty('products');
     });
 
     it('when a returned share is not a whole number of cents', () => {
@@ -199,9 +206,9 @@ describe('buildOrderRefunded', () => {
       const taxedPrice = defined(sneakers.taxedPrice);
       const oddLine: LineItem = { ...sneakers, quantity: 3, taxedPrice: { ...taxedPrice, totalGross: usd(10000) } };
       const order: Order = { ...taxExcluded, lineItems: [oddLine, ...taxExcluded.lineItems.slice(1)] };
-      expect(refundedTrack(withReturns(order, returned(SNEAKERS, 1)), refundOf(usd(3333))).properties).not.toHaveProperty(
-        'products',
-      );
+      expect(
+        refundedTrack(withReturns(order, returned(SNEAKERS, 1)), refundOf(usd(3333))).properties,
+      ).not.toHaveProperty('products');
       expect(productsOf(withReturns(order, returned(SNEAKERS, 3)), refundOf(usd(10000)))).toMatchObject([
         { sku: 'TRS-GRY-42', quantity: 3 },
       ]);
@@ -209,7 +216,11 @@ describe('buildOrderRefunded', () => {
 
     it('when a returned item’s line is not in the order', () => {
       // The sneaker alone would match 88.09; an unknown line makes the whole match doubtful.
-      const order = withReturns(taxExcluded, returned(SNEAKERS, 1), returned('0d15a99e-0000-4000-8000-000000000000', 1));
+      const order = withReturns(
+        taxExcluded,
+        returned(SNEAKERS, 1),
+        returned('0d15a99e-0000-4000-8000-000000000000', 1),
+      );
       expect(refundedTrack(order, refundOf(usd(8809))).properties).not.toHaveProperty('products');
     });
 
@@ -261,7 +272,13 @@ describe('buildOrderRefunded', () => {
     it('matches a high-precision refund against cent-precision lines exactly', () => {
       // The whole line of 450 for a gross 63.19; the refund 63.1900 (631900 at 4 digits) is the same value.
       const line = 'f2a3b4c5-d6e7-4f8a-9b9c-132435465768';
-      const refund: TypedMoney = { type: 'highPrecision', currencyCode: 'EUR', centAmount: 6319, preciseAmount: 631900, fractionDigits: 4 };
+      const refund: TypedMoney = {
+        type: 'highPrecision',
+        currencyCode: 'EUR',
+        centAmount: 6319,
+        preciseAmount: 631900,
+        fractionDigits: 4,
+      };
       const track = refundedTrack(withReturns(highPrecision, returned(line, 450)), refundOf(refund));
       expect(track.properties).toMatchObject({ total: 63.19, currency: 'EUR', products: [{ quantity: 450 }] });
       // 63.1901 is a hundredth of a cent more: no match, and the total keeps its digits.
@@ -314,7 +331,9 @@ describe('buildOrderRefunded', () => {
       kind: 'skip',
       reason: 'invalid-consent',
     });
-    expect(buildOrderRefunded({ ...guest, anonymousId: undefined }, refundOf(usd(100)), options, ORDER_REFUNDED)).toEqual({
+    expect(
+      buildOrderRefunded({ ...guest, anonymousId: undefined }, refundOf(usd(100)), options, ORDER_REFUNDED),
+    ).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });

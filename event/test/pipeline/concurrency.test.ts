@@ -11,7 +11,13 @@ import orderMultipleShipping from '../../src/dev/samples/orders/order-multiple-s
 import orderNoTax from '../fixtures/orders/order-no-tax.json';
 import orderTaxExcluded from '../../src/dev/samples/orders/order-tax-excluded.json';
 import orderTaxIncluded from '../../src/dev/samples/orders/order-tax-included.json';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 
 /**
@@ -63,7 +69,8 @@ const ORDER_FIXTURES: Json[] = [
 const CUSTOMER_FIXTURES: Json[] = [customerFull, customerMinimal];
 
 /** What Segment should end up holding: one key per logical event. */
-const trackKey = (event: string, orderId: string, timestamp: string) => `${event}|${orderId}|${new Date(timestamp).toISOString()}`;
+const trackKey = (event: string, orderId: string, timestamp: string) =>
+  `${event}|${orderId}|${new Date(timestamp).toISOString()}`;
 const identifyKey = (who: string) => `identify|${who}`;
 
 function keyOf(event: CapturedEvent): string {
@@ -108,7 +115,9 @@ beforeAll(async () => {
 
     distinct.push(changeNotification('ResourceCreated', 'order', id));
     expected.add(trackKey('Order Completed', id, order.createdAt as string));
-    createdMessages.push(messageNotification('order', id, 'OrderCreated', { order }, { id: randomUUID(), createdAt: at((clock += 1)) }));
+    createdMessages.push(
+      messageNotification('order', id, 'OrderCreated', { order }, { id: randomUUID(), createdAt: at((clock += 1)) }),
+    );
 
     for (const [type, fields, event] of [
       ['OrderStateChanged', { orderState: 'Cancelled', oldOrderState: 'Open' }, 'Order Cancelled'],
@@ -152,7 +161,10 @@ beforeAll(async () => {
   await new Promise((resolve) => server.once('listening', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   // One request first, so the app holds its commercetools token before the burst.
-  await fetch(baseUrl, { method: 'POST', body: JSON.stringify(changeNotification('ResourceCreated', 'customer', randomUUID())) });
+  await fetch(baseUrl, {
+    method: 'POST',
+    body: JSON.stringify(changeNotification('ResourceCreated', 'customer', randomUUID())),
+  });
 });
 
 afterAll(async () => {
@@ -167,7 +179,11 @@ it(`delivers ${ORDERS * 4 + CUSTOMERS} notifications plus duplicates, ${IN_FLIGH
   const worker = async () => {
     while (cursor < deliveries.length) {
       const body = deliveries[cursor++]!;
-      const res = await fetch(baseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(baseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       answers.push({ status: res.status, body: (await res.json()) as Json });
     }
   };

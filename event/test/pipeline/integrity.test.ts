@@ -5,7 +5,14 @@ import type { Order } from '@commercetools/platform-sdk';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
 import guestOrder from '../../src/dev/samples/orders/order-guest.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import { changeNotification, messageNotification, PROJECT_KEY, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  PROJECT_KEY,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 /**
  * Only what commercetools holds reaches Segment, and one bad event never takes others down. The
@@ -29,7 +36,11 @@ const payment = {
   interfaceInteractions: [],
 };
 
-const guest = (n: number) => ({ ...guestOrder, id: `1a2b3c4d-0000-4000-8000-${String(n).padStart(12, '0')}`, customerEmail: `guest${n}@example.com` });
+const guest = (n: number) => ({
+  ...guestOrder,
+  id: `1a2b3c4d-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  customerEmail: `guest${n}@example.com`,
+});
 
 /** A B2B order with `lines` line items: far over 32 KB as an event. */
 function largeOrder(lines: number) {
@@ -40,7 +51,13 @@ function largeOrder(lines: number) {
     lineItems: Array.from({ length: lines }, (_, n) => ({
       ...line,
       id: `0b0b0b0b-2222-4000-8000-${String(n).padStart(12, '0')}`,
-      variant: { ...line!.variant, sku: `SKU-${n}`, images: [{ url: `https://images.example.com/catalogue/products/${n}/large.jpg`, dimensions: { w: 1200, h: 1200 } }] },
+      variant: {
+        ...line!.variant,
+        sku: `SKU-${n}`,
+        images: [
+          { url: `https://images.example.com/catalogue/products/${n}/large.jpg`, dimensions: { w: 1200, h: 1200 } },
+        ],
+      },
     })),
   };
 }
@@ -63,7 +80,11 @@ beforeEach(() => {
 });
 
 describe('forged and tampered payloads', () => {
-  const invented = { ...taxExcludedOrder, id: 'f0f0f0f0-0000-4000-8000-000000999999', taxedPrice: { ...taxExcludedOrder.taxedPrice, totalGross: usd(99_999_900) } };
+  const invented = {
+    ...taxExcludedOrder,
+    id: 'f0f0f0f0-0000-4000-8000-000000999999',
+    taxedPrice: { ...taxExcludedOrder.taxedPrice, totalGross: usd(99_999_900) },
+  };
 
   it.each([
     ['posted directly', (body: object) => request(harness.app).post('/').send(body)],
@@ -73,11 +94,20 @@ describe('forged and tampered payloads', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
     expect(harness.segment.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ outcome: 'skipped', reason: 'not-found', source: 'read', resourceId: invented.id });
+    expect(harness.logs.at(-1)).toMatchObject({
+      outcome: 'skipped',
+      reason: 'not-found',
+      source: 'read',
+      resourceId: invented.id,
+    });
   });
 
   it('sends commercetools’ figures, not a tampered carried copy’s', async () => {
-    const tampered = { ...paidOrder, taxedPrice: { ...paidOrder.taxedPrice, totalGross: usd(99_999_900) }, totalPrice: usd(99_999_900) };
+    const tampered = {
+      ...paidOrder,
+      taxedPrice: { ...paidOrder.taxedPrice, totalGross: usd(99_999_900) },
+      totalPrice: usd(99_999_900),
+    };
     const res = await post(messageNotification('order', paidOrder.id, 'OrderCreated', { order: tampered }));
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     const [event] = harness.segment.events();
@@ -86,24 +116,36 @@ describe('forged and tampered payloads', () => {
 
   it('sends nothing for a CustomerCreated carrying a customer commercetools does not hold, and its own data for one it does', async () => {
     const stranger = { ...customerMinimal, id: 'c0c0c0c0-0000-4000-8000-000000000001', email: 'forged@example.com' };
-    expect((await post(messageNotification('customer', stranger.id, 'CustomerCreated', { customer: stranger }))).body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(
+      (await post(messageNotification('customer', stranger.id, 'CustomerCreated', { customer: stranger }))).body,
+    ).toEqual({ status: 'skipped', reason: 'not-found' });
     expect(harness.segment.received).toHaveLength(0);
 
     const tampered = { ...customerMinimal, email: 'attacker@example.com' };
-    await post(messageNotification('customer', customerMinimal.id, 'CustomerCreated', { customer: tampered })).expect(200);
+    await post(messageNotification('customer', customerMinimal.id, 'CustomerCreated', { customer: tampered })).expect(
+      200,
+    );
     const identify = harness.segment.events().find((event) => event.type === 'identify');
     expect(identify?.traits).toMatchObject({ email: customerMinimal.email });
   });
 
   it('refunds the amount the payment holds, not the one a message claims, and nothing for a transaction it does not hold', async () => {
     const claimed = { id: REFUND_ID, type: 'Refund', amount: usd(99_999_900), state: 'Success' };
-    const res = await post(messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: claimed }));
+    const res = await post(
+      messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: claimed }),
+    );
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()[0]).toMatchObject({ event: 'Order Refunded', properties: { total: 25, order_id: paidOrder.id } });
+    expect(harness.segment.events()[0]).toMatchObject({
+      event: 'Order Refunded',
+      properties: { total: 25, order_id: paidOrder.id },
+    });
 
     harness.segment.reset();
     const unknown = { ...claimed, id: 'a9b8c7d6-0000-4000-8000-00000000dead' };
-    expect((await post(messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: unknown }))).body).toEqual({
+    expect(
+      (await post(messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: unknown })))
+        .body,
+    ).toEqual({
       status: 'skipped',
       reason: 'not-found',
     });
@@ -117,7 +159,11 @@ describe('customer deletions', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'skipped', reason: 'customer-exists' });
     expect(harness.publicApi.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'customer-exists', resourceId: customerMinimal.id });
+    expect(harness.logs.at(-1)).toMatchObject({
+      level: 'warn',
+      reason: 'customer-exists',
+      resourceId: customerMinimal.id,
+    });
   });
 
   it('requests the deletion once commercetools answers 404 for the customer', async () => {
@@ -159,7 +205,9 @@ describe("Segment's limits", () => {
     expect(sent.length).toBeLessThan(400);
     // Optional detail went first; what stays is the start of the list, with its figures.
     expect(sent[0]).not.toHaveProperty('image_url');
-    expect(sent.map((product) => product.sku)).toEqual((products as Record<string, unknown>[]).slice(0, sent.length).map((product) => product.sku));
+    expect(sent.map((product) => product.sku)).toEqual(
+      (products as Record<string, unknown>[]).slice(0, sent.length).map((product) => product.sku),
+    );
     // Every request stayed within Segment's limits: the stand-in refused none.
     expect(harness.segment.received).toHaveLength(harness.segment.accepted.length);
   });
@@ -169,20 +217,36 @@ describe("Segment's limits", () => {
     harness.segment.refuseEvents((event) => event.properties?.order_id === refusedId);
     // A slow Segment: batches wait behind the request in flight and are merged.
     harness.segment.behave({ kind: 'delay', ms: 150 });
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', guest(n).id))));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', guest(n).id))),
+    );
 
     for (const answer of answers) expect(answer.status).toBe(200);
     answers.forEach((answer, n) => {
-      expect(answer.body).toEqual(n === 7 ? { status: 'skipped', reason: 'segment-rejected' } : { status: 'delivered', events: 2 });
+      expect(answer.body).toEqual(
+        n === 7 ? { status: 'skipped', reason: 'segment-rejected' } : { status: 'delivered', events: 2 },
+      );
     });
     const refusedRequests = harness.segment.received.filter((r) => !harness.segment.accepted.includes(r));
     // The refusal did hit a request shared with other notifications: isolation is what saved them.
-    expect(refusedRequests.some((r) => r.events.some((e) => e.properties?.order_id !== refusedId && e.type === 'track'))).toBe(true);
-    const delivered = new Set(harness.segment.events().map((event) => event.properties?.order_id).filter(Boolean));
+    expect(
+      refusedRequests.some((r) => r.events.some((e) => e.properties?.order_id !== refusedId && e.type === 'track')),
+    ).toBe(true);
+    const delivered = new Set(
+      harness.segment
+        .events()
+        .map((event) => event.properties?.order_id)
+        .filter(Boolean),
+    );
     expect(delivered.size).toBe(29);
     expect(delivered.has(refusedId)).toBe(false);
     const line = harness.logs.find((entry) => entry.reason === 'segment-rejected');
-    expect(line).toMatchObject({ level: 'error', resourceId: refusedId, route: 'order/ResourceCreated', segmentMessage: expect.stringContaining('refused') });
+    expect(line).toMatchObject({
+      level: 'error',
+      resourceId: refusedId,
+      route: 'order/ResourceCreated',
+      segmentMessage: expect.stringContaining('refused'),
+    });
     expect(line?.messageIds).toEqual(expect.arrayContaining([expect.stringMatching(/^ct-/)]));
     expect(harness.logText()).not.toContain('guest7@example.com');
   });

@@ -4,7 +4,13 @@ import guestOrder from '../../src/dev/samples/orders/order-guest.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 /**
  * What the connector's speed depends on, pinned by counting the requests that reach
@@ -13,7 +19,11 @@ import { changeNotification, messageNotification, pubSubEnvelope, startHarness, 
 let harness: Harness;
 let proxy: FaultProxy;
 
-const order = (n: number) => ({ ...guestOrder, id: `0ddba11e-0000-4000-8000-${String(n).padStart(12, '0')}`, customerEmail: `guest${n}@example.com` });
+const order = (n: number) => ({
+  ...guestOrder,
+  id: `0ddba11e-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  customerEmail: `guest${n}@example.com`,
+});
 
 beforeAll(async () => {
   proxy = await startFaultProxy();
@@ -33,7 +43,9 @@ const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelop
 
 it('fetches one access token for many notifications, and reads a guest order with two requests', async () => {
   const before = proxy.count();
-  const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))));
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))),
+  );
   expect(answers.every((answer) => answer.status === 200)).toBe(true);
   expect(proxy.count('/oauth/')).toBe(1);
   // Per guest order: the order, then the look-up of its email.
@@ -62,7 +74,11 @@ describe('messages that carry their resource', () => {
     const before = proxy.count();
     for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
     expect(proxy.count() - before).toBe(0);
-    expect(trusted.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+    expect(trusted.segment.events().map((event) => event.event ?? event.type)).toEqual([
+      'Order Completed',
+      'identify',
+      'Signed Up',
+    ]);
     await trusted.close();
   });
 
@@ -72,14 +88,20 @@ describe('messages that carry their resource', () => {
     const before = proxy.count();
     for (const message of messages()) await post(message).expect(200);
     expect(proxy.count() - before).toBe(2);
-    expect(harness.segment.events().map((event) => event.event ?? event.type)).toEqual(['Order Completed', 'identify', 'Signed Up']);
+    expect(harness.segment.events().map((event) => event.event ?? event.type)).toEqual([
+      'Order Completed',
+      'identify',
+      'Signed Up',
+    ]);
   });
 });
 
 it('shares Segment requests between notifications processed together, each answered once its own events were accepted', async () => {
   // Segment is slow, so batches queue behind the requests in flight and are merged.
   harness.segment.behave({ kind: 'delay', ms: 150 });
-  const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))));
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))),
+  );
   for (const answer of answers) expect(answer.body).toEqual({ status: 'delivered', events: 2 });
   const accepted = harness.segment.events().map((event) => event.messageId);
   expect(new Set(accepted).size).toBe(60);

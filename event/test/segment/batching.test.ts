@@ -3,7 +3,8 @@ import { createCoalescingHttpClient } from '../../src/segment/batching';
 
 /** A transport whose answers the test hands out one by one. */
 function controllableTransport() {
-  const sent: { request: HTTPClientRequest; answer: (response: HTTPResponse) => void; fail: (error: Error) => void }[] = [];
+  const sent: { request: HTTPClientRequest; answer: (response: HTTPResponse) => void; fail: (error: Error) => void }[] =
+    [];
   const transport: HTTPClient = {
     makeRequest: (request) =>
       new Promise<HTTPResponse>((resolve, reject) => {
@@ -23,7 +24,8 @@ const request = (events: object[], extra: Partial<HTTPClientRequest> = {}): HTTP
 });
 
 const ok: HTTPResponse = { status: 200, statusText: 'OK' };
-const batchOf = (sent: HTTPClientRequest) => (JSON.parse(sent.body) as { batch: { messageId: string }[] }).batch.map((event) => event.messageId);
+const batchOf = (sent: HTTPClientRequest) =>
+  (JSON.parse(sent.body) as { batch: { messageId: string }[] }).batch.map((event) => event.messageId);
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createCoalescingHttpClient', () => {
@@ -40,7 +42,9 @@ describe('createCoalescingHttpClient', () => {
     const { transport, sent } = controllableTransport();
     const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 100_000 });
     const first = client.makeRequest(request([{ messageId: 'a' }]));
-    const second = client.makeRequest(request([{ messageId: 'b1' }, { messageId: 'b2' }], { headers: { 'X-Retry-Count': '1' } }));
+    const second = client.makeRequest(
+      request([{ messageId: 'b1' }, { messageId: 'b2' }], { headers: { 'X-Retry-Count': '1' } }),
+    );
     const third = client.makeRequest(request([{ messageId: 'c' }]));
     await flush();
     expect(sent).toHaveLength(1);
@@ -101,7 +105,11 @@ describe('createCoalescingHttpClient', () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {
       const { transport, sent } = controllableTransport();
-      const client = createCoalescingHttpClient(transport, { maxInFlight: 2, extraLaneAfterMs: 100, maxBatchBytes: 100_000 });
+      const client = createCoalescingHttpClient(transport, {
+        maxInFlight: 2,
+        extraLaneAfterMs: 100,
+        maxBatchBytes: 100_000,
+      });
       void client.makeRequest(request([{ messageId: 'slow' }]));
       void client.makeRequest(request([{ messageId: 'waiting' }]));
       void client.makeRequest(request([{ messageId: 'also-waiting' }]));
@@ -113,7 +121,10 @@ describe('createCoalescingHttpClient', () => {
       jest.advanceTimersByTime(1);
       await flush();
       // The slow request still holds its lane; the others go together in the second.
-      expect(sent.map(({ request: sentRequest }) => batchOf(sentRequest))).toEqual([['slow'], ['waiting', 'also-waiting']]);
+      expect(sent.map(({ request: sentRequest }) => batchOf(sentRequest))).toEqual([
+        ['slow'],
+        ['waiting', 'also-waiting'],
+      ]);
     } finally {
       jest.useRealTimers();
     }
@@ -130,7 +141,11 @@ describe('createCoalescingHttpClient', () => {
   it('never merges more batches than keep a request within 2,500 events', async () => {
     const { transport, sent } = controllableTransport();
     // analytics-node batches of up to 1,000 events: two fit in one request, three would not.
-    const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 10_000_000, eventsPerBatch: 1_000 });
+    const client = createCoalescingHttpClient(transport, {
+      maxInFlight: 1,
+      maxBatchBytes: 10_000_000,
+      eventsPerBatch: 1_000,
+    });
     for (const id of ['a', 'b', 'c', 'd', 'e']) void client.makeRequest(request([{ messageId: id }]));
     await flush();
     sent[0]!.answer(ok);
@@ -154,10 +169,16 @@ describe('createCoalescingHttpClient', () => {
 
   it('refuses a batch at once when the batches already waiting hold too many bytes', async () => {
     const { transport, sent } = controllableTransport();
-    const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 100_000, maxQueuedBytes: 300 });
+    const client = createCoalescingHttpClient(transport, {
+      maxInFlight: 1,
+      maxBatchBytes: 100_000,
+      maxQueuedBytes: 300,
+    });
     void client.makeRequest(request([{ messageId: 'in-flight' }]));
     void client.makeRequest(request([{ messageId: 'waiting', note: 'x'.repeat(150) }]));
-    await expect(client.makeRequest(request([{ messageId: 'too-many', note: 'x'.repeat(150) }]))).rejects.toThrow('queue is full');
+    await expect(client.makeRequest(request([{ messageId: 'too-many', note: 'x'.repeat(150) }]))).rejects.toThrow(
+      'queue is full',
+    );
     sent[0]!.answer(ok);
     await flush();
     // Once the queue drained, batches are taken again.

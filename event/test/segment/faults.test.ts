@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness, type HarnessOptions } from '../support/harness';
+import {
+  changeNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../support/harness';
 import type { SegmentBehaviour, SegmentCapture } from '../../src/dev/segment-capture';
 
 /**
@@ -28,15 +34,24 @@ interface Scenario {
 
 /** Each makes two calls: a partial acknowledgement would show. */
 const SCENARIOS: Scenario[] = [
-  { name: 'a new customer (identify + Signed Up)', notification: changeNotification('ResourceCreated', 'customer', customerFull.id, customerFull.version) },
-  { name: 'a guest order (guest identify + Order Completed)', notification: changeNotification('ResourceCreated', 'order', guestOrder.id) },
+  {
+    name: 'a new customer (identify + Signed Up)',
+    notification: changeNotification('ResourceCreated', 'customer', customerFull.id, customerFull.version),
+  },
+  {
+    name: 'a guest order (guest identify + Order Completed)',
+    notification: changeNotification('ResourceCreated', 'order', guestOrder.id),
+  },
 ];
 
 const FAULTS: [string, SegmentBehaviour][] = [
   ['answers 500', { kind: 'status', status: 500 }],
   ['answers 429 without Retry-After', { kind: 'status', status: 429 }],
   ['answers 429 with Retry-After: 1', { kind: 'status', status: 429, headers: { 'retry-after': '1' } }],
-  ['answers 429 with a Retry-After beyond the honoured limit (30 s)', { kind: 'status', status: 429, headers: { 'retry-after': '30' } }],
+  [
+    'answers 429 with a Retry-After beyond the honoured limit (30 s)',
+    { kind: 'status', status: 429, headers: { 'retry-after': '30' } },
+  ],
   ['never answers', { kind: 'hang' }],
   ['resets the connection', { kind: 'reset' }],
 ];
@@ -56,7 +71,8 @@ const post = (harness: Harness, notification: object, deliveryAttempt = 1) =>
 
 const distinct = (ids: string[]) => [...new Set(ids)];
 const acceptedIds = (segment: SegmentCapture) => segment.events().map((event) => event.messageId);
-const offeredIds = (segment: SegmentCapture) => segment.received.flatMap((r) => r.events.map((event) => event.messageId));
+const offeredIds = (segment: SegmentCapture) =>
+  segment.received.flatMap((r) => r.events.map((event) => event.messageId));
 
 /**
  * Makes the Segment stand-in answer its next `count` requests with `behaviour`, then accept. The
@@ -115,39 +131,42 @@ async function redeliverUntilAnswered(notification: object) {
 }
 
 describe('Segment fails while several notifications are in flight', () => {
-  it.each(FAULTS)('when Segment %s: 503 for each, nothing accepted, and redeliveries send the refused messageIds', async (_label, behaviour) => {
-    harness.segment.behave(behaviour);
-    const failed = await Promise.all(SCENARIOS.map((scenario) => post(harness, scenario.notification)));
-    for (const res of failed) {
-      expect(res.status).toBe(503);
-      expect(res.body).toEqual({ error: 'upstream-unavailable', message: expect.any(String) });
-    }
-    expect(harness.segment.accepted).toHaveLength(0);
-    const offered = distinct(offeredIds(harness.segment));
-    expect(allHealthy()).toEqual(expect.arrayContaining(offered));
-    if (behaviour.kind === 'status' && behaviour.headers?.['retry-after']) {
-      // Once Segment said to wait, analytics-node holds further requests back: a notification
-      // that arrives after the 429 fails without being offered. At least the first was.
-      expect(offered.length).toBeGreaterThan(0);
-    } else {
-      // Every call of both notifications was offered, and refused.
-      expect([...offered].sort()).toEqual([...allHealthy()].sort());
-    }
+  it.each(FAULTS)(
+    'when Segment %s: 503 for each, nothing accepted, and redeliveries send the refused messageIds',
+    async (_label, behaviour) => {
+      harness.segment.behave(behaviour);
+      const failed = await Promise.all(SCENARIOS.map((scenario) => post(harness, scenario.notification)));
+      for (const res of failed) {
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ error: 'upstream-unavailable', message: expect.any(String) });
+      }
+      expect(harness.segment.accepted).toHaveLength(0);
+      const offered = distinct(offeredIds(harness.segment));
+      expect(allHealthy()).toEqual(expect.arrayContaining(offered));
+      if (behaviour.kind === 'status' && behaviour.headers?.['retry-after']) {
+        // Once Segment said to wait, analytics-node holds further requests back: a notification
+        // that arrives after the 429 fails without being offered. At least the first was.
+        expect(offered.length).toBeGreaterThan(0);
+      } else {
+        // Every call of both notifications was offered, and refused.
+        expect([...offered].sort()).toEqual([...allHealthy()].sort());
+      }
 
-    harness.segment.behave({ kind: 'accept' });
-    const redelivered = await Promise.all(SCENARIOS.map((scenario) => redeliverUntilAnswered(scenario.notification)));
-    for (const res of redelivered) {
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'delivered', events: 2 });
-    }
-    const accepted = distinct(acceptedIds(harness.segment));
-    expect([...accepted].sort()).toEqual([...allHealthy()].sort());
-    // Per notification, in the order sent: the identify before the track that needs it.
-    for (const scenario of SCENARIOS) {
-      const ids = healthy.get(scenario) ?? [];
-      expect(accepted.filter((id) => ids.includes(id))).toEqual(ids);
-    }
-  });
+      harness.segment.behave({ kind: 'accept' });
+      const redelivered = await Promise.all(SCENARIOS.map((scenario) => redeliverUntilAnswered(scenario.notification)));
+      for (const res of redelivered) {
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ status: 'delivered', events: 2 });
+      }
+      const accepted = distinct(acceptedIds(harness.segment));
+      expect([...accepted].sort()).toEqual([...allHealthy()].sort());
+      // Per notification, in the order sent: the identify before the track that needs it.
+      for (const scenario of SCENARIOS) {
+        const ids = healthy.get(scenario) ?? [];
+        expect(accepted.filter((id) => ids.includes(id))).toEqual(ids);
+      }
+    },
+  );
 });
 
 describe('a transient Segment failure within the retry budget', () => {
@@ -171,7 +190,9 @@ describe('Segment redirects instead of accepting', () => {
   let portalUrl: string;
   beforeAll(async () => {
     // What a proxy or captive portal in front of the Segment host answers: a page, with 200.
-    portal = createServer((_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>'));
+    portal = createServer(
+      (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>'),
+    );
     await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/login`;
   });
@@ -182,8 +203,14 @@ describe('Segment redirects instead of accepting', () => {
   // `status >= 200 && status < 400`), and fetch follows redirects: the sink's HTTP client refuses
   // redirects and reports them as gateway failures, so nothing is acknowledged that Segment missed.
   it.each([
-    ['302 to a page that answers 200', () => ({ kind: 'status', status: 302, headers: { location: portalUrl } }) as const],
-    ['308 to a page that answers 200', () => ({ kind: 'status', status: 308, headers: { location: portalUrl } }) as const],
+    [
+      '302 to a page that answers 200',
+      () => ({ kind: 'status', status: 302, headers: { location: portalUrl } }) as const,
+    ],
+    [
+      '308 to a page that answers 200',
+      () => ({ kind: 'status', status: 308, headers: { location: portalUrl } }) as const,
+    ],
     ['304 without a body', () => ({ kind: 'status', status: 304 }) as const],
   ])('answers 503, not 200, when the Segment host answers %s', async (_label, behaviour) => {
     harness.segment.behave(behaviour());
@@ -196,7 +223,10 @@ describe('Segment redirects instead of accepting', () => {
 describe('Segment slower than the processing deadline', () => {
   it('answers 503 at the deadline, and a redelivery once Segment recovers sends the same messageIds', async () => {
     // Segment's own timeout beyond the deadline: only the app's deadline can answer in time.
-    const slow = await start({ deadlineMs: 1_000, segmentLimits: { ...SEGMENT_LIMITS, httpRequestTimeoutMs: 10_000, maxRetries: 0 } });
+    const slow = await start({
+      deadlineMs: 1_000,
+      segmentLimits: { ...SEGMENT_LIMITS, httpRequestTimeoutMs: 10_000, maxRetries: 0 },
+    });
     try {
       const scenario = SCENARIOS[1]!;
       slow.segment.behave({ kind: 'hang' });

@@ -21,7 +21,15 @@ const order = (products: object[]): TrackCall => ({
   messageId: 'ct-order-completed-0123456789abcdef0123456789abcdef',
   userId: 'customer-1',
   timestamp: '2026-11-23T10:00:00.000Z',
-  properties: { order_id: 'order-1', total: 12345.67, revenue: 10000, tax: 2000, shipping: 345.67, currency: 'EUR', products },
+  properties: {
+    order_id: 'order-1',
+    total: 12345.67,
+    revenue: 10000,
+    tax: 2000,
+    shipping: 345.67,
+    currency: 'EUR',
+    products,
+  },
 });
 
 describe('fitCall', () => {
@@ -32,7 +40,12 @@ describe('fitCall', () => {
 
   it('drops optional product fields before any product, and says so', () => {
     // Just over the budget with image URLs, under it without them.
-    const withImages = (count: number) => order(Array.from({ length: count }, (_, n) => product(n, { image_url: `https://images.example.com/${'p'.repeat(60)}/${n}.jpg` })));
+    const withImages = (count: number) =>
+      order(
+        Array.from({ length: count }, (_, n) =>
+          product(n, { image_url: `https://images.example.com/${'p'.repeat(60)}/${n}.jpg` }),
+        ),
+      );
     let count = 1;
     while (jsonBytes(withImages(count)) <= MAX_CALL_BYTES) count += 1;
     const fitted = fitCall(withImages(count));
@@ -61,7 +74,13 @@ describe('fitCall', () => {
         // The products sent are the first ones, in order, each with at least its ids and figures.
         sent.forEach((item, index) => {
           const source = (original as Record<string, unknown>[])[index] as Record<string, unknown>;
-          expect(item).toMatchObject({ product_id: source.product_id, sku: source.sku, price: source.price, quantity: source.quantity, total_price: source.total_price });
+          expect(item).toMatchObject({
+            product_id: source.product_id,
+            sku: source.sku,
+            price: source.price,
+            quantity: source.quantity,
+            total_price: source.total_price,
+          });
           // Products go only once every optional field has gone.
           if (sent.length < count) for (const field of OPTIONAL_PRODUCT_FIELDS) expect(item).not.toHaveProperty(field);
         });
@@ -69,7 +88,9 @@ describe('fitCall', () => {
         if (sent.length < count) {
           const next = { ...((original as Record<string, unknown>[])[sent.length] as Record<string, unknown>) };
           for (const field of OPTIONAL_PRODUCT_FIELDS) delete next[field];
-          expect(jsonBytes({ ...kept, properties: { ...kept.properties, products: [...sent, next] } })).toBeGreaterThan(MAX_CALL_BYTES);
+          expect(jsonBytes({ ...kept, properties: { ...kept.properties, products: [...sent, next] } })).toBeGreaterThan(
+            MAX_CALL_BYTES,
+          );
         }
         return true;
       }),
@@ -87,13 +108,20 @@ describe('fitCall', () => {
     };
     const fitted = fitCall(call);
     if (fitted.kind !== 'fits' || fitted.call.type !== 'identify') throw new Error('expected an identify that fits');
-    expect(fitted.call.traits).toEqual({ email: 'a@example.com', firstName: 'Ada', title: 'Dr', traits_truncated: true });
+    expect(fitted.call.traits).toEqual({
+      email: 'a@example.com',
+      firstName: 'Ada',
+      title: 'Dr',
+      traits_truncated: true,
+    });
   });
 
   it('measures UTF-8 bytes, not characters', () => {
     // 12,000 characters, 36,000 bytes.
     const call = order([product(0, { name: '€'.repeat(12_000) })]);
     expect(JSON.stringify(call).length).toBeLessThan(MAX_CALL_BYTES);
-    expect(fitCall(call).kind === 'fits' && (fitCall(call) as { call: TrackCall }).call.properties.products_truncated).toBe(true);
+    expect(
+      fitCall(call).kind === 'fits' && (fitCall(call) as { call: TrackCall }).call.properties.products_truncated,
+    ).toBe(true);
   });
 });

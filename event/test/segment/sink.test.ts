@@ -1,4 +1,9 @@
-import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, SegmentRejection, type SegmentSinkLimits } from '../../src/segment/sink';
+import {
+  createSegmentSink,
+  DEFAULT_SEGMENT_LIMITS,
+  SegmentRejection,
+  type SegmentSinkLimits,
+} from '../../src/segment/sink';
 import type { IdentifyCall, SegmentCall } from '../../src/segment/calls';
 import { ANALYTICS_NODE_ADDITION_BYTES, jsonBytes, SEGMENT_MAX_REQUEST_BYTES } from '../../src/segment/limits';
 import { ConnectorError } from '../../src/errors';
@@ -12,8 +17,14 @@ beforeAll(async () => {
 afterAll(() => segment.close());
 beforeEach(() => segment.reset());
 
-const LIMITS: SegmentSinkLimits = { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 1_000, maxRetries: 0, maxTotalBackoffSeconds: 1 };
-const sinkWith = (limits: Partial<SegmentSinkLimits> = {}) => createSegmentSink({ writeKey: 'sink-test-key', host: segment.url }, { ...LIMITS, ...limits });
+const LIMITS: SegmentSinkLimits = {
+  ...DEFAULT_SEGMENT_LIMITS,
+  httpRequestTimeoutMs: 1_000,
+  maxRetries: 0,
+  maxTotalBackoffSeconds: 1,
+};
+const sinkWith = (limits: Partial<SegmentSinkLimits> = {}) =>
+  createSegmentSink({ writeKey: 'sink-test-key', host: segment.url }, { ...LIMITS, ...limits });
 
 let sequence = 0;
 const identify = (traits: Record<string, unknown> = {}, extra: Partial<IdentifyCall> = {}): IdentifyCall => {
@@ -39,7 +50,10 @@ async function failureOf(work: Promise<void>): Promise<unknown> {
 
 it('measures within what analytics-node adds: the event as received is at most the allowance larger', async () => {
   const sink = sinkWith();
-  const call = identify({ company: { name: 'Ünïcødé GmbH' } }, { context: { consent: { categoryPreferences: { Analytics: true } } } });
+  const call = identify(
+    { company: { name: 'Ünïcødé GmbH' } },
+    { context: { consent: { categoryPreferences: { Analytics: true } } } },
+  );
   await sink.send([call]);
   await sink.close(1_000);
   const [received] = segment.events();
@@ -57,7 +71,9 @@ it('splits a batch analytics-node sized by its own count into requests Segment a
   expect(segment.received.length).toBeGreaterThan(4);
   for (const received of segment.received) expect(received.bytes).toBeLessThanOrEqual(SEGMENT_MAX_REQUEST_BYTES);
   expect(segment.received).toHaveLength(segment.accepted.length);
-  expect(new Set(segment.events().map((event) => event.messageId))).toEqual(new Set(calls.map((call) => call.messageId)));
+  expect(new Set(segment.events().map((event) => event.messageId))).toEqual(
+    new Set(calls.map((call) => call.messageId)),
+  );
 });
 
 it('rejects, without waiting, a call analytics-node refuses to build (no user id nor anonymous id)', async () => {

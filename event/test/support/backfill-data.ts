@@ -45,7 +45,10 @@ export interface BackfillCommercetools {
 }
 
 /** `onRequest` sees every request's URL (for counting). */
-export async function startBackfillCommercetools(projectKey: string, options: { onRequest?: (url: string) => void } = {}): Promise<BackfillCommercetools> {
+export async function startBackfillCommercetools(
+  projectKey: string,
+  options: { onRequest?: (url: string) => void } = {},
+): Promise<BackfillCommercetools> {
   const mock = new CommercetoolsMock({
     enableAuthentication: true,
     validateCredentials: true,
@@ -114,7 +117,8 @@ export function shuffled<T>(items: readonly T[], seed = 7): T[] {
 }
 
 /** createdAt spread over 2025–2026, not in id order. */
-const createdAt = (index: number, stepHours: number) => new Date(Date.UTC(2025, 0, 1) + index * stepHours * 3_600_000 + index * 1_234).toISOString();
+const createdAt = (index: number, stepHours: number) =>
+  new Date(Date.UTC(2025, 0, 1) + index * stepHours * 3_600_000 + index * 1_234).toISOString();
 
 /**
  * `customerCount` customers (one with invalid consent) and `orderCount` orders: registered
@@ -139,7 +143,10 @@ export function generateBackfillData(projectKey: string, customerCount: number, 
     customer.stores = store ? [{ typeId: 'store', key: store }] : [];
     const invalidConsent = i === 5;
     if (invalidConsent) {
-      customer.custom = { type: { typeId: 'type', id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' }, fields: { consent: 'yes please' } };
+      customer.custom = {
+        type: { typeId: 'type', id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
+        fields: { consent: 'yes please' },
+      };
     }
     const customerId = customer.id as string;
     customers.push({
@@ -150,7 +157,12 @@ export function generateBackfillData(projectKey: string, customerCount: number, 
       kind: invalidConsent ? 'invalid-consent' : 'customer',
       expected: invalidConsent
         ? { skip: 'invalid-consent' }
-        : { messageIds: [id('customer', customerId, 'identify', customer.version as number), id('customer', customerId, 'signed-up', 'created')] },
+        : {
+            messageIds: [
+              id('customer', customerId, 'identify', customer.version as number),
+              id('customer', customerId, 'signed-up', 'created'),
+            ],
+          },
       resource: customer,
     });
   }
@@ -158,7 +170,21 @@ export function generateBackfillData(projectKey: string, customerCount: number, 
   const registered = (i: number) => customers[(i * 7) % customers.length]!;
   const orders: SeededResource[] = [];
   for (let i = 0; i < orderCount; i += 1) {
-    const variant = i === 9 ? 'invalid-consent' : (['registered', 'guest', 'guest-registered-email', 'imported', 'no-identity', 'registered-discount', 'registered-multi-shipping', 'registered-jpy'] as const)[i % 8]!;
+    const variant =
+      i === 9
+        ? 'invalid-consent'
+        : (
+            [
+              'registered',
+              'guest',
+              'guest-registered-email',
+              'imported',
+              'no-identity',
+              'registered-discount',
+              'registered-multi-shipping',
+              'registered-jpy',
+            ] as const
+          )[i % 8]!;
     const base = {
       'invalid-consent': orderInvalidConsent,
       registered: orderTaxIncluded,
@@ -213,11 +239,28 @@ export function generateBackfillData(projectKey: string, customerCount: number, 
         order.customerEmail = registered(i).resource.email;
         expected = { messageIds: [completed] };
     }
-    orders.push({ typeId: 'order', id: orderId, createdAt: order.createdAt as string, stores: store ? [store] : [], kind: variant, expected, resource: order });
+    orders.push({
+      typeId: 'order',
+      id: orderId,
+      createdAt: order.createdAt as string,
+      stores: store ? [store] : [],
+      kind: variant,
+      expected,
+      resource: order,
+    });
   }
 
-  const discountCodes = [orderTaxExcluded, orderTaxIncluded, orderMultipleShipping, orderJpy, orderInvalidConsent, orderGuest].flatMap((order) =>
-    ((order as Json).discountCodes as { discountCode: { obj?: Json } }[] | undefined ?? []).flatMap(({ discountCode }) => (discountCode.obj ? [discountCode.obj] : [])),
+  const discountCodes = [
+    orderTaxExcluded,
+    orderTaxIncluded,
+    orderMultipleShipping,
+    orderJpy,
+    orderInvalidConsent,
+    orderGuest,
+  ].flatMap((order) =>
+    (((order as Json).discountCodes as { discountCode: { obj?: Json } }[] | undefined) ?? []).flatMap(
+      ({ discountCode }) => (discountCode.obj ? [discountCode.obj] : []),
+    ),
   );
   const uniqueCodes = [...new Map(discountCodes.map((code) => [code.id as string, code])).values()];
   return { customers, orders, discountCodes: uniqueCodes };

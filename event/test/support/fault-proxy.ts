@@ -163,14 +163,20 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
     url: `http://127.0.0.1:${port}`,
     target,
     inject(fault, options = {}) {
-      rules.push({ fault, ...(options.path !== undefined ? { path: options.path } : {}), ...(options.times !== undefined ? { remaining: options.times } : {}) });
+      rules.push({
+        fault,
+        ...(options.path !== undefined ? { path: options.path } : {}),
+        ...(options.times !== undefined ? { remaining: options.times } : {}),
+      });
     },
     clear() {
       rules = [];
     },
     seen,
     count(path, faulted) {
-      return seen.filter((entry) => matches(path, entry.path) && (faulted === undefined || (entry.fault !== undefined) === faulted)).length;
+      return seen.filter(
+        (entry) => matches(path, entry.path) && (faulted === undefined || (entry.fault !== undefined) === faulted),
+      ).length;
     },
     forget() {
       seen.length = 0;
@@ -188,4 +194,3 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
   };
   return proxy;
 }
-

@@ -86,7 +86,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // Wired as production wires it, with bounds short enough for tests.
   const { api: _api, ...dependencies } = createConnectorDependencies(config, {
     commercetoolsLimits: { timeoutMs: 1_000, maxRetries: 1, retryDelayMs: 50, ...options.commercetoolsLimits },
-    segmentLimits: { ...DEFAULT_SEGMENT_LIMITS, httpRequestTimeoutMs: 1_000, maxRetries: 1, maxTotalBackoffSeconds: 2, maxRateLimitSeconds: 1, ...options.segmentLimits },
+    segmentLimits: {
+      ...DEFAULT_SEGMENT_LIMITS,
+      httpRequestTimeoutMs: 1_000,
+      maxRetries: 1,
+      maxTotalBackoffSeconds: 2,
+      maxRateLimitSeconds: 1,
+      ...options.segmentLimits,
+    },
     regulationsTimeoutMs: 1_000,
   });
   const sink = dependencies.segment;

@@ -191,7 +191,9 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
     const quantity = line.quantity;
     // A split line's units are all discounted alike, so each method's part is a whole number of cents.
     const discountedUnits = line.gift || (split && line.discountedUnits > 0) ? quantity : line.discountedUnits;
-    const unitDiscount = line.gift ? unit : roundDiv(unit * BigInt(line.discountPermyriad), 10_000n, spec.priceRounding);
+    const unitDiscount = line.gift
+      ? unit
+      : roundDiv(unit * BigInt(line.discountPermyriad), 10_000n, spec.priceRounding);
     const groups =
       discountedUnits > 0 && unitDiscount > 0n
         ? [
@@ -204,11 +206,13 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
     const total = roundDiv(exact, scale, spec.priceRounding);
     // Each method takes the units it is given while there are any; the rest go to the first method.
     let remaining = quantity;
-    const perMethod = (split ? line.unitsPerMethod! : [quantity]).slice(0, Math.max(methods.length, 1)).map((units, m) => {
-      const taken = Math.min(units, remaining);
-      remaining -= taken;
-      return { units: taken, m };
-    });
+    const perMethod = (split ? line.unitsPerMethod! : [quantity])
+      .slice(0, Math.max(methods.length, 1))
+      .map((units, m) => {
+        const taken = Math.min(units, remaining);
+        remaining -= taken;
+        return { units: taken, m };
+      });
     perMethod[0]!.units += remaining;
     const sent = perMethod.filter(({ units }) => units > 0);
     const rates = multipleShipping
@@ -223,14 +227,22 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
         const part = tax((total * BigInt(units)) / BigInt(quantity), methodRate(m, line.rate));
         net += part.net;
         gross += part.gross;
-        return { shippingMethodKey: methodKey(m), taxedPrice: taxedPrice(part.net, part.gross, methodRate(m, line.rate)) };
+        return {
+          shippingMethodKey: methodKey(m),
+          taxedPrice: taxedPrice(part.net, part.gross, methodRate(m, line.rate)),
+        };
       });
       taxedLine = { totalNet: money(net), totalGross: money(gross), totalTax: money(gross - net), taxPortions: [] };
     } else if (taxed) {
       const part = tax(total, rates[0]!.rate);
       taxedLine = taxedPrice(part.net, part.gross, rates[0]!.rate);
     }
-    addDiscount(groups.reduce((sum, g) => sum + BigInt(g.quantity) * g.off, 0n), scale, rates, extra > 0);
+    addDiscount(
+      groups.reduce((sum, g) => sum + BigInt(g.quantity) * g.off, 0n),
+      scale,
+      rates,
+      extra > 0,
+    );
     return {
       item: {
         id: `line-${index}`,
@@ -301,7 +313,14 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
       ? roundDiv(creditBase * BigInt(spec.creditPermille), 1000n, spec.priceRounding)
       : 0n;
   if (credit > 0n) {
-    customs.push({ money: -credit, quantity: 1, discountPermyriad: 0, rate: creditRate, unitDiscount: 0n, credit: true });
+    customs.push({
+      money: -credit,
+      quantity: 1,
+      discountPermyriad: 0,
+      rate: creditRate,
+      unitDiscount: 0n,
+      credit: true,
+    });
   }
   let credits = 0n;
   let creditsGross = 0n;
@@ -312,8 +331,7 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
     if (custom.credit) {
       credits -= total;
       creditsGross -= taxed ? part.gross : total;
-    }
-    else addDiscount(BigInt(custom.quantity) * custom.unitDiscount, 1n, [{ rate, weight: 1 }], false);
+    } else addDiscount(BigInt(custom.quantity) * custom.unitDiscount, 1n, [{ rate, weight: 1 }], false);
     return {
       item: {
         id: `custom-${index}`,
@@ -385,7 +403,8 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
         ? roundDiv(undiscounted * BigInt(spec.totalDiscount.permyriad), 10_000n, spec.priceRounding)
         : roundDiv(undiscounted * BigInt(spec.totalDiscount.absolutePermille), 1000n, spec.priceRounding);
   }
-  const share = (amount: bigint) => (totalOff === 0n ? 0n : roundDiv(amount * totalOff, undiscounted, spec.priceRounding));
+  const share = (amount: bigint) =>
+    totalOff === 0n ? 0n : roundDiv(amount * totalOff, undiscounted, spec.priceRounding);
   const sumOf = (values: bigint[]) => values.reduce((sum, value) => sum + value, 0n);
   const itemsNet = sumOf([...lineItems, ...customLineItems, ...shippingInfos].map((part) => part.net));
   const itemsGross = sumOf([...lineItems, ...customLineItems, ...shippingInfos].map((part) => part.gross));

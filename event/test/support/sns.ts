@@ -65,7 +65,21 @@ export function makeCertificate(commonName = 'sns.amazonaws.com'): { keyPem: str
     const certFile = join(dir, 'cert.pem');
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${commonName}`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${commonName}`,
+      ],
       { stdio: 'pipe' },
     );
     return { keyPem: readFileSync(keyFile, 'utf8'), certificatePem: readFileSync(certFile, 'utf8') };
@@ -108,7 +122,10 @@ export function createSnsStandIn(): SnsStandIn {
   });
 
   const confirmation = (Type: SnsType, Message: string, options: SnsMessageOptions) =>
-    signSnsBody({ ...envelope(Type, Message, options), SubscribeURL: SUBSCRIBE_URL, Token: '2336412f37fb687f5d51e6e2425c464de' }, keyPem);
+    signSnsBody(
+      { ...envelope(Type, Message, options), SubscribeURL: SUBSCRIBE_URL, Token: '2336412f37fb687f5d51e6e2425c464de' },
+      keyPem,
+    );
 
   const standIn: SnsStandIn = {
     certificatePem,
@@ -133,10 +150,18 @@ export function createSnsStandIn(): SnsStandIn {
       return signSnsBody(body, keyPem);
     },
     subscriptionConfirmation(options = {}) {
-      return confirmation('SubscriptionConfirmation', `You have chosen to subscribe to the topic ${options.topicArn ?? TOPIC_ARN}.`, options);
+      return confirmation(
+        'SubscriptionConfirmation',
+        `You have chosen to subscribe to the topic ${options.topicArn ?? TOPIC_ARN}.`,
+        options,
+      );
     },
     unsubscribeConfirmation(options = {}) {
-      return confirmation('UnsubscribeConfirmation', `You have chosen to deactivate subscription ${options.topicArn ?? TOPIC_ARN}:1.`, options);
+      return confirmation(
+        'UnsubscribeConfirmation',
+        `You have chosen to deactivate subscription ${options.topicArn ?? TOPIC_ARN}:1.`,
+        options,
+      );
     },
     sign: (body) => signSnsBody(body, keyPem),
   };

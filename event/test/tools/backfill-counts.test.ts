@@ -8,15 +8,30 @@ describe('backfill counting', () => {
     const failed = countOutcome(skipped, 'customer', { failed: 'commercetools customer read failed', id: 'c-1' });
 
     expect(start.counts.order).toEqual({ processed: 0, sent: 0, events: 0, skipped: {}, failed: {} });
-    expect(failed.counts.order).toEqual({ processed: 2, sent: 1, events: 2, skipped: { 'no-identity': 1 }, failed: {} });
-    expect(failed.counts.customer).toEqual({ processed: 1, sent: 0, events: 0, skipped: {}, failed: { 'commercetools customer read failed': 1 } });
-    expect(failed.failures).toEqual([{ resourceType: 'customer', id: 'c-1', reason: 'commercetools customer read failed' }]);
+    expect(failed.counts.order).toEqual({
+      processed: 2,
+      sent: 1,
+      events: 2,
+      skipped: { 'no-identity': 1 },
+      failed: {},
+    });
+    expect(failed.counts.customer).toEqual({
+      processed: 1,
+      sent: 0,
+      events: 0,
+      skipped: {},
+      failed: { 'commercetools customer read failed': 1 },
+    });
+    expect(failed.failures).toEqual([
+      { resourceType: 'customer', id: 'c-1', reason: 'commercetools customer read failed' },
+    ]);
     expect(failed.run).toEqual({ resources: 3, events: 2, pages: 0, retries: 0 });
   });
 
   it('lists the first failures and counts them all', () => {
     let tally = startTally();
-    for (let n = 0; n < MAX_LISTED_FAILURES + 5; n += 1) tally = countOutcome(tally, 'order', { failed: 'x', id: `o-${n}` });
+    for (let n = 0; n < MAX_LISTED_FAILURES + 5; n += 1)
+      tally = countOutcome(tally, 'order', { failed: 'x', id: `o-${n}` });
     expect(tally.failures).toHaveLength(MAX_LISTED_FAILURES);
     expect(tally.counts.order.failed).toEqual({ x: MAX_LISTED_FAILURES + 5 });
   });

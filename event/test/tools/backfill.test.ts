@@ -71,7 +71,10 @@ interface Recorded {
   progress: BackfillProgress[];
 }
 
-async function backfill(options: Partial<BackfillOptions> = {}, signal?: AbortSignal): Promise<BackfillSummary & Recorded> {
+async function backfill(
+  options: Partial<BackfillOptions> = {},
+  signal?: AbortSignal,
+): Promise<BackfillSummary & Recorded> {
   const recorded: Recorded = { notices: [], progress: [] };
   const summary = await runBackfill(
     dependencies(),
@@ -87,7 +90,10 @@ async function backfill(options: Partial<BackfillOptions> = {}, signal?: AbortSi
     },
     {
       clock: systemClock,
-      output: { notice: (notice) => recorded.notices.push(notice), progress: (progress) => recorded.progress.push(progress) },
+      output: {
+        notice: (notice) => recorded.notices.push(notice),
+        progress: (progress) => recorded.progress.push(progress),
+      },
       ...(signal ? { signal } : {}),
     },
   );
@@ -96,16 +102,22 @@ async function backfill(options: Partial<BackfillOptions> = {}, signal?: AbortSi
 
 /** What Segment should hold for these resources, and the counts the backfill should report. */
 function expectationsOf(resources: SeededResource[]) {
-  const messageIds = resources.flatMap((resource) => ('messageIds' in resource.expected ? resource.expected.messageIds : []));
+  const messageIds = resources.flatMap((resource) =>
+    'messageIds' in resource.expected ? resource.expected.messageIds : [],
+  );
   const counts = (typeId: SeededResource['typeId']): ResourceCounts => {
     const ofType = resources.filter((resource) => resource.typeId === typeId);
     const skipped: Record<string, number> = {};
-    for (const resource of ofType) if ('skip' in resource.expected) skipped[resource.expected.skip] = (skipped[resource.expected.skip] ?? 0) + 1;
+    for (const resource of ofType)
+      if ('skip' in resource.expected) skipped[resource.expected.skip] = (skipped[resource.expected.skip] ?? 0) + 1;
     const sent = ofType.filter((resource) => 'messageIds' in resource.expected);
     return {
       processed: ofType.length,
       sent: sent.length,
-      events: sent.reduce((total, resource) => total + ('messageIds' in resource.expected ? resource.expected.messageIds.length : 0), 0),
+      events: sent.reduce(
+        (total, resource) => total + ('messageIds' in resource.expected ? resource.expected.messageIds.length : 0),
+        0,
+      ),
       skipped,
       failed: {},
     };
@@ -117,7 +129,11 @@ function expectationsOf(resources: SeededResource[]) {
 const unavailable = (status: number): Fault => ({
   kind: 'status',
   status,
-  body: JSON.stringify({ statusCode: status, message: 'injected', errors: [{ code: 'ServiceUnavailable', message: 'injected' }] }),
+  body: JSON.stringify({
+    statusCode: status,
+    message: 'injected',
+    errors: [{ code: 'ServiceUnavailable', message: 'injected' }],
+  }),
 });
 
 const byId = (a: SeededResource, b: SeededResource) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -151,7 +167,17 @@ afterAll(async () => {
 test('the seeded data covers every case', () => {
   const kinds = new Set(data.orders.map((order) => order.kind));
   expect([...kinds].sort()).toEqual(
-    ['guest', 'guest-registered-email', 'imported', 'invalid-consent', 'no-identity', 'registered', 'registered-discount', 'registered-jpy', 'registered-multi-shipping'].sort(),
+    [
+      'guest',
+      'guest-registered-email',
+      'imported',
+      'invalid-consent',
+      'no-identity',
+      'registered',
+      'registered-discount',
+      'registered-jpy',
+      'registered-multi-shipping',
+    ].sort(),
   );
   expect(data.customers.filter((customer) => customer.kind === 'invalid-consent')).toHaveLength(1);
   expect(data.orders.filter((order) => order.kind === 'invalid-consent')).toHaveLength(1);
@@ -169,16 +195,24 @@ test('every customer and order reaches Segment exactly once, with the live messa
   expect(exitCodeOf(summary)).toBe(0);
   // Each messageId once: nothing missing, nothing extra, no resource sent twice.
   expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
-  expect(summary.run).toMatchObject({ resources: CUSTOMERS + ORDERS, events: expected.messageIds.length, pages: Math.ceil(CUSTOMERS / PAGE_SIZE) + Math.ceil(ORDERS / PAGE_SIZE) });
+  expect(summary.run).toMatchObject({
+    resources: CUSTOMERS + ORDERS,
+    events: expected.messageIds.length,
+    pages: Math.ceil(CUSTOMERS / PAGE_SIZE) + Math.ceil(ORDERS / PAGE_SIZE),
+  });
 
   // Customers first (their identify before their orders), each customer's identify before its Signed Up.
   const events = segment.events();
-  const lastCustomerEvent = events.findLastIndex((event) => event.event === 'Signed Up' || (event.type === 'identify' && event.userId !== undefined));
+  const lastCustomerEvent = events.findLastIndex(
+    (event) => event.event === 'Signed Up' || (event.type === 'identify' && event.userId !== undefined),
+  );
   const firstOrderEvent = events.findIndex((event) => event.event === 'Order Completed');
   expect(lastCustomerEvent).toBeLessThan(firstOrderEvent);
 
   // Cursor paging, as commercetools wants it: sorted by id, never an offset, no totals.
-  const pages = proxy.seen.filter((request) => /\/(orders|customers)\?/.test(request.path) && request.path.includes('sort='));
+  const pages = proxy.seen.filter(
+    (request) => /\/(orders|customers)\?/.test(request.path) && request.path.includes('sort='),
+  );
   // 300 orders fill their last page, so one more (empty) page is read to learn that it was the last.
   expect(pages).toHaveLength(summary.run.pages + 1);
   for (const { path } of pages) {
@@ -188,18 +222,26 @@ test('every customer and order reaches Segment exactly once, with the live messa
     expect(query.get('withTotal')).toBe('false');
     expect(query.has('offset')).toBe(false);
   }
-  const orderPages = pages.filter(({ path }) => path.includes('/orders?')).map(({ path }) => new URL(path, 'http://x').searchParams);
+  const orderPages = pages
+    .filter(({ path }) => path.includes('/orders?'))
+    .map(({ path }) => new URL(path, 'http://x').searchParams);
   expect(orderPages[0]!.get('where')).toBeNull();
   expect(orderPages[1]!.get('where')).toBe('id > :after');
   expect(orderPages[1]!.get('var.after')).toBe([...data.orders].sort(byId)[PAGE_SIZE - 1]!.id);
   expect(orderPages.every((query) => query.getAll('expand').includes('discountCodes[*].discountCode'))).toBe(true);
 
   // The guest identify goes out only for emails no customer has, compared case-insensitively.
-  const identifies = new Set(events.filter((event) => event.type === 'identify' && event.anonymousId).map((event) => event.messageId));
+  const identifies = new Set(
+    events.filter((event) => event.type === 'identify' && event.anonymousId).map((event) => event.messageId),
+  );
   for (const order of data.orders.filter((candidate) => candidate.kind === 'guest-registered-email')) {
     expect('messageIds' in order.expected && order.expected.messageIds.some((id) => identifies.has(id))).toBe(false);
   }
-  expect(summary.progress.at(-1)).toMatchObject({ customers: { processed: CUSTOMERS }, orders: { processed: ORDERS }, failed: 0 });
+  expect(summary.progress.at(-1)).toMatchObject({
+    customers: { processed: CUSTOMERS },
+    orders: { processed: ORDERS },
+    failed: 0,
+  });
 });
 
 test('a second run sends the same messageIds again, so Segment keeps one of each', async () => {
@@ -230,7 +272,14 @@ test('an interrupted backfill resumes from its checkpoint: every event present, 
     lastId: customersById[3 * PAGE_SIZE - 1]!.id,
     done: false,
     counts: { customer: { processed: 3 * PAGE_SIZE } },
-    filters: { projectKey: PROJECT_KEY, resourceTypes: ['customer', 'order'], since: null, until: null, store: null, dryRun: false },
+    filters: {
+      projectKey: PROJECT_KEY,
+      resourceTypes: ['customer', 'order'],
+      since: null,
+      until: null,
+      store: null,
+      dryRun: false,
+    },
   });
   expect(typeof afterFirst.startedAt).toBe('string');
   expect(sorted(receivedIds())).toEqual(sorted(expectationsOf(customersById.slice(0, 3 * PAGE_SIZE)).messageIds));
@@ -240,7 +289,10 @@ test('an interrupted backfill resumes from its checkpoint: every event present, 
   expect(second.status).toBe('interrupted');
   expect(second.resumedFrom).toEqual({ resourceType: 'customer', lastId: customersById[3 * PAGE_SIZE - 1]!.id });
   expect(second.notices[0]).toMatchObject({ kind: 'resume', resourceType: 'customer', processed: 3 * PAGE_SIZE });
-  expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ resourceType: 'order', lastId: ordersById[2 * PAGE_SIZE - 1]!.id });
+  expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
+    resourceType: 'order',
+    lastId: ordersById[2 * PAGE_SIZE - 1]!.id,
+  });
 
   // To the end, with an abort requested mid-way and resumed once more.
   const stop = new AbortController();
@@ -257,7 +309,9 @@ test('an interrupted backfill resumes from its checkpoint: every event present, 
   // The last summary counts the whole backfill, the runs before included.
   expect(fourth.counts.customer).toEqual(expected.customer);
   expect(fourth.counts.order).toEqual(expected.order);
-  expect(first.run.resources + second.run.resources + third.run.resources + fourth.run.resources).toBe(CUSTOMERS + ORDERS);
+  expect(first.run.resources + second.run.resources + third.run.resources + fourth.run.resources).toBe(
+    CUSTOMERS + ORDERS,
+  );
   expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true });
 
   // A completed checkpoint is not run again by accident.
@@ -269,7 +323,14 @@ async function runUntil(file: string, stop: AbortController, interrupt: () => vo
   let settledResources = 0;
   const summary = await runBackfill(
     dependencies(),
-    { resourceTypes: ['customer', 'order'], dryRun: false, concurrency: 4, eventsPerSecond: 1_000_000, pageSize: PAGE_SIZE, checkpointFile: file },
+    {
+      resourceTypes: ['customer', 'order'],
+      dryRun: false,
+      concurrency: 4,
+      eventsPerSecond: 1_000_000,
+      pageSize: PAGE_SIZE,
+      checkpointFile: file,
+    },
     {
       clock: systemClock,
       signal: stop.signal,
@@ -297,19 +358,25 @@ test('a checkpoint written for other options is refused, and left as it is', asy
   const attempt = backfill({ checkpointFile: file, resourceTypes: ['order'], store: 'de-webshop' });
   await expect(attempt).rejects.toBeInstanceOf(BackfillCheckpointError);
   await expect(attempt).rejects.toThrow('store: "us-webshop" in the checkpoint, "de-webshop" now');
-  await expect(backfill({ checkpointFile: file, resourceTypes: ['order'], store: 'us-webshop', dryRun: true })).rejects.toThrow('dryRun: false in the checkpoint, true now');
+  await expect(
+    backfill({ checkpointFile: file, resourceTypes: ['order'], store: 'us-webshop', dryRun: true }),
+  ).rejects.toThrow('dryRun: false in the checkpoint, true now');
   expect(await readFile(file, 'utf8')).toBe(before);
   expect(segment.received).toHaveLength(0);
 
   await writeFile(join(workDir, 'garbage.json'), '{"resourceType":"order"}');
-  await expect(backfill({ checkpointFile: join(workDir, 'garbage.json') })).rejects.toThrow(/is not a backfill checkpoint/);
+  await expect(backfill({ checkpointFile: join(workDir, 'garbage.json') })).rejects.toThrow(
+    /is not a backfill checkpoint/,
+  );
 });
 
 test('--since, --until and --store select exactly the resources created in that window, in that store', async () => {
   const since = '2025-06-01T00:00:00.000Z';
   const until = '2026-02-01T00:00:00.000Z';
   const store = 'de-webshop';
-  const selected = all().filter((resource) => resource.createdAt >= since && resource.createdAt < until && resource.stores.includes(store));
+  const selected = all().filter(
+    (resource) => resource.createdAt >= since && resource.createdAt < until && resource.stores.includes(store),
+  );
   const expected = expectationsOf(selected);
   // The window and the store cut through both types.
   expect(expected.customer.processed).toBeGreaterThan(3);
@@ -323,9 +390,18 @@ test('--since, --until and --store select exactly the resources created in that 
   expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
 
   // User input travels as predicate variables, never inside the predicate text.
-  const where = proxy.seen.map(({ path }) => new URL(path, 'http://x').searchParams).filter((query) => query.get('sort'));
-  expect(where.find((query) => query.get('var.after'))?.get('where')).toMatch(/^id > :after and createdAt >= :since and createdAt < :until and (store|stores)\(key = :store\)$/);
-  expect(where.every((query) => query.get('var.store') === store && query.get('var.since') === since && query.get('var.until') === until)).toBe(true);
+  const where = proxy.seen
+    .map(({ path }) => new URL(path, 'http://x').searchParams)
+    .filter((query) => query.get('sort'));
+  expect(where.find((query) => query.get('var.after'))?.get('where')).toMatch(
+    /^id > :after and createdAt >= :since and createdAt < :until and (store|stores)\(key = :store\)$/,
+  );
+  expect(
+    where.every(
+      (query) =>
+        query.get('var.store') === store && query.get('var.since') === since && query.get('var.until') === until,
+    ),
+  ).toBe(true);
 
   // Only one bound, only one type.
   segment.reset();
@@ -362,7 +438,11 @@ test('a commercetools 503 on a page is retried, and the page is read and sent on
   expect(summary.counts.order).toEqual(expected.order);
   expect(summary.run.retries).toBe(2);
   expect(summary.notices.filter((notice) => notice.kind === 'retry')).toEqual([
-    expect.objectContaining({ what: `order page after ${third}`, attempt: 1, reason: 'commercetools order page read failed (HTTP 503)' }),
+    expect.objectContaining({
+      what: `order page after ${third}`,
+      attempt: 1,
+      reason: 'commercetools order page read failed (HTTP 503)',
+    }),
     expect.objectContaining({ attempt: 2 }),
   ]);
   expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
@@ -374,7 +454,10 @@ test('a resource that keeps failing is counted failed with its reason; the rest 
   // Its guest look-up fails on every attempt; another guest's fails once and is retried.
   proxy.inject(unavailable(503), { path: new RegExp(`var\\.email=${email}(&|$)`) });
   const other = data.orders.filter((order) => order.kind === 'guest')[1]!;
-  proxy.inject(unavailable(502), { path: new RegExp(`var\\.email=${encodeURIComponent(other.resource.customerEmail as string)}(&|$)`), times: 1 });
+  proxy.inject(unavailable(502), {
+    path: new RegExp(`var\\.email=${encodeURIComponent(other.resource.customerEmail as string)}(&|$)`),
+    times: 1,
+  });
 
   const summary = await backfill({ resourceTypes: ['order'] });
   // Three attempts for the first, two for the other (the second one succeeded).
@@ -382,7 +465,9 @@ test('a resource that keeps failing is counted failed with its reason; the rest 
   expect(summary.run.retries).toBe(2 + 1);
   expect(summary.status).toBe('completed');
   expect(summary.counts.order.failed).toEqual({ 'commercetools customer look-up failed (HTTP 503)': 1 });
-  expect(summary.failures).toEqual([{ resourceType: 'order', id: guest.id, reason: 'commercetools customer look-up failed (HTTP 503)' }]);
+  expect(summary.failures).toEqual([
+    { resourceType: 'order', id: guest.id, reason: 'commercetools customer look-up failed (HTTP 503)' },
+  ]);
   expect(summary.counts.order.processed).toBe(ORDERS);
   expect(exitCodeOf(summary)).toBe(1);
   const expected = expectationsOf(data.orders.filter((order) => order !== guest));
@@ -394,7 +479,15 @@ test('a page commercetools refuses aborts the run at the last checkpoint', async
   const file = join(workDir, 'aborted.json');
   const second = [...data.customers].sort(byId)[PAGE_SIZE - 1]!.id;
   proxy.inject(
-    { kind: 'status', status: 400, body: JSON.stringify({ statusCode: 400, message: 'Malformed parameter: where', errors: [{ code: 'InvalidInput', message: 'Malformed parameter: where' }] }) },
+    {
+      kind: 'status',
+      status: 400,
+      body: JSON.stringify({
+        statusCode: 400,
+        message: 'Malformed parameter: where',
+        errors: [{ code: 'InvalidInput', message: 'Malformed parameter: where' }],
+      }),
+    },
     { path: `var.after=${second}` },
   );
 
@@ -405,7 +498,11 @@ test('a page commercetools refuses aborts the run at the last checkpoint', async
   expect(proxy.count(`var.after=${second}`)).toBe(1);
   expect(exitCodeOf(summary)).toBe(1);
   expect(summary.position).toEqual({ resourceType: 'customer', lastId: second });
-  expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ resourceType: 'customer', lastId: second, done: false });
+  expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
+    resourceType: 'customer',
+    lastId: second,
+    done: false,
+  });
   expect(formatSummary(summary, file)).toContain(`--resume ${file} (continues after customer ${second})`);
 });
 
@@ -423,9 +520,32 @@ test('when every event of a type is switched off, it is not read at all', async 
 
 describe('command line', () => {
   test('neither flag means both types; values are checked and normalised', () => {
-    expect(parseBackfillArgs([])).toMatchObject({ options: { resourceTypes: ['customer', 'order'], dryRun: false, concurrency: 4, eventsPerSecond: 500, pageSize: 500 } });
+    expect(parseBackfillArgs([])).toMatchObject({
+      options: {
+        resourceTypes: ['customer', 'order'],
+        dryRun: false,
+        concurrency: 4,
+        eventsPerSecond: 500,
+        pageSize: 500,
+      },
+    });
     expect(
-      parseBackfillArgs(['--orders', '--since', '2026-01-31', '--until', '2026-02-01T12:00:00+02:00', '--store', 'de-webshop', '--dry-run', '--concurrency', '8', '--rate', '50.5', '--resume', 'cp.json']),
+      parseBackfillArgs([
+        '--orders',
+        '--since',
+        '2026-01-31',
+        '--until',
+        '2026-02-01T12:00:00+02:00',
+        '--store',
+        'de-webshop',
+        '--dry-run',
+        '--concurrency',
+        '8',
+        '--rate',
+        '50.5',
+        '--resume',
+        'cp.json',
+      ]),
     ).toEqual({
       options: {
         resourceTypes: ['order'],
@@ -441,7 +561,9 @@ describe('command line', () => {
       },
       progressIntervalSeconds: 10,
     });
-    expect(parseBackfillArgs(['--customers', '--orders'])).toMatchObject({ options: { resourceTypes: ['customer', 'order'] } });
+    expect(parseBackfillArgs(['--customers', '--orders'])).toMatchObject({
+      options: { resourceTypes: ['customer', 'order'] },
+    });
     expect(parseBackfillArgs(['-h'])).toBe('help');
   });
 
@@ -465,8 +587,19 @@ describe('command line', () => {
     status,
     dryRun: false,
     resourceTypes: ['customer', 'order'],
-    counts: { customer: { processed: 1, sent: 1, events: 2, skipped: {}, failed: {} }, order: { processed: 2, sent: 1, events: 1, skipped: { 'no-identity': 1 }, failed } },
-    run: { resources: 3, events: 3, pages: 2, retries: 0, durationSeconds: 1, eventsPerSecond: 3, resourcesPerSecond: 3 },
+    counts: {
+      customer: { processed: 1, sent: 1, events: 2, skipped: {}, failed: {} },
+      order: { processed: 2, sent: 1, events: 1, skipped: { 'no-identity': 1 }, failed },
+    },
+    run: {
+      resources: 3,
+      events: 3,
+      pages: 2,
+      retries: 0,
+      durationSeconds: 1,
+      eventsPerSecond: 3,
+      resourcesPerSecond: 3,
+    },
     disabled: [],
     failures: [],
     position: { resourceType: 'order', lastId: 'x' },

@@ -39,7 +39,8 @@ const environment = () => ({
 
 beforeAll(async () => {
   harness = await startHarness({ env: { LOCALE: 'en' } });
-  for (const order of [taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder]) await harness.seed('order', order);
+  for (const order of [taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder])
+    await harness.seed('order', order);
   for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
   await harness.seed('customer', customerFull);
   deps = createConnectorDependencies(loadConfig(environment()));
@@ -57,17 +58,31 @@ async function printed(previewRequest: PreviewRequest) {
   return { ...output, json: output.stdout ? (JSON.parse(output.stdout) as unknown) : undefined };
 }
 
-const CALL_FIELDS = ['type', 'event', 'userId', 'anonymousId', 'messageId', 'timestamp', 'properties', 'traits'] as const;
+const CALL_FIELDS = [
+  'type',
+  'event',
+  'userId',
+  'anonymousId',
+  'messageId',
+  'timestamp',
+  'properties',
+  'traits',
+] as const;
 
 /** What Segment received, without the fields analytics-node adds itself (library, sentAt, _metadata…). */
 function asReceived(event: CapturedEvent): Record<string, unknown> {
-  const ours = Object.fromEntries(CALL_FIELDS.filter((field) => event[field] !== undefined).map((field) => [field, event[field]]));
+  const ours = Object.fromEntries(
+    CALL_FIELDS.filter((field) => event[field] !== undefined).map((field) => [field, event[field]]),
+  );
   const { library: _library, ...context } = event.context ?? {};
   return Object.keys(context).length > 0 ? { ...ours, context } : ours;
 }
 
 async function sentLive(typeId: 'order' | 'customer', id: string, version?: number) {
-  await request(harness.app).post('/').send(changeNotification('ResourceCreated', typeId, id, version)).expect(200);
+  await request(harness.app)
+    .post('/')
+    .send(changeNotification('ResourceCreated', typeId, id, version))
+    .expect(200);
   return harness.segment.events().map(asReceived);
 }
 
@@ -92,7 +107,15 @@ describe('preview by id prints exactly what the live path sends', () => {
 
   it('prints the fields in reading order: type, event, identity, messageId, timestamp, payload, context', async () => {
     const { json } = await printed({ source: 'id', kind: 'order', id: taxIncludedOrder.id });
-    expect(Object.keys((json as object[])[0]!)).toEqual(['type', 'event', 'userId', 'messageId', 'timestamp', 'properties', 'context']);
+    expect(Object.keys((json as object[])[0]!)).toEqual([
+      'type',
+      'event',
+      'userId',
+      'messageId',
+      'timestamp',
+      'properties',
+      'context',
+    ]);
   });
 });
 
@@ -122,7 +145,10 @@ describe('preview --file', () => {
   it('says when a file order has unexpanded discount codes (no coupon)', async () => {
     const unexpanded = {
       ...taxExcludedOrder,
-      discountCodes: taxExcludedOrder.discountCodes.map(({ discountCode, state }) => ({ discountCode: { typeId: discountCode.typeId, id: discountCode.id }, state })),
+      discountCodes: taxExcludedOrder.discountCodes.map(({ discountCode, state }) => ({
+        discountCode: { typeId: discountCode.typeId, id: discountCode.id },
+        state,
+      })),
     };
     const { json, stderr } = await printed({ source: 'file', resource: unexpanded });
     expect((json as { properties: object }[])[0]?.properties).not.toHaveProperty('coupon');
@@ -130,7 +156,9 @@ describe('preview --file', () => {
   });
 
   it('refuses a file it cannot tell, or a resource of the wrong type, with a clear message', async () => {
-    await expect(previewResource({ source: 'file', resource: { id: 'x' } }, deps)).rejects.toThrow(/pass --type order or --type customer/);
+    await expect(previewResource({ source: 'file', resource: { id: 'x' } }, deps)).rejects.toThrow(
+      /pass --type order or --type customer/,
+    );
     await expect(previewResource({ source: 'file', resource: customerMinimal, kind: 'order' }, deps)).rejects.toThrow(
       /not a commercetools order \(.*lineItems/,
     );
@@ -147,7 +175,12 @@ describe('what is not sent', () => {
   it('reports disabled events as skipped', async () => {
     const config = loadConfig({ ...environment(), EVENT_ORDER_COMPLETED: 'off' });
     const { commercetools, mapping, events, segment } = createConnectorDependencies(config);
-    const output = formatPreview(await previewResource({ source: 'id', kind: 'order', id: taxExcludedOrder.id }, { commercetools, mapping, events }));
+    const output = formatPreview(
+      await previewResource(
+        { source: 'id', kind: 'order', id: taxExcludedOrder.id },
+        { commercetools, mapping, events },
+      ),
+    );
     await segment.close(100);
     expect(JSON.parse(output.stdout)).toEqual({ skipped: 'disabled' });
   });
@@ -166,9 +199,14 @@ describe('the command line', () => {
   /** Runs the CLI in a directory without .env, with exactly these variables. */
   function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile(TSX, [CLI, ...args], { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      });
+      execFile(
+        TSX,
+        [CLI, ...args],
+        { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } },
+        (error, stdout, stderr) => {
+          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
   }
 
@@ -177,12 +215,18 @@ describe('the command line', () => {
     await writeFile(file, JSON.stringify(taxExcludedOrder));
     const result = await run(['--file', file], environment());
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(result.stdout)).toEqual((await printed({ source: 'id', kind: 'order', id: taxExcludedOrder.id })).json);
+    expect(JSON.parse(result.stdout)).toEqual(
+      (await printed({ source: 'id', kind: 'order', id: taxExcludedOrder.id })).json,
+    );
   });
 
   it('exits 1 for an order that does not exist', async () => {
     const result = await run(['order', '00000000-0000-4000-8000-00000000beef'], environment());
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'order 00000000-0000-4000-8000-00000000beef was not found in commercetools\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'order 00000000-0000-4000-8000-00000000beef was not found in commercetools\n',
+    });
   });
 
   it('exits 2 with the configuration message when the configuration is incomplete, even for --file', async () => {

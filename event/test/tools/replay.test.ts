@@ -4,12 +4,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { formatReplaySummary, replayExitCode, replayNotifications, requestBodyOf, type ReplayOptions } from '../../src/tools/replay';
+import {
+  formatReplaySummary,
+  replayExitCode,
+  replayNotifications,
+  requestBodyOf,
+  type ReplayOptions,
+} from '../../src/tools/replay';
 import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import guestOrder from '../../src/dev/samples/orders/order-guest.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import cloudEvent from '../fixtures/transport/cloudevent-order-created.json';
-import { changeNotification, PROJECT_KEY, pubSubEnvelope, startHarness, WRITE_KEY, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  PROJECT_KEY,
+  pubSubEnvelope,
+  startHarness,
+  WRITE_KEY,
+  type Harness,
+} from '../support/harness';
 
 /**
  * test/fixtures/notifications/mixed.jsonl, line by line:
@@ -37,8 +50,11 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 beforeEach(() => harness.segment.reset());
 
-const replay = (lines: Iterable<string>, options: ReplayOptions = {}, sleep: (ms: number) => Promise<void> = async () => undefined) =>
-  replayNotifications(lines, { pipeline: harness.pipeline, sleep }, { retryDelayMs: 1, ...options });
+const replay = (
+  lines: Iterable<string>,
+  options: ReplayOptions = {},
+  sleep: (ms: number) => Promise<void> = async () => undefined,
+) => replayNotifications(lines, { pipeline: harness.pipeline, sleep }, { retryDelayMs: 1, ...options });
 
 const acceptedIds = () => harness.segment.events().map((event) => event.messageId);
 
@@ -84,7 +100,9 @@ describe('replaying a file', () => {
     });
     expect(replayExitCode(summary)).toBe(1);
 
-    const events = harness.segment.events().map(({ type, event, userId, anonymousId }) => ({ type, event, who: userId ?? anonymousId }));
+    const events = harness.segment
+      .events()
+      .map(({ type, event, userId, anonymousId }) => ({ type, event, who: userId ?? anonymousId }));
     expect(events).toHaveLength(5);
     expect(events).toEqual(
       expect.arrayContaining([
@@ -106,7 +124,10 @@ describe('replaying a file', () => {
 
     // The guest order of line 3, pushed live by Pub/Sub: the very messageIds the replay sent.
     harness.segment.reset();
-    await request(harness.app).post('/').send(pubSubEnvelope(changeNotification('ResourceCreated', 'order', guestOrder.id))).expect(200);
+    await request(harness.app)
+      .post('/')
+      .send(pubSubEnvelope(changeNotification('ResourceCreated', 'order', guestOrder.id)))
+      .expect(200);
     expect(acceptedIds()).toHaveLength(2);
     expect(first).toEqual(expect.arrayContaining(acceptedIds()));
   });
@@ -176,11 +197,16 @@ describe('--dry-run', () => {
     });
     expect(summary.failures).toEqual([expect.objectContaining({ line: 6, status: 400, error: 'bad-request' })]);
     expect(harness.segment.received).toHaveLength(0);
-    expect(formatReplaySummary(summary, 'mixed.jsonl')).toMatch(/would handle {2}4 \(order\/ResourceCreated 3, customer\/ResourceCreated 1\)[^]*nothing was sent \(dry run\)/);
+    expect(formatReplaySummary(summary, 'mixed.jsonl')).toMatch(
+      /would handle {2}4 \(order\/ResourceCreated 3, customer\/ResourceCreated 1\)[^]*nothing was sent \(dry run\)/,
+    );
   });
 
   it('skips notifications of another project, as the app would', async () => {
-    const other = { ...changeNotification('ResourceCreated', 'order', taxExcludedOrder.id), projectKey: 'another-project' };
+    const other = {
+      ...changeNotification('ResourceCreated', 'order', taxExcludedOrder.id),
+      projectKey: 'another-project',
+    };
     const summary = await replay([JSON.stringify(other)], { dryRun: true });
     expect(summary.skipped).toEqual({ 'other-project': 1 });
   });
@@ -227,9 +253,14 @@ describe('the command line', () => {
   /** Runs the CLI in a directory without .env, with exactly these variables. */
   function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile(TSX, [CLI, ...args], { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      });
+      execFile(
+        TSX,
+        [CLI, ...args],
+        { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } },
+        (error, stdout, stderr) => {
+          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
   }
 

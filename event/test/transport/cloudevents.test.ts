@@ -7,8 +7,14 @@ import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.js
 import { messageNotification, PROJECT_KEY, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
 
 /** A commercetools CloudEvent (format CloudEvents 1.0) carrying `notification`, as the platform builds it. */
-function cloudEvent(notification: Record<string, unknown> & { resource: { typeId: string; id: string } }, fields: object = {}) {
-  const kind = notification.notificationType === 'Message' ? `message.${String(notification.type)}` : `change.${String(notification.notificationType)}`;
+function cloudEvent(
+  notification: Record<string, unknown> & { resource: { typeId: string; id: string } },
+  fields: object = {},
+) {
+  const kind =
+    notification.notificationType === 'Message'
+      ? `message.${String(notification.type)}`
+      : `change.${String(notification.notificationType)}`;
   return {
     specversion: '1.0',
     id: 'e6a0c4b1-3f2d-4c8e-9a7b-5d1e0f2a3b4c',
@@ -17,7 +23,11 @@ function cloudEvent(notification: Record<string, unknown> & { resource: { typeId
     subject: notification.resource.id,
     time: '2026-11-23T10:15:00.000Z',
     ...(notification.notificationType === 'Message'
-      ? { sequence: String(notification.sequenceNumber), sequencetype: 'Integer', dataref: `/${PROJECT_KEY}/messages/${String(notification.id)}` }
+      ? {
+          sequence: String(notification.sequenceNumber),
+          sequencetype: 'Integer',
+          dataref: `/${PROJECT_KEY}/messages/${String(notification.id)}`,
+        }
       : {}),
     data: notification,
     ...fields,
@@ -34,7 +44,11 @@ function rejection(body: unknown): ConnectorError {
   throw new Error('expected a rejection');
 }
 
-const stateChanged = () => messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', { orderState: 'Cancelled', oldOrderState: 'Open' });
+const stateChanged = () =>
+  messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', {
+    orderState: 'Cancelled',
+    oldOrderState: 'Open',
+  });
 
 describe('CloudEvents decoding', () => {
   it('takes the notification from data and names the CloudEvent id as the delivery', () => {
@@ -50,7 +64,10 @@ describe('CloudEvents decoding', () => {
 
   it('completes a bare message payload from the envelope: type, source, subject and sequence', () => {
     const { notificationType: _n, projectKey: _p, resource: _r, sequenceNumber, ...bare } = stateChanged();
-    const event = cloudEvent({ ...stateChanged(), resource: { typeId: 'order', id: taxExcludedOrder.id } }, { data: bare, sequence: String(sequenceNumber) });
+    const event = cloudEvent(
+      { ...stateChanged(), resource: { typeId: 'order', id: taxExcludedOrder.id } },
+      { data: bare, sequence: String(sequenceNumber) },
+    );
     expect(decodeDelivery(event).notification).toMatchObject({
       notificationType: 'Message',
       type: 'OrderStateChanged',
@@ -93,10 +110,26 @@ describe('CloudEvents decoding', () => {
     ['data that is an array', { ...cloudEventFixture, data: [cloudEventFixture.data] }, 'data'],
     ['data that is a string', { ...cloudEventFixture, data: JSON.stringify(cloudEventFixture.data) }, 'data'],
     ['a sequence that is not a number', { ...cloudEventFixture, sequence: 'first' }, 'sequence'],
-    ['bare data under a type that is not commercetools’', { ...cloudEventFixture, type: 'com.example.order.created', data: { version: 1 } }, 'type'],
-    ['bare data under an unknown change', { ...cloudEventFixture, type: 'com.commercetools.order.change.ResourceExploded', data: { version: 1 } }, 'notificationType'],
-    ['bare message data without its fields', { ...cloudEventFixture, type: 'com.commercetools.order.message.OrderCreated', data: { orderState: 'Open' } }, 'createdAt'],
-    ['data that is not a valid notification', { ...cloudEventFixture, data: { ...cloudEventFixture.data, version: -1 } }, 'version'],
+    [
+      'bare data under a type that is not commercetools’',
+      { ...cloudEventFixture, type: 'com.example.order.created', data: { version: 1 } },
+      'type',
+    ],
+    [
+      'bare data under an unknown change',
+      { ...cloudEventFixture, type: 'com.commercetools.order.change.ResourceExploded', data: { version: 1 } },
+      'notificationType',
+    ],
+    [
+      'bare message data without its fields',
+      { ...cloudEventFixture, type: 'com.commercetools.order.message.OrderCreated', data: { orderState: 'Open' } },
+      'createdAt',
+    ],
+    [
+      'data that is not a valid notification',
+      { ...cloudEventFixture, data: { ...cloudEventFixture.data, version: -1 } },
+      'version',
+    ],
   ])('rejects %s as a bad request naming the field', (_label, body, field) => {
     const error = rejection(body);
     expect(error.kind).toBe('bad-request');
@@ -104,7 +137,10 @@ describe('CloudEvents decoding', () => {
   });
 
   it('does not echo values in its error messages', () => {
-    const error = rejection({ ...cloudEventFixture, data: { ...cloudEventFixture.data, modifiedAt: 'jane.doe@example.com' } });
+    const error = rejection({
+      ...cloudEventFixture,
+      data: { ...cloudEventFixture.data, modifiedAt: 'jane.doe@example.com' },
+    });
     expect(error.publicMessage).toContain('modifiedAt');
     expect(error.publicMessage).not.toContain('jane.doe');
   });
@@ -120,13 +156,16 @@ describe('CloudEvents over HTTP', () => {
   afterAll(() => harness.close());
   beforeEach(() => harness.segment.reset());
 
-  const post = (body: object) => request(harness.app).post('/').set('content-type', 'application/cloudevents+json').send(JSON.stringify(body));
+  const post = (body: object) =>
+    request(harness.app).post('/').set('content-type', 'application/cloudevents+json').send(JSON.stringify(body));
 
   it('tracks Order Completed for an order ResourceCreated CloudEvent posted directly', async () => {
     const res = await post(cloudEventFixture);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([{ type: 'track', event: 'Order Completed', properties: { order_id: taxExcludedOrder.id } }]);
+    expect(harness.segment.events()).toMatchObject([
+      { type: 'track', event: 'Order Completed', properties: { order_id: taxExcludedOrder.id } },
+    ]);
     const line = harness.logs.find((entry) => entry.deliveryId === cloudEventFixture.id);
     expect(line).toMatchObject({ transport: 'cloudevents', outcome: 'delivered', resourceId: taxExcludedOrder.id });
   });

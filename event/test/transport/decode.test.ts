@@ -15,8 +15,12 @@ const notification = {
   lastModifiedAt: '2026-11-20T08:15:00.000Z',
 };
 
-const envelope = (data: string, extra: object = {}) => ({ message: { data, messageId: '42', attributes: {} }, ...extra });
-const base64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+const envelope = (data: string, extra: object = {}) => ({
+  message: { data, messageId: '42', attributes: {} },
+  ...extra,
+});
+const base64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 
 function rejection(body: unknown): ConnectorError {
   try {
@@ -32,11 +36,22 @@ describe('decodeDelivery', () => {
   it('decodes a Pub/Sub push envelope and keeps message fields', () => {
     const decoded = decodeDelivery(envelope(base64(notification), { deliveryAttempt: 4 }));
     expect(decoded.delivery).toEqual({ transport: 'pubsub', deliveryId: '42', deliveryAttempt: 4 });
-    expect(decoded.notification).toMatchObject({ notificationType: 'Message', type: 'OrderStateChanged', orderState: 'Cancelled' });
+    expect(decoded.notification).toMatchObject({
+      notificationType: 'Message',
+      type: 'OrderStateChanged',
+      orderState: 'Cancelled',
+    });
   });
 
   it('accepts a notification posted directly', () => {
-    const change = { notificationType: 'ResourceUpdated', projectKey: 'shop', resource: { typeId: 'customer', id: 'c1' }, version: 4, oldVersion: 3, modifiedAt: '2026-11-20T08:15:00Z' };
+    const change = {
+      notificationType: 'ResourceUpdated',
+      projectKey: 'shop',
+      resource: { typeId: 'customer', id: 'c1' },
+      version: 4,
+      oldVersion: 3,
+      modifiedAt: '2026-11-20T08:15:00Z',
+    };
     expect(decodeDelivery(change)).toEqual({ notification: change, delivery: { transport: 'direct' } });
   });
 
@@ -56,7 +71,12 @@ describe('decodeDelivery', () => {
   });
 
   it('does not echo payload values in its error message', () => {
-    const error = rejection({ notificationType: 'ResourceCreated', projectKey: 'shop', resource: { typeId: 'order', id: 'x' }, modifiedAt: 'jane.doe@example.com' });
+    const error = rejection({
+      notificationType: 'ResourceCreated',
+      projectKey: 'shop',
+      resource: { typeId: 'order', id: 'x' },
+      modifiedAt: 'jane.doe@example.com',
+    });
     expect(error.publicMessage).toContain('modifiedAt');
     expect(error.publicMessage).not.toContain('jane.doe');
   });
@@ -74,7 +94,11 @@ describe('createDecoder', () => {
       notification,
       delivery: { transport: 'pubsub', deliveryId: '42' },
     });
-    await expect(decode(notification)).resolves.toEqual({ kind: 'notification', notification, delivery: { transport: 'direct' } });
+    await expect(decode(notification)).resolves.toEqual({
+      kind: 'notification',
+      notification,
+      delivery: { transport: 'direct' },
+    });
   });
 
   it('refuses an SNS message whose certificate is not Amazon’s before any network access', async () => {
@@ -97,14 +121,35 @@ describe('hostile JSON', () => {
 
   it('accepts a notification nested up to the depth limit', async () => {
     // The notification object is level 1, so 63 more levels fit.
-    await expect(createDecoder()({ ...notification, extra: nested(63) })).resolves.toMatchObject({ kind: 'notification' });
+    await expect(createDecoder()({ ...notification, extra: nested(63) })).resolves.toMatchObject({
+      kind: 'notification',
+    });
   });
 
   it.each([
-    ['a body nested deeper than 64 levels', () => ({ ...notification, extra: nested(64) }), 'the body nests deeper than 64 levels'],
-    ['Pub/Sub data nested deeper than 64 levels', () => envelope(base64({ ...notification, extra: nested(200) })), 'message.data nests deeper than 64 levels'],
-    ['a body with too many keys and items', () => ({ ...notification, extra: new Array(1_000).fill(0) }), 'the body has more than 1000 keys and items'],
-    ['Pub/Sub data with too many keys', () => envelope(base64({ ...notification, extra: Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, i])) })), 'message.data has more than 1000 keys'],
+    [
+      'a body nested deeper than 64 levels',
+      () => ({ ...notification, extra: nested(64) }),
+      'the body nests deeper than 64 levels',
+    ],
+    [
+      'Pub/Sub data nested deeper than 64 levels',
+      () => envelope(base64({ ...notification, extra: nested(200) })),
+      'message.data nests deeper than 64 levels',
+    ],
+    [
+      'a body with too many keys and items',
+      () => ({ ...notification, extra: new Array(1_000).fill(0) }),
+      'the body has more than 1000 keys and items',
+    ],
+    [
+      'Pub/Sub data with too many keys',
+      () =>
+        envelope(
+          base64({ ...notification, extra: Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, i])) }),
+        ),
+      'message.data has more than 1000 keys',
+    ],
   ])('refuses %s as a bad request', async (_label, body, message) => {
     const error = await decode(body()).then(
       () => undefined,
@@ -116,7 +161,9 @@ describe('hostile JSON', () => {
   });
 
   it('holds the default limit on keys too', () => {
-    expect(rejection({ ...notification, extra: new Array(100_001).fill(0) }).publicMessage).toContain('more than 100000 keys');
+    expect(rejection({ ...notification, extra: new Array(100_001).fill(0) }).publicMessage).toContain(
+      'more than 100000 keys',
+    );
   });
 
   it('walks a deep document without overflowing the stack', () => {

@@ -31,7 +31,21 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 const fuzz: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('', ' ', '0', -1, 1.5, 2 ** 53, null, true, [], {}, 'x'.repeat(300), '2026-13-45T99:99:99Z', '__proto__'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    -1,
+    1.5,
+    2 ** 53,
+    null,
+    true,
+    [],
+    {},
+    'x'.repeat(300),
+    '2026-13-45T99:99:99Z',
+    '__proto__',
+  ),
 );
 /** Mostly a plausible value, sometimes anything. */
 const plausible = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
@@ -45,7 +59,21 @@ const isoDate = fc
   .map((date) => date.toISOString());
 const typeId = fc.constantFrom('order', 'customer', 'payment', 'cart', 'product', 'subscription');
 const projectKey = fc.constantFrom(PROJECT_KEY, PROJECT_KEY, PROJECT_KEY, 'another-project');
-const state = fc.constantFrom('Open', 'Confirmed', 'Complete', 'Cancelled', 'Paid', 'Pending', 'Failed', 'Shipped', 'Delivered', 'Ready', 'Success', 'Failure', 'Initial');
+const state = fc.constantFrom(
+  'Open',
+  'Confirmed',
+  'Complete',
+  'Cancelled',
+  'Paid',
+  'Pending',
+  'Failed',
+  'Shipped',
+  'Delivered',
+  'Ready',
+  'Success',
+  'Failure',
+  'Initial',
+);
 const money = fc.record({
   type: fc.constantFrom('centPrecision', 'highPrecision'),
   currencyCode: fc.constantFrom('EUR', 'USD', 'JPY', 'KWD'),
@@ -68,15 +96,30 @@ const validChange = fc.record(
 
 /** Each handled message type with its own fields (and its resource type, mostly), plus unhandled ones. */
 const messageSpecifics: fc.Arbitrary<{ typeId: string; fields: Record<string, unknown> }> = fc.oneof(
-  fc.record({ type: fc.constant('OrderStateChanged'), orderState: state, oldOrderState: state }).map((fields) => ({ typeId: 'order', fields })),
-  fc.record({ type: fc.constant('OrderPaymentStateChanged'), paymentState: state }).map((fields) => ({ typeId: 'order', fields })),
-  fc.record({ type: fc.constant('OrderShipmentStateChanged'), shipmentState: state }).map((fields) => ({ typeId: 'order', fields })),
-  fc.record({ type: fc.constant('OrderCreated'), order: fc.constantFrom<object>(taxExcludedOrder, guestOrder) }).map((fields) => ({ typeId: 'order', fields })),
-  fc.record({ type: fc.constant('CustomerCreated'), customer: fc.constant<object>(customerFull) }).map((fields) => ({ typeId: 'customer', fields })),
   fc
-    .record({ type: fc.constant('PaymentTransactionAdded'), transaction: fc.record({ id: ctIdentifier, type: fc.constantFrom('Refund', 'Charge'), state, amount: money }) })
+    .record({ type: fc.constant('OrderStateChanged'), orderState: state, oldOrderState: state })
+    .map((fields) => ({ typeId: 'order', fields })),
+  fc
+    .record({ type: fc.constant('OrderPaymentStateChanged'), paymentState: state })
+    .map((fields) => ({ typeId: 'order', fields })),
+  fc
+    .record({ type: fc.constant('OrderShipmentStateChanged'), shipmentState: state })
+    .map((fields) => ({ typeId: 'order', fields })),
+  fc
+    .record({ type: fc.constant('OrderCreated'), order: fc.constantFrom<object>(taxExcludedOrder, guestOrder) })
+    .map((fields) => ({ typeId: 'order', fields })),
+  fc
+    .record({ type: fc.constant('CustomerCreated'), customer: fc.constant<object>(customerFull) })
+    .map((fields) => ({ typeId: 'customer', fields })),
+  fc
+    .record({
+      type: fc.constant('PaymentTransactionAdded'),
+      transaction: fc.record({ id: ctIdentifier, type: fc.constantFrom('Refund', 'Charge'), state, amount: money }),
+    })
     .map((fields) => ({ typeId: 'payment', fields })),
-  fc.record({ type: fc.constant('PaymentTransactionStateChanged'), transactionId: ctIdentifier, state }).map((fields) => ({ typeId: 'payment', fields })),
+  fc
+    .record({ type: fc.constant('PaymentTransactionStateChanged'), transactionId: ctIdentifier, state })
+    .map((fields) => ({ typeId: 'payment', fields })),
   fc.record({ type: fc.stringMatching(/^[A-Z][A-Za-z]{0,30}$/) }).map((fields) => ({ typeId: 'product', fields })),
 );
 
@@ -107,9 +150,30 @@ const validMessage = fc
 const validNotification: fc.Arbitrary<Record<string, unknown>> = fc.oneof(validChange, validMessage);
 
 const MUTABLE_KEYS = [
-  'notificationType', 'projectKey', 'resource', 'resource.typeId', 'resource.id', 'resourceUserProvidedIdentifiers', 'version',
-  'oldVersion', 'modifiedAt', 'id', 'type', 'sequenceNumber', 'resourceVersion', 'createdAt', 'lastModifiedAt', 'orderState',
-  'paymentState', 'shipmentState', 'transaction', 'transactionId', 'state', 'order', 'customer', 'dataErasure',
+  'notificationType',
+  'projectKey',
+  'resource',
+  'resource.typeId',
+  'resource.id',
+  'resourceUserProvidedIdentifiers',
+  'version',
+  'oldVersion',
+  'modifiedAt',
+  'id',
+  'type',
+  'sequenceNumber',
+  'resourceVersion',
+  'createdAt',
+  'lastModifiedAt',
+  'orderState',
+  'paymentState',
+  'shipmentState',
+  'transaction',
+  'transactionId',
+  'state',
+  'order',
+  'customer',
+  'dataErasure',
 ];
 const mutation = fc.record({ key: fc.constantFrom(...MUTABLE_KEYS), drop: fc.boolean(), value: fuzz });
 
@@ -137,17 +201,29 @@ const nearCloudEvent = fc.record(
     type: plausible(
       fc.oneof(
         fc
-          .tuple(typeId, fc.constantFrom('change', 'message'), fc.constantFrom('ResourceCreated', 'ResourceUpdated', 'OrderStateChanged', 'OrderCreated'))
+          .tuple(
+            typeId,
+            fc.constantFrom('change', 'message'),
+            fc.constantFrom('ResourceCreated', 'ResourceUpdated', 'OrderStateChanged', 'OrderCreated'),
+          )
           .map(([t, kind, name]) => `com.commercetools.${t}.${kind}.${name}`),
         fc.string({ maxLength: 30 }),
       ),
     ),
-    source: plausible(fc.constantFrom(`/${PROJECT_KEY}/orders`, `/${PROJECT_KEY}/customers`, 'https://example.com/x', '::', '/')),
+    source: plausible(
+      fc.constantFrom(`/${PROJECT_KEY}/orders`, `/${PROJECT_KEY}/customers`, 'https://example.com/x', '::', '/'),
+    ),
     subject: plausible(identifier),
     time: plausible(isoDate),
     sequence: plausible(fc.oneof(fc.nat().map(String), fc.nat())),
     // The Platform notification, or only the message's or change's own fields.
-    data: plausible(fc.oneof(nearNotification, validNotification, validMessage.map(({ notificationType: _n, projectKey: _p, resource: _r, ...bare }) => bare))),
+    data: plausible(
+      fc.oneof(
+        nearNotification,
+        validNotification,
+        validMessage.map(({ notificationType: _n, projectKey: _p, resource: _r, ...bare }) => bare),
+      ),
+    ),
   },
   { requiredKeys: ['specversion'] },
 );
@@ -197,7 +273,8 @@ const anyBody: fc.Arbitrary<unknown> = fc.oneof(
  * answers (401, or 503 while Amazon's certificate cannot be fetched) are the transport tests'
  * business. fuzz can only produce one by chance; such a body is not counted.
  */
-const isSnsShaped = (value: unknown) => typeof value === 'object' && value !== null && 'Type' in value && 'TopicArn' in value;
+const isSnsShaped = (value: unknown) =>
+  typeof value === 'object' && value !== null && 'Type' in value && 'TopicArn' in value;
 
 // ---------------------------------------------------------------------------------------------
 // The decoder on its own
@@ -233,12 +310,20 @@ describe('the decoder', () => {
 
   it('decodes every valid notification, posted as is or in a Pub/Sub envelope, to the same notification', async () => {
     await fc.assert(
-      fc.asyncProperty(validNotification, fc.string({ minLength: 1, maxLength: 20 }), async (notification, deliveryId) => {
-        const direct = await decode(notification);
-        const wrapped = await decode({ message: { data: b64(JSON.stringify(notification)), messageId: deliveryId } });
-        expect(direct).toMatchObject({ kind: 'notification', notification });
-        expect(wrapped).toMatchObject({ kind: 'notification', notification, delivery: { transport: 'pubsub', deliveryId } });
-      }),
+      fc.asyncProperty(
+        validNotification,
+        fc.string({ minLength: 1, maxLength: 20 }),
+        async (notification, deliveryId) => {
+          const direct = await decode(notification);
+          const wrapped = await decode({ message: { data: b64(JSON.stringify(notification)), messageId: deliveryId } });
+          expect(direct).toMatchObject({ kind: 'notification', notification });
+          expect(wrapped).toMatchObject({
+            kind: 'notification',
+            notification,
+            delivery: { transport: 'pubsub', deliveryId },
+          });
+        },
+      ),
       { numRuns: DECODER_RUNS },
     );
   });
@@ -260,7 +345,8 @@ describe('the HTTP endpoint', () => {
     await harness.seed('customer', customerFull);
     await harness.seed('order', taxExcludedOrder);
     await harness.seed('order', guestOrder);
-    for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
+    for (const { discountCode } of taxExcludedOrder.discountCodes)
+      await harness.seed('discount-code', discountCode.obj);
     server = harness.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -287,7 +373,10 @@ describe('the HTTP endpoint', () => {
     body: unknown;
   }
 
-  async function post(body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Answer> {
+  async function post(
+    body: string | Uint8Array,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<Answer> {
     const res = await fetch(url, { method: 'POST', headers, body });
     const text = await res.text();
     let parsed: unknown;
@@ -369,10 +458,22 @@ describe('the HTTP endpoint', () => {
     ...fields,
   });
   it.each([
-    ['an order whose lineItems is not a list', carrying('order', 'OrderCreated', { order: { ...taxExcludedOrder, discountCodes: [], lineItems: 'x' } })],
-    ['an order whose totalPrice is null', carrying('order', 'OrderCreated', { order: { ...taxExcludedOrder, discountCodes: [], totalPrice: null } })],
-    ['a customer with only an id and a version', carrying('customer', 'CustomerCreated', { customer: { id: customerFull.id, version: 1 } })],
-    ['a customer whose addresses is not a list', carrying('customer', 'CustomerCreated', { customer: { ...customerFull, addresses: {} } })],
+    [
+      'an order whose lineItems is not a list',
+      carrying('order', 'OrderCreated', { order: { ...taxExcludedOrder, discountCodes: [], lineItems: 'x' } }),
+    ],
+    [
+      'an order whose totalPrice is null',
+      carrying('order', 'OrderCreated', { order: { ...taxExcludedOrder, discountCodes: [], totalPrice: null } }),
+    ],
+    [
+      'a customer with only an id and a version',
+      carrying('customer', 'CustomerCreated', { customer: { id: customerFull.id, version: 1 } }),
+    ],
+    [
+      'a customer whose addresses is not a list',
+      carrying('customer', 'CustomerCreated', { customer: { ...customerFull, addresses: {} } }),
+    ],
   ])('answers a message carrying %s with a JSON 4xx (or 200), not 500', async (_label, notification) => {
     const before = harness.segment.events().length;
     await expectAnswered(await post(JSON.stringify(notification)), before);

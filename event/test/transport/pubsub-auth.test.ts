@@ -9,7 +9,13 @@ import { createPubSubAuthenticator } from '../../src/transport/pubsub-auth';
 import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 const AUDIENCE = 'https://segment-connector.europe-west1.gcp.commercetools.app/';
 const SERVICE_ACCOUNT = 'ct-connect-push@ct-connect-project.iam.gserviceaccount.com';
@@ -42,7 +48,9 @@ function googleClaims(overrides: Record<string, unknown> = {}) {
 
 function signToken(claims: object, options: { key?: KeyObject; kid?: string } = {}): string {
   const signed = `${base64url({ alg: 'RS256', kid: options.kid ?? KID, typ: 'JWT' })}.${base64url(claims)}`;
-  const signature = createSign('RSA-SHA256').update(signed).sign(options.key ?? google.privateKey, 'base64url');
+  const signature = createSign('RSA-SHA256')
+    .update(signed)
+    .sign(options.key ?? google.privateKey, 'base64url');
   return `${signed}.${signature}`;
 }
 
@@ -59,20 +67,31 @@ async function rejectionOf(work: Promise<void>): Promise<ConnectorError> {
 }
 
 describe('createPubSubAuthenticator', () => {
-  const authenticate = createPubSubAuthenticator({ audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT }, { certs });
+  const authenticate = createPubSubAuthenticator(
+    { audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT },
+    { certs },
+  );
 
-  it.each(['https://accounts.google.com', 'accounts.google.com'])('accepts a Google-signed token from issuer %s', async (iss) => {
-    await expect(authenticate(bearer(signToken(googleClaims({ iss }))))).resolves.toBeUndefined();
-  });
+  it.each(['https://accounts.google.com', 'accounts.google.com'])(
+    'accepts a Google-signed token from issuer %s',
+    async (iss) => {
+      await expect(authenticate(bearer(signToken(googleClaims({ iss }))))).resolves.toBeUndefined();
+    },
+  );
 
   it('accepts the Bearer scheme in any case, and the configured email in any case', async () => {
-    const shouting = createPubSubAuthenticator({ audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT.toUpperCase() }, { certs });
+    const shouting = createPubSubAuthenticator(
+      { audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT.toUpperCase() },
+      { certs },
+    );
     await expect(shouting({ authorization: `bearer ${signToken(googleClaims())}` })).resolves.toBeUndefined();
   });
 
   it('accepts any service account when none is configured', async () => {
     const anyAccount = createPubSubAuthenticator({ audience: AUDIENCE }, { certs });
-    await expect(anyAccount(bearer(signToken(googleClaims({ email: 'someone-else@other.iam.gserviceaccount.com' }))))).resolves.toBeUndefined();
+    await expect(
+      anyAccount(bearer(signToken(googleClaims({ email: 'someone-else@other.iam.gserviceaccount.com' })))),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
@@ -94,7 +113,10 @@ describe('createPubSubAuthenticator', () => {
     ['a token with two segments', `${header}.${payload}`],
     ['a token whose header is not JSON', `bm90IGpzb24.${payload}.${signature}`],
     ['a token signed by another key', signToken(googleClaims(), { key: attacker.privateKey })],
-    ['a token whose claims were changed after signing', `${header}.${base64url(googleClaims({ aud: 'https://elsewhere.example/' }))}.${signature}`],
+    [
+      'a token whose claims were changed after signing',
+      `${header}.${base64url(googleClaims({ aud: 'https://elsewhere.example/' }))}.${signature}`,
+    ],
     ['an unsigned token (alg none)', `${base64url({ alg: 'none', kid: KID })}.${payload}.`],
     ['a token signed with an unknown key id', signToken(googleClaims(), { kid: 'retired-key' })],
     ['a token for another audience', signToken(googleClaims({ aud: 'https://another-service.example/' }))],
@@ -155,12 +177,17 @@ describe('createPubSubAuthenticator with the library fetching the certificates',
     });
     await new Promise<void>((resolve) => certServer.listen(0, '127.0.0.1', resolve));
     const { port } = certServer.address() as AddressInfo;
-    client = new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: `http://127.0.0.1:${port}/oauth2/v1/certs` } });
+    client = new OAuth2Client({
+      endpoints: { oauth2FederatedSignonPemCertsUrl: `http://127.0.0.1:${port}/oauth2/v1/certs` },
+    });
   });
   afterAll(() => new Promise<void>((resolve) => certServer.close(() => resolve())));
 
   it('verifies against the fetched certificates and fetches them once while cached', async () => {
-    const authenticate = createPubSubAuthenticator({ audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT }, { client });
+    const authenticate = createPubSubAuthenticator(
+      { audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT },
+      { client },
+    );
     await expect(authenticate(bearer(signToken(googleClaims())))).resolves.toBeUndefined();
     await expect(authenticate(bearer(signToken(googleClaims())))).resolves.toBeUndefined();
     const error = await rejectionOf(authenticate(bearer(signToken(googleClaims(), { key: attacker.privateKey }))));
@@ -211,7 +238,10 @@ describe('POST / with Pub/Sub push authentication', () => {
   });
 
   it('processes a notification pushed with a valid token', async () => {
-    const res = await request(harness.app).post('/').set('Authorization', `Bearer ${signToken(googleClaims())}`).send(notification());
+    const res = await request(harness.app)
+      .post('/')
+      .set('Authorization', `Bearer ${signToken(googleClaims())}`)
+      .send(notification());
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
@@ -229,7 +259,12 @@ describe('POST / with Pub/Sub push authentication', () => {
 
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     expect(proxy.count() - before).toBe(0);
-    expect(harness.segment.events()).toEqual([expect.objectContaining({ event: 'Order Completed', properties: expect.objectContaining({ order_id: carried.id, total: 127.2 }) })]);
+    expect(harness.segment.events()).toEqual([
+      expect.objectContaining({
+        event: 'Order Completed',
+        properties: expect.objectContaining({ order_id: carried.id, total: 127.2 }),
+      }),
+    ]);
     expect(harness.logs.at(-1)).toMatchObject({ outcome: 'delivered', source: 'carried', resourceId: carried.id });
   });
 });

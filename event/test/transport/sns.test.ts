@@ -6,7 +6,16 @@ import { createSnsVerifier, isAllowedSnsUrl, type SnsVerifierOptions } from '../
 import cloudEventFixture from '../fixtures/transport/cloudevent-order-created.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import { changeNotification, messageNotification, startHarness, type Harness } from '../support/harness';
-import { CERT_URL, createSnsStandIn, makeCertificate, signSnsBody, SUBSCRIBE_URL, TOPIC_ARN, type SnsBody, type SnsStandIn } from '../support/sns';
+import {
+  CERT_URL,
+  createSnsStandIn,
+  makeCertificate,
+  signSnsBody,
+  SUBSCRIBE_URL,
+  TOPIC_ARN,
+  type SnsBody,
+  type SnsStandIn,
+} from '../support/sns';
 
 let sns: SnsStandIn;
 beforeAll(() => {
@@ -71,16 +80,31 @@ describe('SNS notifications', () => {
     const otherUrl = CERT_URL.replace('.pem', '-next.pem');
     const fetchText = async (url: string) => sns.fetchText(url === otherUrl ? CERT_URL : url);
     const decode = createDecoder({ sns: createSnsVerifier({ fetchText, certificateCacheSize: 1 }) });
-    for (const url of [CERT_URL, otherUrl, CERT_URL]) await decode(sns.notification(orderCreated(), { signingCertUrl: url }));
+    for (const url of [CERT_URL, otherUrl, CERT_URL])
+      await decode(sns.notification(orderCreated(), { signingCertUrl: url }));
     expect(sns.fetched).toHaveLength(3);
   });
 
   it.each([
-    ['Message', (body: SnsBody) => ({ ...body, Message: JSON.stringify(changeNotification('ResourceCreated', 'order', '00000000-0000-4000-8000-00000000beef')) })],
+    [
+      'Message',
+      (body: SnsBody) => ({
+        ...body,
+        Message: JSON.stringify(changeNotification('ResourceCreated', 'order', '00000000-0000-4000-8000-00000000beef')),
+      }),
+    ],
     ['MessageId', (body: SnsBody) => ({ ...body, MessageId: 'another-id' })],
     ['Timestamp', (body: SnsBody) => ({ ...body, Timestamp: '2026-11-24T10:00:00.123Z' })],
     ['TopicArn', (body: SnsBody) => ({ ...body, TopicArn: `${TOPIC_ARN}-other` })],
-    ['Type', (body: SnsBody) => ({ ...body, Type: 'SubscriptionConfirmation' as const, SubscribeURL: SUBSCRIBE_URL, Token: 'x' })],
+    [
+      'Type',
+      (body: SnsBody) => ({
+        ...body,
+        Type: 'SubscriptionConfirmation' as const,
+        SubscribeURL: SUBSCRIBE_URL,
+        Token: 'x',
+      }),
+    ],
     ['SignatureVersion (a v2 signature sent as v1)', (body: SnsBody) => ({ ...body, SignatureVersion: '1' })],
     ['Signature', (body: SnsBody) => ({ ...body, Signature: Buffer.from('not the signature').toString('base64') })],
   ])('refuses a notification whose %s was changed after signing', async (_field, tamper) => {
@@ -111,7 +135,9 @@ describe('SNS notifications', () => {
   });
 
   it('allows the SNS hosts of the China regions', () => {
-    expect(isAllowedSnsUrl('https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem', 'certificate')).toBe(true);
+    expect(
+      isAllowedSnsUrl('https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem', 'certificate'),
+    ).toBe(true);
     expect(isAllowedSnsUrl('https://sns.cn-north-1.amazonaws.com.cn.evil.example/x.pem', 'certificate')).toBe(false);
   });
 
@@ -137,11 +163,15 @@ describe('SNS notifications', () => {
     const error = await rejection(decoderWith({ topicArn: TOPIC_ARN })(other));
     expect(error).toMatchObject({ kind: 'unauthorized', publicMessage: 'SNS message from another topic' });
     expect(sns.fetched).toEqual([]);
-    await expect(decoderWith({ topicArn: TOPIC_ARN })(sns.notification(orderCreated()))).resolves.toMatchObject({ kind: 'notification' });
+    await expect(decoderWith({ topicArn: TOPIC_ARN })(sns.notification(orderCreated()))).resolves.toMatchObject({
+      kind: 'notification',
+    });
   });
 
   it('answers a missing certificate with unauthorized, and an unreachable one with upstream-unavailable, and retries it', async () => {
-    const missing = await rejection(decoderWith()(sns.notification(orderCreated(), { signingCertUrl: CERT_URL.replace('.pem', '-gone.pem') })));
+    const missing = await rejection(
+      decoderWith()(sns.notification(orderCreated(), { signingCertUrl: CERT_URL.replace('.pem', '-gone.pem') })),
+    );
     expect(missing.kind).toBe('unauthorized');
 
     let down = true;
@@ -163,7 +193,11 @@ describe('SNS notifications', () => {
   it.each([
     ['a Message that is not JSON', () => sns.notification('hello'), 'Message does not hold JSON'],
     ['a Message that is not a notification', () => sns.notification({ hello: 'world' }), 'notificationType'],
-    ['a Message nested too deep', () => sns.notification({ ...orderCreated(), deep: JSON.parse('['.repeat(80) + ']'.repeat(80)) }), 'deeper'],
+    [
+      'a Message nested too deep',
+      () => sns.notification({ ...orderCreated(), deep: JSON.parse('['.repeat(80) + ']'.repeat(80)) }),
+      'deeper',
+    ],
     ['an unknown Type', () => ({ ...sns.notification(orderCreated()), Type: 'Surprise' }), 'Type'],
     ['no MessageId', () => ({ ...sns.notification(orderCreated()), MessageId: undefined }), 'MessageId'],
   ])('answers %s with bad-request', async (_label, body, mentions) => {
@@ -173,7 +207,9 @@ describe('SNS notifications', () => {
   });
 
   it('never decodes an SNS message without verifying it', () => {
-    expect(() => decodeDelivery(sns.notification(orderCreated()))).toThrow(expect.objectContaining({ kind: 'unauthorized' }));
+    expect(() => decodeDelivery(sns.notification(orderCreated()))).toThrow(
+      expect.objectContaining({ kind: 'unauthorized' }),
+    );
   });
 });
 
@@ -200,7 +236,10 @@ describe('SNS subscription control messages', () => {
   });
 
   it('never confirms through a SubscribeURL off Amazon’s SNS hosts', async () => {
-    const body = sns.sign({ ...sns.subscriptionConfirmation(), SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription' });
+    const body = sns.sign({
+      ...sns.subscriptionConfirmation(),
+      SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription',
+    });
     expect((await rejection(decoderWith()(body))).kind).toBe('unauthorized');
     expect(sns.fetched).toEqual([CERT_URL]);
   });
@@ -230,7 +269,8 @@ describe('SNS over HTTP', () => {
   beforeEach(() => harness.segment.reset());
 
   // SNS posts JSON as text/plain.
-  const post = (body: object) => request(harness.app).post('/').set('content-type', 'text/plain; charset=UTF-8').send(JSON.stringify(body));
+  const post = (body: object) =>
+    request(harness.app).post('/').set('content-type', 'text/plain; charset=UTF-8').send(JSON.stringify(body));
 
   it('tracks Order Completed for an order ResourceCreated notification', async () => {
     const body = sns.notification(orderCreated());
@@ -238,32 +278,54 @@ describe('SNS over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     expect(harness.segment.events()).toMatchObject([
-      { type: 'track', event: 'Order Completed', userId: taxExcludedOrder.customerId, properties: { order_id: taxExcludedOrder.id } },
+      {
+        type: 'track',
+        event: 'Order Completed',
+        userId: taxExcludedOrder.customerId,
+        properties: { order_id: taxExcludedOrder.id },
+      },
     ]);
     const line = harness.logs.find((entry) => entry.deliveryId === body.MessageId);
     expect(line).toMatchObject({ transport: 'sns', outcome: 'delivered', resourceId: taxExcludedOrder.id });
   });
 
   it('delivers an order message carried as a CloudEvent', async () => {
-    const message = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', { orderState: 'Cancelled', oldOrderState: 'Open' });
-    const event = { ...cloudEventFixture, id: 'b1c2d3e4-0000-4000-8000-000000000001', type: 'com.commercetools.order.message.OrderStateChanged', data: message };
+    const message = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', {
+      orderState: 'Cancelled',
+      oldOrderState: 'Open',
+    });
+    const event = {
+      ...cloudEventFixture,
+      id: 'b1c2d3e4-0000-4000-8000-000000000001',
+      type: 'com.commercetools.order.message.OrderStateChanged',
+      data: message,
+    };
     const res = await post(sns.notification(event));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([{ type: 'track', event: 'Order Cancelled', properties: { order_id: taxExcludedOrder.id } }]);
+    expect(harness.segment.events()).toMatchObject([
+      { type: 'track', event: 'Order Cancelled', properties: { order_id: taxExcludedOrder.id } },
+    ]);
   });
 
   it('uses the order an OrderCreated message carries as is, from the configured topic: no read', async () => {
     // Not in the stand-in: only the carried copy can produce the event.
     const carried = { ...taxExcludedOrder, id: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d', discountCodes: [] };
-    const res = await post(sns.notification(messageNotification('order', carried.id, 'OrderCreated', { order: carried })));
+    const res = await post(
+      sns.notification(messageNotification('order', carried.id, 'OrderCreated', { order: carried })),
+    );
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([{ event: 'Order Completed', properties: { order_id: carried.id } }]);
+    expect(harness.segment.events()).toMatchObject([
+      { event: 'Order Completed', properties: { order_id: carried.id } },
+    ]);
     expect(harness.logs.at(-1)).toMatchObject({ source: 'carried', transport: 'sns' });
   });
 
   it('answers 401 to a forged message and sends nothing to Segment', async () => {
-    const forged = { ...sns.notification(orderCreated()), Message: JSON.stringify(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id, 2)) };
+    const forged = {
+      ...sns.notification(orderCreated()),
+      Message: JSON.stringify(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id, 2)),
+    };
     const res = await post(forged);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'unauthorized', message: 'invalid SNS signature' });

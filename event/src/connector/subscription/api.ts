@@ -46,7 +46,12 @@ function failure(doing: string, error: unknown, secrets: readonly string[]): Sub
   } else {
     // Network failures arrive as fetch's TypeError, with the system error code on its cause.
     const cause = shape.cause as { code?: unknown } | undefined;
-    const reason = typeof cause?.code === 'string' ? cause.code : typeof shape.message === 'string' ? shape.message : 'unknown error';
+    const reason =
+      typeof cause?.code === 'string'
+        ? cause.code
+        : typeof shape.message === 'string'
+          ? shape.message
+          : 'unknown error';
     detail = `commercetools could not be reached (${reason})`;
   }
   return new SubscriptionError(redact(`${doing} failed: ${detail}`, secrets), statusCode, { cause: error });

@@ -37,7 +37,8 @@ const destinationEnvironmentSchema = z.object({
     .string()
     .trim()
     .regex(/^Endpoint=sb:\/\/[^;]+;.*SharedAccessKey=/i, {
-      message: 'must be an Azure Service Bus connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…)',
+      message:
+        'must be an Azure Service Bus connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…)',
     })
     .optional(),
 });
@@ -69,7 +70,8 @@ export function destinationFromEnvironment(environment: NodeJS.ProcessEnv): Dest
   const missing = (names: string[]) =>
     new ConfigError(
       names.map(
-        (name) => `${name} is required for a ${provider} subscription destination (Connect sets it for event applications)`,
+        (name) =>
+          `${name} is required for a ${provider} subscription destination (Connect sets it for event applications)`,
       ),
     );
 
@@ -77,10 +79,7 @@ export function destinationFromEnvironment(environment: NodeJS.ProcessEnv): Dest
     case 'GCP': {
       const { CONNECT_GCP_TOPIC_NAME: topic, CONNECT_GCP_PROJECT_ID: projectId } = env;
       if (!topic || !projectId) {
-        throw missing([
-          ...(topic ? [] : ['CONNECT_GCP_TOPIC_NAME']),
-          ...(projectId ? [] : ['CONNECT_GCP_PROJECT_ID']),
-        ]);
+        throw missing([...(topic ? [] : ['CONNECT_GCP_TOPIC_NAME']), ...(projectId ? [] : ['CONNECT_GCP_PROJECT_ID'])]);
       }
       return { type: 'GoogleCloudPubSub', topic, projectId };
     }

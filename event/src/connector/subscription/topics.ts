@@ -25,7 +25,10 @@ const on = (events: EventSettings, key: TrackEventKey): boolean => events.track[
 const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) => boolean }> = [
   { topic: { changes: 'customer' }, when: (e) => e.identifyCustomers || on(e, 'signedUp') || e.deleteUsers },
   { topic: { changes: 'order' }, when: (e) => on(e, 'orderUpdated') },
-  { topic: { messages: 'order', types: ['OrderCreated'] }, when: (e) => !on(e, 'orderUpdated') && on(e, 'orderCompleted') },
+  {
+    topic: { messages: 'order', types: ['OrderCreated'] },
+    when: (e) => !on(e, 'orderUpdated') && on(e, 'orderCompleted'),
+  },
   { topic: { messages: 'order', types: ['OrderStateChanged'] }, when: (e) => on(e, 'orderCancelled') },
   { topic: { messages: 'order', types: ['OrderPaymentStateChanged'] }, when: (e) => on(e, 'orderPaid') },
   {

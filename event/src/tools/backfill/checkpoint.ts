@@ -77,7 +77,10 @@ export async function readCheckpoint(file: string): Promise<Checkpoint | undefin
     throw new BackfillCheckpointError(`${file} is not a backfill checkpoint (not JSON)`);
   }
   const parsed = checkpointSchema.safeParse(json);
-  if (!parsed.success) throw new BackfillCheckpointError(`${file} is not a backfill checkpoint (${parsed.error.issues[0]?.path.join('.') || 'shape'} is invalid)`);
+  if (!parsed.success)
+    throw new BackfillCheckpointError(
+      `${file} is not a backfill checkpoint (${parsed.error.issues[0]?.path.join('.') || 'shape'} is invalid)`,
+    );
   return parsed.data;
 }
 
@@ -100,7 +103,10 @@ export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Pro
 }
 
 /** A resume must use the checkpoint's own options, and a completed one is not run again. */
-export async function usableCheckpoint(options: BackfillOptions, filters: ReturnType<typeof checkpointFiltersOf>): Promise<Checkpoint | undefined> {
+export async function usableCheckpoint(
+  options: BackfillOptions,
+  filters: ReturnType<typeof checkpointFiltersOf>,
+): Promise<Checkpoint | undefined> {
   if (!options.checkpointFile) return undefined;
   const previous = await readCheckpoint(options.checkpointFile);
   if (!previous) return undefined;

@@ -42,7 +42,8 @@ export function countOutcome(tally: Tally, resourceType: BackfillResourceType, o
     typeCounts.skipped = increment(before.skipped, outcome.skipped);
   } else {
     typeCounts.failed = increment(before.failed, outcome.failed);
-    if (failures.length < MAX_LISTED_FAILURES) failures = [...failures, { resourceType, id: outcome.id, reason: outcome.failed }];
+    if (failures.length < MAX_LISTED_FAILURES)
+      failures = [...failures, { resourceType, id: outcome.id, reason: outcome.failed }];
   }
   return {
     counts: { ...tally.counts, [resourceType]: typeCounts },
@@ -76,4 +77,5 @@ export function progressOf(
   };
 }
 
-export const perSecond = (count: number, seconds: number) => (seconds > 0 ? Math.round((count / seconds) * 10) / 10 : 0);
+export const perSecond = (count: number, seconds: number) =>
+  seconds > 0 ? Math.round((count / seconds) * 10) / 10 : 0;

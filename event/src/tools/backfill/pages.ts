@@ -47,7 +47,12 @@ export async function readPage(
   const queryArgs = { ...(where ? { where } : {}), ...variables, sort: 'id asc', limit, withTotal: false };
   try {
     if (resourceType === 'customer') return (await api.customers().get({ queryArgs }).execute()).body.results;
-    return (await api.orders().get({ queryArgs: { ...queryArgs, expand: ['discountCodes[*].discountCode'] } }).execute()).body.results;
+    return (
+      await api
+        .orders()
+        .get({ queryArgs: { ...queryArgs, expand: ['discountCodes[*].discountCode'] } })
+        .execute()
+    ).body.results;
   } catch (error) {
     throw commercetoolsFailure(`${resourceType} page read`, error);
   }
@@ -62,7 +67,10 @@ export async function countResources(
   const { where, variables } = pageQuery(resourceType, filters, after);
   const queryArgs = { ...(where ? { where } : {}), ...variables, limit: 0, withTotal: true };
   try {
-    const page = resourceType === 'customer' ? await api.customers().get({ queryArgs }).execute() : await api.orders().get({ queryArgs }).execute();
+    const page =
+      resourceType === 'customer'
+        ? await api.customers().get({ queryArgs }).execute()
+        : await api.orders().get({ queryArgs }).execute();
     return page.body.total ?? 0;
   } catch (error) {
     throw commercetoolsFailure(`${resourceType} count`, error);
@@ -74,6 +82,7 @@ function commercetoolsFailure(what: string, error: unknown): ConnectorError {
   const detail = status ? ` (HTTP ${status})` : '';
   // commercetools' own message for a refused query (e.g. a predicate it does not support); it never holds our variables.
   const text = (error as { message?: unknown } | undefined)?.message;
-  const message = status && status >= 400 && status < 500 && status !== 429 && typeof text === 'string' ? `: ${text}` : '';
+  const message =
+    status && status >= 400 && status < 500 && status !== 429 && typeof text === 'string' ? `: ${text}` : '';
   return upstreamUnavailable(`commercetools ${what} failed${detail}${message}`, error);
 }

@@ -30,7 +30,10 @@ import {
 } from './types';
 
 /** The planner of a resource type's creation events; undefined when they are all switched off. */
-function plannerOf(resourceType: BackfillResourceType, context: PlanContext): ((resource: Resource) => Promise<MappingResult>) | undefined {
+function plannerOf(
+  resourceType: BackfillResourceType,
+  context: PlanContext,
+): ((resource: Resource) => Promise<MappingResult>) | undefined {
   if (resourceType === 'order') {
     const planOrder = orderCompletedPlanner(context);
     return planOrder && ((resource) => planOrder(resource as Order));
@@ -43,11 +46,15 @@ function validate(options: BackfillOptions): void {
   const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
   if (options.resourceTypes.length === 0) throw new RangeError('no resource type to backfill');
   if (!positiveInteger(options.concurrency)) throw new RangeError('concurrency must be a positive integer');
-  if (!(options.eventsPerSecond > 0) || !Number.isFinite(options.eventsPerSecond)) throw new RangeError('eventsPerSecond must be a positive number');
+  if (!(options.eventsPerSecond > 0) || !Number.isFinite(options.eventsPerSecond))
+    throw new RangeError('eventsPerSecond must be a positive number');
   const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
-  if (!positiveInteger(pageSize) || pageSize > MAX_PAGE_SIZE) throw new RangeError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  if (options.maxPages !== undefined && !positiveInteger(options.maxPages)) throw new RangeError('maxPages must be a positive integer');
-  if (options.since && options.until && options.since >= options.until) throw new RangeError('since must be before until');
+  if (!positiveInteger(pageSize) || pageSize > MAX_PAGE_SIZE)
+    throw new RangeError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (options.maxPages !== undefined && !positiveInteger(options.maxPages))
+    throw new RangeError('maxPages must be a positive integer');
+  if (options.since && options.until && options.since >= options.until)
+    throw new RangeError('since must be before until');
 }
 
 /** One run: what it was given, and where it stands. */
@@ -73,11 +80,18 @@ class Run {
     readonly previous: Checkpoint | undefined,
   ) {
     this.tally = startTally(previous);
-    this.position = { resourceType: previous?.resourceType ?? (resourceTypes[0] as BackfillResourceType), lastId: previous?.lastId ?? null };
+    this.position = {
+      resourceType: previous?.resourceType ?? (resourceTypes[0] as BackfillResourceType),
+      lastId: previous?.lastId ?? null,
+    };
     this.phase = this.position.resourceType;
     this.startedAt = runtime.clock.now();
     this.takeTokens = createTokenBucket(options.eventsPerSecond, runtime.clock);
-    this.planContext = { commercetools: dependencies.commercetools, mapping: dependencies.mapping, events: dependencies.events };
+    this.planContext = {
+      commercetools: dependencies.commercetools,
+      mapping: dependencies.mapping,
+      events: dependencies.events,
+    };
     this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     this.random = runtime.random ?? Math.random;
   }
@@ -87,7 +101,9 @@ class Run {
   }
 
   reportProgress(): void {
-    this.runtime.output.progress(progressOf(this.tally, this.resourceTypes, this.phase, this.totals, this.elapsedSeconds()));
+    this.runtime.output.progress(
+      progressOf(this.tally, this.resourceTypes, this.phase, this.totals, this.elapsedSeconds()),
+    );
   }
 
   settle(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
@@ -151,15 +167,21 @@ class Run {
       },
       disabled: this.disabled,
       failures: this.tally.failures,
-      ...(this.previous ? { resumedFrom: { resourceType: this.previous.resourceType, lastId: this.previous.lastId } } : {}),
+      ...(this.previous
+        ? { resumedFrom: { resourceType: this.previous.resourceType, lastId: this.previous.lastId } }
+        : {}),
       position: this.position,
       ...(error ? { error } : {}),
     };
   }
 }
 
-
-async function deliver(run: Run, resourceType: BackfillResourceType, id: string, calls: readonly SegmentCall[]): Promise<void> {
+async function deliver(
+  run: Run,
+  resourceType: BackfillResourceType,
+  id: string,
+  calls: readonly SegmentCall[],
+): Promise<void> {
   try {
     await run.retrying(async () => {
       await run.takeTokens(calls.length);
@@ -193,10 +215,17 @@ async function processPage(run: Run, resourceType: BackfillResourceType, resourc
 }
 
 /** One resource type from `after` to its end; the cause when it stopped early. */
-async function backfillType(run: Run, resourceType: BackfillResourceType, after: string | null): Promise<'done' | 'interrupted' | { error: string }> {
+async function backfillType(
+  run: Run,
+  resourceType: BackfillResourceType,
+  after: string | null,
+): Promise<'done' | 'interrupted' | { error: string }> {
   const { pageSize, options } = run;
   const fetchPage = (cursor: string | null) => {
-    const page = run.retrying(() => readPage(run.dependencies.api, resourceType, run.filters, cursor, pageSize), `${resourceType} page after ${cursor ?? 'the start'}`);
+    const page = run.retrying(
+      () => readPage(run.dependencies.api, resourceType, run.filters, cursor, pageSize),
+      `${resourceType} page after ${cursor ?? 'the start'}`,
+    );
     // Read ahead may be abandoned (interruption); its failure is then nobody's business.
     page.catch(() => undefined);
     return page;
@@ -231,15 +260,23 @@ async function backfillType(run: Run, resourceType: BackfillResourceType, after:
 async function countTotals(run: Run, startIndex: number): Promise<void> {
   const { counts } = run.tally;
   // Types a resumed backfill already finished: what they had is all there is.
-  for (const resourceType of run.resourceTypes.slice(0, startIndex)) run.totals[resourceType] = counts[resourceType].processed;
+  for (const resourceType of run.resourceTypes.slice(0, startIndex))
+    run.totals[resourceType] = counts[resourceType].processed;
   for (const resourceType of run.resourceTypes.slice(startIndex)) {
     if (!plannerOf(resourceType, run.planContext)) continue;
     const after = resourceType === run.position.resourceType ? run.position.lastId : null;
     try {
-      run.totals[resourceType] = counts[resourceType].processed + (await countResources(run.dependencies.api, resourceType, run.filters, after));
+      run.totals[resourceType] =
+        counts[resourceType].processed + (await countResources(run.dependencies.api, resourceType, run.filters, after));
     } catch (error) {
       const reason = reasonOf(error);
-      run.runtime.output.notice({ type: 'notice', kind: 'count-failed', resourceType, reason, message: `could not count the ${resourceType}s (${reason}): no ETA` });
+      run.runtime.output.notice({
+        type: 'notice',
+        kind: 'count-failed',
+        resourceType,
+        reason,
+        message: `could not count the ${resourceType}s (${reason}): no ETA`,
+      });
     }
   }
 }
@@ -249,7 +286,11 @@ async function countTotals(run: Run, startIndex: number): Promise<void> {
  * only before anything was done (invalid options, an unusable checkpoint); a page that cannot be
  * read after the retries ends the run as `aborted`, resumable from the last checkpoint.
  */
-export async function runBackfill(dependencies: BackfillDependencies, options: BackfillOptions, runtime: BackfillRuntime): Promise<BackfillSummary> {
+export async function runBackfill(
+  dependencies: BackfillDependencies,
+  options: BackfillOptions,
+  runtime: BackfillRuntime,
+): Promise<BackfillSummary> {
   validate(options);
   // Customers first, whatever order they were asked in.
   const resourceTypes = BACKFILL_RESOURCE_TYPES.filter((type) => options.resourceTypes.includes(type));
@@ -281,8 +322,16 @@ export async function runBackfill(dependencies: BackfillDependencies, options: B
     }
     if (!plannerOf(resourceType, run.planContext)) {
       run.disabled.push(resourceType);
-      const what = resourceType === 'customer' ? 'IDENTIFY_CUSTOMERS is false and EVENT_SIGNED_UP is off' : 'EVENT_ORDER_COMPLETED is off';
-      runtime.output.notice({ type: 'notice', kind: 'disabled', resourceType, message: `${resourceType}s not read: ${what}, so there is nothing to send` });
+      const what =
+        resourceType === 'customer'
+          ? 'IDENTIFY_CUSTOMERS is false and EVENT_SIGNED_UP is off'
+          : 'EVENT_ORDER_COMPLETED is off';
+      runtime.output.notice({
+        type: 'notice',
+        kind: 'disabled',
+        resourceType,
+        message: `${resourceType}s not read: ${what}, so there is nothing to send`,
+      });
       continue;
     }
     run.reportProgress();

@@ -42,7 +42,11 @@ export function createTokenBucket(ratePerSecond: number, clock: Clock): (events:
 }
 
 /** Runs `work` over `items`, at most `limit` at once. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
