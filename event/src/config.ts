@@ -29,6 +29,40 @@ export const snsTopicArn = () =>
       message: 'must be an SNS topic ARN such as arn:aws:sns:eu-central-1:123456789012:topic',
     });
 
+const STORE_KEY = /^[A-Za-z0-9_-]{2,256}$/;
+
+/**
+ * A JSON object from store key to Segment write key. Its messages never echo the value: it
+ * holds secrets.
+ */
+const writeKeysByStore = z.string().transform((text, ctx) => {
+  const example = 'must be a JSON object from store key to write key, such as {"eu-store":"…","us-store":"…"}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `${example} (it is not valid JSON)` });
+    return z.NEVER;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    ctx.addIssue({ code: 'custom', message: example });
+    return z.NEVER;
+  }
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.some(([store]) => store.trim() === ''))
+    ctx.addIssue({ code: 'custom', message: 'has an empty store key' });
+  else if (entries.some(([store]) => !STORE_KEY.test(store))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'has a store key that is not a commercetools key (2 to 256 letters, digits, _ and -)',
+    });
+  }
+  if (entries.some(([, key]) => typeof key !== 'string' || key.trim() === '')) {
+    ctx.addIssue({ code: 'custom', message: 'has an empty (or non-text) write key' });
+  }
+  return Object.fromEntries(entries.map(([store, key]) => [store, String(key).trim()]));
+});
+
 /** The environment without blank values: Connect and .env files both produce them for "unset". */
 export function presentValues(environment: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -75,6 +109,7 @@ const environmentSchema = z.object({
   SEGMENT_WRITE_KEY: z.string({ message: 'is required' }).trim().min(1, 'is required'),
   SEGMENT_HOST: url().default('https://api.segment.io'),
   SEGMENT_PUBLIC_API_TOKEN: optionalText,
+  SEGMENT_WRITE_KEYS_BY_STORE: writeKeysByStore.optional(),
   SEGMENT_PUBLIC_API_HOST: url().default('https://api.segmentapis.com'),
   PORT: z.coerce
     .number({ message: 'must be a port number' })
@@ -94,6 +129,7 @@ const environmentSchema = z.object({
   SNS_TOPIC_ARN: snsTopicArn().optional(),
   ANONYMOUS_ID_FALLBACK: z.enum(['email-hash', 'order-id', 'none']).default('email-hash'),
   IDENTIFY_CUSTOMERS: onOff(true),
+  GROUP_BUSINESS_UNITS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
   ...eventVariables,
 });
@@ -111,7 +147,10 @@ export interface Config {
     authUrl: string;
   };
   segment: {
+    /** The default source: everything not routed to a store's own source. */
     writeKey: string;
+    /** Store key → write key of that store's own Segment source. */
+    writeKeysByStore: Record<string, string>;
     host: string;
     /** Segment Public API, for deletion requests; without a token deletions are only logged. */
     publicApi: { host: string; token?: string };
@@ -171,6 +210,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     },
     segment: {
       writeKey: env.SEGMENT_WRITE_KEY,
+      writeKeysByStore: env.SEGMENT_WRITE_KEYS_BY_STORE ?? {},
       host: env.SEGMENT_HOST,
       publicApi: {
         host: env.SEGMENT_PUBLIC_API_HOST,
@@ -199,5 +239,10 @@ function eventSettingsOf(env: z.infer<typeof environmentSchema>): EventSettings 
     if (configured?.toLowerCase() === DISABLED) continue;
     track[key] = { key, name: configured ?? defaultName, slug };
   }
-  return { track, identifyCustomers: env.IDENTIFY_CUSTOMERS, deleteUsers: env.SEGMENT_DELETE_USERS };
+  return {
+    track,
+    identifyCustomers: env.IDENTIFY_CUSTOMERS,
+    deleteUsers: env.SEGMENT_DELETE_USERS,
+    groupBusinessUnits: env.GROUP_BUSINESS_UNITS,
+  };
 }

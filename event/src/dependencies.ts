@@ -9,6 +9,7 @@ import { createCommercetoolsReader, type CommercetoolsReader } from './commercet
 import type { Config } from './config';
 import type { MappingOptions } from './mapping/types';
 import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
+import { createSourceRouter } from './segment/sources';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
 import { createDecoder } from './transport/decode';
 import type { Decoder } from './transport/notification';
@@ -33,12 +34,23 @@ export interface DependencyLimits {
   regulationsTimeoutMs?: number;
 }
 
+/** The default source's sink, and one per store that has a source of its own. */
+function segmentSinkOf(settings: Config['segment'], limits: SegmentSinkLimits): SegmentSink {
+  const byStore = new Map(
+    Object.entries(settings.writeKeysByStore).map(([store, writeKey]) => [
+      store,
+      createSegmentSink({ writeKey, host: settings.host }, limits),
+    ]),
+  );
+  return createSourceRouter(createSegmentSink(settings, limits), byStore);
+}
+
 export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
   const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits);
   return {
     api,
     commercetools: createCommercetoolsReader(api),
-    segment: createSegmentSink(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
+    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
     regulations: createRegulationsClient(
       config.segment.publicApi,
       options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS,

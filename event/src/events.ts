@@ -13,6 +13,19 @@ export const TRACK_EVENTS = {
   orderDelivered: { variable: 'EVENT_ORDER_DELIVERED', defaultName: 'Order Delivered', slug: 'order-delivered' },
   orderRefunded: { variable: 'EVENT_ORDER_REFUNDED', defaultName: 'Order Refunded', slug: 'order-refunded' },
   signedUp: { variable: 'EVENT_SIGNED_UP', defaultName: 'Signed Up', slug: 'signed-up' },
+  accountAddedUser: {
+    variable: 'EVENT_ACCOUNT_ADDED_USER',
+    defaultName: 'Account Added User',
+    slug: 'account-added-user',
+  },
+  accountRemovedUser: {
+    variable: 'EVENT_ACCOUNT_REMOVED_USER',
+    defaultName: 'Account Removed User',
+    slug: 'account-removed-user',
+  },
+  quoteRequested: { variable: 'EVENT_QUOTE_REQUESTED', defaultName: 'Quote Requested', slug: 'quote-requested' },
+  quoteAccepted: { variable: 'EVENT_QUOTE_ACCEPTED', defaultName: 'Quote Accepted', slug: 'quote-accepted' },
+  quoteDeclined: { variable: 'EVENT_QUOTE_DECLINED', defaultName: 'Quote Declined', slug: 'quote-declined' },
 } as const;
 
 export type TrackEventKey = keyof typeof TRACK_EVENTS;
@@ -33,6 +46,8 @@ export interface EventSettings {
   identifyCustomers: boolean;
   /** Ask Segment to suppress and delete a customer's data when the customer is deleted. */
   deleteUsers: boolean;
+  /** Send a Segment `group` call per associate of each business unit created or changed. */
+  groupBusinessUnits: boolean;
 }
 
 /** Every event on with its default name: what a deployment without event settings sends. */
@@ -42,6 +57,7 @@ export const DEFAULT_EVENT_SETTINGS: EventSettings = {
   ),
   identifyCustomers: true,
   deleteUsers: true,
+  groupBusinessUnits: true,
 };
 
 /** How an order without customerId or anonymousId is identified in Segment. */

@@ -12,6 +12,12 @@ import {
   handleOrderStateChanged,
   handleOrderUpdated,
 } from './handlers/order';
+import {
+  handleBusinessUnitAssociateAdded,
+  handleBusinessUnitAssociateRemoved,
+  handleBusinessUnitChanged,
+} from './handlers/business-unit';
+import { handleQuoteRequestCreated, handleQuoteStateChanged } from './handlers/quote';
 import { handlePaymentTransactionAdded, handlePaymentTransactionStateChanged } from './handlers/payment';
 import type { Handler, MessageHandler } from './handlers/types';
 import type { Notification } from './transport/notification';
@@ -28,6 +34,8 @@ const changeRoutes: Readonly<Record<string, Handler>> = {
   'customer/ResourceDeleted': handleCustomerDeleted,
   'order/ResourceCreated': handleOrderCreated,
   'order/ResourceUpdated': handleOrderUpdated,
+  'business-unit/ResourceCreated': handleBusinessUnitChanged,
+  'business-unit/ResourceUpdated': handleBusinessUnitChanged,
 };
 
 const messageRoutes: Readonly<Record<string, MessageHandler>> = {
@@ -38,6 +46,10 @@ const messageRoutes: Readonly<Record<string, MessageHandler>> = {
   'order/Message/OrderShipmentStateChanged': handleOrderShipmentStateChanged,
   'payment/Message/PaymentTransactionAdded': handlePaymentTransactionAdded,
   'payment/Message/PaymentTransactionStateChanged': handlePaymentTransactionStateChanged,
+  'business-unit/Message/BusinessUnitAssociateAdded': handleBusinessUnitAssociateAdded,
+  'business-unit/Message/BusinessUnitAssociateRemoved': handleBusinessUnitAssociateRemoved,
+  'quote-request/Message/QuoteRequestCreated': handleQuoteRequestCreated,
+  'quote/Message/QuoteStateChanged': handleQuoteStateChanged,
 };
 
 export function routeKey(notification: Notification): string {

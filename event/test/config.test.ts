@@ -31,6 +31,7 @@ describe('configuration', () => {
       },
       segment: {
         writeKey: 'super-secret-write-key',
+        writeKeysByStore: {},
         host: 'https://api.segment.io',
         publicApi: { host: 'https://api.segmentapis.com' },
       },
@@ -138,4 +139,41 @@ describe('configuration', () => {
       expect((error as Error).message).not.toContain('super-secret');
     }
   });
+
+  it('reads one Segment source per store', () => {
+    const config = loadConfig({
+      ...valid,
+      SEGMENT_WRITE_KEYS_BY_STORE: ' {"eu-webshop":" eu-key-value ","us-webshop":"us-key-value"} ',
+    });
+    expect(config.segment.writeKeysByStore).toEqual({ 'eu-webshop': 'eu-key-value', 'us-webshop': 'us-key-value' });
+  });
+
+  it.each([
+    ['not JSON', '{"eu-webshop":"super-secret-eu-key"', 'not valid JSON'],
+    ['an array', '["super-secret-eu-key"]', 'must be a JSON object'],
+    ['an empty store key', '{"":"super-secret-eu-key"}', 'empty store key'],
+    ['a store key that is no key', '{"eu webshop!":"super-secret-eu-key"}', 'not a commercetools key'],
+    ['an empty write key', '{"eu-webshop":"  ","us-webshop":"super-secret-us-key"}', 'empty (or non-text) write key'],
+    [
+      'a write key that is no text',
+      '{"eu-webshop":42,"us-webshop":"super-secret-us-key"}',
+      'empty (or non-text) write key',
+    ],
+  ])(
+    'stops on SEGMENT_WRITE_KEYS_BY_STORE with %s, naming the variable and never a value',
+    (_label, value, problem) => {
+      let error: unknown;
+      try {
+        loadConfig({ ...valid, SEGMENT_WRITE_KEYS_BY_STORE: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(new RegExp(`^SEGMENT_WRITE_KEYS_BY_STORE .*${problem.replace(/[()]/g, '\\$&')}`)),
+      ]);
+      expect((error as Error).message).not.toContain('super-secret');
+      expect((error as Error).message).not.toContain('eu webshop');
+    },
+  );
 });

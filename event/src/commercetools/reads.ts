@@ -1,4 +1,12 @@
-import type { ByProjectKeyRequestBuilder, Customer, Order, Payment } from '@commercetools/platform-sdk';
+import type {
+  BusinessUnit,
+  ByProjectKeyRequestBuilder,
+  Customer,
+  Order,
+  Payment,
+  Quote,
+  QuoteRequest,
+} from '@commercetools/platform-sdk';
 import { upstreamUnavailable } from '../errors';
 import { withRequestSignal } from './client';
 import { statusOf } from './errors';
@@ -19,6 +27,12 @@ export interface CommercetoolsReader {
   getPayment(id: string, signal?: AbortSignal): Promise<Payment | undefined>;
   /** The order a payment belongs to (discount codes expanded); undefined when none. */
   findOrderByPaymentId(paymentId: string, signal?: AbortSignal): Promise<Order | undefined>;
+  /** undefined when the business unit no longer exists. */
+  getBusinessUnit(id: string, signal?: AbortSignal): Promise<BusinessUnit | undefined>;
+  /** undefined when the quote request no longer exists. */
+  getQuoteRequest(id: string, signal?: AbortSignal): Promise<QuoteRequest | undefined>;
+  /** undefined when the quote no longer exists. */
+  getQuote(id: string, signal?: AbortSignal): Promise<Quote | undefined>;
 }
 
 /** Orders are read with their discount codes, so the coupon is the code the shopper typed. */
@@ -106,5 +120,14 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
       );
       return page?.results[0];
     },
+
+    getBusinessUnit: (id, signal) =>
+      readOrUndefined('business unit read', () => api.businessUnits().withId({ ID: id }).get().execute(), signal),
+
+    getQuoteRequest: (id, signal) =>
+      readOrUndefined('quote request read', () => api.quoteRequests().withId({ ID: id }).get().execute(), signal),
+
+    getQuote: (id, signal) =>
+      readOrUndefined('quote read', () => api.quotes().withId({ ID: id }).get().execute(), signal),
   };
 }

@@ -20,6 +20,8 @@ export interface CapturedRequest {
   path: string;
   /** The body's size in UTF-8 bytes, as it arrived. */
   bytes: number;
+  /** The write key the request was sent with (Basic authorization, else the body's writeKey): which source. */
+  writeKey?: string;
   authorization?: string;
   /** The parsed JSON body. */
   body: Record<string, unknown>;
@@ -52,6 +54,8 @@ export interface SegmentCapture {
    * which `test` is true, whatever the behaviour; until reset.
    */
   refuseEvents(test: (event: CapturedEvent) => boolean): void;
+  /** Answers the requests of one source (write key) as told, whatever the general behaviour; until reset. */
+  behaveFor(writeKey: string, behaviour: SegmentBehaviour): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -77,6 +81,13 @@ export function limitBroken(text: string, events: unknown[]): string | undefined
   return undefined;
 }
 
+/** The source a request is for, as Segment reads it: `Basic base64(writeKey:)`, else the body's `writeKey`. */
+function writeKeyOf(authorization: string | undefined, body: Record<string, unknown>): string | undefined {
+  const basic = /^Basic\s+(.+)$/i.exec(authorization ?? '')?.[1];
+  if (basic) return Buffer.from(basic, 'base64').toString('utf8').replace(/:$/, '');
+  return typeof body.writeKey === 'string' ? body.writeKey : undefined;
+}
+
 const refuse = (res: ServerResponse, message: string) =>
   res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ success: false, message }));
 
@@ -91,6 +102,7 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
   const received: CapturedRequest[] = [];
   let behaviour: SegmentBehaviour = { kind: 'accept' };
   let refused: ((event: CapturedEvent) => boolean) | undefined;
+  const bySource = new Map<string, SegmentBehaviour>();
   const hanging = new Set<ServerResponse>();
 
   const server: Server = createServer(async (req, res) => {
@@ -102,9 +114,11 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
       res.writeHead(400).end('{"error":"invalid json"}');
       return;
     }
+    const writeKey = writeKeyOf(req.headers.authorization, body);
     const captured: CapturedRequest = {
       path: req.url ?? '',
       bytes: Buffer.byteLength(text),
+      ...(writeKey ? { writeKey } : {}),
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
       body,
       events: Array.isArray(body.batch) ? (body.batch as CapturedEvent[]) : [],
@@ -115,19 +129,20 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
       if (broken) return refuse(res, broken);
       if (refused && captured.events.some(refused)) return refuse(res, 'event refused by the test');
     }
-    switch (behaviour.kind) {
+    const current = (captured.writeKey && bySource.get(captured.writeKey)) || behaviour;
+    switch (current.kind) {
       case 'accept':
         accepted.push(captured);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
         return;
       case 'status':
-        res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{}');
+        res.writeHead(current.status, { 'content-type': 'application/json', ...current.headers }).end('{}');
         return;
       case 'delay':
         setTimeout(() => {
           accepted.push(captured);
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
-        }, behaviour.ms);
+        }, current.ms);
         return;
       case 'hang':
         hanging.add(res);
@@ -155,11 +170,15 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
     refuseEvents(test) {
       refused = test;
     },
+    behaveFor(writeKey, next) {
+      bySource.set(writeKey, next);
+    },
     reset() {
       accepted.length = 0;
       received.length = 0;
       behaviour = { kind: 'accept' };
       refused = undefined;
+      bySource.clear();
     },
     async close() {
       for (const res of hanging) res.destroy();

@@ -2,7 +2,7 @@ import type { Address, Customer } from '@commercetools/platform-sdk';
 import type { IdentifyCall, JsonObject, TrackCall } from '../segment/calls';
 import { consentContext, readConsent } from './consent';
 import { buildMessageId } from './message-id';
-import { compact, type EventName, type MappingOptions, type MappingResult } from './types';
+import { compact, inStores, type EventName, type MappingOptions, type MappingResult } from './types';
 
 /**
  * An identify for a customer as it is now. The messageId is tied to the customer's version, so
@@ -25,6 +25,7 @@ export function buildCustomerIdentify(customer: Customer, options: MappingOption
     }),
     traits: customerTraits(customer),
     ...consentContext(consent),
+    ...inStores(customer.stores?.map((store) => store.key)),
   };
   return { kind: 'calls', calls: [identify] };
 }
@@ -57,6 +58,7 @@ export function buildSignedUp(customer: Customer, options: MappingOptions, event
       store: customer.stores?.[0]?.key,
     }),
     ...consentContext(consent),
+    ...inStores(customer.stores?.map((store) => store.key)),
   };
   return { kind: 'calls', calls: [track] };
 }
@@ -89,13 +91,16 @@ function customerTraits(customer: Customer): JsonObject {
  * from), else the default shipping address, else the first one. An id pointing at no address
  * falls through to the next choice.
  */
-function contactAddress(customer: Customer): Address | undefined {
+export function contactAddress(
+  holder: Pick<Customer, 'addresses' | 'defaultBillingAddressId' | 'defaultShippingAddressId'>,
+): Address | undefined {
   const byId = (id: string | undefined) =>
-    id === undefined ? undefined : customer.addresses.find((address) => address.id === id);
-  return byId(customer.defaultBillingAddressId) ?? byId(customer.defaultShippingAddressId) ?? customer.addresses[0];
+    id === undefined ? undefined : holder.addresses.find((address) => address.id === id);
+  return byId(holder.defaultBillingAddressId) ?? byId(holder.defaultShippingAddressId) ?? holder.addresses[0];
 }
 
-function postalAddress(address: Address): JsonObject | undefined {
+/** An address as Segment's identify spec shapes it; undefined when it holds nothing. */
+export function postalAddress(address: Address): JsonObject | undefined {
   const postal = compact({
     street: present([address.streetName, address.streetNumber].filter(Boolean).join(' ').trim()),
     city: present(address.city),

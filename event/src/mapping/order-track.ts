@@ -4,11 +4,13 @@ import { consentContext, readConsent } from './consent';
 import { orderIdentity } from './identity';
 import { buildMessageId } from './message-id';
 import { shippingInfosOf } from './order-figures';
-import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import { compact, inStores, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
 
 /**
  * What every track call about an order shares, whatever its properties: the order's identity,
- * consent and messageId. An order without identity or with unreadable consent sends nothing.
+ * consent, messageId, its business unit as the Segment group (`context.groupId`) and its store
+ * (which Segment source it goes to). An order without identity or with unreadable consent sends
+ * nothing.
  */
 export function buildOrderTrack(
   order: Order,
@@ -21,6 +23,8 @@ export function buildOrderTrack(
   if (!identity) return { kind: 'skip', reason: 'no-identity' };
   const consent = readConsent(order.custom, options.consentFieldName);
   if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  const { context } = consentContext(consent);
+  const groupId = order.businessUnit?.key;
   const track: TrackCall = {
     type: 'track',
     event: event.name,
@@ -28,10 +32,14 @@ export function buildOrderTrack(
     timestamp: occurrence.timestamp,
     messageId: orderMessageId(order, options, event.slug, occurrence.discriminator),
     properties: properties(),
-    ...consentContext(consent),
+    ...(context || groupId ? { context: { ...context, ...(groupId ? { groupId } : {}) } } : {}),
+    ...orderStores(order),
   };
   return { kind: 'calls', calls: [track] };
 }
+
+/** The store an order belongs to, as a call's routing hint. */
+export const orderStores = (order: Order) => inStores([order.store?.key]);
 
 export function orderMessageId(
   order: Order,
@@ -62,5 +70,8 @@ export function orderContext(order: Order): JsonObject {
     payment_state: order.paymentState,
     shipment_state: order.shipmentState,
     country: order.country ?? order.shippingAddress?.country,
+    business_unit: order.businessUnit?.key,
+    purchase_order_number: order.purchaseOrderNumber,
+    quote_id: order.quote?.id,
   });
 }

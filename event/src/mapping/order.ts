@@ -3,7 +3,7 @@ import type { AnonymousIdFallback } from '../events';
 import type { IdentifyCall, JsonObject } from '../segment/calls';
 import { orderIdentity } from './identity';
 import { orderFigures } from './order-figures';
-import { buildOrderTrack, orderContext, orderMessageId } from './order-track';
+import { buildOrderTrack, orderContext, orderMessageId, orderStores } from './order-track';
 import { buildProducts } from './products';
 import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
 
@@ -44,7 +44,8 @@ export function buildOrderCompleted(
     traits: { email: order.customerEmail },
     timestamp: order.createdAt,
     messageId: orderMessageId(order, options, 'guest-identify', 'created'),
-    ...(trackCall?.context ? { context: trackCall.context } : {}),
+    ...(trackCall?.context?.consent ? { context: { consent: trackCall.context.consent } } : {}),
+    ...orderStores(order),
   };
   return { kind: 'calls', calls: [identify, ...track.calls] };
 }

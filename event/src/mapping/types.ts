@@ -26,7 +26,7 @@ export interface Occurrence {
 }
 
 /** Why a mapper produced nothing to send. */
-export type SkipReason = 'invalid-consent' | 'no-identity';
+export type SkipReason = 'invalid-consent' | 'no-identity' | 'no-associates';
 
 export type MappingResult = { kind: 'calls'; calls: SegmentCall[] } | { kind: 'skip'; reason: SkipReason };
 
@@ -43,4 +43,13 @@ export function combineResults(...results: MappingResult[]): MappingResult {
  */
 export function compact(object: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The routing hint of a call about a resource of these stores (see SegmentCall.stores): absent
+ * when the resource belongs to none.
+ */
+export function inStores(keys: readonly (string | undefined)[] | undefined): { stores?: string[] } {
+  const stores = [...new Set((keys ?? []).filter((key): key is string => typeof key === 'string' && key !== ''))];
+  return stores.length > 0 ? { stores } : {};
 }

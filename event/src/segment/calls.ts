@@ -13,6 +13,12 @@ interface CallBase {
   /** ISO-8601 time at which the event happened in commercetools. */
   timestamp: string;
   context?: JsonObject;
+  /**
+   * Keys of the commercetools stores the resource belongs to. The sink sends the call to the
+   * Segment source of each of these stores that has one (SEGMENT_WRITE_KEYS_BY_STORE), else to
+   * the default source. Never sent to Segment itself.
+   */
+  stores?: string[];
 }
 
 export interface IdentifyCall extends CallBase {
@@ -26,4 +32,11 @@ export interface TrackCall extends CallBase {
   properties: JsonObject;
 }
 
-export type SegmentCall = IdentifyCall | TrackCall;
+/** Segment's B2B `group`: the user belongs to the account `groupId`. */
+export interface GroupCall extends CallBase {
+  type: 'group';
+  groupId: string;
+  traits: JsonObject;
+}
+
+export type SegmentCall = IdentifyCall | TrackCall | GroupCall;

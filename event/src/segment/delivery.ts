@@ -47,7 +47,7 @@ export interface Deliveries {
 
 /**
  * Follows each call through an analytics-node instance. analytics-node reports an event's fate
- * on its emitter as soon as its batch settled ('track' / 'identify' on success, 'error' with
+ * on its emitter as soon as its batch settled ('track' / 'identify' / 'group' on success, 'error' with
  * code 'delivery_failure' otherwise). Per-call callbacks would tell the same, but never sooner
  * than ~300 ms after the call (a legacy delay in analytics-core), so the emitter is both faster
  * and just as strict. What the emitter may never report (an error without a context) is ended
@@ -67,6 +67,7 @@ export function followDeliveries(analytics: Analytics): Deliveries {
 
   const accepted = (ctx: Context) => settleFirst(ctx.event.messageId, { ok: true });
   analytics.on('identify', accepted);
+  analytics.on('group', accepted);
   analytics.on('track', accepted);
   analytics.on('error', (failure) => {
     const { ctx, reason } = failure as { ctx?: Context; reason?: unknown };
@@ -106,6 +107,7 @@ export function followDeliveries(analytics: Analytics): Deliveries {
       ...(call.context ? { context: call.context } : {}),
     };
     if (call.type === 'identify') analytics.identify({ ...common, traits: call.traits });
+    else if (call.type === 'group') analytics.group({ ...common, groupId: call.groupId, traits: call.traits });
     else analytics.track({ ...common, event: call.event, properties: call.properties });
   }
 

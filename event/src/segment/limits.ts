@@ -1,4 +1,4 @@
-import type { IdentifyCall, JsonObject, SegmentCall, TrackCall } from './calls';
+import type { GroupCall, IdentifyCall, JsonObject, SegmentCall, TrackCall } from './calls';
 
 /**
  * Segment's tracking API refuses a whole request (HTTP 400) when any event in it is over 32 KB,
@@ -39,20 +39,24 @@ const ESSENTIAL_TRAITS = new Set(['email', 'firstName', 'lastName', 'name', 'cre
 
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
+/** The call as it goes to analytics-node: without the connector's own routing hints. */
+const sent = ({ stores: _stores, ...call }: SegmentCall): SegmentCall => call;
+
 export type Fitted = { kind: 'fits'; call: SegmentCall } | { kind: 'too-large'; bytes: number };
 
 /**
  * The call as it may be sent: unchanged when it is within `maxBytes` (its JSON's UTF-8 bytes),
  * otherwise reduced until it fits. A track call keeps its identity and every figure outside
  * `products`; its products lose the optional fields, then products go from the end, and
- * `products_truncated: true` and `products_count` (every product) say so. An identify call
+ * `products_truncated: true` and `products_count` (every product) say so. An identify or group call
  * loses its largest non-essential traits first, and says `traits_truncated: true`. A call that
  * cannot be brought under the limit that way is 'too-large'.
  */
-export function fitCall(call: SegmentCall, maxBytes = MAX_CALL_BYTES): Fitted {
+export function fitCall(original: SegmentCall, maxBytes = MAX_CALL_BYTES): Fitted {
+  const call = original.stores ? sent(original) : original;
   const bytes = jsonBytes(call);
   if (bytes <= maxBytes) return { kind: 'fits', call };
-  const fitted = call.type === 'track' ? fitTrack(call, maxBytes) : fitIdentify(call, maxBytes);
+  const fitted = call.type === 'track' ? fitTrack(call, maxBytes) : fitTraits(call, maxBytes);
   if (fitted && jsonBytes(fitted) <= maxBytes) return { kind: 'fits', call: fitted };
   return { kind: 'too-large', bytes };
 }
@@ -83,14 +87,14 @@ function fitTrack(call: TrackCall, maxBytes: number): TrackCall | undefined {
   return withProducts(current.slice(0, kept));
 }
 
-function fitIdentify(call: IdentifyCall, maxBytes: number): IdentifyCall | undefined {
+function fitTraits<T extends IdentifyCall | GroupCall>(call: T, maxBytes: number): T | undefined {
   const traits: JsonObject = { ...call.traits, traits_truncated: true };
   const droppable = Object.keys(call.traits)
     .filter((key) => !ESSENTIAL_TRAITS.has(key))
     .sort((a, b) => jsonBytes(call.traits[b]) - jsonBytes(call.traits[a]));
   for (const key of droppable) {
     delete traits[key];
-    const candidate: IdentifyCall = { ...call, traits: { ...traits } };
+    const candidate: T = { ...call, traits: { ...traits } };
     if (jsonBytes(candidate) <= maxBytes) return candidate;
   }
   return undefined;

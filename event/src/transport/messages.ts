@@ -25,6 +25,11 @@ const transaction = z.looseObject({
   timestamp: z.string().optional(),
 });
 
+const associate = z.looseObject({
+  customer: z.looseObject({ id: z.string().min(1) }),
+  associateRoleAssignments: z.array(z.looseObject({ associateRole: z.looseObject({ key: z.string() }) })).optional(),
+});
+
 /** A payload commercetools left out because it was too large: read the resource instead. */
 const payloadNotIncluded = z.looseObject({ reason: z.string(), payloadType: z.string() });
 
@@ -45,6 +50,10 @@ export const messageFields = {
   }),
   PaymentTransactionAdded: z.looseObject({ transaction }),
   PaymentTransactionStateChanged: z.looseObject({ transactionId: z.string().min(1), state: z.string().min(1) }),
+  BusinessUnitAssociateAdded: z.looseObject({ associate }),
+  BusinessUnitAssociateRemoved: z.looseObject({ associate }),
+  QuoteRequestCreated: z.looseObject({ quoteRequest: z.looseObject({ id: z.string().min(1) }).optional() }),
+  QuoteStateChanged: z.looseObject({ quoteState: z.string().min(1), oldQuoteState: z.string().optional() }),
 } as const;
 
 export type HandledMessageType = keyof typeof messageFields;

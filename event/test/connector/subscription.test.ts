@@ -140,6 +140,12 @@ const EVERYTHING_OFF: Record<string, string> = {
   EVENT_SIGNED_UP: 'off',
   IDENTIFY_CUSTOMERS: 'false',
   SEGMENT_DELETE_USERS: 'false',
+  GROUP_BUSINESS_UNITS: 'false',
+  EVENT_ACCOUNT_ADDED_USER: 'off',
+  EVENT_ACCOUNT_REMOVED_USER: 'off',
+  EVENT_QUOTE_REQUESTED: 'off',
+  EVENT_QUOTE_ACCEPTED: 'off',
+  EVENT_QUOTE_DECLINED: 'off',
 };
 
 /** The topics a deployment with these event variables subscribes to, read as the server reads them. */
@@ -161,10 +167,32 @@ const REFUND_MESSAGES = {
   types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
 };
 
-const DEFAULT_TOPICS = {
+type Topics = { changes: ChangeSubscription[]; messages: MessageSubscription[] };
+
+/** The B2B topics every default deployment adds: business unit changes, associate and quote messages. */
+const B2B_TOPICS: Topics = {
+  changes: [{ resourceTypeId: 'business-unit' }],
+  messages: [
+    { resourceTypeId: 'business-unit', types: ['BusinessUnitAssociateAdded', 'BusinessUnitAssociateRemoved'] },
+    { resourceTypeId: 'quote', types: ['QuoteStateChanged'] },
+    { resourceTypeId: 'quote-request', types: ['QuoteRequestCreated'] },
+  ],
+};
+
+/** The topics with the B2B ones beside them, in the order commercetools' lists are kept (by resource type). */
+function withB2B(topics: Topics): Topics {
+  const byType = <T extends { resourceTypeId: string }>(list: T[]) =>
+    [...list].sort((a, b) => a.resourceTypeId.localeCompare(b.resourceTypeId));
+  return {
+    changes: byType([...B2B_TOPICS.changes, ...topics.changes]),
+    messages: byType([...B2B_TOPICS.messages, ...topics.messages]),
+  };
+}
+
+const DEFAULT_TOPICS = withB2B({
   changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
   messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
-};
+});
 
 describe('subscriptionTopics', () => {
   it('subscribes by default to customer and order changes, order state messages and payment transactions', () => {
@@ -178,18 +206,22 @@ describe('subscriptionTopics', () => {
   });
 
   it('takes Order Completed from the OrderCreated message, not from order changes, when Order Updated is off', () => {
-    expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual({
-      changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
-    });
+    expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual(
+      withB2B({
+        changes: [{ resourceTypeId: 'customer' }],
+        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
+      }),
+    );
   });
 
   it('keeps order changes, without OrderCreated, for Order Updated alone; and neither when both are off', () => {
     expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off' })).toEqual(DEFAULT_TOPICS);
-    expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual({
-      changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
-    });
+    expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual(
+      withB2B({
+        changes: [{ resourceTypeId: 'customer' }],
+        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+      }),
+    );
   });
 
   it.each(['EVENT_ORDER_SHIPPED', 'EVENT_ORDER_DELIVERED'])(
@@ -204,17 +236,21 @@ describe('subscriptionTopics', () => {
   );
 
   it('leaves payments out when Order Refunded is off', () => {
-    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual({
-      changes: DEFAULT_TOPICS.changes,
-      messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
-    });
+    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual(
+      withB2B({
+        changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
+        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
+      }),
+    );
   });
 
   it('leaves customers out when identify, Signed Up and deletions are all off', () => {
-    expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual({
-      changes: [{ resourceTypeId: 'order' }],
-      messages: DEFAULT_TOPICS.messages,
-    });
+    expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual(
+      withB2B({
+        changes: [{ resourceTypeId: 'order' }],
+        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+      }),
+    );
   });
 
   it.each(['IDENTIFY_CUSTOMERS', 'EVENT_SIGNED_UP', 'SEGMENT_DELETE_USERS'])(
@@ -224,6 +260,27 @@ describe('subscriptionTopics', () => {
       expect(topicsFor(others)).toEqual({ changes: [{ resourceTypeId: 'customer' }], messages: [] });
     },
   );
+
+  it.each([
+    ['GROUP_BUSINESS_UNITS', 'true', { changes: [{ resourceTypeId: 'business-unit' }], messages: [] }],
+    [
+      'EVENT_ACCOUNT_ADDED_USER',
+      'Account Added User',
+      { changes: [], messages: [{ resourceTypeId: 'business-unit', types: ['BusinessUnitAssociateAdded'] }] },
+    ],
+    [
+      'EVENT_QUOTE_REQUESTED',
+      'Quote Requested',
+      { changes: [], messages: [{ resourceTypeId: 'quote-request', types: ['QuoteRequestCreated'] }] },
+    ],
+    [
+      'EVENT_QUOTE_DECLINED',
+      'Quote Declined',
+      { changes: [], messages: [{ resourceTypeId: 'quote', types: ['QuoteStateChanged'] }] },
+    ],
+  ])('subscribes for %s alone to exactly what it needs', (variable, value, expected) => {
+    expect(topicsFor({ ...EVERYTHING_OFF, [variable]: value })).toEqual(expected);
+  });
 
   it('is empty when nothing is enabled', () => {
     expect(topicsFor(EVERYTHING_OFF)).toEqual({ changes: [], messages: [] });
@@ -405,12 +462,15 @@ describe('post-deploy against a commercetools stand-in', () => {
     // The stand-in counts a version per update action, commercetools one per update: only "newer" holds for both.
     expect(reduced.id).toBe(first.id);
     expect(reduced.version).toBeGreaterThan(first.version);
-    expect(reduced.changes).toEqual([{ resourceTypeId: 'customer' }]);
-    expect(reduced.messages).toEqual([
-      { resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] },
-      REFUND_MESSAGES,
+    const expected = withB2B({
+      changes: [{ resourceTypeId: 'customer' }],
+      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
+    });
+    expect(reduced.changes).toEqual(expected.changes);
+    expect(reduced.messages).toEqual(expected.messages);
+    expect(output.lines).toEqual([
+      expect.stringContaining('changes business-unit, customer; messages business-unit ('),
     ]);
-    expect(output.lines).toEqual([expect.stringContaining('changes customer; messages order (OrderCreated, ')]);
 
     expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'updated' });
     const restored = await storedSubscription();

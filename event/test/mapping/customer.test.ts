@@ -167,6 +167,8 @@ describe('buildSignedUp', () => {
     expect(signedUpOf({ ...customerFull, stores })).toEqual({
       type: 'track',
       event: 'Signed Up',
+      // Sent to the Segment source of each of the customer's stores that has one.
+      stores: ['de-webshop', 'at-webshop'],
       userId: '1c6e0a3b-5d7f-4b9a-8c2e-4f6a8b0c2d19',
       // createdAt, not lastModifiedAt (2026-02-27T16:40:12.559Z): the sign-up happened then.
       timestamp: '2024-11-03T08:15:42.021Z',

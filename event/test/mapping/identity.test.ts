@@ -136,6 +136,7 @@ describe('buildOrderCompleted with an anonymousId fallback', () => {
     expect(result.calls).toHaveLength(2);
     expect(result.calls[0]).toEqual({
       type: 'identify',
+      stores: ['us-webshop'],
       anonymousId: GUEST_EMAIL_HASH,
       traits: { email: GUEST_EMAIL },
       timestamp: '2026-10-27T15:41:02.733Z',

@@ -59,6 +59,7 @@ describe('buildOrderCompleted', () => {
       {
         type: 'track',
         event: 'Order Completed',
+        stores: ['us-webshop'],
         userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
         timestamp: '2026-03-14T09:26:53.102Z',
         messageId: orderCompletedId(taxExcluded),
@@ -190,6 +191,7 @@ describe('buildOrderCompleted', () => {
   describe('guests', () => {
     const guestIdentify: IdentifyCall = {
       type: 'identify',
+      stores: ['us-webshop'],
       anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83',
       traits: { email: 'guest.shopper@example.com' },
       timestamp: '2026-10-27T15:41:02.733Z',

@@ -103,6 +103,7 @@ describe('buildOrderRefunded', () => {
     expect(refundedTrack(order, refundOf(usd(8809)))).toEqual({
       type: 'track',
       event: 'Order Refunded',
+      stores: ['us-webshop'],
       userId: TAX_EXCLUDED_CUSTOMER,
       timestamp: REFUNDED_AT,
       messageId: orderMessageId(taxExcluded, 'order-refunded', 'txn-refund-1'),

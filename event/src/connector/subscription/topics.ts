@@ -39,6 +39,20 @@ const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) =
     topic: { messages: 'payment', types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'] },
     when: (e) => on(e, 'orderRefunded'),
   },
+  { topic: { changes: 'business-unit' }, when: (e) => e.groupBusinessUnits },
+  {
+    topic: { messages: 'business-unit', types: ['BusinessUnitAssociateAdded'] },
+    when: (e) => on(e, 'accountAddedUser'),
+  },
+  {
+    topic: { messages: 'business-unit', types: ['BusinessUnitAssociateRemoved'] },
+    when: (e) => on(e, 'accountRemovedUser'),
+  },
+  { topic: { messages: 'quote-request', types: ['QuoteRequestCreated'] }, when: (e) => on(e, 'quoteRequested') },
+  {
+    topic: { messages: 'quote', types: ['QuoteStateChanged'] },
+    when: (e) => on(e, 'quoteAccepted') || on(e, 'quoteDeclined'),
+  },
 ];
 
 /**

@@ -1,0 +1,98 @@
+import type { Associate, BusinessUnit } from '@commercetools/platform-sdk';
+import type { GroupCall, JsonObject, TrackCall } from '../segment/calls';
+import { contactAddress, postalAddress } from './customer';
+import { buildMessageId } from './message-id';
+import { compact, inStores, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+
+/**
+ * Business units as Segment's B2B spec sees them: an account (`group`) whose users are the unit's
+ * associates. The group id is the unit's key, which commercetools guarantees and people read.
+ */
+
+/** The unit's traits: who it is, where, and where it sits in the hierarchy. */
+function unitTraits(unit: BusinessUnit): JsonObject {
+  const address = contactAddress(unit);
+  return compact({
+    name: unit.name,
+    email: unit.contactEmail,
+    address: address ? postalAddress(address) : undefined,
+    createdAt: unit.createdAt,
+    unit_type: unit.unitType,
+    status: unit.status,
+    parent_unit: unit.parentUnit?.key,
+    top_level_unit: unit.topLevelUnit?.key,
+    stores: unit.stores && unit.stores.length > 0 ? unit.stores.map((store) => store.key) : undefined,
+  });
+}
+
+const unitStores = (unit: BusinessUnit) => inStores(unit.stores?.map((store) => store.key));
+
+/**
+ * One `group` call per associate of the unit as it is now. The messageId names the unit's
+ * version and the associate, so a redelivery repeats the same calls and every change makes new
+ * ones. A unit without associates has nobody to group.
+ */
+export function buildBusinessUnitGroups(unit: BusinessUnit, options: MappingOptions): MappingResult {
+  if (unit.associates.length === 0) return { kind: 'skip', reason: 'no-associates' };
+  const traits = unitTraits(unit);
+  const calls = unit.associates.map((associate): GroupCall => ({
+    type: 'group',
+    userId: associate.customer.id,
+    groupId: unit.key,
+    traits,
+    timestamp: unit.lastModifiedAt,
+    messageId: buildMessageId({
+      projectKey: options.projectKey,
+      typeId: 'business-unit',
+      resourceId: unit.id,
+      event: 'group',
+      discriminator: `${unit.version}|${associate.customer.id}`,
+    }),
+    ...unitStores(unit),
+  }));
+  return { kind: 'calls', calls };
+}
+
+/**
+ * Account Added User / Account Removed User (Segment's B2B names) for one associate of the unit:
+ * that user, in the unit's group, with the associate's role keys when they are known.
+ */
+/** An associate as a message or a unit names it: the customer, and the role keys when known. */
+export interface AccountUser {
+  customerId: string;
+  roles?: string[];
+}
+
+export const accountUserOf = (associate: Associate): AccountUser => ({
+  customerId: associate.customer.id,
+  roles: associate.associateRoleAssignments.map((assignment) => assignment.associateRole.key),
+});
+
+export function buildAccountUserEvent(
+  unit: BusinessUnit,
+  user: AccountUser,
+  options: MappingOptions,
+  event: EventName,
+  occurrence: Occurrence,
+): MappingResult {
+  const track: TrackCall = {
+    type: 'track',
+    event: event.name,
+    userId: user.customerId,
+    timestamp: occurrence.timestamp,
+    messageId: buildMessageId({
+      projectKey: options.projectKey,
+      typeId: 'business-unit',
+      resourceId: unit.id,
+      event: event.slug,
+      discriminator: occurrence.discriminator,
+    }),
+    context: { groupId: unit.key },
+    properties: compact({
+      business_unit: unit.key,
+      roles: user.roles,
+    }),
+    ...unitStores(unit),
+  };
+  return { kind: 'calls', calls: [track] };
+}

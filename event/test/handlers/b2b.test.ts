@@ -1,0 +1,344 @@
+import request from 'supertest';
+import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import { SEGMENT_MAX_EVENT_BYTES } from '../../src/segment/limits';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
+
+/**
+ * B2B through the HTTP endpoint, against the commercetools mock over HTTP (which holds business
+ * units, quote requests and quotes) and the Segment capture. Deliveries are unauthenticated, as on
+ * Connect: everything is read from commercetools.
+ */
+const UNIT_ID = 'b0b0b0b0-0000-4000-8000-000000000001';
+const customerId = (n: number) => `c0ffee00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const associate = (n: number, roles = ['buyer']) => ({
+  customer: { typeId: 'customer', id: customerId(n) },
+  associateRoleAssignments: roles.map((key) => ({
+    associateRole: { typeId: 'associate-role', key },
+    inheritance: 'Enabled',
+  })),
+});
+
+/** A division of ACME, as commercetools stores it, with three associates. */
+const unit = {
+  id: UNIT_ID,
+  version: 7,
+  key: 'acme-procurement',
+  name: 'ACME Procurement',
+  contactEmail: 'procurement@acme.example.com',
+  unitType: 'Division',
+  status: 'Active',
+  storeMode: 'Explicit',
+  stores: [{ typeId: 'store', key: 'us-webshop' }],
+  associateMode: 'ExplicitAndFromParent',
+  approvalRuleMode: 'ExplicitAndFromParent',
+  associates: [associate(1, ['admin', 'buyer']), associate(2), associate(3, [])],
+  inheritedAssociates: [],
+  parentUnit: { typeId: 'business-unit', key: 'acme' },
+  topLevelUnit: { typeId: 'business-unit', key: 'acme' },
+  addresses: [
+    {
+      id: 'addr-ship',
+      streetName: 'Dock Road',
+      streetNumber: '7',
+      postalCode: '98101',
+      city: 'Seattle',
+      state: 'WA',
+      country: 'US',
+    },
+    {
+      id: 'addr-bill',
+      streetName: 'Main Street',
+      streetNumber: '1',
+      postalCode: '98104',
+      city: 'Seattle',
+      state: 'WA',
+      country: 'US',
+    },
+  ],
+  shippingAddressIds: ['addr-ship'],
+  billingAddressIds: ['addr-bill'],
+  defaultShippingAddressId: 'addr-ship',
+  defaultBillingAddressId: 'addr-bill',
+  createdAt: '2026-01-10T08:00:00.000Z',
+  lastModifiedAt: '2026-03-01T09:30:00.000Z',
+};
+
+const QUOTE_REQUEST_ID = 'a1a1a1a1-0000-4000-8000-000000000001';
+const QUOTE_ID = 'a2a2a2a2-0000-4000-8000-000000000001';
+/** The price fields a cart, quote request and quote share with the order they lead to. */
+const {
+  lineItems,
+  customLineItems,
+  totalPrice,
+  taxedPrice,
+  shippingInfo,
+  shippingMode,
+  taxMode,
+  taxRoundingMode,
+  taxCalculationMode,
+  priceRoundingMode,
+  inventoryMode,
+  store,
+} = taxExcludedOrder;
+const priced = {
+  lineItems,
+  customLineItems,
+  totalPrice,
+  taxedPrice,
+  shippingInfo,
+  shippingMode,
+  taxMode,
+  taxRoundingMode,
+  taxCalculationMode,
+  priceRoundingMode,
+  inventoryMode,
+  store,
+  shipping: [],
+  itemShippingAddresses: [],
+  directDiscounts: [],
+};
+const quoteRequest = {
+  id: QUOTE_REQUEST_ID,
+  version: 1,
+  quoteRequestState: 'Submitted',
+  customer: { typeId: 'customer', id: customerId(2) },
+  businessUnit: { typeId: 'business-unit', key: unit.key },
+  ...priced,
+  createdAt: '2026-03-02T10:00:00.000Z',
+  lastModifiedAt: '2026-03-02T10:00:00.000Z',
+};
+const quote = {
+  id: QUOTE_ID,
+  version: 3,
+  quoteState: 'Accepted',
+  quoteRequest: { typeId: 'quote-request', id: QUOTE_REQUEST_ID },
+  stagedQuote: { typeId: 'staged-quote', id: 'a3a3a3a3-0000-4000-8000-000000000001' },
+  customer: { typeId: 'customer', id: customerId(2) },
+  businessUnit: { typeId: 'business-unit', key: unit.key },
+  ...priced,
+  createdAt: '2026-03-03T10:00:00.000Z',
+  lastModifiedAt: '2026-03-04T10:00:00.000Z',
+};
+const unitOrder = {
+  ...taxExcludedOrder,
+  id: 'a4a4a4a4-0000-4000-8000-000000000001',
+  customerId: customerId(2),
+  businessUnit: { typeId: 'business-unit', key: unit.key },
+  purchaseOrderNumber: 'PO-2026-0042',
+  quote: { typeId: 'quote', id: QUOTE_ID },
+};
+
+let harness: Harness;
+const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
+const events = () => harness.segment.events();
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await harness.seed('business-unit', unit);
+  await harness.seed('quote-request', quoteRequest);
+  await harness.seed('quote', quote);
+  await harness.seed('order', unitOrder);
+  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
+});
+afterAll(() => harness.close());
+beforeEach(() => harness.segment.reset());
+
+describe('business units as Segment groups', () => {
+  it('sends one group call per associate, with the unit’s key and traits', async () => {
+    const res = await post(changeNotification('ResourceCreated', 'business-unit', UNIT_ID, unit.version));
+    expect(res.body).toEqual({ status: 'delivered', events: 3 });
+    const groups = events();
+    expect(groups.map((call) => [call.type, call.userId, call.groupId])).toEqual(
+      [1, 2, 3].map((n) => ['group', customerId(n), 'acme-procurement']),
+    );
+    expect(groups[0]?.traits).toEqual({
+      name: 'ACME Procurement',
+      email: 'procurement@acme.example.com',
+      // The default billing address, in the identify shape.
+      address: { street: 'Main Street 1', city: 'Seattle', postalCode: '98104', state: 'WA', country: 'US' },
+      createdAt: '2026-01-10T08:00:00.000Z',
+      unit_type: 'Division',
+      status: 'Active',
+      parent_unit: 'acme',
+      top_level_unit: 'acme',
+      stores: ['us-webshop'],
+    });
+    expect(new Set(groups.map((call) => call.messageId)).size).toBe(3);
+  });
+
+  it('gives a redelivery the same messageIds, and a new version new ones', async () => {
+    await post(changeNotification('ResourceUpdated', 'business-unit', UNIT_ID, unit.version)).expect(200);
+    const first = events().map((call) => call.messageId);
+    harness.segment.reset();
+    await post(changeNotification('ResourceUpdated', 'business-unit', UNIT_ID, unit.version)).expect(200);
+    expect(events().map((call) => call.messageId)).toEqual(first);
+
+    harness.segment.reset();
+    await harness.seed('business-unit', { ...unit, version: unit.version + 1 });
+    await post(changeNotification('ResourceUpdated', 'business-unit', UNIT_ID, unit.version + 1)).expect(200);
+    const next = events().map((call) => call.messageId);
+    expect(next.some((id) => first.includes(id))).toBe(false);
+    await harness.seed('business-unit', unit);
+  });
+
+  it('delivers every group call of a unit with 500 associates, within Segment’s limits', async () => {
+    const large = {
+      ...unit,
+      id: 'b0b0b0b0-0000-4000-8000-000000000500',
+      key: 'acme-global',
+      associates: Array.from({ length: 500 }, (_, n) => associate(1_000 + n)),
+    };
+    await harness.seed('business-unit', large);
+    const res = await post(changeNotification('ResourceCreated', 'business-unit', large.id, large.version));
+    expect(res.body).toEqual({ status: 'delivered', events: 500 });
+    expect(new Set(events().map((call) => call.userId)).size).toBe(500);
+    expect(harness.segment.received).toHaveLength(harness.segment.accepted.length);
+    for (const call of events())
+      expect(Buffer.byteLength(JSON.stringify(call))).toBeLessThanOrEqual(SEGMENT_MAX_EVENT_BYTES);
+  });
+
+  it('tracks Account Added User for an associate the unit holds, in the unit’s group, with the roles', async () => {
+    const res = await post(
+      messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateAdded', {
+        associate: associate(1, ['forged-role']),
+      }),
+    );
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    expect(events()[0]).toMatchObject({
+      type: 'track',
+      event: 'Account Added User',
+      userId: customerId(1),
+      context: { groupId: 'acme-procurement' },
+      // The unit's roles, not the message's: the delivery was not authenticated.
+      properties: { business_unit: 'acme-procurement', roles: ['admin', 'buyer'] },
+    });
+  });
+
+  it('sends nothing for an added associate the unit does not hold', async () => {
+    const res = await post(
+      messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateAdded', { associate: associate(99) }),
+    );
+    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(harness.segment.received).toHaveLength(0);
+  });
+
+  it('tracks Account Removed User for a customer no longer an associate, and nothing for one still there', async () => {
+    const removed = await post(
+      messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateRemoved', { associate: associate(42) }),
+    );
+    expect(removed.body).toEqual({ status: 'delivered', events: 1 });
+    expect(events()[0]).toMatchObject({
+      event: 'Account Removed User',
+      userId: customerId(42),
+      context: { groupId: 'acme-procurement' },
+      properties: { business_unit: 'acme-procurement' },
+    });
+    harness.segment.reset();
+    const stillThere = await post(
+      messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateRemoved', { associate: associate(1) }),
+    );
+    expect(stillThere.body).toEqual({ status: 'skipped', reason: 'not-found' });
+  });
+});
+
+describe('orders and quotes of a unit', () => {
+  it('puts a unit’s order in its group, with the purchase order number and the quote', async () => {
+    await post(changeNotification('ResourceCreated', 'order', unitOrder.id)).expect(200);
+    expect(events()[0]).toMatchObject({
+      event: 'Order Completed',
+      userId: customerId(2),
+      context: { groupId: 'acme-procurement' },
+      properties: {
+        order_id: unitOrder.id,
+        business_unit: 'acme-procurement',
+        purchase_order_number: 'PO-2026-0042',
+        quote_id: QUOTE_ID,
+        total: 227.46,
+      },
+    });
+  });
+
+  it('tracks Quote Requested with the request’s figures and products', async () => {
+    const res = await post(
+      messageNotification('quote-request', QUOTE_REQUEST_ID, 'QuoteRequestCreated', {
+        quoteRequest: { id: QUOTE_REQUEST_ID },
+      }),
+    );
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    const [requested] = events();
+    expect(requested).toMatchObject({
+      event: 'Quote Requested',
+      userId: customerId(2),
+      context: { groupId: 'acme-procurement' },
+      properties: {
+        quote_request_id: QUOTE_REQUEST_ID,
+        business_unit: 'acme-procurement',
+        currency: 'USD',
+        total: 227.46,
+      },
+    });
+    expect((requested?.properties?.products as unknown[]).length).toBe(lineItems.length);
+  });
+
+  it('tracks Quote Accepted for an accepted quote, and nothing for a claimed decline commercetools does not hold', async () => {
+    const accepted = await post(
+      messageNotification('quote', QUOTE_ID, 'QuoteStateChanged', { quoteState: 'Accepted', oldQuoteState: 'Pending' }),
+    );
+    expect(accepted.body).toEqual({ status: 'delivered', events: 1 });
+    expect(events()[0]).toMatchObject({
+      event: 'Quote Accepted',
+      properties: { quote_id: QUOTE_ID, quote_request_id: QUOTE_REQUEST_ID, total: 227.46 },
+    });
+    harness.segment.reset();
+    const declined = await post(
+      messageNotification('quote', QUOTE_ID, 'QuoteStateChanged', { quoteState: 'Declined', oldQuoteState: 'Pending' }),
+    );
+    expect(declined.body).toEqual({ status: 'skipped', reason: 'no-event' });
+    expect(harness.segment.received).toHaveLength(0);
+  });
+});
+
+describe('switched off', () => {
+  let off: Harness;
+  beforeAll(async () => {
+    off = await startHarness({
+      env: { GROUP_BUSINESS_UNITS: 'false', EVENT_ACCOUNT_ADDED_USER: 'off', EVENT_QUOTE_ACCEPTED: 'Quote Approved' },
+    });
+    await off.seed('business-unit', unit);
+    await off.seed('quote', quote);
+  });
+  afterAll(() => off.close());
+
+  it('sends no group calls and no Account Added User, and renames Quote Accepted with the same messageId', async () => {
+    const postOff = (body: object) => request(off.app).post('/').send(pubSubEnvelope(body));
+    expect((await postOff(changeNotification('ResourceUpdated', 'business-unit', UNIT_ID, unit.version))).body).toEqual(
+      { status: 'skipped', reason: 'disabled' },
+    );
+    expect(
+      (
+        await postOff(
+          messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateAdded', { associate: associate(1) }),
+        )
+      ).body,
+    ).toEqual({ status: 'skipped', reason: 'disabled' });
+    const message = messageNotification(
+      'quote',
+      QUOTE_ID,
+      'QuoteStateChanged',
+      { quoteState: 'Accepted' },
+      { id: 'a5a5a5a5-0000-4000-8000-000000000001' },
+    );
+    await postOff(message).expect(200);
+    await post(message).expect(200);
+    const [renamed] = off.segment.events();
+    const [original] = events();
+    expect(renamed?.event).toBe('Quote Approved');
+    expect(renamed?.messageId).toBe(original?.messageId);
+  });
+});
