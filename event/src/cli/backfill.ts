@@ -1,5 +1,5 @@
 /**
- * `npm run backfill -- [--customers] [--orders] [--since DATE] [--until DATE] [--store KEY]
+ * `npm run backfill -- [--customers] [--business-units] [--orders] [--since DATE] [--until DATE] [--store KEY]
  *   [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE]`
  *
  * Arguments, configuration and printing only; the work is done by src/tools/backfill.ts.
@@ -23,7 +23,7 @@ import {
 import { createBarReporter, createJsonLinesReporter, type ProgressReporter } from '../tools/progress';
 import { runCommand } from './run';
 
-export const USAGE = `usage: npm run backfill -- [--customers] [--orders] [--since DATE] [--until DATE] [--store KEY]
+export const USAGE = `usage: npm run backfill -- [--customers] [--business-units] [--orders] [--since DATE] [--until DATE] [--store KEY]
                             [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE]
 
 Sends existing commercetools customers (identify + Signed Up) and orders (guest identify + Order
@@ -38,8 +38,9 @@ of changes that history no longer holds, so they could not be deduplicated again
 
 Deploy the live connector first: resources created while the backfill runs are then sent by it.
 
-  --customers            customers only (neither flag: customers, then orders)
-  --orders               orders only
+  --customers            customers (no type flag: customers, then orders)
+  --business-units       business units: a group call per associate (GROUP_BUSINESS_UNITS)
+  --orders               orders (flags add up: --customers --business-units --orders does all three)
   --since DATE           createdAt on or after DATE (2026-01-31 = midnight UTC, or an ISO time with offset)
   --until DATE           createdAt before DATE
   --store KEY            only resources of this store
@@ -120,6 +121,7 @@ export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
       strict: true,
       options: {
         customers: { type: 'boolean' },
+        'business-units': { type: 'boolean' },
         orders: { type: 'boolean' },
         since: { type: 'string' },
         until: { type: 'string' },
@@ -139,10 +141,14 @@ export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
   const { values } = parsed;
   if (values.help) return 'help';
 
-  const resourceTypes: BackfillResourceType[] =
-    values.customers || values.orders
-      ? [...(values.customers ? ['customer' as const] : []), ...(values.orders ? ['order' as const] : [])]
-      : ['customer', 'order'];
+  const chosen: [boolean | undefined, BackfillResourceType][] = [
+    [values.customers, 'customer'],
+    [values['business-units'], 'business-unit'],
+    [values.orders, 'order'],
+  ];
+  const resourceTypes: BackfillResourceType[] = chosen.some(([flag]) => flag)
+    ? chosen.filter(([flag]) => flag).map(([, type]) => type)
+    : ['customer', 'order'];
   const since = values.since === undefined ? undefined : parseDate('--since', values.since);
   const until = values.until === undefined ? undefined : parseDate('--until', values.until);
   if (since && until && since >= until) throw new UsageError('--since must be before --until');
@@ -194,7 +200,7 @@ export function formatSummary(summary: BackfillSummary, checkpointFile?: string)
   const lines = [`${title}${summary.dryRun ? ' (dry run: nothing was sent to Segment)' : ''}.`];
   for (const type of summary.resourceTypes) {
     const counts = summary.counts[type];
-    const label = type === 'customer' ? 'customers' : 'orders   ';
+    const label = { customer: 'customers', 'business-unit': 'units    ', order: 'orders   ' }[type];
     if (summary.disabled.includes(type)) {
       lines.push(`  ${label}  not read: their events are switched off`);
       continue;
@@ -302,7 +308,9 @@ async function main(argv: string[]): Promise<number> {
     ? createBarReporter(process.stderr)
     : createJsonLinesReporter((line) => process.stdout.write(line), command.progressIntervalSeconds * 1000);
 
-  const types = options.resourceTypes.map((type) => `${type}s`).join(' and ');
+  const types = options.resourceTypes
+    .map((type) => (type === 'business-unit' ? 'business units' : `${type}s`))
+    .join(' and ');
   const scope = [
     options.since && `created on or after ${options.since}`,
     options.until && `created before ${options.until}`,

@@ -1,19 +1,37 @@
+import type { BusinessUnit } from '@commercetools/platform-sdk';
 import {
   accountUserOf,
   buildAccountUserEvent,
   buildBusinessUnitGroups,
   type AccountUser,
 } from '../mapping/business-unit';
+import type { MappingResult } from '../mapping/types';
 import { readMessage } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
-import { deliver, enabledEvent, from, skipped, type Handler, type HandlerContext, type MessageHandler } from './types';
+import {
+  deliver,
+  enabledEvent,
+  from,
+  skipped,
+  type Handler,
+  type HandlerContext,
+  type MessageHandler,
+  type PlanContext,
+} from './types';
+
+/** The group calls of a unit in hand (the live path and backfill); undefined when GROUP_BUSINESS_UNITS is off. */
+export function businessUnitPlanner(context: PlanContext): ((unit: BusinessUnit) => MappingResult) | undefined {
+  if (!context.events.groupBusinessUnits) return undefined;
+  return (unit) => buildBusinessUnitGroups(unit, context.mapping);
+}
 
 /** business-unit ResourceCreated / ResourceUpdated change → one `group` call per associate, from the unit as it is now. */
 export const handleBusinessUnitChanged: Handler = async (notification, context) => {
-  if (!context.events.groupBusinessUnits) return skipped('disabled');
+  const plan = businessUnitPlanner(context);
+  if (!plan) return skipped('disabled');
   const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
   if (!unit) return skipped('not-found');
-  return from('read', await deliver(buildBusinessUnitGroups(unit, context.mapping), context));
+  return from('read', await deliver(plan(unit), context));
 };
 
 type AssociateMessage = 'BusinessUnitAssociateAdded' | 'BusinessUnitAssociateRemoved';

@@ -61,7 +61,7 @@ export function createBarReporter(stream: NodeJS.WritableStream): ProgressReport
   );
   let bar: SingleBar | undefined;
   const payloadOf = (progress: BackfillProgress) => ({
-    phase: progress.phase === 'customer' ? 'customers' : 'orders   ',
+    phase: { customer: 'customers', 'business-unit': 'units    ', order: 'orders   ' }[progress.phase],
     sent: progress.sent,
     skipped: progress.skipped,
     failed: progress.failed,
@@ -69,10 +69,9 @@ export function createBarReporter(stream: NodeJS.WritableStream): ProgressReport
   });
   return {
     progress(progress) {
-      const value = progress.customers.processed + progress.orders.processed;
-      const total =
-        (progress.customers.total ?? progress.customers.processed) +
-        (progress.orders.total ?? progress.orders.processed);
+      const parts = [progress.customers, progress.businessUnits, progress.orders];
+      const value = parts.reduce((sum, part) => sum + part.processed, 0);
+      const total = parts.reduce((sum, part) => sum + (part.total ?? part.processed), 0);
       if (!bar) bar = bars.create(Math.max(total, value), value, payloadOf(progress));
       else {
         if (bar.getTotal() !== Math.max(total, value)) bar.setTotal(Math.max(total, value));

@@ -42,6 +42,7 @@ describe('backfill counting', () => {
       type: 'progress',
       phase: 'order',
       customers: { processed: 1 },
+      businessUnits: { processed: 0 },
       orders: { processed: 1, total: 10 },
       sent: 1,
       events: 2,

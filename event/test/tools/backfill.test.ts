@@ -518,6 +518,57 @@ test('when every event of a type is switched off, it is not read at all', async 
   expect(exitCodeOf(summary)).toBe(0);
 });
 
+describe('business units', () => {
+  const unit = (n: number, associates: number) => ({
+    id: `b0b0b0b0-${String(n).padStart(4, '0')}-4000-8000-000000000000`,
+    version: 2,
+    key: `unit-${n}`,
+    name: `Unit ${n}`,
+    unitType: 'Company',
+    status: 'Active',
+    storeMode: 'Explicit',
+    stores: [],
+    associateMode: 'Explicit',
+    approvalRuleMode: 'Explicit',
+    associates: Array.from({ length: associates }, (_, a) => ({
+      customer: {
+        typeId: 'customer',
+        id: `c0c0c0c0-${String(n).padStart(4, '0')}-4000-8000-${String(a).padStart(12, '0')}`,
+      },
+      associateRoleAssignments: [],
+    })),
+    inheritedAssociates: [],
+    topLevelUnit: { typeId: 'business-unit', key: `unit-${n}` },
+    addresses: [],
+    shippingAddressIds: [],
+    billingAddressIds: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    lastModifiedAt: '2026-01-02T00:00:00.000Z',
+  });
+
+  it('sends the group calls of every existing unit (--business-units), and skips a unit without associates', async () => {
+    for (let n = 0; n < 30; n += 1) await commercetools.seed('business-unit', unit(n, n % 10 === 0 ? 0 : 2));
+    const summary = await backfill({ resourceTypes: ['business-unit'] });
+    expect(summary.status).toBe('completed');
+    expect(summary.counts['business-unit']).toMatchObject({
+      processed: 30,
+      sent: 27,
+      events: 54,
+      skipped: { 'no-associates': 3 },
+    });
+    const groups = segment.events();
+    expect(groups).toHaveLength(54);
+    expect(new Set(groups.map((call) => call.groupId))).toEqual(
+      new Set(Array.from({ length: 30 }, (_, n) => `unit-${n}`).filter((_, n) => n % 10 !== 0)),
+    );
+    expect(groups.every((call) => call.type === 'group')).toBe(true);
+    expect(parseBackfillArgs(['--business-units'])).toMatchObject({ options: { resourceTypes: ['business-unit'] } });
+    expect(parseBackfillArgs(['--orders', '--business-units'])).toMatchObject({
+      options: { resourceTypes: ['business-unit', 'order'] },
+    });
+  });
+});
+
 describe('command line', () => {
   test('neither flag means both types; values are checked and normalised', () => {
     expect(parseBackfillArgs([])).toMatchObject({
@@ -589,6 +640,7 @@ describe('command line', () => {
     resourceTypes: ['customer', 'order'],
     counts: {
       customer: { processed: 1, sent: 1, events: 2, skipped: {}, failed: {} },
+      'business-unit': { processed: 0, sent: 0, events: 0, skipped: {}, failed: {} },
       order: { processed: 2, sent: 1, events: 1, skipped: { 'no-identity': 1 }, failed },
     },
     run: {

@@ -34,7 +34,12 @@ const checkpointSchema = z.object({
   lastId: z.string().nullable(),
   /** Every page of every type done. */
   done: z.boolean(),
-  counts: z.object({ customer: countsSchema, order: countsSchema }),
+  // Checkpoints from before business units were backfilled have none.
+  counts: z.object({
+    customer: countsSchema,
+    'business-unit': countsSchema.default({ processed: 0, sent: 0, events: 0, skipped: {}, failed: {} }),
+    order: countsSchema,
+  }),
   failures: z.array(z.object({ resourceType: resourceTypeSchema, id: z.string(), reason: z.string() })),
   startedAt: z.string(),
   updatedAt: z.string(),

@@ -20,7 +20,9 @@ export const sum = (record: Record<string, number>) => Object.values(record).red
 
 export function startTally(previous?: Pick<Tally, 'counts' | 'failures'>): Tally {
   return {
-    counts: previous ? structuredClone(previous.counts) : { customer: emptyCounts(), order: emptyCounts() },
+    counts: previous
+      ? structuredClone(previous.counts)
+      : { customer: emptyCounts(), 'business-unit': emptyCounts(), order: emptyCounts() },
     failures: previous ? [...previous.failures] : [],
     run: { resources: 0, events: 0, pages: 0, retries: 0 },
   };
@@ -63,10 +65,15 @@ export function progressOf(
   const all = resourceTypes.map((type) => tally.counts[type]);
   const total = (pick: (counts: ResourceCounts) => number) => all.reduce((sumOf, counts) => sumOf + pick(counts), 0);
   const { customer, order } = tally.counts;
+  const units = tally.counts['business-unit'];
   return {
     type: 'progress',
     phase,
     customers: { processed: customer.processed, ...(totals.customer !== undefined ? { total: totals.customer } : {}) },
+    businessUnits: {
+      processed: units.processed,
+      ...(totals['business-unit'] !== undefined ? { total: totals['business-unit'] } : {}),
+    },
     orders: { processed: order.processed, ...(totals.order !== undefined ? { total: totals.order } : {}) },
     sent: total((counts) => counts.sent),
     events: total((counts) => counts.events),

@@ -1,10 +1,10 @@
 /** commercetools pages: id-cursor queries within the filters, and counts for an ETA. */
-import type { ByProjectKeyRequestBuilder, Customer, Order } from '@commercetools/platform-sdk';
+import type { BusinessUnit, ByProjectKeyRequestBuilder, Customer, Order } from '@commercetools/platform-sdk';
 import { statusOf } from '../../commercetools/errors';
 import { ConnectorError, upstreamUnavailable } from '../../errors';
 import type { BackfillFilters, BackfillResourceType } from './types';
 
-export type Resource = Customer | Order;
+export type Resource = Customer | BusinessUnit | Order;
 
 /** The predicate of a page: after the cursor, within the filters. User input only in variables. */
 export function pageQuery(
@@ -27,7 +27,7 @@ export function pageQuery(
     variables['var.until'] = filters.until;
   }
   if (filters.store) {
-    // An order belongs to one store; a customer to none (global) or several.
+    // An order belongs to one store; a customer or a business unit to none (global) or several.
     clauses.push(resourceType === 'order' ? 'store(key = :store)' : 'stores(key = :store)');
     variables['var.store'] = filters.store;
   }
@@ -47,6 +47,7 @@ export async function readPage(
   const queryArgs = { ...(where ? { where } : {}), ...variables, sort: 'id asc', limit, withTotal: false };
   try {
     if (resourceType === 'customer') return (await api.customers().get({ queryArgs }).execute()).body.results;
+    if (resourceType === 'business-unit') return (await api.businessUnits().get({ queryArgs }).execute()).body.results;
     return (
       await api
         .orders()
@@ -70,7 +71,9 @@ export async function countResources(
     const page =
       resourceType === 'customer'
         ? await api.customers().get({ queryArgs }).execute()
-        : await api.orders().get({ queryArgs }).execute();
+        : resourceType === 'business-unit'
+          ? await api.businessUnits().get({ queryArgs }).execute()
+          : await api.orders().get({ queryArgs }).execute();
     return page.body.total ?? 0;
   } catch (error) {
     throw commercetoolsFailure(`${resourceType} count`, error);

@@ -7,7 +7,8 @@
  * Everything it touches is passed in (commercetools, the sink, a clock, an output): no
  * process.env, no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
  */
-import type { Customer, Order } from '@commercetools/platform-sdk';
+import type { BusinessUnit, Customer, Order } from '@commercetools/platform-sdk';
+import { businessUnitPlanner } from '../../handlers/business-unit';
 import { newCustomerPlanner } from '../../handlers/customer';
 import { orderCompletedPlanner } from '../../handlers/order';
 import type { PlanContext } from '../../handlers/types';
@@ -34,6 +35,10 @@ function plannerOf(
   resourceType: BackfillResourceType,
   context: PlanContext,
 ): ((resource: Resource) => Promise<MappingResult>) | undefined {
+  if (resourceType === 'business-unit') {
+    const planUnit = businessUnitPlanner(context);
+    return planUnit && (async (resource) => planUnit(resource as BusinessUnit));
+  }
   if (resourceType === 'order') {
     const planOrder = orderCompletedPlanner(context);
     return planOrder && ((resource) => planOrder(resource as Order));
@@ -322,10 +327,11 @@ export async function runBackfill(
     }
     if (!plannerOf(resourceType, run.planContext)) {
       run.disabled.push(resourceType);
-      const what =
-        resourceType === 'customer'
-          ? 'IDENTIFY_CUSTOMERS is false and EVENT_SIGNED_UP is off'
-          : 'EVENT_ORDER_COMPLETED is off';
+      const what = {
+        customer: 'IDENTIFY_CUSTOMERS is false and EVENT_SIGNED_UP is off',
+        'business-unit': 'GROUP_BUSINESS_UNITS is false',
+        order: 'EVENT_ORDER_COMPLETED is off',
+      }[resourceType];
       runtime.output.notice({
         type: 'notice',
         kind: 'disabled',

@@ -5,8 +5,11 @@ import type { EventSettings } from '../../events';
 import type { MappingOptions } from '../../mapping/types';
 import type { SegmentSink } from '../../segment/sink';
 
-/** Processed in this order: customers first, so their identify precedes their orders. */
-export const BACKFILL_RESOURCE_TYPES = ['customer', 'order'] as const;
+/**
+ * Processed in this order: customers first, so their identify precedes their business units'
+ * group calls and their orders.
+ */
+export const BACKFILL_RESOURCE_TYPES = ['customer', 'business-unit', 'order'] as const;
 export type BackfillResourceType = (typeof BACKFILL_RESOURCE_TYPES)[number];
 
 /** commercetools' largest page. */
@@ -76,6 +79,7 @@ export interface BackfillProgress {
   type: 'progress';
   phase: BackfillResourceType;
   customers: { processed: number; total?: number };
+  businessUnits: { processed: number; total?: number };
   orders: { processed: number; total?: number };
   /** Resources whose events Segment accepted (in a dry run: would have been sent). */
   sent: number;
