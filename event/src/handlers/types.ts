@@ -37,6 +37,8 @@ export const SKIP_REASONS = {
   'not-found': 'info',
   'invalid-consent': 'warn',
   'no-identity': 'warn',
+  /** A payment event, but the payment belongs to no order (yet): a cart's payment, say. */
+  'no-order': 'info',
   /** The event is switched off in the configuration. */
   disabled: 'info',
   /** A handled message that maps to no event (e.g. an order state other than Cancelled). */

@@ -137,6 +137,7 @@ const EVERYTHING_OFF: Record<string, string> = {
   EVENT_ORDER_SHIPPED: 'off',
   EVENT_ORDER_DELIVERED: 'off',
   EVENT_ORDER_REFUNDED: 'off',
+  EVENT_PAYMENT_FAILED: 'off',
   EVENT_SIGNED_UP: 'off',
   IDENTIFY_CUSTOMERS: 'false',
   SEGMENT_DELETE_USERS: 'false',
@@ -156,14 +157,14 @@ function topicsFor(variables: Record<string, string> = {}) {
 }
 
 const ORDER_STATE_MESSAGES = ['OrderPaymentStateChanged', 'OrderShipmentStateChanged', 'OrderStateChanged'];
-const REFUND_MESSAGES = {
+const PAYMENT_MESSAGES = {
   resourceTypeId: 'payment',
   types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
 };
 
 const DEFAULT_TOPICS = {
   changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
 };
 
 describe('subscriptionTopics', () => {
@@ -180,7 +181,7 @@ describe('subscriptionTopics', () => {
   it('takes Order Completed from the OrderCreated message, not from order changes, when Order Updated is off', () => {
     expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual({
       changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
+      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
     });
   });
 
@@ -188,7 +189,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off' })).toEqual(DEFAULT_TOPICS);
     expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual({
       changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+      messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
     });
   });
 
@@ -203,12 +204,22 @@ describe('subscriptionTopics', () => {
     },
   );
 
-  it('leaves payments out when Order Refunded is off', () => {
-    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual({
+  it('leaves payments out when Order Refunded and Payment Failed are both off', () => {
+    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off', EVENT_PAYMENT_FAILED: 'off' })).toEqual({
       changes: DEFAULT_TOPICS.changes,
       messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
     });
+    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual(DEFAULT_TOPICS);
+    expect(topicsFor({ EVENT_PAYMENT_FAILED: 'off' })).toEqual(DEFAULT_TOPICS);
   });
+
+  it.each(['EVENT_ORDER_REFUNDED', 'EVENT_PAYMENT_FAILED'])(
+    'subscribes to the payment transaction messages only, when %s is the only event on',
+    (variable) => {
+      const { [variable]: _enabled, ...others } = EVERYTHING_OFF;
+      expect(topicsFor(others)).toEqual({ changes: [], messages: [PAYMENT_MESSAGES] });
+    },
+  );
 
   it('leaves customers out when identify, Signed Up and deletions are all off', () => {
     expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual({
@@ -408,7 +419,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(reduced.changes).toEqual([{ resourceTypeId: 'customer' }]);
     expect(reduced.messages).toEqual([
       { resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] },
-      REFUND_MESSAGES,
+      PAYMENT_MESSAGES,
     ]);
     expect(output.lines).toEqual([expect.stringContaining('changes customer; messages order (OrderCreated, ')]);
 
