@@ -12,6 +12,7 @@ export const TRACK_EVENTS = {
   orderShipped: { variable: 'EVENT_ORDER_SHIPPED', defaultName: 'Order Shipped', slug: 'order-shipped' },
   orderDelivered: { variable: 'EVENT_ORDER_DELIVERED', defaultName: 'Order Delivered', slug: 'order-delivered' },
   orderRefunded: { variable: 'EVENT_ORDER_REFUNDED', defaultName: 'Order Refunded', slug: 'order-refunded' },
+  paymentFailed: { variable: 'EVENT_PAYMENT_FAILED', defaultName: 'Payment Failed', slug: 'payment-failed' },
   signedUp: { variable: 'EVENT_SIGNED_UP', defaultName: 'Signed Up', slug: 'signed-up' },
   accountAddedUser: {
     variable: 'EVENT_ACCOUNT_ADDED_USER',

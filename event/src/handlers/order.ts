@@ -1,6 +1,11 @@
 import type { Order } from '@commercetools/platform-sdk';
 import type { TrackEventKey } from '../events';
-import { buildOrderCompleted, buildOrderEvent, needsGuestEmailLookup } from '../mapping/order';
+import {
+  buildOrderCompleted,
+  buildOrderEvent,
+  buildOrderEventWithShipments,
+  needsGuestEmailLookup,
+} from '../mapping/order';
 import type { MappingResult } from '../mapping/types';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
 import { deliver, enabledEvent, from, skipped, type Handler, type MessageHandler, type PlanContext } from './types';
@@ -66,13 +71,19 @@ export const handleOrderUpdated: Handler = async (notification, context) => {
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
   const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
-  return deliver(buildOrderEvent(order, context.mapping, event, occurrence), context);
+  return deliver(buildOrderEventWithShipments(order, context.mapping, event, occurrence), context);
 };
 
-/** A state-change message → its event, when the new state is one that has an event. */
+type OrderEventBuilder = typeof buildOrderEvent;
+
+/**
+ * A state-change message → its event, when the new state is one that has an event, built by
+ * `build` (shipment states carry the order's shipments).
+ */
 function stateChangeHandler<T extends 'OrderStateChanged' | 'OrderPaymentStateChanged' | 'OrderShipmentStateChanged'>(
   type: T,
   eventFor: (fields: MessageFields<T>) => TrackEventKey | undefined,
+  build: OrderEventBuilder = buildOrderEvent,
 ): MessageHandler {
   return async (notification, context) => {
     const key = eventFor(readMessage(notification, type));
@@ -83,7 +94,7 @@ function stateChangeHandler<T extends 'OrderStateChanged' | 'OrderPaymentStateCh
     if (!order) return skipped('not-found');
     // The message id names this change; a redelivery carries the same one.
     const occurrence = { discriminator: notification.id, timestamp: notification.createdAt };
-    return deliver(buildOrderEvent(order, context.mapping, event, occurrence), context);
+    return deliver(build(order, context.mapping, event, occurrence), context);
   };
 }
 
@@ -95,8 +106,12 @@ export const handleOrderPaymentStateChanged = stateChangeHandler('OrderPaymentSt
   fields.paymentState === 'Paid' ? 'orderPaid' : undefined,
 );
 
-export const handleOrderShipmentStateChanged = stateChangeHandler('OrderShipmentStateChanged', (fields) => {
-  if (fields.shipmentState === 'Shipped') return 'orderShipped';
-  if (fields.shipmentState === 'Delivered') return 'orderDelivered';
-  return undefined;
-});
+export const handleOrderShipmentStateChanged = stateChangeHandler(
+  'OrderShipmentStateChanged',
+  (fields) => {
+    if (fields.shipmentState === 'Shipped') return 'orderShipped';
+    if (fields.shipmentState === 'Delivered') return 'orderDelivered';
+    return undefined;
+  },
+  buildOrderEventWithShipments,
+);

@@ -39,6 +39,8 @@ export const SKIP_REASONS = {
   'no-identity': 'warn',
   /** A business unit without associates: nobody to put in its Segment group. */
   'no-associates': 'info',
+  /** A payment event, but the payment belongs to no order (yet): a cart's payment, say. */
+  'no-order': 'info',
   /** The event is switched off in the configuration. */
   disabled: 'info',
   /** A handled message that maps to no event (e.g. an order state other than Cancelled). */

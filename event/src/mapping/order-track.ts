@@ -56,7 +56,7 @@ export function orderMessageId(
   });
 }
 
-/** Where the order stands and how it ships: on every order event, refunds included. */
+/** Where the order stands and how it ships: on every order event, refunds and failed payments included. */
 export function orderContext(order: Order): JsonObject {
   const methods = shippingInfosOf(order)
     .map((info) => info.shippingMethodName)

@@ -5,6 +5,7 @@ import { orderIdentity } from './identity';
 import { orderFigures } from './order-figures';
 import { buildOrderTrack, orderContext, orderMessageId, orderStores } from './order-track';
 import { buildProducts } from './products';
+import { shipmentProperties } from './shipments';
 import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
 
 // Refunds live in their own module; the payment handler has always imported them from here.
@@ -51,7 +52,8 @@ export function buildOrderCompleted(
 }
 
 /**
- * One track call about an order (Order Completed, Updated, Cancelled, Paid, Shipped, Delivered):
+ * One track call about an order (Order Completed, Cancelled, Paid; the events that follow the
+ * goods use buildOrderEventWithShipments):
  * the order's identity, consent and full properties, at `occurrence`.
  */
 export function buildOrderEvent(
@@ -61,6 +63,22 @@ export function buildOrderEvent(
   occurrence: Occurrence,
 ): MappingResult {
   return buildOrderTrack(order, options, event, occurrence, () => orderProperties(order, options.locale));
+}
+
+/**
+ * An order event that follows the goods (Order Shipped, Delivered, Updated): the order's
+ * properties, with its shipments and the latest tracking number and carrier.
+ */
+export function buildOrderEventWithShipments(
+  order: Order,
+  options: MappingOptions,
+  event: EventName,
+  occurrence: Occurrence,
+): MappingResult {
+  return buildOrderTrack(order, options, event, occurrence, () => ({
+    ...orderProperties(order, options.locale),
+    ...shipmentProperties(order),
+  }));
 }
 
 /** Every order event's properties: Segment's e-commerce v2 order fields plus commercetools' states. */

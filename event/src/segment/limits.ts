@@ -47,8 +47,9 @@ export type Fitted = { kind: 'fits'; call: SegmentCall } | { kind: 'too-large'; 
 /**
  * The call as it may be sent: unchanged when it is within `maxBytes` (its JSON's UTF-8 bytes),
  * otherwise reduced until it fits. A track call keeps its identity and every figure outside
- * `products`; its products lose the optional fields, then products go from the end, and
- * `products_truncated: true` and `products_count` (every product) say so. An identify or group call
+ * `products`; its products lose the optional fields, then its shipments lose their products
+ * (`shipments_truncated: true`), then products go from the end, and `products_truncated: true`
+ * and `products_count` (every product) say so. An identify or group call
  * loses its largest non-essential traits first, and says `traits_truncated: true`. A call that
  * cannot be brought under the limit that way is 'too-large'.
  */
@@ -64,13 +65,25 @@ export function fitCall(original: SegmentCall, maxBytes = MAX_CALL_BYTES): Fitte
 function fitTrack(call: TrackCall, maxBytes: number): TrackCall | undefined {
   const products = call.properties.products;
   if (!Array.isArray(products)) return undefined;
+  let properties = call.properties;
   const withProducts = (list: unknown[]): TrackCall => ({
     ...call,
-    properties: { ...call.properties, products: list, products_truncated: true, products_count: products.length },
+    properties: { ...properties, products: list, products_truncated: true, products_count: products.length },
   });
   let current = products as unknown[];
   for (const field of OPTIONAL_PRODUCT_FIELDS) {
     current = current.map((product) => withoutKey(product, field));
+    const candidate = withProducts(current);
+    if (jsonBytes(candidate) <= maxBytes) return candidate;
+  }
+  // Then what each shipment holds: the shipments keep their tracking, and `products` names the goods.
+  const shipments = properties.shipments;
+  if (Array.isArray(shipments) && shipments.some((shipment) => withoutKey(shipment, 'products') !== shipment)) {
+    properties = {
+      ...properties,
+      shipments: shipments.map((shipment) => withoutKey(shipment, 'products')),
+      shipments_truncated: true,
+    };
     const candidate = withProducts(current);
     if (jsonBytes(candidate) <= maxBytes) return candidate;
   }

@@ -137,6 +137,7 @@ const EVERYTHING_OFF: Record<string, string> = {
   EVENT_ORDER_SHIPPED: 'off',
   EVENT_ORDER_DELIVERED: 'off',
   EVENT_ORDER_REFUNDED: 'off',
+  EVENT_PAYMENT_FAILED: 'off',
   EVENT_SIGNED_UP: 'off',
   IDENTIFY_CUSTOMERS: 'false',
   SEGMENT_DELETE_USERS: 'false',
@@ -162,7 +163,7 @@ function topicsFor(variables: Record<string, string> = {}) {
 }
 
 const ORDER_STATE_MESSAGES = ['OrderPaymentStateChanged', 'OrderShipmentStateChanged', 'OrderStateChanged'];
-const REFUND_MESSAGES = {
+const PAYMENT_MESSAGES = {
   resourceTypeId: 'payment',
   types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
 };
@@ -191,7 +192,7 @@ function withB2B(topics: Topics): Topics {
 
 const DEFAULT_TOPICS = withB2B({
   changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
 });
 
 describe('subscriptionTopics', () => {
@@ -209,7 +210,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }],
-        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -219,7 +220,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -235,20 +236,30 @@ describe('subscriptionTopics', () => {
     },
   );
 
-  it('leaves payments out when Order Refunded is off', () => {
-    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual(
+  it('leaves payments out when Order Refunded and Payment Failed are both off', () => {
+    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off', EVENT_PAYMENT_FAILED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
         messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
       }),
     );
+    expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual(DEFAULT_TOPICS);
+    expect(topicsFor({ EVENT_PAYMENT_FAILED: 'off' })).toEqual(DEFAULT_TOPICS);
   });
+
+  it.each(['EVENT_ORDER_REFUNDED', 'EVENT_PAYMENT_FAILED'])(
+    'subscribes to the payment transaction messages only, when %s is the only event on',
+    (variable) => {
+      const { [variable]: _enabled, ...others } = EVERYTHING_OFF;
+      expect(topicsFor(others)).toEqual({ changes: [], messages: [PAYMENT_MESSAGES] });
+    },
+  );
 
   it('leaves customers out when identify, Signed Up and deletions are all off', () => {
     expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'order' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, REFUND_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -464,7 +475,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(reduced.version).toBeGreaterThan(first.version);
     const expected = withB2B({
       changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, REFUND_MESSAGES],
+      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
     });
     expect(reduced.changes).toEqual(expected.changes);
     expect(reduced.messages).toEqual(expected.messages);

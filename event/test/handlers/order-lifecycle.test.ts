@@ -301,7 +301,7 @@ describe('refunds', () => {
         transaction,
       }),
     );
-    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(res.body).toEqual({ status: 'skipped', reason: 'no-order' });
   });
 });
 

@@ -31,6 +31,7 @@ import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
 import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
 import noTaxJson from '../fixtures/orders/order-no-tax.json';
+import shippedJson from '../fixtures/orders/order-shipped.json';
 import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
 import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
 import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
@@ -51,6 +52,7 @@ const orders: [string, Order][] = [
   ['order-invalid-consent', invalidConsentJson as unknown as Order],
   ['order-total-discount', totalDiscountJson as unknown as Order],
   ['order-gift-credit', giftCreditJson as unknown as Order],
+  ['order-shipped', shippedJson as unknown as Order],
 ];
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -298,6 +300,26 @@ describe.each(orders)('%s', (_name, order) => {
         expect(addressKeys).toContain(target.addressKey);
       }
     }
+  });
+
+  it('delivers only lines it has, never more units than a line holds', () => {
+    const quantities = new Map([...order.lineItems, ...order.customLineItems].map((item) => [item.id, item.quantity]));
+    const delivered = new Map<string, number>();
+    for (const info of shippingInfos) {
+      for (const delivery of info.deliveries ?? []) {
+        for (const item of delivery.items) delivered.set(item.id, (delivered.get(item.id) ?? 0) + item.quantity);
+        for (const parcel of delivery.parcels) {
+          expect(Date.parse(parcel.createdAt)).toBeGreaterThanOrEqual(Date.parse(delivery.createdAt));
+          // A parcel holds part of its delivery.
+          for (const item of parcel.items ?? []) {
+            const inDelivery = delivery.items.find((candidate) => candidate.id === item.id);
+            expect(item.quantity).toBeLessThanOrEqual(inDelivery?.quantity ?? 0);
+          }
+        }
+      }
+    }
+    for (const [id, quantity] of delivered) expect(quantity).toBeLessThanOrEqual(quantities.get(id) ?? 0);
+    if (delivered.size > 0) expect(['Partial', 'Shipped', 'Delivered']).toContain(order.shipmentState);
   });
 
   it('expands discount codes with their own id', () => {

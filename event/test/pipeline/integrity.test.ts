@@ -21,6 +21,8 @@ import {
  */
 const PAYMENT_ID = '6b5a4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const REFUND_ID = 'a9b8c7d6-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const FAILED_CHARGE_ID = 'a9b8c7d6-0000-4000-8000-00000000c401';
+const CHARGE_ID = 'a9b8c7d6-0000-4000-8000-00000000c200';
 const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
 
 const paidOrder = { ...taxExcludedOrder, paymentInfo: { payments: [{ typeId: 'payment', id: PAYMENT_ID }] } };
@@ -32,7 +34,11 @@ const payment = {
   amountPlanned: taxExcludedOrder.taxedPrice.totalGross,
   paymentMethodInfo: { paymentInterface: 'psp', method: 'card' },
   paymentStatus: {},
-  transactions: [{ id: REFUND_ID, type: 'Refund', amount: usd(2500), state: 'Success' }],
+  transactions: [
+    { id: FAILED_CHARGE_ID, type: 'Charge', amount: usd(22746), state: 'Failure' },
+    { id: CHARGE_ID, type: 'Charge', amount: usd(22746), state: 'Success' },
+    { id: REFUND_ID, type: 'Refund', amount: usd(2500), state: 'Success' },
+  ],
   interfaceInteractions: [],
 };
 
@@ -149,6 +155,60 @@ describe('forged and tampered payloads', () => {
       status: 'skipped',
       reason: 'not-found',
     });
+    expect(harness.segment.received).toHaveLength(0);
+  });
+});
+
+describe('forged payment failures', () => {
+  it('sends the amount the payment holds as failed, not the one a message claims', async () => {
+    const claimed = { id: FAILED_CHARGE_ID, type: 'Charge', amount: usd(99_999_900), state: 'Failure' };
+    const res = await post(
+      messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', { transaction: claimed }),
+    );
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    expect(harness.segment.events()).toEqual([
+      expect.objectContaining({
+        event: 'Payment Failed',
+        properties: expect.objectContaining({ total: 227.46, order_id: paidOrder.id, payment_method: 'card' }),
+      }),
+    ]);
+    expect(harness.logs.at(-1)).toMatchObject({ outcome: 'delivered', source: 'read' });
+  });
+
+  it.each([
+    [
+      'a failure claimed for a charge that succeeded',
+      () =>
+        messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
+          transaction: { id: CHARGE_ID, type: 'Charge', amount: usd(22746), state: 'Failure' },
+        }),
+      'no-event',
+    ],
+    [
+      'a change to Failure claimed for a charge that succeeded',
+      () =>
+        messageNotification('payment', PAYMENT_ID, 'PaymentTransactionStateChanged', {
+          transactionId: CHARGE_ID,
+          state: 'Failure',
+        }),
+      'no-event',
+    ],
+    [
+      'a failed charge the payment does not hold',
+      () =>
+        messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
+          transaction: {
+            id: 'a9b8c7d6-0000-4000-8000-00000000dead',
+            type: 'Charge',
+            amount: usd(100),
+            state: 'Failure',
+          },
+        }),
+      'not-found',
+    ],
+  ])('sends nothing for %s', async (_label, build, reason) => {
+    const res = await post(build());
+    expect(res.body).toEqual({ status: 'skipped', reason });
     expect(harness.segment.received).toHaveLength(0);
   });
 });

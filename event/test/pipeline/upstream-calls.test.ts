@@ -96,6 +96,82 @@ describe('messages that carry their resource', () => {
   });
 });
 
+describe('payment messages', () => {
+  const paymentId = '0ddba11e-2222-4000-8000-000000000001';
+  const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
+  const failedCharge = {
+    id: '0ddba11e-2222-4000-8000-00000000c401',
+    type: 'Charge',
+    amount: usd(22746),
+    state: 'Failure',
+  };
+  const refund = { id: '0ddba11e-2222-4000-8000-00000000b200', type: 'Refund', amount: usd(1000), state: 'Success' };
+  const added = (transaction: object) =>
+    messageNotification('payment', paymentId, 'PaymentTransactionAdded', { transaction });
+  let trusted: Harness;
+
+  beforeAll(async () => {
+    await harness.seed('order', {
+      ...taxExcludedOrder,
+      id: '0ddba11e-2222-4000-8000-000000000002',
+      paymentInfo: { payments: [{ typeId: 'payment', id: paymentId }] },
+    });
+    await harness.seed('payment', {
+      id: paymentId,
+      version: 3,
+      createdAt: '2026-03-14T09:26:50.000Z',
+      lastModifiedAt: '2026-03-14T09:31:12.000Z',
+      amountPlanned: usd(22746),
+      paymentMethodInfo: { paymentInterface: 'stripe', method: 'card' },
+      paymentStatus: {},
+      transactions: [failedCharge, refund],
+      interfaceInteractions: [],
+    });
+    trusted = await startHarness({ commercetoolsUrl: proxy.url, trusted: true });
+  });
+  afterAll(() => trusted.close());
+
+  /** The payment and order reads one notification makes (the access token aside). */
+  async function readsOf(app: Harness, notification: object) {
+    const payments = proxy.count('/payments/');
+    const orders = proxy.count('/orders?');
+    const all = proxy.count() - proxy.count('/oauth/');
+    await request(app.app).post('/').send(pubSubEnvelope(notification)).expect(200);
+    return {
+      payments: proxy.count('/payments/') - payments,
+      orders: proxy.count('/orders?') - orders,
+      all: proxy.count() - proxy.count('/oauth/') - all,
+    };
+  }
+
+  it.each([
+    ['a failed charge, authenticated: the payment for its method, then the order', () => trusted, failedCharge, 1],
+    [
+      'a failed charge, unauthenticated: the payment for its transaction and method, then the order',
+      () => harness,
+      failedCharge,
+      1,
+    ],
+    ['a refund, authenticated: the order only', () => trusted, refund, 0],
+    ['a refund, unauthenticated: the payment, then the order', () => harness, refund, 1],
+  ])('reads the payment at most once for %s', async (_label, app, transaction, payments) => {
+    expect(await readsOf(app(), added(transaction))).toEqual({ payments, orders: 1, all: payments + 1 });
+  });
+
+  it('reads the payment once and the order once for a transaction that changed state', async () => {
+    const changed = messageNotification('payment', paymentId, 'PaymentTransactionStateChanged', {
+      transactionId: failedCharge.id,
+      state: 'Failure',
+    });
+    expect(await readsOf(trusted, changed)).toEqual({ payments: 1, orders: 1, all: 2 });
+  });
+
+  it('reads nothing for a message that claims nothing to send', async () => {
+    const pending = { ...failedCharge, state: 'Pending' };
+    expect(await readsOf(harness, added(pending))).toEqual({ payments: 0, orders: 0, all: 0 });
+  });
+});
+
 it('shares Segment requests between notifications processed together, each answered once its own events were accepted', async () => {
   // Segment is slow, so batches queue behind the requests in flight and are merged.
   harness.segment.behave({ kind: 'delay', ms: 150 });

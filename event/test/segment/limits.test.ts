@@ -98,6 +98,84 @@ describe('fitCall', () => {
     );
   });
 
+  describe('an order event with shipments', () => {
+    const shipment = (n: number, products: object[]) => ({
+      delivery_id: `d1c2b3a4-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      created_at: '2026-11-24T08:00:00.000Z',
+      tracking_number: `1Z999AA1012345679${n}`,
+      carrier: 'UPS',
+      products,
+    });
+    /** Products without optional fields, so only the shipments or whole products can go. */
+    const shippedOrder = (count: number): TrackCall => {
+      const products = Array.from({ length: count }, (_, n) => {
+        const { image_url: _image, variant: _variant, position: _position, ...essential } = product(n);
+        return essential;
+      });
+      const shipped = products.map(({ product_id, sku, quantity }) => ({ product_id, sku, quantity }));
+      const half = Math.ceil(count / 2);
+      const call = order(products);
+      return {
+        ...call,
+        event: 'Order Shipped',
+        properties: {
+          ...call.properties,
+          tracking_number: '1Z999AA10123456781',
+          carrier: 'UPS',
+          shipments: [shipment(0, shipped.slice(0, half)), shipment(1, shipped.slice(half))],
+        },
+      };
+    };
+
+    it('drops what the shipments hold before any product, and keeps their tracking', () => {
+      // Over the budget with the shipments' products, under it without them.
+      let count = 1;
+      while (jsonBytes(shippedOrder(count)) <= MAX_CALL_BYTES) count += 1;
+      const call = shippedOrder(count);
+      const fitted = fitCall(call);
+      if (fitted.kind !== 'fits' || fitted.call.type !== 'track') throw new Error('expected a track that fits');
+      const { properties } = fitted.call;
+      expect(jsonBytes(fitted.call)).toBeLessThanOrEqual(MAX_CALL_BYTES);
+      expect(properties).toMatchObject({
+        tracking_number: '1Z999AA10123456781',
+        carrier: 'UPS',
+        shipments_truncated: true,
+        products_count: count,
+      });
+      expect(properties.products).toHaveLength(count);
+      const tracking = (n: number) => {
+        const { products: _products, ...rest } = shipment(n, []);
+        return rest;
+      };
+      expect(properties.shipments).toEqual([tracking(0), tracking(1)]);
+    });
+
+    it('then drops products from the end, as for any order', () => {
+      const fitted = fitCall(shippedOrder(600));
+      if (fitted.kind !== 'fits' || fitted.call.type !== 'track') throw new Error('expected a track that fits');
+      const { properties } = fitted.call;
+      expect(jsonBytes(fitted.call)).toBeLessThanOrEqual(MAX_CALL_BYTES);
+      expect(properties).toMatchObject({ shipments_truncated: true, products_truncated: true, products_count: 600 });
+      expect((properties.products as object[]).length).toBeLessThan(600);
+      expect((properties.shipments as object[]).map((entry) => Object.keys(entry))).toEqual([
+        ['delivery_id', 'created_at', 'tracking_number', 'carrier'],
+        ['delivery_id', 'created_at', 'tracking_number', 'carrier'],
+      ]);
+    });
+
+    it('leaves the shipments whole when dropping optional product fields is enough', () => {
+      const call = shippedOrder(2);
+      const large = {
+        ...call,
+        properties: { ...call.properties, products: [product(0, { image_url: 'x'.repeat(33_000) })] },
+      };
+      const fitted = fitCall(large);
+      if (fitted.kind !== 'fits' || fitted.call.type !== 'track') throw new Error('expected a track that fits');
+      expect(fitted.call.properties.shipments).toEqual(call.properties.shipments);
+      expect(fitted.call.properties).not.toHaveProperty('shipments_truncated');
+    });
+  });
+
   it('drops the largest non-essential identify traits first', () => {
     const call: IdentifyCall = {
       type: 'identify',

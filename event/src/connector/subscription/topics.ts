@@ -19,8 +19,8 @@ const on = (events: EventSettings, key: TrackEventKey): boolean => events.track[
  * Which topic each setting needs. commercetools cannot narrow a change subscription to one change
  * type, so customer changes bring creations, updates and deletions alike. Order changes include
  * ResourceCreated, which also yields Order Completed, so the OrderCreated message is only needed
- * when Order Updated is off (it carries the order, so it needs no read). Refunds are found on the
- * payment, whose transactions change without any order message.
+ * when Order Updated is off (it carries the order, so it needs no read). Refunds and failed
+ * payments are found on the payment, whose transactions change without any order message.
  */
 const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) => boolean }> = [
   { topic: { changes: 'customer' }, when: (e) => e.identifyCustomers || on(e, 'signedUp') || e.deleteUsers },
@@ -37,7 +37,7 @@ const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) =
   },
   {
     topic: { messages: 'payment', types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'] },
-    when: (e) => on(e, 'orderRefunded'),
+    when: (e) => on(e, 'orderRefunded') || on(e, 'paymentFailed'),
   },
   { topic: { changes: 'business-unit' }, when: (e) => e.groupBusinessUnits },
   {
