@@ -87,7 +87,12 @@ function pubSubEnvelope(notification: object, messageId: string) {
   };
 }
 
-function describeEvent(event: CapturedEvent): string {
+/** The demo's second Segment source: the German store has one of its own. */
+const DE_STORE = 'de-webshop';
+const DE_WRITE_KEY = 'demo-de-webshop-write-key';
+
+function describeEvent(event: CapturedEvent, writeKey: string | undefined): string {
+  const source = writeKey === DE_WRITE_KEY ? `  [source of ${DE_STORE}]` : '  [default source]';
   const who = event.userId ? `userId=${event.userId}` : `anonymousId=${event.anonymousId}`;
   const head = event.type === 'track' ? `track "${event.event}"` : 'identify';
   const body = event.type === 'track' ? event.properties : event.traits;
@@ -96,7 +101,7 @@ function describeEvent(event: CapturedEvent): string {
       ? `\n      context.consent ${JSON.stringify(event.context.consent)}`
       : '';
   const json = JSON.stringify(body, null, 2).replace(/\n/g, '\n      ');
-  return `    ${head}  ${who}  messageId=${event.messageId}${context}\n      ${json}`;
+  return `    ${head}  ${who}  messageId=${event.messageId}${source}${context}\n      ${json}`;
 }
 
 async function main(): Promise<void> {
@@ -136,6 +141,8 @@ async function main(): Promise<void> {
     SEGMENT_WRITE_KEY: realWriteKey ?? 'demo-write-key',
     SEGMENT_HOST: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
     LOCALE: 'en',
+    // With the local capture, the German store's events go to a source of their own.
+    ...(capture ? { SEGMENT_WRITE_KEYS_BY_STORE: JSON.stringify({ [DE_STORE]: DE_WRITE_KEY }) } : {}),
     // Deletions need a Segment Public API token; the demo shows none.
   });
   const { api: _api, ...dependencies } = createConnectorDependencies(config);
@@ -153,7 +160,7 @@ async function main(): Promise<void> {
   let failures = 0;
   for (const [index, sample] of samples.entries()) {
     const notification = notificationFor(sample, index + 1);
-    const seen = capture?.events().length ?? 0;
+    const seen = capture?.accepted.length ?? 0;
     // As Connect pushes it, unauthenticated: what a notification carries is checked against commercetools.
     const processed = await processDelivery(pubSubEnvelope(notification, `demo-${index + 1}`), pipeline, {
       authenticated: false,
@@ -165,13 +172,17 @@ async function main(): Promise<void> {
     console.log(
       `   ${sample.typeId} ${route} ${sample.resource.id} → HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
     );
-    for (const event of capture?.events().slice(seen) ?? []) console.log(describeEvent(event));
+    for (const received of capture?.accepted.slice(seen) ?? []) {
+      for (const event of received.events) console.log(describeEvent(event, received.writeKey));
+    }
     console.log('');
   }
 
   if (capture) {
     const requests = capture.accepted.length;
-    console.log(`Segment accepted ${capture.events().length} events in ${requests} batch request(s).`);
+    const german = capture.accepted.filter((received) => received.writeKey === DE_WRITE_KEY);
+    console.log(`Segment accepted ${capture.events().length} events in ${requests} batch request(s);`);
+    console.log(`${german.flatMap((received) => received.events).length} of them went to the source of ${DE_STORE}.`);
   } else {
     console.log('Sent to your Segment source: open Connections → Sources → your source → Debugger.');
   }
