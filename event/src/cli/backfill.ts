@@ -1,6 +1,6 @@
 /**
  * `npm run backfill -- [--customers] [--business-units] [--orders] [--since DATE] [--until DATE] [--store KEY]
- *   [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE]`
+ *   [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE] [--shard K/N] [--retry-failed]`
  *
  * Arguments, configuration and printing only; the work is done by src/tools/backfill.ts.
  */
@@ -20,11 +20,12 @@ import {
   type BackfillResourceType,
   type BackfillSummary,
 } from '../tools/backfill';
+import { describeShard, parseShard, shardFromEnvironment, ShardError, type Shard } from '../tools/backfill/shards';
 import { createBarReporter, createJsonLinesReporter, type ProgressReporter } from '../tools/progress';
 import { runCommand } from './run';
 
 export const USAGE = `usage: npm run backfill -- [--customers] [--business-units] [--orders] [--since DATE] [--until DATE] [--store KEY]
-                            [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE]
+                            [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE] [--shard K/N] [--retry-failed]
 
 Sends existing commercetools customers (identify + Signed Up) and orders (guest identify + Order
 Completed) to Segment, through the same mappers and sink as the live connector: every event has
@@ -48,10 +49,18 @@ Deploy the live connector first: resources created while the backfill runs are t
   --concurrency N        resources planned at once; a guest order's plan reads commercetools (default 4)
   --rate EVENTS_PER_S    at most this many events per second to Segment (default 500; Segment
                          advises at most about 1,000 requests per second per workspace)
-  --resume FILE          write a checkpoint to FILE after every page; when FILE exists, continue
-                         after it (the other options must be the same as when it was written)
+  --resume FILE          write a checkpoint to FILE after every page; when FILE exists, retry the
+                         resources it lists as failed, then continue after it (the other options
+                         must be the same as when it was written); with shards, FILE names
+                         {shard}, e.g. backfill-{shard}.json, so each shard keeps its own
   --page-size N          resources per commercetools page (1-${MAX_PAGE_SIZE}, default ${MAX_PAGE_SIZE})
   --progress-interval S  without a terminal: a JSON progress line every S seconds (default 10)
+  --shard K/N            only the K-th of N equal parts of the id space (0 <= K < N); run N of these
+                         side by side. Without it, a job runner's task index picks the shard:
+                         CLOUD_RUN_TASK_INDEX of CLOUD_RUN_TASK_COUNT (Cloud Run Jobs), or
+                         JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) of --shards N or BACKFILL_SHARDS
+  --shards N             the number of shards, with a Kubernetes Indexed Job's JOB_COMPLETION_INDEX
+  --retry-failed         with --resume: only retry the resources the checkpoint lists as failed
   -h, --help             this text
 
 Configuration: the connector's own environment (or .env): CTP_* and SEGMENT_* variables, event
@@ -78,6 +87,32 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** A day (midnight UTC) or a time with its offset, as commercetools' createdAt (ISO 8601, UTC). */
+function shardOf(
+  flag: string | undefined,
+  count: string | undefined,
+  environment: NodeJS.ProcessEnv,
+): Shard | undefined {
+  try {
+    if (flag !== undefined) {
+      if (count !== undefined) throw new UsageError('give --shard K/N or --shards N, not both');
+      return parseShard(flag);
+    }
+    const shards = count === undefined ? undefined : Number(count);
+    if (shards !== undefined && (!Number.isInteger(shards) || shards < 1))
+      throw new UsageError('--shards must be a whole number');
+    const fromRunner = shardFromEnvironment(environment, shards);
+    if (shards !== undefined && !fromRunner && shards > 1) {
+      throw new UsageError(
+        '--shards N needs a job runner task index (JOB_COMPLETION_INDEX or CLOUD_RUN_TASK_INDEX); or give --shard K/N',
+      );
+    }
+    return fromRunner;
+  } catch (error) {
+    if (error instanceof ShardError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export function parseDate(flag: string, text: string): string {
   const trimmed = text.trim();
   if (!DAY.test(trimmed) && !TIME_WITH_OFFSET.test(trimmed)) {
@@ -112,7 +147,11 @@ function parseNumber(
 }
 
 /** The command line as backfill options; 'help' for --help. Throws UsageError. */
-export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
+/**
+ * The options of a command line. The shard comes from `--shard K/N`, else from the job runner's
+ * task index in `environment` (Cloud Run Jobs, Kubernetes Indexed Jobs).
+ */
+export function parseBackfillArgs(argv: string[], environment: NodeJS.ProcessEnv = {}): BackfillCommand | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -132,6 +171,9 @@ export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
         resume: { type: 'string' },
         'page-size': { type: 'string' },
         'progress-interval': { type: 'string' },
+        shard: { type: 'string' },
+        shards: { type: 'string' },
+        'retry-failed': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -154,8 +196,21 @@ export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
   if (since && until && since >= until) throw new UsageError('--since must be before --until');
   const store = values.store?.trim();
   if (values.store !== undefined && !store) throw new UsageError('--store needs a store key');
-  const resume = values.resume?.trim();
-  if (values.resume !== undefined && !resume) throw new UsageError('--resume needs a file name');
+  const resumeText = values.resume?.trim();
+  if (values.resume !== undefined && !resumeText) throw new UsageError('--resume needs a file name');
+  const shard = shardOf(values.shard, values.shards, environment);
+  // One checkpoint per shard: {shard} in the file name becomes K-of-N.
+  const resume =
+    resumeText && shard ? resumeText.replaceAll('{shard}', `${shard.index}-of-${shard.count}`) : resumeText;
+  if (resumeText?.includes('{shard}') && !shard) throw new UsageError('--resume names {shard}, but no shard is given');
+  if (shard && resumeText && !resumeText.includes('{shard}')) {
+    throw new UsageError(
+      '--resume must name {shard} when shards run (each shard keeps its own checkpoint), e.g. --resume backfill-{shard}.json',
+    );
+  }
+  const retryFailed = values['retry-failed'] === true;
+  if (retryFailed && !resume)
+    throw new UsageError('--retry-failed needs --resume FILE: the failed ids are in the checkpoint');
 
   return {
     options: {
@@ -168,11 +223,16 @@ export function parseBackfillArgs(argv: string[]): BackfillCommand | 'help' {
       eventsPerSecond: parseNumber('--rate', values.rate, 500, { integer: false }),
       pageSize: parseNumber('--page-size', values['page-size'], MAX_PAGE_SIZE, { integer: true, max: MAX_PAGE_SIZE }),
       ...(resume ? { checkpointFile: resume } : {}),
+      ...(shard ? { shard } : {}),
+      ...(retryFailed ? { retryFailedOnly: true } : {}),
       countTotals: true,
     },
     progressIntervalSeconds: parseNumber('--progress-interval', values['progress-interval'], 10, { integer: false }),
   };
 }
+
+/** Failures printed in the summary; the checkpoint holds them all. */
+const MAX_PRINTED_FAILURES = 50;
 
 /** 0 done and nothing failed; 1 failures or a page that could not be read; 130 stopped on request. */
 export function exitCodeOf(summary: BackfillSummary): number {
@@ -197,7 +257,8 @@ export function formatSummary(summary: BackfillSummary, checkpointFile?: string)
     interrupted: 'Backfill stopped before the end',
     aborted: 'Backfill aborted',
   }[summary.status];
-  const lines = [`${title}${summary.dryRun ? ' (dry run: nothing was sent to Segment)' : ''}.`];
+  const shard = summary.shard ? ` (shard ${summary.shard})` : '';
+  const lines = [`${title}${shard}${summary.dryRun ? ' (dry run: nothing was sent to Segment)' : ''}.`];
   for (const type of summary.resourceTypes) {
     const counts = summary.counts[type];
     const label = { customer: 'customers', 'business-unit': 'units    ', order: 'orders   ' }[type];
@@ -229,10 +290,13 @@ export function formatSummary(summary: BackfillSummary, checkpointFile?: string)
   }
   if (summary.failures.length > 0) {
     lines.push(
-      '  failed resources (inspect one with npm run preview -- <type> <id>; a re-run sends them with the same messageIds):',
+      checkpointFile
+        ? `  failed resources (all are in ${checkpointFile}; --resume retries them first, --retry-failed only them):`
+        : '  failed resources (inspect one with npm run preview -- <type> <id>; a re-run sends them with the same messageIds):',
     );
-    for (const failure of summary.failures) lines.push(`    ${failure.resourceType} ${failure.id}: ${failure.reason}`);
-    const listed = summary.failures.length;
+    const shown = summary.failures.slice(0, MAX_PRINTED_FAILURES);
+    for (const failure of shown) lines.push(`    ${failure.resourceType} ${failure.id}: ${failure.reason}`);
+    const listed = shown.length;
     const total = summary.resourceTypes.reduce(
       (all, type) => all + Object.values(summary.counts[type].failed).reduce((a, b) => a + b, 0),
       0,
@@ -269,7 +333,7 @@ export const BACKFILL_SEGMENT_LIMITS: SegmentSinkLimits = {
 async function main(argv: string[]): Promise<number> {
   let command: BackfillCommand | 'help';
   try {
-    command = parseBackfillArgs(argv);
+    command = parseBackfillArgs(argv, process.env);
   } catch (error) {
     process.stderr.write(`backfill: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
@@ -315,6 +379,7 @@ async function main(argv: string[]): Promise<number> {
     options.since && `created on or after ${options.since}`,
     options.until && `created before ${options.until}`,
     options.store && `of store ${options.store}`,
+    options.shard && `in shard ${describeShard(options.shard)}`,
   ].filter(Boolean);
   const start = {
     type: 'start',
@@ -324,6 +389,7 @@ async function main(argv: string[]): Promise<number> {
     since: options.since ?? null,
     until: options.until ?? null,
     store: options.store ?? null,
+    shard: options.shard ? describeShard(options.shard) : null,
     dryRun: options.dryRun,
     concurrency: options.concurrency,
     eventsPerSecond: options.eventsPerSecond,

@@ -1,4 +1,4 @@
-import { countOutcome, MAX_LISTED_FAILURES, progressOf, startTally } from '../../src/tools/backfill/counts';
+import { countOutcome, countRetried, progressOf, startTally } from '../../src/tools/backfill/counts';
 
 describe('backfill counting', () => {
   it('counts each outcome without touching the tally it was given', () => {
@@ -28,12 +28,24 @@ describe('backfill counting', () => {
     expect(failed.run).toEqual({ resources: 3, events: 2, pages: 0, retries: 0 });
   });
 
-  it('lists the first failures and counts them all', () => {
+  it('lists every failure, so a resumed run can retry each', () => {
     let tally = startTally();
-    for (let n = 0; n < MAX_LISTED_FAILURES + 5; n += 1)
-      tally = countOutcome(tally, 'order', { failed: 'x', id: `o-${n}` });
-    expect(tally.failures).toHaveLength(MAX_LISTED_FAILURES);
-    expect(tally.counts.order.failed).toEqual({ x: MAX_LISTED_FAILURES + 5 });
+    for (let n = 0; n < 1_000; n += 1) tally = countOutcome(tally, 'order', { failed: 'x', id: `o-${n}` });
+    expect(tally.failures).toHaveLength(1_000);
+    expect(tally.counts.order.failed).toEqual({ x: 1_000 });
+  });
+
+  it('moves a retried failure to what became of it, without counting the resource twice', () => {
+    let tally = countOutcome(countOutcome(startTally(), 'order', { failed: 'refused', id: 'o-1' }), 'order', {
+      failed: 'refused',
+      id: 'o-2',
+    });
+    tally = countRetried(tally, tally.failures[0]!, { sent: 2 });
+    expect(tally.counts.order).toEqual({ processed: 2, sent: 1, events: 2, skipped: {}, failed: { refused: 1 } });
+    expect(tally.failures).toEqual([{ resourceType: 'order', id: 'o-2', reason: 'refused' }]);
+    tally = countRetried(tally, tally.failures[0]!, { failed: 'refused again', id: 'ignored' });
+    expect(tally.counts.order.failed).toEqual({ 'refused again': 1 });
+    expect(tally.failures).toEqual([{ resourceType: 'order', id: 'o-2', reason: 'refused again' }]);
   });
 
   it('reports progress over the requested types, with totals when known', () => {

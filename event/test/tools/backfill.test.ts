@@ -451,7 +451,9 @@ test('a commercetools 503 on a page is retried, and the page is read and sent on
 test('a resource that keeps failing is counted failed with its reason; the rest is sent; the exit code says so', async () => {
   const guest = data.orders.find((order) => order.kind === 'guest')!;
   const email = encodeURIComponent(guest.resource.customerEmail as string);
-  // Its guest look-up fails on every attempt; another guest's fails once and is retried.
+  // The pages' batched look-ups are refused (never retried), so each guest looks its email up itself:
+  proxy.inject(unavailable(400), { path: 'var.emails=' });
+  // its guest look-up fails on every attempt; another guest's fails once and is retried.
   proxy.inject(unavailable(503), { path: new RegExp(`var\\.email=${email}(&|$)`) });
   const other = data.orders.filter((order) => order.kind === 'guest')[1]!;
   proxy.inject(unavailable(502), {
@@ -473,6 +475,100 @@ test('a resource that keeps failing is counted failed with its reason; the rest 
   const expected = expectationsOf(data.orders.filter((order) => order !== guest));
   expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
   expect(formatSummary(summary)).toContain(`order ${guest.id}: commercetools customer look-up failed (HTTP 503)`);
+});
+
+describe('at scale: shards, batched look-ups, nothing left behind', () => {
+  test('three shards are disjoint, cover every resource exactly once, and are about equal', async () => {
+    const sent: string[][] = [];
+    for (let index = 0; index < 3; index += 1) {
+      segment.reset();
+      const summary = await backfill({ shard: { index, count: 3 } });
+      expect(summary).toMatchObject({ status: 'completed', shard: `${index}/3` });
+      sent.push(receivedIds());
+    }
+    const union = sent.flat();
+    expect(new Set(union).size).toBe(union.length);
+    expect(sorted(union)).toEqual(sorted(expectationsOf(all()).messageIds));
+    for (const part of sent) expect(part.length).toBeGreaterThan(union.length / 6);
+  });
+
+  test('batched guest look-ups give the same identifies as one by one, in fewer commercetools requests', async () => {
+    proxy.forget();
+    await backfill({ resourceTypes: ['order'] });
+    const batched = { ids: sorted(receivedIds()), lookups: proxy.count('lowercaseEmail') };
+    segment.reset();
+    proxy.forget();
+    // Refused, the batched look-up falls back to one look-up per guest order.
+    proxy.inject(unavailable(400), { path: 'var.emails=' });
+    await backfill({ resourceTypes: ['order'] });
+    const single = { ids: sorted(receivedIds()), lookups: proxy.count('lowercaseEmail', false) };
+    expect(batched.ids).toEqual(single.ids);
+    const guests = data.orders.filter(
+      (order) => order.resource.customerId === undefined && order.resource.customerEmail,
+    ).length;
+    expect(single.lookups).toBeGreaterThanOrEqual(guests * 0.5);
+    expect(batched.lookups).toBeLessThanOrEqual(Math.ceil(ORDERS / PAGE_SIZE));
+    expect(batched.lookups).toBeLessThan(single.lookups / 3);
+  });
+
+  test('resources Segment refuses fail the run (exit 1), are all in the checkpoint, and a resumed run delivers exactly those', async () => {
+    const file = join(workDir, 'refused.json');
+    const sent = data.orders.filter((order) => 'messageIds' in order.expected);
+    const refused = new Set(sent.filter((_, n) => n % 7 === 0).map((order) => order.id));
+    segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
+    const first = await backfill({ resourceTypes: ['order'], checkpointFile: file });
+    expect(exitCodeOf(first)).toBe(1);
+    const checkpoint = JSON.parse(await readFile(file, 'utf8')) as {
+      done: boolean;
+      failures: { id: string; reason: string }[];
+    };
+    expect(checkpoint.done).toBe(true);
+    expect(new Set(checkpoint.failures.map((failure) => failure.id))).toEqual(refused);
+    expect(checkpoint.failures[0]?.reason).toMatch(/^segment-rejected: /);
+    // Refused for good: sent once as merged, once alone, never retried beyond that.
+    expect(first.run.retries).toBe(0);
+
+    segment.reset();
+    const retried = await backfill({ resourceTypes: ['order'], checkpointFile: file, retryFailedOnly: true });
+    expect(exitCodeOf(retried)).toBe(0);
+    expect(retried.failures).toEqual([]);
+    expect(retried.counts.order.processed).toBe(ORDERS);
+    const expected = expectationsOf(data.orders.filter((order) => refused.has(order.id)));
+    expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true, failures: [] });
+  });
+
+  test('an interrupted run with failures retries them first when resumed, then continues', async () => {
+    const file = join(workDir, 'interrupted-failures.json');
+    // Customers of the first page (paging goes by id).
+    const firstPage = [...data.customers].sort(byId).slice(0, PAGE_SIZE);
+    const refused = new Set(
+      firstPage
+        .filter((customer) => 'messageIds' in customer.expected)
+        .slice(0, 5)
+        .map((customer) => customer.id),
+    );
+    segment.refuseEvents((event) => refused.has(String(event.userId)));
+    const first = await backfill({ resourceTypes: ['customer'], checkpointFile: file, maxPages: 2 });
+    expect(first.status).toBe('interrupted');
+    const failedBefore = first.failures.map((failure) => failure.id);
+    expect(failedBefore.length).toBeGreaterThan(0);
+
+    segment.reset();
+    const resumed = await backfill({ resourceTypes: ['customer'], checkpointFile: file });
+    expect(resumed.status).toBe('completed');
+    expect(resumed.failures).toEqual([]);
+    expect(resumed.notices.find((notice) => notice.kind === 'retrying-failures')).toMatchObject({
+      count: failedBefore.length,
+    });
+    // The retried ones came first.
+    const firstUsers = segment
+      .events()
+      .slice(0, failedBefore.length * 2)
+      .map((event) => event.userId);
+    expect(new Set(firstUsers)).toEqual(new Set(failedBefore));
+    expect(resumed.counts.customer.processed).toBe(CUSTOMERS);
+  });
 });
 
 test('a page commercetools refuses aborts the run at the last checkpoint', async () => {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import { describeShard } from './shards';
 import { BACKFILL_RESOURCE_TYPES, BackfillCheckpointError, type BackfillOptions } from './types';
 
 const countsSchema = z.object({
@@ -24,6 +25,8 @@ const checkpointFiltersSchema = z.object({
   since: z.string().nullable(),
   until: z.string().nullable(),
   store: z.string().nullable(),
+  // Checkpoints from before shards existed covered every id.
+  shard: z.string().nullable().default(null),
   dryRun: z.boolean(),
 });
 
@@ -56,6 +59,7 @@ export function checkpointFiltersOf(projectKey: string, options: BackfillOptions
     since: options.since ?? null,
     until: options.until ?? null,
     store: options.store ?? null,
+    shard: options.shard ? describeShard(options.shard) : null,
     dryRun: options.dryRun,
   };
 }
@@ -122,10 +126,14 @@ export async function usableCheckpoint(
         'Run with the same options to resume it, or choose another --resume file to start a new backfill.',
     );
   }
-  if (previous.done) {
+  if (previous.done && !options.retryFailedOnly) {
+    const retry =
+      previous.failures.length > 0
+        ? `; add --retry-failed to retry its ${previous.failures.length} failed resources`
+        : '';
     throw new BackfillCheckpointError(
       `the checkpoint ${options.checkpointFile} records a completed backfill (last written ${previous.updatedAt}). ` +
-        'Delete it, or choose another --resume file, to run it again.',
+        `Delete it, or choose another --resume file, to run it again${retry}.`,
     );
   }
   return previous;

@@ -1,9 +1,6 @@
 /** Counting a backfill: pure functions from where it stands and what became of one resource. */
 import type { BackfillProgress, BackfillResourceType, FailedResource, ResourceCounts } from './types';
 
-/** At most this many failures are listed (all are counted). */
-export const MAX_LISTED_FAILURES = 100;
-
 /** What a backfill has done: the whole backfill's counts (earlier runs of a resumed one included) and this run's. */
 export interface Tally {
   counts: Record<BackfillResourceType, ResourceCounts>;
@@ -44,14 +41,33 @@ export function countOutcome(tally: Tally, resourceType: BackfillResourceType, o
     typeCounts.skipped = increment(before.skipped, outcome.skipped);
   } else {
     typeCounts.failed = increment(before.failed, outcome.failed);
-    if (failures.length < MAX_LISTED_FAILURES)
-      failures = [...failures, { resourceType, id: outcome.id, reason: outcome.failed }];
+    // Every one is kept: a resumed run retries them.
+    failures = [...failures, { resourceType, id: outcome.id, reason: outcome.failed }];
   }
   return {
     counts: { ...tally.counts, [resourceType]: typeCounts },
     failures,
     run: { ...tally.run, resources: tally.run.resources + 1, events: tally.run.events + events },
   };
+}
+
+/**
+ * The tally once a resource that had failed (in an earlier run) has been retried: it leaves the
+ * failures and its old reason's count, and counts as what became of it now, without being
+ * processed a second time.
+ */
+export function countRetried(tally: Tally, failure: FailedResource, outcome: ResourceOutcome): Tally {
+  const { resourceType } = failure;
+  const before = tally.counts[resourceType];
+  const failed = { ...before.failed, [failure.reason]: (before.failed[failure.reason] ?? 1) - 1 };
+  if (failed[failure.reason] === 0) delete failed[failure.reason];
+  const withoutIt: Tally = {
+    ...tally,
+    counts: { ...tally.counts, [resourceType]: { ...before, failed, processed: before.processed - 1 } },
+    failures: tally.failures.filter((listed) => listed !== failure),
+    run: { ...tally.run, resources: tally.run.resources - 1 },
+  };
+  return countOutcome(withoutIt, resourceType, 'failed' in outcome ? { ...outcome, id: failure.id } : outcome);
 }
 
 /** Where the backfill stands, for its output. */

@@ -2,6 +2,7 @@
 import type { BusinessUnit, ByProjectKeyRequestBuilder, Customer, Order } from '@commercetools/platform-sdk';
 import { statusOf } from '../../commercetools/errors';
 import { ConnectorError, upstreamUnavailable } from '../../errors';
+import { shardRange } from './shards';
 import type { BackfillFilters, BackfillResourceType } from './types';
 
 export type Resource = Customer | BusinessUnit | Order;
@@ -17,6 +18,15 @@ export function pageQuery(
   if (after !== null) {
     clauses.push('id > :after');
     variables['var.after'] = after;
+  }
+  const { from, to } = filters.shard ? shardRange(filters.shard) : {};
+  if (from !== undefined && (after === null || after < from)) {
+    clauses.push('id >= :shardFrom');
+    variables['var.shardFrom'] = from;
+  }
+  if (to !== undefined) {
+    clauses.push('id < :shardTo');
+    variables['var.shardTo'] = to;
   }
   if (filters.since) {
     clauses.push('createdAt >= :since');

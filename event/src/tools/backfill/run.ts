@@ -11,12 +11,22 @@ import type { BusinessUnit, Customer, Order } from '@commercetools/platform-sdk'
 import { businessUnitPlanner } from '../../handlers/business-unit';
 import { newCustomerPlanner } from '../../handlers/customer';
 import { orderCompletedPlanner } from '../../handlers/order';
+import { needsGuestEmailLookup } from '../../mapping/order';
 import type { PlanContext } from '../../handlers/types';
 import type { MappingResult } from '../../mapping/types';
 import type { SegmentCall } from '../../segment/calls';
 import { checkpointFiltersOf, usableCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
-import { countOutcome, perSecond, progressOf, startTally, type ResourceOutcome, type Tally } from './counts';
+import {
+  countOutcome,
+  countRetried,
+  perSecond,
+  progressOf,
+  startTally,
+  type ResourceOutcome,
+  type Tally,
+} from './counts';
 import { countResources, readPage, type Resource } from './pages';
+import { describeShard } from './shards';
 import { createTokenBucket, forEachLimited, reasonOf, withRetry } from './throttle';
 import {
   BACKFILL_RESOURCE_TYPES,
@@ -28,6 +38,7 @@ import {
   type BackfillResourceType,
   type BackfillRuntime,
   type BackfillSummary,
+  type FailedResource,
 } from './types';
 
 /** The planner of a resource type's creation events; undefined when they are all switched off. */
@@ -161,6 +172,7 @@ class Run {
     const { run } = this.tally;
     return {
       status,
+      ...(this.options.shard ? { shard: describeShard(this.options.shard) } : {}),
       dryRun: this.options.dryRun,
       resourceTypes: this.resourceTypes,
       counts: this.tally.counts,
@@ -181,27 +193,104 @@ class Run {
   }
 }
 
+/**
+ * Sends one resource's calls, retrying what is worth it. No abort signal: once handed over, a
+ * resource's events are seen through, so the page can be checkpointed; the sink's own bound on
+ * every wait (SegmentSinkLimits.maxWaitMs) keeps none pending for ever.
+ */
+async function send(run: Run, id: string, calls: readonly SegmentCall[]): Promise<ResourceOutcome> {
+  try {
+    await run.retrying(async () => {
+      await run.takeTokens(calls.length);
+      await run.dependencies.segment.send(calls);
+    });
+    return { sent: calls.length };
+  } catch (error) {
+    return { failed: reasonOf(error), id };
+  }
+}
+
 async function deliver(
   run: Run,
   resourceType: BackfillResourceType,
   id: string,
   calls: readonly SegmentCall[],
 ): Promise<void> {
-  try {
-    await run.retrying(async () => {
-      await run.takeTokens(calls.length);
-      // No abort signal: once handed over, a resource's events are seen through, so the page can be checkpointed.
-      await run.dependencies.segment.send(calls);
-    });
-    run.settle(resourceType, { sent: calls.length });
-  } catch (error) {
-    run.settle(resourceType, { failed: reasonOf(error), id });
-  }
+  run.settle(resourceType, await send(run, id, calls));
+}
+
+/** One resource by id, as the live path reads it. */
+function readOne(run: Run, failure: FailedResource): Promise<Resource | undefined> {
+  const { commercetools } = run.dependencies;
+  if (failure.resourceType === 'customer') return commercetools.getCustomer(failure.id);
+  if (failure.resourceType === 'business-unit') return commercetools.getBusinessUnit(failure.id);
+  return commercetools.getOrder(failure.id);
+}
+
+/**
+ * The resources an earlier run recorded as failed, read again and sent again, before anything
+ * else: a resumed run leaves nothing behind. One still failing stays listed, with its new reason.
+ */
+async function retryFailures(run: Run): Promise<void> {
+  const failures = [...run.tally.failures];
+  if (failures.length === 0) return;
+  run.runtime.output.notice({
+    type: 'notice',
+    kind: 'retrying-failures',
+    count: failures.length,
+    message: `retrying the ${failures.length} resources the checkpoint lists as failed`,
+  });
+  await forEachLimited(failures, run.options.concurrency, async (failure) => {
+    const plan = plannerOf(failure.resourceType, run.planContext);
+    // Switched off since: nothing to retry, and it stays listed for when it is on again.
+    if (!plan) return;
+    let outcome: ResourceOutcome;
+    try {
+      const resource = await run.retrying(() => readOne(run, failure));
+      const result = resource ? await run.retrying(() => plan(resource)) : undefined;
+      if (!result) outcome = { skipped: 'not-found' };
+      else if (result.kind === 'skip') outcome = { skipped: result.reason };
+      else if (run.options.dryRun) outcome = { sent: result.calls.length };
+      else outcome = await send(run, failure.id, result.calls);
+    } catch (error) {
+      outcome = { failed: reasonOf(error), id: failure.id };
+    }
+    run.tally = countRetried(run.tally, failure, outcome);
+    run.reportProgress();
+  });
+  await run.checkpoint(run.previous?.done === true);
 }
 
 /** Plans at most `concurrency` at once (commercetools), delivers as plans are ready (Segment, rate-limited); resolves when all settled. */
+/**
+ * The plan context for a page: for orders, the guests' emails are looked up for the whole page in a
+ * few queries, and each order's plan reads the answer from there (the same answers as one look-up
+ * per order). Should that fail, each order looks its email up itself, as the live path does.
+ */
+async function pageContext(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<PlanContext> {
+  if (resourceType !== 'order') return run.planContext;
+  const { commercetools, mapping } = run.planContext;
+  const emails = (resources as Order[]).flatMap((order) =>
+    needsGuestEmailLookup(order, mapping.anonymousIdFallback) && order.customerEmail ? [order.customerEmail] : [],
+  );
+  if (emails.length === 0) return run.planContext;
+  let registered: Set<string>;
+  try {
+    registered = await run.retrying(() => commercetools.registeredEmails(emails));
+  } catch {
+    return run.planContext;
+  }
+  return {
+    ...run.planContext,
+    commercetools: {
+      ...commercetools,
+      isEmailRegistered: async (email) => registered.has(email.trim().toLowerCase()),
+    },
+  };
+}
+
 async function processPage(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<void> {
-  const plan = plannerOf(resourceType, run.planContext);
+  const plan = plannerOf(resourceType, await pageContext(run, resourceType, resources));
   if (!plan) throw new Error(`${resourceType}s are disabled: nothing should have been read`);
   const deliveries: Promise<void>[] = [];
   await forEachLimited(resources, run.options.concurrency, async (resource) => {
@@ -315,6 +404,8 @@ export async function runBackfill(
       message: `resuming ${options.checkpointFile}: ${previous.lastId ? `${previous.resourceType}s after ${previous.lastId}` : `from the first ${previous.resourceType}`}`,
     });
   }
+  await retryFailures(run);
+  if (options.retryFailedOnly) return run.summary('completed');
   if (options.countTotals) await countTotals(run, startIndex);
 
   for (const [index, resourceType] of resourceTypes.entries()) {

@@ -4,6 +4,7 @@ import type { CommercetoolsReader } from '../../commercetools/reads';
 import type { EventSettings } from '../../events';
 import type { MappingOptions } from '../../mapping/types';
 import type { SegmentSink } from '../../segment/sink';
+import type { Shard } from './shards';
 
 /**
  * Processed in this order: customers first, so their identify precedes their business units'
@@ -22,6 +23,8 @@ export interface BackfillFilters {
   since?: string;
   /** Exclusive upper bound of `createdAt` (ISO 8601). */
   until?: string;
+  /** Only the ids of this shard (see shards.ts); every id when absent. */
+  shard?: Shard;
   /** Only resources of this store (orders: `store`, customers: `stores`). */
   store?: string;
 }
@@ -50,6 +53,8 @@ export interface BackfillOptions extends BackfillFilters {
   checkpointFile?: string;
   /** Stop (as interrupted) after this many pages in this run. */
   maxPages?: number;
+  /** Retry the resources the checkpoint lists as failed, and do nothing else. */
+  retryFailedOnly?: boolean;
   /** Count the resources first (one `withTotal` query per type), for an ETA. */
   countTotals?: boolean;
   retry?: RetryPolicy;
@@ -96,6 +101,7 @@ export type BackfillNotice = { type: 'notice'; message: string } & (
   | { kind: 'disabled'; resourceType: BackfillResourceType }
   | { kind: 'retry'; what: string; attempt: number; delayMs: number; reason: string }
   | { kind: 'count-failed'; resourceType: BackfillResourceType; reason: string }
+  | { kind: 'retrying-failures'; count: number }
   /** Sent by the CLI: a stop was requested (Ctrl-C, SIGTERM). */
   | { kind: 'stopping'; signal: string }
 );
@@ -135,6 +141,8 @@ export interface FailedResource {
 export interface BackfillSummary {
   /** completed: every page; interrupted: stopped on request (resumable); aborted: a page could not be read. */
   status: 'completed' | 'interrupted' | 'aborted';
+  /** The shard this run covered (K/N), when it was one. */
+  shard?: string;
   dryRun: boolean;
   resourceTypes: BackfillResourceType[];
   /** The whole backfill: earlier runs of a resumed one included. */
@@ -152,7 +160,7 @@ export interface BackfillSummary {
   };
   /** Types whose events are all switched off in the configuration: not read at all. */
   disabled: BackfillResourceType[];
-  /** The first failures (ids, never personal data), earlier runs included. */
+  /** Every resource that failed (ids, never personal data), earlier runs included; retried on resume. */
   failures: FailedResource[];
   /** Where this run started, when it resumed a checkpoint. */
   resumedFrom?: { resourceType: BackfillResourceType; lastId: string | null };
