@@ -1,0 +1,127 @@
+/** What happens to each resource of a backfill: planned, looked up, sent, retried. */
+import type { Order } from '@commercetools/platform-sdk';
+import { needsGuestEmailLookup } from '../../mapping/order';
+import type { PlanContext } from '../../handlers/types';
+import type { MappingResult } from '../../mapping/types';
+import type { SegmentCall } from '../../segment/calls';
+import { countRetried, type ResourceOutcome } from './counts';
+import { type Resource } from './pages';
+import { forEachLimited, reasonOf } from './throttle';
+import { type BackfillResourceType, type FailedResource } from './types';
+
+import { plannerOf, type Run } from './state';
+
+/**
+ * Sends one resource's calls, retrying what is worth it. No abort signal: once handed over, a
+ * resource's events are seen through, so the page can be checkpointed; the sink's own bound on
+ * every wait (SegmentSinkLimits.maxWaitMs) keeps none pending for ever.
+ */
+async function send(run: Run, id: string, calls: readonly SegmentCall[]): Promise<ResourceOutcome> {
+  try {
+    await run.retrying(async () => {
+      await run.takeTokens(calls.length);
+      await run.dependencies.segment.send(calls);
+    });
+    return { sent: calls.length };
+  } catch (error) {
+    return { failed: reasonOf(error), id };
+  }
+}
+
+export async function deliver(
+  run: Run,
+  resourceType: BackfillResourceType,
+  id: string,
+  calls: readonly SegmentCall[],
+): Promise<void> {
+  run.settle(resourceType, await send(run, id, calls));
+}
+
+/** One resource by id, as the live path reads it. */
+function readOne(run: Run, failure: FailedResource): Promise<Resource | undefined> {
+  const { commercetools } = run.dependencies;
+  if (failure.resourceType === 'customer') return commercetools.getCustomer(failure.id);
+  if (failure.resourceType === 'business-unit') return commercetools.getBusinessUnit(failure.id);
+  return commercetools.getOrder(failure.id);
+}
+
+/**
+ * The resources an earlier run recorded as failed, read again and sent again, before anything
+ * else: a resumed run leaves nothing behind. One still failing stays listed, with its new reason.
+ */
+export async function retryFailures(run: Run): Promise<void> {
+  const failures = [...run.tally.failures];
+  if (failures.length === 0) return;
+  run.runtime.output.notice({
+    type: 'notice',
+    kind: 'retrying-failures',
+    count: failures.length,
+    message: `retrying the ${failures.length} resources the checkpoint lists as failed`,
+  });
+  await forEachLimited(failures, run.options.concurrency, async (failure) => {
+    const plan = plannerOf(failure.resourceType, run.planContext);
+    // Switched off since: nothing to retry, and it stays listed for when it is on again.
+    if (!plan) return;
+    let outcome: ResourceOutcome;
+    try {
+      const resource = await run.retrying(() => readOne(run, failure));
+      const result = resource ? await run.retrying(() => plan(resource)) : undefined;
+      if (!result) outcome = { skipped: 'not-found' };
+      else if (result.kind === 'skip') outcome = { skipped: result.reason };
+      else if (run.options.dryRun) outcome = { sent: result.calls.length };
+      else outcome = await send(run, failure.id, result.calls);
+    } catch (error) {
+      outcome = { failed: reasonOf(error), id: failure.id };
+    }
+    run.tally = countRetried(run.tally, failure, outcome);
+    run.reportProgress();
+  });
+  await run.checkpoint(run.previous?.done === true);
+}
+
+/** Plans at most `concurrency` at once (commercetools), delivers as plans are ready (Segment, rate-limited); resolves when all settled. */
+/**
+ * The plan context for a page: for orders, the guests' emails are looked up for the whole page in a
+ * few queries, and each order's plan reads the answer from there (the same answers as one look-up
+ * per order). Should that fail, each order looks its email up itself, as the live path does.
+ */
+async function pageContext(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<PlanContext> {
+  if (resourceType !== 'order') return run.planContext;
+  const { commercetools, mapping } = run.planContext;
+  const emails = (resources as Order[]).flatMap((order) =>
+    needsGuestEmailLookup(order, mapping.anonymousIdFallback) && order.customerEmail ? [order.customerEmail] : [],
+  );
+  if (emails.length === 0) return run.planContext;
+  let registered: Set<string>;
+  try {
+    registered = await run.retrying(() => commercetools.registeredEmails(emails));
+  } catch {
+    return run.planContext;
+  }
+  return {
+    ...run.planContext,
+    commercetools: {
+      ...commercetools,
+      isEmailRegistered: async (email) => registered.has(email.trim().toLowerCase()),
+    },
+  };
+}
+
+export async function processPage(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<void> {
+  const plan = plannerOf(resourceType, await pageContext(run, resourceType, resources));
+  if (!plan) throw new Error(`${resourceType}s are disabled: nothing should have been read`);
+  const deliveries: Promise<void>[] = [];
+  await forEachLimited(resources, run.options.concurrency, async (resource) => {
+    let result: MappingResult;
+    try {
+      result = await run.retrying(() => plan(resource));
+    } catch (error) {
+      run.settle(resourceType, { failed: reasonOf(error), id: resource.id });
+      return;
+    }
+    if (result.kind === 'skip') return run.settle(resourceType, { skipped: result.reason });
+    if (run.options.dryRun) return run.settle(resourceType, { sent: result.calls.length });
+    deliveries.push(deliver(run, resourceType, resource.id, result.calls));
+  });
+  await Promise.all(deliveries);
+}

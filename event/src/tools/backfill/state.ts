@@ -1,0 +1,159 @@
+/** One backfill run's state: what it was given, where it stands, how it plans and reports. */
+import type { BusinessUnit, Customer, Order } from '@commercetools/platform-sdk';
+import { businessUnitPlanner } from '../../handlers/business-unit';
+import { newCustomerPlanner } from '../../handlers/customer';
+import { orderCompletedPlanner } from '../../handlers/order';
+import type { PlanContext } from '../../handlers/types';
+import type { MappingResult } from '../../mapping/types';
+import { checkpointFiltersOf, writeCheckpoint, type Checkpoint } from './checkpoint';
+import { countOutcome, perSecond, progressOf, startTally, type ResourceOutcome, type Tally } from './counts';
+import { type Resource } from './pages';
+import { describeShard } from './shards';
+import { createTokenBucket, withRetry } from './throttle';
+import {
+  DEFAULT_RETRY,
+  MAX_PAGE_SIZE,
+  type BackfillDependencies,
+  type BackfillFilters,
+  type BackfillOptions,
+  type BackfillResourceType,
+  type BackfillRuntime,
+  type BackfillSummary,
+} from './types';
+
+/** The planner of a resource type's creation events; undefined when they are all switched off. */
+export function plannerOf(
+  resourceType: BackfillResourceType,
+  context: PlanContext,
+): ((resource: Resource) => Promise<MappingResult>) | undefined {
+  if (resourceType === 'business-unit') {
+    const planUnit = businessUnitPlanner(context);
+    return planUnit && (async (resource) => planUnit(resource as BusinessUnit));
+  }
+  if (resourceType === 'order') {
+    const planOrder = orderCompletedPlanner(context);
+    return planOrder && ((resource) => planOrder(resource as Order));
+  }
+  const planCustomer = newCustomerPlanner(context);
+  return planCustomer && (async (resource) => planCustomer(resource as Customer));
+}
+
+/** One run: what it was given, and where it stands. */
+export class Run {
+  tally: Tally;
+  position: BackfillSummary['position'];
+  phase: BackfillResourceType;
+  readonly totals: Partial<Record<BackfillResourceType, number>> = {};
+  readonly disabled: BackfillResourceType[] = [];
+  readonly startedAt: number;
+  readonly takeTokens: (events: number) => Promise<void>;
+  readonly planContext: PlanContext;
+  readonly pageSize: number;
+  readonly random: () => number;
+
+  constructor(
+    readonly dependencies: BackfillDependencies,
+    readonly options: BackfillOptions,
+    readonly runtime: BackfillRuntime,
+    readonly resourceTypes: BackfillResourceType[],
+    readonly filters: BackfillFilters,
+    readonly checkpointFilters: ReturnType<typeof checkpointFiltersOf>,
+    readonly previous: Checkpoint | undefined,
+  ) {
+    this.tally = startTally(previous);
+    this.position = {
+      resourceType: previous?.resourceType ?? (resourceTypes[0] as BackfillResourceType),
+      lastId: previous?.lastId ?? null,
+    };
+    this.phase = this.position.resourceType;
+    this.startedAt = runtime.clock.now();
+    this.takeTokens = createTokenBucket(options.eventsPerSecond, runtime.clock);
+    this.planContext = {
+      commercetools: dependencies.commercetools,
+      mapping: dependencies.mapping,
+      events: dependencies.events,
+    };
+    this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    this.random = runtime.random ?? Math.random;
+  }
+
+  elapsedSeconds(): number {
+    return Math.max(0, this.runtime.clock.now() - this.startedAt) / 1000;
+  }
+
+  reportProgress(): void {
+    this.runtime.output.progress(
+      progressOf(this.tally, this.resourceTypes, this.phase, this.totals, this.elapsedSeconds()),
+    );
+  }
+
+  settle(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
+    this.tally = countOutcome(this.tally, resourceType, outcome);
+    this.reportProgress();
+  }
+
+  checkpoint(done: boolean): Promise<void> | undefined {
+    const { checkpointFile } = this.options;
+    if (!checkpointFile) return undefined;
+    return writeCheckpoint(checkpointFile, {
+      version: 1,
+      resourceType: this.position.resourceType,
+      lastId: this.position.lastId,
+      done,
+      counts: this.tally.counts,
+      failures: this.tally.failures,
+      startedAt: this.previous?.startedAt ?? new Date(this.startedAt).toISOString(),
+      updatedAt: new Date(this.runtime.clock.now()).toISOString(),
+      filters: this.checkpointFilters,
+    });
+  }
+
+  /** Retries what is worth retrying; page reads are announced, resources only counted (an outage would flood the output). */
+  retrying<T>(attempt: () => Promise<T>, announce?: string): Promise<T> {
+    const policy = this.options.retry ?? DEFAULT_RETRY;
+    return withRetry(attempt, policy, this.runtime.clock, this.random, ({ attempt: tried, delayMs, reason }) => {
+      this.tally = { ...this.tally, run: { ...this.tally.run, retries: this.tally.run.retries + 1 } };
+      if (announce) {
+        this.runtime.output.notice({
+          type: 'notice',
+          kind: 'retry',
+          what: announce,
+          attempt: tried,
+          delayMs,
+          reason,
+          message: `${announce} failed (${reason}); attempt ${tried + 1} of ${policy.attempts} in ${delayMs} ms`,
+        });
+      }
+    });
+  }
+
+  stopRequested(): boolean {
+    const { maxPages } = this.options;
+    return this.runtime.signal?.aborted === true || (maxPages !== undefined && this.tally.run.pages >= maxPages);
+  }
+
+  summary(status: BackfillSummary['status'], error?: string): BackfillSummary {
+    const durationSeconds = this.elapsedSeconds();
+    const { run } = this.tally;
+    return {
+      status,
+      ...(this.options.shard ? { shard: describeShard(this.options.shard) } : {}),
+      dryRun: this.options.dryRun,
+      resourceTypes: this.resourceTypes,
+      counts: this.tally.counts,
+      run: {
+        ...run,
+        durationSeconds: Math.round(durationSeconds * 100) / 100,
+        eventsPerSecond: perSecond(run.events, durationSeconds),
+        resourcesPerSecond: perSecond(run.resources, durationSeconds),
+      },
+      disabled: this.disabled,
+      failures: this.tally.failures,
+      ...(this.previous
+        ? { resumedFrom: { resourceType: this.previous.resourceType, lastId: this.previous.lastId } }
+        : {}),
+      position: this.position,
+      ...(error ? { error } : {}),
+    };
+  }
+}
