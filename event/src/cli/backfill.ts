@@ -2,7 +2,7 @@
  * `npm run backfill -- [--customers] [--business-units] [--orders] [--since DATE] [--until DATE] [--store KEY]
  *   [--dry-run] [--concurrency N] [--rate EVENTS_PER_S] [--resume FILE] [--shard K/N] [--retry-failed]`
  *
- * Arguments, configuration and printing only; the work is done by src/tools/backfill.ts.
+ * Configuration and printing only: the options come from backfill-args.ts, the work from src/tools/backfill/.
  */
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
