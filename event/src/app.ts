@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { ConnectorError } from './errors';
+import { noopMetrics } from './metrics/metrics';
 import { answerOf, causeOf, failure, processDelivery, type PipelineDependencies, type Processed } from './pipeline';
 import { createDecoder } from './transport/decode';
 
@@ -24,6 +25,7 @@ function answer(res: Response, processed: Processed): void {
 /** The HTTP edge: reads the body, hands it to the pipeline, answers with what became of it. */
 export function createApp(deps: AppDependencies): express.Express {
   const { logger } = deps;
+  const metrics = deps.metrics ?? noopMetrics;
   const pipeline: PipelineDependencies = { ...deps, decode: deps.decode ?? createDecoder() };
   const app = express();
   app.disable('x-powered-by');
@@ -32,6 +34,10 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/health', (_req, res) => {
     res.status(200).json({ status: 'ok' });
   });
+
+  // Self-hosting only (METRICS_PROMETHEUS): absent otherwise, so it answers 404 like any other path.
+  const { prometheusHandler } = metrics;
+  if (prometheusHandler) app.get('/metrics', (req, res) => prometheusHandler(req, res));
 
   // Who is asking is checked before the body is even read.
   const authenticateRequest: RequestHandler = async (req, res, next) => {
@@ -44,6 +50,7 @@ export function createApp(deps: AppDependencies): express.Express {
       const kind =
         error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
       const message = error instanceof ConnectorError ? error.publicMessage : 'unauthorized';
+      metrics.requestRejected(kind);
       logger.warn({ outcome: kind, reason: message }, 'request rejected');
       answer(res, failure(kind, message));
     }
@@ -67,15 +74,18 @@ export function createApp(deps: AppDependencies): express.Express {
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
+      metrics.requestRejected('payload-too-large');
       logger.warn({ outcome: 'payload-too-large' }, 'notification rejected');
       return answer(res, failure('payload-too-large', 'the body exceeds the size limit'));
     }
     const status = (error as { status?: number }).status;
     if (status && status >= 400 && status < 500) {
+      metrics.requestRejected('bad-request');
       logger.warn({ outcome: 'bad-request', reason: type ?? 'unreadable body' }, 'notification rejected');
       const message = type === 'entity.parse.failed' ? 'the body is not valid JSON' : 'the body could not be read';
       return answer(res, failure('bad-request', message));
     }
+    metrics.requestRejected('internal');
     logger.error({ outcome: 'internal', cause: causeOf(error) }, 'request failed');
     return answer(res, failure('internal', 'internal error'));
   };

@@ -63,6 +63,30 @@ const writeKeysByStore = z.string().transform((text, ctx) => {
   return Object.fromEntries(entries.map(([store, key]) => [store, String(key).trim()]));
 });
 
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry specification writes it: `key=value` pairs
+ * separated by commas, values URL-encoded. Its messages never echo the value: it holds secrets.
+ */
+const otlpHeaders = z.string().transform((text, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    if (pair.trim() === '') continue;
+    const at = pair.indexOf('=');
+    const name = at > 0 ? pair.slice(0, at).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      ctx.addIssue({ code: 'custom', message: 'must be key=value pairs separated by commas' });
+      return z.NEVER;
+    }
+    try {
+      headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'has a value that is not URL-encoded' });
+      return z.NEVER;
+    }
+  }
+  return headers;
+});
+
 /** The environment without blank values: Connect and .env files both produce them for "unset". */
 export function presentValues(environment: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -131,6 +155,15 @@ const environmentSchema = z.object({
   IDENTIFY_CUSTOMERS: onOff(true),
   GROUP_BUSINESS_UNITS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
+  METRICS_PROMETHEUS: onOff(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url().optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('commercetools-segment-connector'),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a number of milliseconds')
+    .min(1_000, 'must be at least 1000 (ms)')
+    .default(60_000),
   ...eventVariables,
 });
 
@@ -170,6 +203,14 @@ export interface Config {
   locale?: string;
   consentFieldName: string;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  /** Metrics export; nothing is recorded when both are off. */
+  metrics: {
+    /** Serve `GET /metrics` in Prometheus' text format. */
+    prometheus: boolean;
+    /** Push to an OTLP/HTTP collector. */
+    otlp?: { metricsUrl: string; headers: Record<string, string>; exportIntervalMs: number };
+    serviceName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -228,6 +269,20 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
     logLevel: env.LOG_LEVEL,
+    metrics: {
+      prometheus: env.METRICS_PROMETHEUS,
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? {
+            otlp: {
+              // The specification's rule for the base endpoint: the signal's path is appended.
+              metricsUrl: `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/metrics`,
+              headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {},
+              exportIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
+            },
+          }
+        : {}),
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
   };
 }
 

@@ -8,6 +8,8 @@ import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commer
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
 import type { Config } from './config';
 import type { MappingOptions } from './mapping/types';
+import type { Metrics } from './metrics/metrics';
+import { metricsOf } from './metrics/otel';
 import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
 import { createSourceRouter } from './segment/sources';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
@@ -25,6 +27,8 @@ export interface ConnectorDependencies {
   events: Config['events'];
   /** Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN). */
   decode: Decoder;
+  /** What the connector records about itself; the no-op unless an export is configured. */
+  metrics: Metrics;
 }
 
 export interface DependencyLimits {
@@ -35,22 +39,24 @@ export interface DependencyLimits {
 }
 
 /** The default source's sink, and one per store that has a source of its own. */
-function segmentSinkOf(settings: Config['segment'], limits: SegmentSinkLimits): SegmentSink {
+function segmentSinkOf(settings: Config['segment'], limits: SegmentSinkLimits, metrics: Metrics): SegmentSink {
   const byStore = new Map(
     Object.entries(settings.writeKeysByStore).map(([store, writeKey]) => [
       store,
-      createSegmentSink({ writeKey, host: settings.host }, limits),
+      createSegmentSink({ writeKey, host: settings.host }, limits, metrics),
     ]),
   );
-  return createSourceRouter(createSegmentSink(settings, limits), byStore);
+  return createSourceRouter(createSegmentSink(settings, limits, metrics), byStore);
 }
 
 export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
-  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits);
+  const metrics = metricsOf(config.metrics);
+  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits, metrics);
   return {
     api,
+    metrics,
     commercetools: createCommercetoolsReader(api),
-    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS),
+    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics),
     regulations: createRegulationsClient(
       config.segment.publicApi,
       options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { ConnectorError, upstreamUnavailable, type ErrorKind } from './errors';
 import type { EventSettings } from './events';
 import { SKIP_REASONS, type HandlerContext, type Outcome } from './handlers/types';
 import type { Logger } from './logger';
+import { noopMetrics, type Metrics } from './metrics/metrics';
 import type { MappingOptions } from './mapping/types';
 import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
@@ -29,6 +30,8 @@ export interface PipelineDependencies {
    * messageIds) in charge.
    */
   deadlineMs?: number;
+  /** Where outcomes are counted; records nothing by default. */
+  metrics?: Metrics;
 }
 
 export const DEFAULT_DEADLINE_MS = 8_500;
@@ -103,11 +106,14 @@ export async function processDelivery(
   const started = process.hrtime.bigint();
   const elapsedMs = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
   const { logger } = deps;
+  const metrics = deps.metrics ?? noopMetrics;
+  metrics.notificationStarted();
   let decoded: DecodedDelivery | undefined;
   try {
     const request = await deps.decode(body);
     if (request.kind === 'control') {
       await request.run?.();
+      metrics.notificationHandled('control', request.status, undefined, elapsedMs());
       logger.info(
         { transport: request.transport, outcome: request.status, durationMs: elapsedMs() },
         'transport message processed',
@@ -119,6 +125,13 @@ export async function processDelivery(
     const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
+    const durationMs = elapsedMs();
+    metrics.notificationHandled(
+      metricRouteOf(decoded),
+      outcome.status,
+      outcome.status === 'skipped' ? outcome.reason : undefined,
+      durationMs,
+    );
     logger[level](
       {
         ...describe(decoded),
@@ -126,7 +139,7 @@ export async function processDelivery(
         ...reason,
         ...events,
         ...outcome.detail,
-        durationMs: elapsedMs(),
+        durationMs,
       },
       'notification processed',
     );
@@ -134,7 +147,9 @@ export async function processDelivery(
   } catch (error) {
     const kind = error instanceof ConnectorError ? error.kind : 'internal';
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
-    const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs: elapsedMs() };
+    const durationMs = elapsedMs();
+    metrics.notificationHandled(decoded ? metricRouteOf(decoded) : 'none', kind, undefined, durationMs);
+    const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
     if (kind === 'bad-request' || kind === 'unauthorized')
       logger.warn({ ...fields, reason: message }, 'notification rejected');
     else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
@@ -161,6 +176,14 @@ async function handle(
     signal,
   };
   return withDeadline(handler(notification, context), signal);
+}
+
+/**
+ * The route as a metric attribute: one of the routing table's, or `other` for anything it does
+ * not serve, so that senders cannot grow the number of series with made-up types.
+ */
+function metricRouteOf({ notification }: DecodedDelivery): string {
+  return findHandler(notification) ? routeKey(notification) : 'other';
 }
 
 /** Identifiers only: what operators need to find the resource, nothing personal. */

@@ -31,7 +31,7 @@ export interface ConnectorOptions extends DependencyLimits {
 export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
   const { logger } = options;
   const { api: _api, ...dependencies } = createConnectorDependencies(config, options);
-  const { segment } = dependencies;
+  const { segment, metrics } = dependencies;
   const app = createApp({
     ...dependencies,
     logger,
@@ -65,6 +65,10 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       // Whatever is still queued for Segment (e.g. events of requests that hit their deadline).
       await segment.close(Math.max(500, graceMs / 4)).catch((error: unknown) => {
         logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'Segment flush on shutdown failed');
+      });
+      // The last counts, including this shutdown's, reach the collector before the process ends.
+      await metrics.shutdown().catch((error: unknown) => {
+        logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'metrics flush on shutdown failed');
       });
       logger.info({ drained }, 'stopped');
       return drained;

@@ -41,7 +41,44 @@ describe('configuration', () => {
       port: 8080,
       consentFieldName: 'consent',
       logLevel: 'info',
+      metrics: { prometheus: false, serviceName: 'commercetools-segment-connector' },
     });
+  });
+
+  it('reads the metrics exports from the standard OTEL_* variables', () => {
+    const config = loadConfig({
+      ...valid,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com:4318/',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=super-secret-otlp%3Dkey, x-team = shop ',
+      OTEL_SERVICE_NAME: 'segment-connector-eu',
+      OTEL_METRIC_EXPORT_INTERVAL: '15000',
+      METRICS_PROMETHEUS: 'true',
+    });
+    expect(config.metrics).toEqual({
+      prometheus: true,
+      otlp: {
+        metricsUrl: 'https://otlp.example.com:4318/v1/metrics',
+        headers: { 'x-api-key': 'super-secret-otlp=key', 'x-team': 'shop' },
+        exportIntervalMs: 15_000,
+      },
+      serviceName: 'segment-connector-eu',
+    });
+  });
+
+  it('stops on malformed OTLP headers without echoing them', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, OTEL_EXPORTER_OTLP_HEADERS: 'super-secret-token' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs separated by commas',
+    ]);
+    expect((error as Error).message).not.toContain('super-secret');
+    expect(problemsOf({ ...valid, OTEL_METRIC_EXPORT_INTERVAL: '10' })).toEqual([
+      'OTEL_METRIC_EXPORT_INTERVAL must be at least 1000 (ms)',
+    ]);
   });
 
   it('reads every optional variable', () => {

@@ -19,9 +19,17 @@ const PROVIDED_BY_CONNECT = [
 ];
 /**
  * The port is the runtime's business on Connect (its default, 8080, is what Connect expects);
- * push authentication is for self-hosting, where no connect.yaml is read.
+ * push authentication and the Prometheus endpoint are for self-hosting, where no connect.yaml is
+ * read; the OTLP service name and interval have defaults fit for Connect.
  */
-const RUNTIME_ONLY = ['PORT', 'PUBSUB_AUDIENCE', 'PUBSUB_SERVICE_ACCOUNT_EMAIL'];
+const RUNTIME_ONLY = [
+  'PORT',
+  'PUBSUB_AUDIENCE',
+  'PUBSUB_SERVICE_ACCOUNT_EMAIL',
+  'METRICS_PROMETHEUS',
+  'OTEL_SERVICE_NAME',
+  'OTEL_METRIC_EXPORT_INTERVAL',
+];
 
 describe('documentation matches the configuration', () => {
   it.each(CONFIG_VARIABLES)('%s is in .env.example, the README table and connect.yaml', (variable) => {

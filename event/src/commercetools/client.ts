@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ClientBuilder, type AuthMiddlewareOptions, type HttpMiddlewareOptions } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
+import { commercetoolsOperationOf, noopMetrics, type Metrics } from '../metrics/metrics';
 
 /**
  * Bounds for every commercetools call. Pub/Sub gives a push request about 10 s; the worst case of
@@ -52,7 +53,24 @@ function isNetworkError(error: unknown): boolean {
 function fetchRetryingNetworkErrors(
   limits: CommercetoolsClientLimits,
   options: { timeout?: boolean; anyMethod?: boolean; requestSignal?: boolean } = {},
+  /** Told of every attempt: its method, URL, status (0 for no answer) and duration. */
+  measure?: (method: string, url: string, status: number, ms: number) => void,
 ): typeof fetch {
+  const fetchOnce: typeof fetch = measure
+    ? async (input, init) => {
+        const started = performance.now();
+        const method = (init?.method ?? 'GET').toUpperCase();
+        const url = input instanceof Request ? input.url : String(input);
+        try {
+          const response = await fetch(input, init);
+          measure(method, url, response.status, performance.now() - started);
+          return response;
+        } catch (error) {
+          measure(method, url, 0, performance.now() - started);
+          throw error;
+        }
+      }
+    : fetch;
   return async (input, init) => {
     const deadline = options.requestSignal ? requestSignal.getStore() : undefined;
     if (deadline?.aborted) throw deadline.reason;
@@ -60,7 +78,7 @@ function fetchRetryingNetworkErrors(
       const own = init?.signal ?? (options.timeout ? AbortSignal.timeout(limits.timeoutMs) : undefined);
       const signal = deadline && own ? AbortSignal.any([own, deadline]) : (deadline ?? own);
       try {
-        return await fetch(input, { ...init, ...(signal ? { signal } : {}) });
+        return await fetchOnce(input, { ...init, ...(signal ? { signal } : {}) });
       } catch (error) {
         const method = (init?.method ?? 'GET').toUpperCase();
         const repeatable = options.anyMethod || method === 'GET' || method === 'HEAD';
@@ -93,7 +111,16 @@ function singleFlight(fetchFn: typeof fetch): typeof fetch {
 export function createCommercetoolsApi(
   settings: Config['commercetools'],
   limits: CommercetoolsClientLimits = DEFAULT_COMMERCETOOLS_LIMITS,
+  metrics: Metrics = noopMetrics,
 ): ByProjectKeyRequestBuilder {
+  const measured = metrics !== noopMetrics;
+  const host = (url: string) => {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      return 'unknown';
+    }
+  };
   const auth: AuthMiddlewareOptions = {
     host: settings.authUrl,
     projectKey: settings.projectKey,
@@ -101,11 +128,24 @@ export function createCommercetoolsApi(
     ...(settings.scopes ? { scopes: settings.scopes } : {}),
     // The auth middleware has no timeout of its own: give its requests one. A token request is
     // shared by concurrent reads, so no single notification's deadline may abort it.
-    httpClient: singleFlight(fetchRetryingNetworkErrors(limits, { timeout: true, anyMethod: true })),
+    httpClient: singleFlight(
+      fetchRetryingNetworkErrors(
+        limits,
+        { timeout: true, anyMethod: true },
+        measured ? (_method, url, status, ms) => metrics.tokenFetch(host(url), status, ms) : undefined,
+      ),
+    ),
   };
   const http: HttpMiddlewareOptions = {
     host: settings.apiUrl,
-    httpClient: fetchRetryingNetworkErrors(limits, { requestSignal: true }),
+    httpClient: fetchRetryingNetworkErrors(
+      limits,
+      { requestSignal: true },
+      measured
+        ? (method, url, status, ms) =>
+            metrics.commercetoolsRequest(host(url), commercetoolsOperationOf(method, url), status, ms)
+        : undefined,
+    ),
     timeout: limits.timeoutMs,
     enableRetry: limits.maxRetries > 0,
     retryConfig: {

@@ -1,5 +1,6 @@
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
+import { noopMetrics, type Metrics } from '../metrics/metrics';
 import { upstreamUnavailable } from '../errors';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
@@ -117,6 +118,45 @@ function segmentMessageOf(text: string): string | undefined {
     : undefined;
 }
 
+/**
+ * The transport, timing each request to Segment and counting its events. Used only when metrics
+ * are on: counting parses the body.
+ */
+export function measuredHttpClient(transport: HTTPClient, metrics: Metrics): HTTPClient {
+  return {
+    async makeRequest(request) {
+      const started = performance.now();
+      const server = hostOf(request.url);
+      const events = eventsIn(request.body);
+      try {
+        const response = await transport.makeRequest(request);
+        metrics.segmentRequest(server, response.status, performance.now() - started, events);
+        return response;
+      } catch (error) {
+        metrics.segmentRequest(server, 0, performance.now() - started, events);
+        throw error;
+      }
+    },
+  };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function eventsIn(body: string): number {
+  try {
+    const parsed = JSON.parse(body) as { batch?: unknown };
+    return Array.isArray(parsed.batch) ? parsed.batch.length : 1;
+  } catch {
+    return 0;
+  }
+}
+
 function analyticsFor(
   settings: Pick<Config['segment'], 'writeKey' | 'host'>,
   limits: SegmentSinkLimits,
@@ -152,11 +192,13 @@ const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
 export function createSegmentSink(
   settings: Pick<Config['segment'], 'writeKey' | 'host'>,
   limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
+  metrics: Metrics = noopMetrics,
 ): SegmentSink {
+  const transport = metrics === noopMetrics ? segmentHttpClient : measuredHttpClient(segmentHttpClient, metrics);
   const analytics = analyticsFor(
     settings,
     limits,
-    createCoalescingHttpClient(segmentHttpClient, {
+    createCoalescingHttpClient(transport, {
       maxInFlight: limits.maxRequestsInFlight,
       extraLaneAfterMs: limits.extraLaneAfterMs,
       maxBatchBytes: MAX_MERGED_BATCH_BYTES,
@@ -171,7 +213,7 @@ export function createSegmentSink(
 
   /** The calls sent on their own: one request holding nothing but this notification's events. */
   async function deliverAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
-    const alone = analyticsFor(settings, limits, segmentHttpClient, Math.max(1, calls.length));
+    const alone = analyticsFor(settings, limits, transport, Math.max(1, calls.length));
     try {
       return await followDeliveries(alone).deliver(calls, signal);
     } finally {
@@ -187,6 +229,9 @@ export function createSegmentSink(
     }
     const refused = failures.filter(({ settlement }) => !settlement.ok && settlement.permanent);
     const transient = failures.find(({ settlement }) => !settlement.ok && !settlement.permanent);
+    metrics.segmentEvents('accepted', calls.length - failures.length);
+    metrics.segmentEvents('refused', refused.length);
+    metrics.segmentEvents('failed', failures.length - refused.length);
     if (transient && !transient.settlement.ok) {
       throw upstreamUnavailable(`Segment did not accept the event: ${transient.settlement.message}`);
     }
@@ -214,6 +259,7 @@ export function createSegmentSink(
       const wait = signal ? AbortSignal.any([signal, timeout]) : timeout;
       if (fitting.length > 0) await deliverFitting(fitting, wait, shared);
       if (tooLarge.length > 0) {
+        metrics.segmentEvents('refused', tooLarge.length);
         throw new SegmentRejection(
           tooLarge,
           `event over ${SEGMENT_MAX_EVENT_BYTES} bytes even without its optional detail`,

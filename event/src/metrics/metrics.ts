@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * What the connector records about itself, as plain functions. The pipeline, the Segment HTTP
+ * client, the commercetools fetch and backfill call these; whether anything is exported (OTLP,
+ * Prometheus) is decided once, in dependencies.ts. Every attribute is bounded: routes, outcomes,
+ * reasons, status codes, host names and commercetools resource types — never an id or personal data.
+ */
+export interface Metrics {
+  /** A notification entered the pipeline (in flight until `notificationHandled`). */
+  notificationStarted(): void;
+  /** What became of one notification; `reason` for skips only. */
+  notificationHandled(route: string, outcome: string, reason: string | undefined, ms: number): void;
+  /** A request was refused before reaching the pipeline (body, size, authentication). */
+  requestRejected(outcome: string): void;
+  /** One HTTP request to Segment's tracking API: its status (0 when none came back), duration and events. */
+  segmentRequest(server: string, status: number, ms: number, events: number): void;
+  /** Events Segment took (`accepted`), refused for good (`refused`) or that failed transiently (`failed`). */
+  segmentEvents(result: 'accepted' | 'refused' | 'failed', count: number): void;
+  /** One commercetools API request (an attempt): operation such as `GET orders`, status 0 for a network error. */
+  commercetoolsRequest(server: string, operation: string, status: number, ms: number): void;
+  /** One OAuth token request to commercetools' auth server. */
+  tokenFetch(server: string, status: number, ms: number): void;
+  /** Backfill's counts, per shard (`0/1` when not sharded). */
+  backfillResources(shard: string, result: 'read' | 'sent' | 'skipped' | 'failed', count: number): void;
+  /** Flush what is recorded and stop exporting; used on shutdown. */
+  shutdown(): Promise<void>;
+  /** Answers `GET /metrics` in Prometheus' text format; only when METRICS_PROMETHEUS is on. */
+  prometheusHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+const nothing = () => undefined;
+
+/** The default: records nothing, creates no instrument, costs a function call. */
+export const noopMetrics: Metrics = {
+  notificationStarted: nothing,
+  notificationHandled: nothing,
+  requestRejected: nothing,
+  segmentRequest: nothing,
+  segmentEvents: nothing,
+  commercetoolsRequest: nothing,
+  tokenFetch: nothing,
+  backfillResources: nothing,
+  shutdown: async () => undefined,
+};
+
+/** `2xx`, `4xx`, `5xx`…, or `error` when no answer came back. */
+export function statusClassOf(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'error';
+}
+
+const RESOURCE_TYPE = /^[a-z][a-z-]{0,40}$/;
+
+/**
+ * The commercetools operation of an API URL, without ids or keys: `GET orders`, `POST graphql`.
+ * `/{projectKey}/orders/{id}` and `/{projectKey}/orders?where=…` are both `orders`; for
+ * `/{projectKey}/in-store/key={store}/orders/…` the store is dropped too.
+ */
+export function commercetoolsOperationOf(method: string, url: string): string {
+  let segments: string[];
+  try {
+    segments = new URL(url).pathname.split('/').filter(Boolean).slice(1);
+  } catch {
+    segments = [];
+  }
+  if (segments[0] === 'in-store') segments = segments.slice(2);
+  const type = segments[0] !== undefined && RESOURCE_TYPE.test(segments[0]) ? segments[0] : 'other';
+  return `${method.toUpperCase()} ${type}`;
+}
