@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ClientBuilder, type AuthMiddlewareOptions, type HttpMiddlewareOptions } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
-import { commercetoolsOperationOf, noopMetrics, type Metrics } from '../metrics/metrics';
+import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
 
 /**
  * Bounds for every commercetools call. Pub/Sub gives a push request about 10 s; the worst case of
@@ -114,13 +114,6 @@ export function createCommercetoolsApi(
   metrics: Metrics = noopMetrics,
 ): ByProjectKeyRequestBuilder {
   const measured = metrics !== noopMetrics;
-  const host = (url: string) => {
-    try {
-      return new URL(url).hostname;
-    } catch {
-      return 'unknown';
-    }
-  };
   const auth: AuthMiddlewareOptions = {
     host: settings.authUrl,
     projectKey: settings.projectKey,
@@ -132,7 +125,7 @@ export function createCommercetoolsApi(
       fetchRetryingNetworkErrors(
         limits,
         { timeout: true, anyMethod: true },
-        measured ? (_method, url, status, ms) => metrics.tokenFetch(host(url), status, ms) : undefined,
+        measured ? (_method, url, status, ms) => metrics.tokenFetch(serverAddressOf(url), status, ms) : undefined,
       ),
     ),
   };
@@ -143,7 +136,7 @@ export function createCommercetoolsApi(
       { requestSignal: true },
       measured
         ? (method, url, status, ms) =>
-            metrics.commercetoolsRequest(host(url), commercetoolsOperationOf(method, url), status, ms)
+            metrics.commercetoolsRequest(serverAddressOf(url), commercetoolsOperationOf(method, url), status, ms)
         : undefined,
     ),
     timeout: limits.timeoutMs,

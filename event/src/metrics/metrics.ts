@@ -44,6 +44,15 @@ export const noopMetrics: Metrics = {
   shutdown: async () => undefined,
 };
 
+/** The host a request went to (the semantic conventions' `server.address`), or `unknown`. */
+export function serverAddressOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** `2xx`, `4xx`, `5xx`…, or `error` when no answer came back. */
 export function statusClassOf(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'error';

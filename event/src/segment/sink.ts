@@ -1,6 +1,6 @@
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
-import { noopMetrics, type Metrics } from '../metrics/metrics';
+import { noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
 import { upstreamUnavailable } from '../errors';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
@@ -126,7 +126,7 @@ export function measuredHttpClient(transport: HTTPClient, metrics: Metrics): HTT
   return {
     async makeRequest(request) {
       const started = performance.now();
-      const server = hostOf(request.url);
+      const server = serverAddressOf(request.url);
       const events = eventsIn(request.body);
       try {
         const response = await transport.makeRequest(request);
@@ -138,14 +138,6 @@ export function measuredHttpClient(transport: HTTPClient, metrics: Metrics): HTT
       }
     },
   };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function eventsIn(body: string): number {

@@ -1,4 +1,3 @@
-import { ConnectorError } from '../errors';
 import type { SegmentCall } from './calls';
 import { SegmentRejection, type SegmentSink } from './sink';
 
@@ -36,10 +35,7 @@ export function createSourceRouter(
       if (failures.length === 0) return;
       // A transient failure anywhere means a redelivery; every source then deduplicates by messageId.
       const transient = failures.find((failure) => !(failure instanceof SegmentRejection));
-      if (transient)
-        throw transient instanceof ConnectorError || transient instanceof Error
-          ? transient
-          : new Error(String(transient));
+      if (transient) throw transient;
       const rejections = failures as SegmentRejection[];
       throw new SegmentRejection(
         rejections.flatMap((rejection) => rejection.messageIds),
