@@ -51,12 +51,7 @@ function associateHandler(type: AssociateMessage): MessageHandler {
     const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
     if (!unit) return from('read', skipped('not-found'));
     const current = unit.associates.find((associate) => associate.customer.id === carried.customer.id);
-    let user: AccountUser = {
-      customerId: carried.customer.id,
-      ...(carried.associateRoleAssignments
-        ? { roles: carried.associateRoleAssignments.map((assignment) => assignment.associateRole.key) }
-        : {}),
-    };
+    let user: AccountUser = accountUserOf(carried);
     if (!context.trusted) {
       const holds = type === 'BusinessUnitAssociateAdded' ? current !== undefined : current === undefined;
       if (!holds) return from('read', skipped('not-found'));

@@ -63,9 +63,15 @@ export interface AccountUser {
   roles?: string[];
 }
 
-export const accountUserOf = (associate: Associate): AccountUser => ({
+/** An associate as a unit holds it or a message carries it; roles only when the associate names them. */
+export const accountUserOf = (associate: {
+  customer: Pick<Associate['customer'], 'id'>;
+  associateRoleAssignments?: { associateRole: { key: string } }[];
+}): AccountUser => ({
   customerId: associate.customer.id,
-  roles: associate.associateRoleAssignments.map((assignment) => assignment.associateRole.key),
+  ...(associate.associateRoleAssignments
+    ? { roles: associate.associateRoleAssignments.map((assignment) => assignment.associateRole.key) }
+    : {}),
 });
 
 export function buildAccountUserEvent(
