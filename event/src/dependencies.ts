@@ -7,6 +7,7 @@ import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
 import type { Config } from './config';
+import { createHttpAgent, type HttpAgent } from './http/agent';
 import type { MappingOptions } from './mapping/types';
 import type { Metrics } from './metrics/metrics';
 import { metricsOf } from './metrics/otel';
@@ -29,6 +30,8 @@ export interface ConnectorDependencies {
   decode: Decoder;
   /** What the connector records about itself; the no-op unless an export is configured. */
   metrics: Metrics;
+  /** The HTTP agent both upstreams use; closed last, when the entry point stops. */
+  http: HttpAgent;
 }
 
 export interface DependencyLimits {
@@ -39,24 +42,32 @@ export interface DependencyLimits {
 }
 
 /** The default source's sink, and one per store that has a source of its own. */
-function segmentSinkOf(settings: Config['segment'], limits: SegmentSinkLimits, metrics: Metrics): SegmentSink {
+function segmentSinkOf(
+  settings: Config['segment'],
+  limits: SegmentSinkLimits,
+  metrics: Metrics,
+  agent: HttpAgent,
+): SegmentSink {
   const byStore = new Map(
     Object.entries(settings.writeKeysByStore).map(([store, writeKey]) => [
       store,
-      createSegmentSink({ writeKey, host: settings.host }, limits, metrics),
+      createSegmentSink({ writeKey, host: settings.host }, limits, metrics, agent),
     ]),
   );
-  return createSourceRouter(createSegmentSink(settings, limits, metrics), byStore);
+  return createSourceRouter(createSegmentSink(settings, limits, metrics, agent), byStore);
 }
 
 export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
   const metrics = metricsOf(config.metrics);
-  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits, metrics);
+  // One keep-alive pool per origin, for commercetools and Segment alike.
+  const http = createHttpAgent();
+  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits, metrics, http);
   return {
     api,
     metrics,
+    http,
     commercetools: createCommercetoolsReader(api),
-    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics),
+    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics, http),
     regulations: createRegulationsClient(
       config.segment.publicApi,
       options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS,

@@ -31,7 +31,7 @@ export interface ConnectorOptions extends DependencyLimits {
 export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
   const { logger } = options;
   const { api: _api, ...dependencies } = createConnectorDependencies(config, options);
-  const { segment, metrics } = dependencies;
+  const { segment, metrics, http } = dependencies;
   const app = createApp({
     ...dependencies,
     logger,
@@ -70,6 +70,7 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       await metrics.shutdown().catch((error: unknown) => {
         logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'metrics flush on shutdown failed');
       });
+      await http.close().catch(() => undefined);
       logger.info({ drained }, 'stopped');
       return drained;
     })();

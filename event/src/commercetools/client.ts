@@ -2,6 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ClientBuilder, type AuthMiddlewareOptions, type HttpMiddlewareOptions } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
+import {
+  createHttpAgent,
+  isNetworkError,
+  sendRequest,
+  type HttpAgent,
+  type HttpAnswer,
+  type HttpRequest,
+} from '../http/agent';
 import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
 
 /**
@@ -36,54 +44,74 @@ export function withRequestSignal<T>(signal: AbortSignal | undefined, read: () =
   return signal ? requestSignal.run(signal, read) : read();
 }
 
-/**
- * A request that never reached an answer: refused, reset, DNS… (undici's "fetch failed"). Checked
- * by name, not instanceof: fetch's TypeError may come from another realm (test sandboxes do that).
- */
-function isNetworkError(error: unknown): boolean {
-  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  return name === 'TypeError' && message === 'fetch failed';
+/** What ts-client passes its httpClient, of what it passes: the rest is for other clients. */
+interface TsClientInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
 }
 
+/** What ts-client reads of an answer: the status, the headers, and the body through text(). */
+interface TsClientResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text(): Promise<string>;
+}
+
+type TsClientHttp = (url: string, init?: TsClientInit) => Promise<TsClientResponse>;
+
+const responseOf = ({ status, headers, text }: HttpAnswer): TsClientResponse => ({
+  status,
+  headers,
+  text: () => Promise.resolve(text),
+});
+
 /**
- * fetch that retries network errors. ts-client retries status codes and its own timeouts, but
- * lets a reset or refused connection through on the first try; a read (or a token request) is
- * safe to repeat, so repeat it, after a jittered delay, unless the caller gave up meanwhile.
+ * ts-client's httpClient, on the shared undici agent. Each attempt has its own timeout (undici's
+ * header and body timeouts: no timer or signal per request) and stops when the notification's
+ * deadline passes. A read (or a token request) that got no answer at all (refused, reset,
+ * timed out) is safe to repeat: it is, after a jittered delay, unless the caller gave up meanwhile.
+ * ts-client itself retries 429 and 5xx.
  */
-function fetchRetryingNetworkErrors(
+function httpRetryingNetworkErrors(
+  agent: HttpAgent,
   limits: CommercetoolsClientLimits,
-  options: { timeout?: boolean; anyMethod?: boolean; requestSignal?: boolean } = {},
+  options: { anyMethod?: boolean; requestSignal?: boolean } = {},
   /** Told of every attempt: its method, URL, status (0 for no answer) and duration. */
   measure?: (method: string, url: string, status: number, ms: number) => void,
-): typeof fetch {
-  const fetchOnce: typeof fetch = measure
-    ? async (input, init) => {
-        const started = performance.now();
-        const method = (init?.method ?? 'GET').toUpperCase();
-        const url = input instanceof Request ? input.url : String(input);
-        try {
-          const response = await fetch(input, init);
-          measure(method, url, response.status, performance.now() - started);
-          return response;
-        } catch (error) {
-          measure(method, url, 0, performance.now() - started);
-          throw error;
-        }
-      }
-    : fetch;
-  return async (input, init) => {
+): TsClientHttp {
+  const sendOnce = async (request: HttpRequest): Promise<HttpAnswer> => {
+    if (!measure) return sendRequest(agent, request);
+    const started = performance.now();
+    try {
+      const answer = await sendRequest(agent, request);
+      measure(request.method, request.url, answer.status, performance.now() - started);
+      return answer;
+    } catch (error) {
+      measure(request.method, request.url, 0, performance.now() - started);
+      throw error;
+    }
+  };
+  return async (url, init = {}) => {
     const deadline = options.requestSignal ? requestSignal.getStore() : undefined;
     if (deadline?.aborted) throw deadline.reason;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const repeatable = options.anyMethod || method === 'GET' || method === 'HEAD';
+    const request: HttpRequest = {
+      url,
+      method,
+      ...(init.headers ? { headers: init.headers } : {}),
+      ...(typeof init.body === 'string' ? { body: init.body } : {}),
+      timeoutMs: limits.timeoutMs,
+      ...(deadline ? { signal: deadline } : {}),
+    };
     for (let attempt = 0; ; attempt += 1) {
-      const own = init?.signal ?? (options.timeout ? AbortSignal.timeout(limits.timeoutMs) : undefined);
-      const signal = deadline && own ? AbortSignal.any([own, deadline]) : (deadline ?? own);
       try {
-        return await fetchOnce(input, { ...init, ...(signal ? { signal } : {}) });
+        return responseOf(await sendOnce(request));
       } catch (error) {
-        const method = (init?.method ?? 'GET').toUpperCase();
-        const repeatable = options.anyMethod || method === 'GET' || method === 'HEAD';
         if (deadline?.aborted) throw deadline.reason;
-        if (!isNetworkError(error) || !repeatable || signal?.aborted || attempt >= limits.maxRetries) throw error;
+        if (!isNetworkError(error) || !repeatable || attempt >= limits.maxRetries) throw error;
         await sleep(Math.round(limits.retryDelayMs * (1 + Math.random()) * 2 ** attempt));
       }
     }
@@ -93,25 +121,31 @@ function fetchRetryingNetworkErrors(
 /**
  * One token request at a time. ts-client caches the token, but every request that starts before
  * the first token arrived asks for one of its own: at a cold start under load that is one token
- * per request. Identical concurrent token requests share one answer, each caller reading a copy.
+ * per request. Identical concurrent token requests share one answer.
  */
-function singleFlight(fetchFn: typeof fetch): typeof fetch {
-  const inFlight = new Map<string, Promise<Response>>();
-  return async (input, init) => {
-    const key = `${String(input)}\n${typeof init?.body === 'string' ? init.body : ''}`;
+function singleFlight(http: TsClientHttp): TsClientHttp {
+  const inFlight = new Map<string, Promise<TsClientResponse>>();
+  return (url, init) => {
+    const key = `${url}\n${typeof init?.body === 'string' ? init.body : ''}`;
     let shared = inFlight.get(key);
     if (!shared) {
-      shared = fetchFn(input, init).finally(() => inFlight.delete(key));
+      shared = http(url, init).finally(() => inFlight.delete(key));
       inFlight.set(key, shared);
     }
-    return (await shared).clone();
+    // The body is read whole: every caller can read it.
+    return shared;
   };
 }
 
+/**
+ * The platform SDK's request builder over ts-client, on the given HTTP agent (a private one when
+ * none is given: the deploy scripts make a few requests and exit).
+ */
 export function createCommercetoolsApi(
   settings: Config['commercetools'],
   limits: CommercetoolsClientLimits = DEFAULT_COMMERCETOOLS_LIMITS,
   metrics: Metrics = noopMetrics,
+  agent: HttpAgent = createHttpAgent(),
 ): ByProjectKeyRequestBuilder {
   const measured = metrics !== noopMetrics;
   const auth: AuthMiddlewareOptions = {
@@ -122,16 +156,18 @@ export function createCommercetoolsApi(
     // The auth middleware has no timeout of its own: give its requests one. A token request is
     // shared by concurrent reads, so no single notification's deadline may abort it.
     httpClient: singleFlight(
-      fetchRetryingNetworkErrors(
+      httpRetryingNetworkErrors(
+        agent,
         limits,
-        { timeout: true, anyMethod: true },
+        { anyMethod: true },
         measured ? (_method, url, status, ms) => metrics.tokenFetch(serverAddressOf(url), status, ms) : undefined,
       ),
     ),
   };
   const http: HttpMiddlewareOptions = {
     host: settings.apiUrl,
-    httpClient: fetchRetryingNetworkErrors(
+    httpClient: httpRetryingNetworkErrors(
+      agent,
       limits,
       { requestSignal: true },
       measured
@@ -139,18 +175,21 @@ export function createCommercetoolsApi(
             metrics.commercetoolsRequest(serverAddressOf(url), commercetoolsOperationOf(method, url), status, ms)
         : undefined,
     ),
-    timeout: limits.timeoutMs,
+    // No `timeout`: ts-client would arm a timer and an AbortController per request; the agent's
+    // own timeouts bound each attempt, and their errors are retried like any network error.
     enableRetry: limits.maxRetries > 0,
     retryConfig: {
       maxRetries: limits.maxRetries,
       retryDelay: limits.retryDelayMs,
       backoff: true,
       maxDelay: limits.timeoutMs,
-      retryOnAbort: true,
-      // Network errors are retried by fetchRetryingNetworkErrors, timeouts by ts-client itself.
+      retryOnAbort: false,
+      // Network errors and timeouts are retried by httpRetryingNetworkErrors.
       retryCodes: [429, 500, 502, 503, 504],
     },
     maskSensitiveHeaderData: true,
+    // Nothing reads them; converting every answer's headers costs an object per request.
+    includeResponseHeaders: false,
   };
   const client = new ClientBuilder()
     .withProjectKey(settings.projectKey)

@@ -2,6 +2,7 @@ import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse }
 import type { Config } from '../config';
 import { noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
 import { upstreamUnavailable } from '../errors';
+import { createHttpAgent, sendRequest, type HttpAgent } from '../http/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
 import { followDeliveries, type Deliveries, type Settlement } from './delivery';
@@ -76,30 +77,32 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
 };
 
 /**
- * analytics-node treats any status below 400 as accepted, and fetch follows redirects. A redirect
- * from Segment's API can only come from something in between (a proxy, a portal) and means the
- * events did not reach Segment: report it as a gateway failure, so the batch is retried and,
- * failing that, the notification is answered 5xx.
+ * analytics-node's HTTP client, on the shared undici agent. analytics-node treats any status
+ * below 400 as accepted; a redirect from Segment's API can only come from something in between
+ * (a proxy, a portal) and means the events did not reach Segment: it is reported as a gateway
+ * failure, so the batch is retried and, failing that, the notification is answered 5xx. (The
+ * agent follows no redirects.)
  */
-export const segmentHttpClient: HTTPClient = {
-  async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(request.httpRequestTimeout),
-    });
-    // Reading the body lets the keep-alive connection be reused; a refusal's says why.
-    const text = await response.text().catch(() => '');
-    if (response.status >= 300 && response.status < 400) {
-      return { status: 502, statusText: `Segment answered a redirect (${response.status})`, headers: response.headers };
-    }
-    const said = response.status >= 400 && response.status < 500 ? segmentMessageOf(text) : undefined;
-    const statusText = said ? `${response.statusText || 'refused'}: ${said}` : response.statusText;
-    return { status: response.status, statusText, headers: response.headers };
-  },
-};
+export function segmentHttpClient(agent: HttpAgent): HTTPClient {
+  return {
+    async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
+      // The body is read whole: the keep-alive connection is reused, and a refusal's says why.
+      const { status, headers, text } = await sendRequest(agent, {
+        url: request.url,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: request.httpRequestTimeout,
+      });
+      if (status >= 300 && status < 400) {
+        return { status: 502, statusText: `Segment answered a redirect (${status})`, headers };
+      }
+      const said = status >= 400 && status < 500 ? segmentMessageOf(text) : undefined;
+      const statusText = said ? `refused: ${said}` : status < 300 ? 'OK' : `HTTP ${status}`;
+      return { status, statusText, headers };
+    },
+  };
+}
 
 /** The `message` (or `error`) of Segment's JSON answer, as one short line of printable text. */
 function segmentMessageOf(text: string): string | undefined {
@@ -185,8 +188,10 @@ export function createSegmentSink(
   settings: Pick<Config['segment'], 'writeKey' | 'host'>,
   limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
   metrics: Metrics = noopMetrics,
+  agent: HttpAgent = createHttpAgent(),
 ): SegmentSink {
-  const transport = metrics === noopMetrics ? segmentHttpClient : measuredHttpClient(segmentHttpClient, metrics);
+  const http = segmentHttpClient(agent);
+  const transport = metrics === noopMetrics ? http : measuredHttpClient(http, metrics);
   const analytics = analyticsFor(
     settings,
     limits,
