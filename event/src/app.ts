@@ -1,4 +1,11 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import {
+  admissionLimitsOf,
+  createAdmissionGate,
+  DEFAULT_MAX_CONCURRENT_NOTIFICATIONS,
+  receivedAtOf,
+  type AdmissionLimits,
+} from './admission';
 import { ConnectorError } from './errors';
 import { noopMetrics } from './metrics/metrics';
 import { answerOf, causeOf, failure, processDelivery, type PipelineDependencies, type Processed } from './pipeline';
@@ -15,6 +22,8 @@ export interface AppDependencies extends Omit<PipelineDependencies, 'decode'> {
    * authenticated: the resources its notification carries are used as they are.
    */
   authenticate?: (headers: Request['headers']) => Promise<void>;
+  /** How many notifications are worked on at once, and how many may wait (see admission.ts). */
+  admission?: AdmissionLimits;
 }
 
 function answer(res: Response, processed: Processed): void {
@@ -56,13 +65,26 @@ export function createApp(deps: AppDependencies): express.Express {
     }
   };
 
+  // Past the waiting line's end: redelivered later, by Pub/Sub's back-off, rather than queued for seconds.
+  const admit = createAdmissionGate(
+    deps.admission ?? admissionLimitsOf(DEFAULT_MAX_CONCURRENT_NOTIFICATIONS),
+    (_req, res) => {
+      metrics.requestRejected('overloaded');
+      logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
+      answer(res, failure('overloaded', 'the connector is at capacity; retry later'));
+    },
+  );
+
   // Any content type: Pub/Sub sends application/json, SNS text/plain, hand-made posts often nothing.
+  // The turn is taken first: waiting requests are neither authenticated nor parsed yet.
   app.post(
     '/',
+    admit,
     authenticateRequest,
     express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: true }),
     async (req: Request, res: Response) => {
-      answer(res, await processDelivery(req.body, pipeline, { authenticated: deps.authenticate !== undefined }));
+      const trust = { authenticated: deps.authenticate !== undefined, receivedAt: receivedAtOf(req) };
+      answer(res, await processDelivery(req.body, pipeline, trust));
     },
   );
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './admission';
 import {
   TRACK_EVENT_KEYS,
   TRACK_EVENTS,
@@ -148,6 +149,12 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a commercetools field name (letters, digits, _ and -)')
     .default('consent'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_CONCURRENT_NOTIFICATIONS: z.coerce
+    .number({ message: 'must be a whole number from 1 to 10000' })
+    .int('must be a whole number from 1 to 10000')
+    .min(1, 'must be a whole number from 1 to 10000')
+    .max(10_000, 'must be a whole number from 1 to 10000')
+    .default(DEFAULT_MAX_CONCURRENT_NOTIFICATIONS),
   PUBSUB_AUDIENCE: optionalText,
   PUBSUB_SERVICE_ACCOUNT_EMAIL: z.email({ message: 'must be a service account email' }).optional(),
   SNS_TOPIC_ARN: snsTopicArn().optional(),
@@ -203,6 +210,8 @@ export interface Config {
   locale?: string;
   consentFieldName: string;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  /** Notifications worked on at once; further requests wait their turn (see admission.ts). */
+  maxConcurrentNotifications: number;
   /** Metrics export; nothing is recorded when both are off. */
   metrics: {
     /** Serve `GET /metrics` in Prometheus' text format. */
@@ -269,6 +278,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
     logLevel: env.LOG_LEVEL,
+    maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,
     metrics: {
       prometheus: env.METRICS_PROMETHEUS,
       ...(env.OTEL_EXPORTER_OTLP_ENDPOINT

@@ -36,13 +36,18 @@ export interface PipelineDependencies {
 
 export const DEFAULT_DEADLINE_MS = 8_500;
 
-/** What the request was verified to be by the edge before its body was decoded. */
+/** What the edge knows of the request before its body was decoded. */
 export interface RequestTrust {
   /** The request carried a verified credential (a Pub/Sub push OIDC token). */
   authenticated: boolean;
+  /**
+   * When the request arrived (performance.now(), ms), if it waited for its turn: the deadline
+   * runs from then, since the sender's own deadline did.
+   */
+  receivedAt?: number;
 }
 
-export type FailureKind = ErrorKind | 'internal' | 'payload-too-large';
+export type FailureKind = ErrorKind | 'internal' | 'payload-too-large' | 'overloaded';
 
 /** What became of one delivery. */
 export type Processed =
@@ -65,6 +70,7 @@ export const ANSWERS = {
   unauthorized: 401,
   'payload-too-large': 413,
   'upstream-unavailable': 503,
+  overloaded: 503,
   internal: 500,
 } as const satisfies Record<Outcome['status'] | FailureKind | 'control', number>;
 
@@ -121,7 +127,7 @@ export async function processDelivery(
       return { kind: 'control', status: request.status };
     }
     decoded = request;
-    const outcome = await handle(decoded, deps, trust.authenticated || decoded.delivery.authenticated === true);
+    const outcome = await handle(decoded, deps, trust);
     const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
@@ -158,21 +164,24 @@ export async function processDelivery(
 }
 
 async function handle(
-  { notification }: DecodedDelivery,
+  { notification, delivery }: DecodedDelivery,
   deps: PipelineDependencies,
-  trusted: boolean,
+  trust: RequestTrust,
 ): Promise<Outcome> {
   if (notification.projectKey !== deps.mapping.projectKey) return { status: 'skipped', reason: 'other-project' };
   const handler = findHandler(notification);
   if (!handler) return { status: 'skipped', reason: 'unhandled-type' };
-  const signal = AbortSignal.timeout(deps.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  const waitedMs = trust.receivedAt === undefined ? 0 : performance.now() - trust.receivedAt;
+  const remainingMs = (deps.deadlineMs ?? DEFAULT_DEADLINE_MS) - waitedMs;
+  if (remainingMs <= 0) throw upstreamUnavailable('processing deadline passed while waiting for a turn');
+  const signal = AbortSignal.timeout(Math.ceil(remainingMs));
   const context: HandlerContext = {
     commercetools: deps.commercetools,
     segment: deps.segment,
     regulations: deps.regulations,
     mapping: deps.mapping,
     events: deps.events,
-    trusted,
+    trusted: trust.authenticated || delivery.authenticated === true,
     signal,
   };
   return withDeadline(handler(notification, context), signal);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { admissionLimitsOf } from './admission';
 import { createApp, type AppDependencies } from './app';
 import type { Config } from './config';
 import { createConnectorDependencies, type DependencyLimits } from './dependencies';
@@ -34,6 +35,7 @@ export async function startConnector(config: Config, options: ConnectorOptions):
   const { segment, metrics, http } = dependencies;
   const app = createApp({
     ...dependencies,
+    admission: admissionLimitsOf(config.maxConcurrentNotifications),
     logger,
     ...(await authenticationOf(config)),
     ...options.app,

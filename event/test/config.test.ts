@@ -41,6 +41,7 @@ describe('configuration', () => {
       port: 8080,
       consentFieldName: 'consent',
       logLevel: 'info',
+      maxConcurrentNotifications: 64,
       metrics: { prometheus: false, serviceName: 'commercetools-segment-connector' },
     });
   });

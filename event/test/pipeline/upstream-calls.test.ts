@@ -3,6 +3,7 @@ import customerMinimal from '../fixtures/customers/customer-minimal.json';
 import guestOrder from '../../src/dev/samples/orders/order-guest.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import { DEFAULT_DEADLINE_MS, processDelivery } from '../../src/pipeline';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import {
   changeNotification,
@@ -184,4 +185,20 @@ it('shares Segment requests between notifications processed together, each answe
   // Never more requests than notifications; how many fewer depends on arrival, not asserted.
   expect(harness.segment.accepted.length).toBeLessThanOrEqual(30);
   expect(harness.segment.accepted.some((batch) => batch.events.length > 2)).toBe(true);
+});
+
+it('counts a wait for a turn toward the deadline: a notification whose deadline passed while it waited reads nothing', async () => {
+  const before = proxy.count();
+  const envelope = pubSubEnvelope(changeNotification('ResourceCreated', 'order', order(1).id));
+  const late = await processDelivery(envelope, harness.pipeline, {
+    authenticated: false,
+    receivedAt: performance.now() - DEFAULT_DEADLINE_MS - 1,
+  });
+  expect(late).toEqual({
+    kind: 'failure',
+    failure: 'upstream-unavailable',
+    message: 'processing deadline passed while waiting for a turn',
+  });
+  expect(proxy.count() - before).toBe(0);
+  expect(harness.segment.events()).toHaveLength(0);
 });
