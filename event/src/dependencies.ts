@@ -10,7 +10,7 @@ import type { Config } from './config';
 import { createHttpAgent, type HttpAgent } from './http/agent';
 import type { MappingOptions } from './mapping/types';
 import type { Metrics } from './metrics/metrics';
-import { metricsOf } from './metrics/otel';
+import { metricsOf } from './metrics/telemetry';
 import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
 import { createSourceRouter } from './segment/sources';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
