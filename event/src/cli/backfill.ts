@@ -36,8 +36,8 @@ export const BACKFILL_SEGMENT_LIMITS: SegmentSinkLimits = {
 };
 
 /**
- * Releases the sink, then flushes the metrics: with an export configured, the run's last counts
- * reach the collector before the process ends (a periodic export would otherwise lose them).
+ * Releases the sink, then flushes the metrics (and traces): with an export configured, the run's
+ * last counts reach the collector before the process ends (a periodic export would otherwise lose them).
  */
 async function release(dependencies: ConnectorDependencies, segmentTimeoutMs: number): Promise<void> {
   await dependencies.segment.close(segmentTimeoutMs).catch(() => undefined);
@@ -46,6 +46,7 @@ async function release(dependencies: ConnectorDependencies, segmentTimeoutMs: nu
       `backfill: the metrics could not be exported: ${error instanceof Error ? error.message : 'unknown'}\n`,
     );
   });
+  await dependencies.tracing.shutdown().catch(() => undefined);
 }
 
 async function main(argv: string[]): Promise<number> {
