@@ -10,8 +10,8 @@ import type { Config } from './config';
 import { createHttpAgent, type HttpAgent } from './http/agent';
 import type { MappingOptions } from './mapping/types';
 import type { Metrics } from './metrics/metrics';
-import { metricsOf } from './metrics/telemetry';
-import { noopTracing, type Tracing } from './metrics/tracing';
+import { metricsOf, tracingOf } from './metrics/telemetry';
+import type { Tracing } from './metrics/tracing';
 import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
 import { createSourceRouter } from './segment/sources';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
@@ -62,7 +62,7 @@ function segmentSinkOf(
 }
 
 export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
-  const tracing: Tracing = noopTracing;
+  const tracing = tracingOf(config.tracing);
   // With traces on, the commercetools request hooks make spans too; otherwise this is the metrics as built.
   const metrics = tracing.withRequestSpans(metricsOf(config.metrics));
   // One keep-alive pool per origin, for commercetools and Segment alike.

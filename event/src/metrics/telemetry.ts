@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config';
 import { noopMetrics, type Metrics } from './metrics';
+import { noopTracing, type Tracing } from './tracing';
 
 /** The configured metrics: OpenTelemetry-backed when an export is on, otherwise the no-op. */
 export function metricsOf(settings: Config['metrics']): Metrics {
@@ -14,4 +15,12 @@ export function metricsOf(settings: Config['metrics']): Metrics {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when an export is configured
   const { createOtelMetrics } = require('./otel') as typeof import('./otel');
   return createOtelMetrics(settings);
+}
+
+/** The configured tracing: OpenTelemetry spans exported over OTLP when OTEL_TRACES_EXPORTER=otlp, otherwise the no-op. */
+export function tracingOf(settings: Config['tracing']): Tracing {
+  if (!settings) return noopTracing;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when traces are exported
+  const { createOtelTracing } = require('./otel-tracing') as typeof import('./otel-tracing');
+  return createOtelTracing(settings);
 }

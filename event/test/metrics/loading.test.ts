@@ -40,5 +40,21 @@ describe('OpenTelemetry modules are loaded only when an export is configured', (
     expect(loaded).toEqual(
       expect.arrayContaining(['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus']),
     );
+    expect(loaded).not.toContain('@opentelemetry/sdk-trace');
+  });
+
+  it('the trace SDK, and not the metrics one, with OTEL_TRACES_EXPORTER=otlp to a traces endpoint', async () => {
+    const loaded = await loadedWith({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces',
+    });
+    expect(loaded).toEqual(
+      expect.arrayContaining([
+        '@opentelemetry/sdk-trace',
+        '@opentelemetry/exporter-trace-otlp-http',
+        '@opentelemetry/context-async-hooks',
+      ]),
+    );
+    expect(loaded).not.toContain('@opentelemetry/sdk-metrics');
   });
 });
