@@ -166,6 +166,13 @@ const environmentSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url().optional(),
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('commercetools-segment-connector'),
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['otlp', 'none'], { message: 'must be otlp or none' }))
+    .default('none'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url().optional(),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce
     .number({ message: 'must be a number of milliseconds' })
     .int('must be a number of milliseconds')
@@ -220,6 +227,8 @@ export interface Config {
     otlp?: { metricsUrl: string; headers: Record<string, string>; exportIntervalMs: number };
     serviceName: string;
   };
+  /** Trace export (OTLP/HTTP), when OTEL_TRACES_EXPORTER is otlp; no span is made otherwise. */
+  tracing?: { tracesUrl: string; headers: Record<string, string>; serviceName: string };
 }
 
 export class ConfigError extends Error {
@@ -248,6 +257,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     throw new ConfigError(problems);
   }
   const env = parsed.data;
+  const tracesUrl =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    // The specification's rule: the signal's own endpoint is used as is, the base one gets its path.
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined);
+  if (env.OTEL_TRACES_EXPORTER === 'otlp' && !tracesUrl) {
+    throw new ConfigError([
+      'OTEL_TRACES_EXPORTER is otlp: set OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    ]);
+  }
   const scopes = env.CTP_SCOPE?.split(/\s+/).filter(Boolean);
   return {
     commercetools: {
@@ -293,6 +311,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
         : {}),
       serviceName: env.OTEL_SERVICE_NAME,
     },
+    ...(env.OTEL_TRACES_EXPORTER === 'otlp' && tracesUrl
+      ? {
+          tracing: {
+            tracesUrl,
+            headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {},
+            serviceName: env.OTEL_SERVICE_NAME,
+          },
+        }
+      : {}),
   };
 }
 

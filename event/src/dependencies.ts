@@ -10,7 +10,8 @@ import type { Config } from './config';
 import { createHttpAgent, type HttpAgent } from './http/agent';
 import type { MappingOptions } from './mapping/types';
 import type { Metrics } from './metrics/metrics';
-import { metricsOf } from './metrics/otel';
+import { metricsOf, tracingOf } from './metrics/telemetry';
+import type { Tracing } from './metrics/tracing';
 import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
 import { createSourceRouter } from './segment/sources';
 import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
@@ -30,6 +31,8 @@ export interface ConnectorDependencies {
   decode: Decoder;
   /** What the connector records about itself; the no-op unless an export is configured. */
   metrics: Metrics;
+  /** One span per notification; the no-op unless OTEL_TRACES_EXPORTER is otlp. */
+  tracing: Tracing;
   /** The HTTP agent both upstreams use; closed last, when the entry point stops. */
   http: HttpAgent;
 }
@@ -47,27 +50,31 @@ function segmentSinkOf(
   limits: SegmentSinkLimits,
   metrics: Metrics,
   agent: HttpAgent,
+  tracing: Tracing,
 ): SegmentSink {
   const byStore = new Map(
     Object.entries(settings.writeKeysByStore).map(([store, writeKey]) => [
       store,
-      createSegmentSink({ writeKey, host: settings.host }, limits, metrics, agent),
+      createSegmentSink({ writeKey, host: settings.host }, limits, metrics, agent, tracing),
     ]),
   );
-  return createSourceRouter(createSegmentSink(settings, limits, metrics, agent), byStore);
+  return tracing.segmentSink(createSourceRouter(createSegmentSink(settings, limits, metrics, agent, tracing), byStore));
 }
 
 export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
-  const metrics = metricsOf(config.metrics);
+  const tracing = tracingOf(config.tracing);
+  // With traces on, the commercetools request hooks make spans too; otherwise this is the metrics as built.
+  const metrics = tracing.withRequestSpans(metricsOf(config.metrics));
   // One keep-alive pool per origin, for commercetools and Segment alike.
   const http = createHttpAgent();
   const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits, metrics, http);
   return {
     api,
     metrics,
+    tracing,
     http,
     commercetools: createCommercetoolsReader(api),
-    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics, http),
+    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics, http, tracing),
     regulations: createRegulationsClient(
       config.segment.publicApi,
       options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS,

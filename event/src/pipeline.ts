@@ -4,6 +4,7 @@ import type { EventSettings } from './events';
 import { SKIP_REASONS, type HandlerContext, type Outcome } from './handlers/types';
 import type { Logger } from './logger';
 import { noopMetrics, type Metrics } from './metrics/metrics';
+import { noopSpan, noopTracing, type NotificationSpan, type Tracing } from './metrics/tracing';
 import type { MappingOptions } from './mapping/types';
 import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
@@ -32,6 +33,8 @@ export interface PipelineDependencies {
   deadlineMs?: number;
   /** Where outcomes are counted; records nothing by default. */
   metrics?: Metrics;
+  /** One span per notification; none by default. */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_DEADLINE_MS = 8_500;
@@ -104,14 +107,23 @@ function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * Decodes one request body, routes it, runs its handler within the deadline, logs one line
  * (ids and outcome, never personal data) and says what became of it. Never rejects.
  */
-export async function processDelivery(
+export function processDelivery(body: unknown, deps: PipelineDependencies, trust: RequestTrust): Promise<Processed> {
+  const tracing = deps.tracing ?? noopTracing;
+  // Traces off: no closure, no span.
+  if (tracing === noopTracing) return processInSpan(noopSpan, body, deps, trust);
+  return tracing.notification((span) => processInSpan(span, body, deps, trust));
+}
+
+/** processDelivery's work, within the notification's span (the no-op one when traces are off). */
+async function processInSpan(
+  span: NotificationSpan,
   body: unknown,
   deps: PipelineDependencies,
   trust: RequestTrust,
 ): Promise<Processed> {
   const started = process.hrtime.bigint();
   const elapsedMs = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
-  const { logger } = deps;
+  const logger = span.logger(deps.logger);
   const metrics = deps.metrics ?? noopMetrics;
   metrics.notificationStarted();
   let decoded: DecodedDelivery | undefined;
@@ -120,6 +132,7 @@ export async function processDelivery(
     if (request.kind === 'control') {
       await request.run?.();
       metrics.notificationHandled('control', request.status, undefined, elapsedMs());
+      span.handled('control', request.status, undefined, request.transport);
       logger.info(
         { transport: request.transport, outcome: request.status, durationMs: elapsedMs() },
         'transport message processed',
@@ -132,12 +145,10 @@ export async function processDelivery(
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
     const durationMs = elapsedMs();
-    metrics.notificationHandled(
-      metricRouteOf(decoded),
-      outcome.status,
-      outcome.status === 'skipped' ? outcome.reason : undefined,
-      durationMs,
-    );
+    const route = metricRouteOf(decoded);
+    const skipReason = outcome.status === 'skipped' ? outcome.reason : undefined;
+    metrics.notificationHandled(route, outcome.status, skipReason, durationMs);
+    span.handled(route, outcome.status, skipReason, decoded.delivery.transport);
     logger[level](
       {
         ...describe(decoded),
@@ -154,7 +165,9 @@ export async function processDelivery(
     const kind = error instanceof ConnectorError ? error.kind : 'internal';
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
     const durationMs = elapsedMs();
-    metrics.notificationHandled(decoded ? metricRouteOf(decoded) : 'none', kind, undefined, durationMs);
+    const route = decoded ? metricRouteOf(decoded) : 'none';
+    metrics.notificationHandled(route, kind, undefined, durationMs);
+    span.handled(route, kind, undefined, decoded?.delivery.transport);
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
     if (kind === 'bad-request' || kind === 'unauthorized')
       logger.warn({ ...fields, reason: message }, 'notification rejected');

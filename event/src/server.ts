@@ -32,7 +32,7 @@ export interface ConnectorOptions extends DependencyLimits {
 export async function startConnector(config: Config, options: ConnectorOptions): Promise<RunningConnector> {
   const { logger } = options;
   const { api: _api, ...dependencies } = createConnectorDependencies(config, options);
-  const { segment, metrics, http } = dependencies;
+  const { segment, metrics, tracing, http } = dependencies;
   const app = createApp({
     ...dependencies,
     admission: admissionLimitsOf(config.maxConcurrentNotifications),
@@ -71,6 +71,9 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       // The last counts, including this shutdown's, reach the collector before the process ends.
       await metrics.shutdown().catch((error: unknown) => {
         logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'metrics flush on shutdown failed');
+      });
+      await tracing.shutdown().catch((error: unknown) => {
+        logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'trace flush on shutdown failed');
       });
       await http.close().catch(() => undefined);
       logger.info({ drained }, 'stopped');

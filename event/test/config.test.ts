@@ -66,6 +66,44 @@ describe('configuration', () => {
     });
   });
 
+  it('exports traces only with OTEL_TRACES_EXPORTER=otlp, to the traces endpoint as given or to the base one', () => {
+    expect(loadConfig({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com:4318' }).tracing).toBe(
+      undefined,
+    );
+    expect(
+      loadConfig({
+        ...valid,
+        OTEL_TRACES_EXPORTER: 'OTLP',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=k',
+      }).tracing,
+    ).toEqual({
+      tracesUrl: 'https://otlp.example.com:4318/v1/traces',
+      headers: { 'x-api-key': 'k' },
+      serviceName: 'commercetools-segment-connector',
+    });
+    const tracesOnly = loadConfig({
+      ...valid,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://tempo.example.com/otlp/v1/traces',
+      OTEL_SERVICE_NAME: 'connector-eu',
+    });
+    expect(tracesOnly.tracing).toEqual({
+      tracesUrl: 'https://tempo.example.com/otlp/v1/traces',
+      headers: {},
+      serviceName: 'connector-eu',
+    });
+    // The traces endpoint alone exports no metrics.
+    expect(tracesOnly.metrics.otlp).toBeUndefined();
+    expect(loadConfig({ ...valid, OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+    expect(problemsOf({ ...valid, OTEL_TRACES_EXPORTER: 'otlp' })).toEqual([
+      'OTEL_TRACES_EXPORTER is otlp: set OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    ]);
+    expect(problemsOf({ ...valid, OTEL_TRACES_EXPORTER: 'zipkin' })).toEqual([
+      'OTEL_TRACES_EXPORTER must be otlp or none',
+    ]);
+  });
+
   it('stops on malformed OTLP headers without echoing them', () => {
     let error: unknown;
     try {

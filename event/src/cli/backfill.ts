@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import type { CommercetoolsClientLimits } from '../commercetools/client';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createConnectorDependencies } from '../dependencies';
+import { createConnectorDependencies, type ConnectorDependencies } from '../dependencies';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSinkLimits } from '../segment/sink';
 import { BackfillCheckpointError, runBackfill, systemClock, type BackfillSummary } from '../tools/backfill';
 import { describeShard } from '../tools/backfill/shards';
@@ -34,6 +34,20 @@ export const BACKFILL_SEGMENT_LIMITS: SegmentSinkLimits = {
   maxTotalBackoffSeconds: 30,
   maxRateLimitSeconds: 30,
 };
+
+/**
+ * Releases the sink, then flushes the metrics (and traces): with an export configured, the run's
+ * last counts reach the collector before the process ends (a periodic export would otherwise lose them).
+ */
+async function release(dependencies: ConnectorDependencies, segmentTimeoutMs: number): Promise<void> {
+  await dependencies.segment.close(segmentTimeoutMs).catch(() => undefined);
+  await dependencies.metrics.shutdown().catch((error: unknown) => {
+    process.stderr.write(
+      `backfill: the metrics could not be exported: ${error instanceof Error ? error.message : 'unknown'}\n`,
+    );
+  });
+  await dependencies.tracing.shutdown().catch(() => undefined);
+}
 
 async function main(argv: string[]): Promise<number> {
   let command: BackfillCommand | 'help';
@@ -134,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
     summary = await runBackfill(dependencies, options, { output: reporter, clock: systemClock, signal: stop.signal });
   } catch (error) {
     reporter.stop();
-    await dependencies.segment.close(1_000).catch(() => undefined);
+    await release(dependencies, 1_000);
     if (error instanceof BackfillCheckpointError || error instanceof RangeError) {
       process.stderr.write(`backfill: ${error.message}\n`);
       return 2;
@@ -145,8 +159,8 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   reporter.stop();
-  // Every event was awaited already; this only releases the sink.
-  await dependencies.segment.close(5_000).catch(() => undefined);
+  // Every event was awaited already: this releases the sink and flushes the metrics.
+  await release(dependencies, 5_000);
   if (!onTerminal) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
   process.stdout.write(formatSummary(summary, options.checkpointFile));
   return exitCodeOf(summary);

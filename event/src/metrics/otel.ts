@@ -4,7 +4,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Config } from '../config';
-import { noopMetrics, statusClassOf, type Metrics } from './metrics';
+import { statusClassOf, type Metrics } from './metrics';
 
 /** OpenTelemetry's default buckets are for milliseconds; durations here are seconds (the semantic conventions'). */
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -121,9 +121,4 @@ export function createOtelMetrics(settings: Config['metrics']): Metrics {
       ? { prometheusHandler: (request, response) => prometheus.getMetricsRequestHandler(request, response) }
       : {}),
   };
-}
-
-/** The configured metrics: OpenTelemetry-backed when an export is on, otherwise the no-op. */
-export function metricsOf(settings: Config['metrics']): Metrics {
-  return settings.prometheus || settings.otlp ? createOtelMetrics(settings) : noopMetrics;
 }

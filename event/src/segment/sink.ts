@@ -1,6 +1,7 @@
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
 import { noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
+import { noopTracing, type Tracing } from '../metrics/tracing';
 import { upstreamUnavailable } from '../errors';
 import { createHttpAgent, sendRequest, type HttpAgent } from '../http/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
@@ -189,9 +190,10 @@ export function createSegmentSink(
   limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
   metrics: Metrics = noopMetrics,
   agent: HttpAgent = createHttpAgent(),
+  tracing: Tracing = noopTracing,
 ): SegmentSink {
   const http = segmentHttpClient(agent);
-  const transport = metrics === noopMetrics ? http : measuredHttpClient(http, metrics);
+  const transport = tracing.segmentTransport(metrics === noopMetrics ? http : measuredHttpClient(http, metrics));
   const analytics = analyticsFor(
     settings,
     limits,

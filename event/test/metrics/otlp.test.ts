@@ -1,63 +1,18 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import customerFull from '../../src/dev/samples/customers/customer-full.json';
 import { changeNotification, pubSubEnvelope, startHarness } from '../support/harness';
+import {
+  attributesOf as attributesOfList,
+  startOtlpCollector,
+  type OtlpMetricsBody,
+  type OtlpPoint,
+} from '../support/otlp-collector';
 
-interface Captured {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: OtlpBody;
-}
-
-interface OtlpAttribute {
-  key: string;
-  value: { stringValue?: string; intValue?: number | string };
-}
-interface OtlpPoint {
-  attributes: OtlpAttribute[];
-  asInt?: number | string;
-  asDouble?: number;
-  count?: number | string;
-}
-interface OtlpMetric {
-  name: string;
-  sum?: { dataPoints: OtlpPoint[] };
-  histogram?: { dataPoints: OtlpPoint[] };
-}
-interface OtlpBody {
-  resourceMetrics: {
-    resource: { attributes: OtlpAttribute[] };
-    scopeMetrics: { metrics: OtlpMetric[] }[];
-  }[];
-}
-
-/** A local OTLP/HTTP collector stand-in on loopback: keeps every export it is sent. */
-async function startCollector() {
-  const received: Captured[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({
-        path: req.url ?? '',
-        headers: req.headers,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody,
-      });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-const attributesOf = (point: OtlpPoint) =>
-  Object.fromEntries(point.attributes.map(({ key, value }) => [key, value.stringValue ?? Number(value.intValue)]));
+const attributesOf = (point: OtlpPoint) => attributesOfList(point.attributes);
 
 describe('OTLP export (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('pushes the metrics as OTLP/HTTP JSON to the collector, with its headers, when the connector stops', async () => {
-    const collector = await startCollector();
+    const collector = await startOtlpCollector();
     const harness = await startHarness({
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
@@ -86,14 +41,15 @@ describe('OTLP export (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(exported?.path).toBe('/v1/metrics');
     expect(exported?.headers['x-api-key']).toBe('collector-key');
     expect(exported?.headers['content-type']).toContain('application/json');
-    const resource = exported?.body.resourceMetrics[0]?.resource;
+    const body = exported?.body as OtlpMetricsBody | undefined;
+    const resource = body?.resourceMetrics[0]?.resource;
     expect(resource?.attributes).toContainEqual({
       key: 'service.name',
       value: { stringValue: 'segment-connector-test' },
     });
 
     const metrics = new Map(
-      (exported?.body.resourceMetrics ?? [])
+      (body?.resourceMetrics ?? [])
         .flatMap((resourceMetrics) => resourceMetrics.scopeMetrics)
         .flatMap((scope) => scope.metrics)
         .map((metric) => [metric.name, metric]),

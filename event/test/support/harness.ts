@@ -125,6 +125,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await sink.close(1_000).catch(() => undefined);
       await dependencies.metrics.shutdown().catch(() => undefined);
+      await dependencies.tracing.shutdown().catch(() => undefined);
       await segment.close();
       await publicApi.close();
       await ctMock.app.close();

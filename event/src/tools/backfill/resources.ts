@@ -65,6 +65,7 @@ export async function retryFailures(run: Run): Promise<void> {
     let outcome: ResourceOutcome;
     try {
       const resource = await run.retrying(() => readOne(run, failure));
+      if (resource) run.read(1);
       const result = resource ? await run.retrying(() => plan(resource)) : undefined;
       if (!result) outcome = { skipped: 'not-found' };
       else if (result.kind === 'skip') outcome = { skipped: result.reason };
@@ -74,6 +75,7 @@ export async function retryFailures(run: Run): Promise<void> {
       outcome = { failed: reasonOf(error), id: failure.id };
     }
     run.tally = countRetried(run.tally, failure, outcome);
+    run.observe(outcome);
     run.reportProgress();
   });
   await run.checkpoint(run.previous?.done === true);

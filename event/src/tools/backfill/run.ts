@@ -66,6 +66,7 @@ async function backfillType(
       return { error: reasonOf(error) };
     }
     readAhead = undefined;
+    run.read(page.length);
     const last = page.at(-1);
     if (!last) return 'done';
     const full = page.length === pageSize;

@@ -5,6 +5,7 @@ import { newCustomerPlanner } from '../../handlers/customer';
 import { orderCompletedPlanner } from '../../handlers/order';
 import type { PlanContext } from '../../handlers/types';
 import type { MappingResult } from '../../mapping/types';
+import { noopMetrics, type Metrics } from '../../metrics/metrics';
 import { checkpointFiltersOf, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { countOutcome, perSecond, progressOf, startTally, type ResourceOutcome, type Tally } from './counts';
 import { type Resource } from './pages';
@@ -50,6 +51,9 @@ export class Run {
   readonly planContext: PlanContext;
   readonly pageSize: number;
   readonly random: () => number;
+  readonly metrics: Metrics;
+  /** The shard as a metric attribute: `K/N`, or `0/1` for the whole id space. */
+  readonly shardLabel: string;
 
   constructor(
     readonly dependencies: BackfillDependencies,
@@ -75,6 +79,22 @@ export class Run {
     };
     this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     this.random = runtime.random ?? Math.random;
+    this.metrics = dependencies.metrics ?? noopMetrics;
+    this.shardLabel = describeShard(options.shard ?? { index: 0, count: 1 });
+  }
+
+  /** Resources this run read from commercetools (a page, or a failed one read again). */
+  read(count: number): void {
+    this.metrics.backfillResources(this.shardLabel, 'read', count);
+  }
+
+  /** What became of one resource, for the metrics; the tally counts it too (countOutcome, countRetried). */
+  observe(outcome: ResourceOutcome): void {
+    this.metrics.backfillResources(
+      this.shardLabel,
+      'sent' in outcome ? 'sent' : 'skipped' in outcome ? 'skipped' : 'failed',
+      1,
+    );
   }
 
   elapsedSeconds(): number {
@@ -89,6 +109,7 @@ export class Run {
 
   settle(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
     this.tally = countOutcome(this.tally, resourceType, outcome);
+    this.observe(outcome);
     this.reportProgress();
   }
 

@@ -3,6 +3,7 @@ import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { CommercetoolsReader } from '../../commercetools/reads';
 import type { EventSettings } from '../../events';
 import type { MappingOptions } from '../../mapping/types';
+import type { Metrics } from '../../metrics/metrics';
 import type { SegmentSink } from '../../segment/sink';
 import type { Shard } from './shards';
 
@@ -66,6 +67,8 @@ export interface BackfillDependencies {
   segment: Pick<SegmentSink, 'send'>;
   mapping: MappingOptions;
   events: EventSettings;
+  /** Where the run's counts go (`connector.backfill.resources`, by shard); records nothing by default. */
+  metrics?: Metrics;
 }
 
 export interface Clock {
