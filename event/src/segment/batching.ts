@@ -15,9 +15,10 @@ const BATCH_BODY_START = '{"batch":[';
 export interface CoalescingOptions {
   /**
    * Requests to Segment in flight at once; further batches wait and are merged. Beyond the
-   * first, a request starts only once the oldest in flight has taken `extraLaneAfterMs`: one
-   * request at a time batches best, and a second lane keeps a slow or hanging request from
-   * holding everything behind it.
+   * first, a request starts only once the newest in flight has been out `extraLaneAfterMs`, or
+   * at once when the batches waiting fill a request: one request at a time batches best, a
+   * staggered second keeps a slow or hanging request from holding everything behind it and
+   * bounds the wait, and under heavy load the lanes open as fast as full requests form.
    */
   maxInFlight: number;
   extraLaneAfterMs?: number;
@@ -44,6 +45,50 @@ interface Pending {
  * so analytics-node settles (or retries) exactly those events, and a notification is
  * acknowledged only once Segment took the request holding its events.
  */
+/**
+ * One body holding the events of several, in order, without parsing them: analytics-node writes
+ * each as `{"batch":[…],"writeKey":…,"sentAt":…}` (JSON.stringify of that object), so each one's
+ * events are the text between its `{"batch":[` and the `],"writeKey":` (or `],"sentAt":`) that
+ * follows its last event. A body of any other shape is parsed instead.
+ */
+export function mergedBody(bodies: readonly string[]): string {
+  const parts: string[] = [];
+  let writeKeyPart: string | undefined;
+  for (const body of bodies) {
+    const end = batchEndOf(body);
+    if (end === undefined) return mergedByParsing(bodies);
+    const events = body.slice(BATCH_BODY_START.length, end);
+    if (events.length > 0) parts.push(events);
+    // The first body's write key, as the parsed merge keeps it.
+    writeKeyPart ??= writeKeyOf(body, end);
+  }
+  return `${BATCH_BODY_START}${parts.join(',')}]${writeKeyPart ?? ''},"sentAt":${JSON.stringify(new Date())}}`;
+}
+
+/** Where the batch array of an analytics-node body closes, or undefined when it is not one. */
+function batchEndOf(body: string): number | undefined {
+  if (!body.startsWith(BATCH_BODY_START) || !body.endsWith('"}')) return undefined;
+  const sentAt = body.lastIndexOf(',"sentAt":"');
+  if (sentAt < 0) return undefined;
+  const writeKey = body.lastIndexOf('],"writeKey":', sentAt);
+  const end = writeKey >= 0 ? writeKey : sentAt - 1;
+  return body[end] === ']' && end >= BATCH_BODY_START.length - 1 ? end : undefined;
+}
+
+/** `,"writeKey":"…"` of a body (empty when it has none), between the batch's end and sentAt. */
+function writeKeyOf(body: string, end: number): string {
+  return body.slice(end + 1, body.lastIndexOf(',"sentAt":"'));
+}
+
+function mergedByParsing(bodies: readonly string[]): string {
+  const parsed = bodies.map((body) => JSON.parse(body) as { batch: unknown[]; writeKey?: string });
+  return JSON.stringify({
+    batch: parsed.flatMap((body) => body.batch),
+    writeKey: parsed[0]?.writeKey,
+    sentAt: new Date(),
+  });
+}
+
 export function createCoalescingHttpClient(transport: HTTPClient, options: CoalescingOptions): HTTPClient {
   const queue: Pending[] = [];
   let queuedBytes = 0;
@@ -116,18 +161,10 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
     const first = batches[0] as Pending;
     if (batches.length === 1) return first.request;
     const { 'X-Retry-Count': _retries, ...headers } = first.request.headers;
-    // Bodies are parsed only here: a batch that goes out alone is sent as analytics-node wrote it.
-    const bodies = batches.map(
-      (pending) => JSON.parse(pending.request.body) as { batch: unknown[]; writeKey?: string },
-    );
     return {
       ...first.request,
       headers,
-      body: JSON.stringify({
-        batch: bodies.flatMap((body) => body.batch),
-        writeKey: bodies[0]?.writeKey,
-        sentAt: new Date(),
-      }),
+      body: mergedBody(batches.map((pending) => pending.request.body)),
       httpRequestTimeout: Math.max(...batches.map((pending) => pending.request.httpRequestTimeout)),
     };
   }
@@ -136,7 +173,9 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
   function waitForLane(now: number): number {
     if (startedAt.length === 0) return 0;
     if (startedAt.length >= options.maxInFlight) return Infinity;
-    return Math.max(0, (startedAt[0] as number) + extraLaneAfterMs - now);
+    // Enough waiting for a full request: waiting longer would not batch better.
+    if (queuedBytes >= options.maxBatchBytes || queue.length >= maxBatchesPerRequest) return 0;
+    return Math.max(0, (startedAt[startedAt.length - 1] as number) + extraLaneAfterMs - now);
   }
 
   function pump(): void {

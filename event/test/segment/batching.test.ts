@@ -1,5 +1,6 @@
 import type { HTTPClient, HTTPClientRequest, HTTPResponse } from '@segment/analytics-node';
-import { createCoalescingHttpClient } from '../../src/segment/batching';
+import fc from 'fast-check';
+import { createCoalescingHttpClient, mergedBody } from '../../src/segment/batching';
 
 /** A transport whose answers the test hands out one by one. */
 function controllableTransport() {
@@ -130,6 +131,31 @@ describe('createCoalescingHttpClient', () => {
     }
   });
 
+  it('opens another lane at once when the batches waiting fill a request', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { transport, sent } = controllableTransport();
+      const small = request([{ messageId: 'one' }]);
+      const client = createCoalescingHttpClient(transport, {
+        maxInFlight: 3,
+        extraLaneAfterMs: 100,
+        // Two waiting batches fill a request.
+        maxBatchBytes: Buffer.byteLength(small.body) * 2,
+      });
+      void client.makeRequest(request([{ messageId: 'slow' }]));
+      await flush();
+      void client.makeRequest(request([{ messageId: 'one' }]));
+      await flush();
+      // One batch waiting is less than a request: it waits for the stagger.
+      expect(sent).toHaveLength(1);
+      void client.makeRequest(request([{ messageId: 'two' }]));
+      await flush();
+      expect(sent.map(({ request: sentRequest }) => batchOf(sentRequest))).toEqual([['slow'], ['one', 'two']]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('sends a body it does not understand as it is', async () => {
     const { transport, sent } = controllableTransport();
     const client = createCoalescingHttpClient(transport, { maxInFlight: 1, maxBatchBytes: 1_000 });
@@ -186,5 +212,57 @@ describe('createCoalescingHttpClient', () => {
     void client.makeRequest(request([{ messageId: 'later' }]));
     await flush();
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('mergedBody', () => {
+  const body = (batch: unknown[], writeKey?: string) =>
+    JSON.stringify({
+      batch,
+      ...(writeKey !== undefined ? { writeKey } : {}),
+      sentAt: new Date('2026-12-01T10:00:00Z'),
+    });
+  const parsed = (text: string) => JSON.parse(text) as { batch: unknown[]; writeKey?: string; sentAt: string };
+
+  it('joins the events of analytics-node bodies in order, keeping the first write key and a new sentAt', () => {
+    const merged = parsed(mergedBody([body([{ a: 1 }, { b: 2 }], 'key'), body([], 'key'), body([{ c: [3] }], 'key')]));
+    expect(merged.batch).toEqual([{ a: 1 }, { b: 2 }, { c: [3] }]);
+    expect(merged.writeKey).toBe('key');
+    expect(Date.parse(merged.sentAt)).toBeGreaterThan(Date.parse('2026-12-01T10:00:00Z'));
+  });
+
+  it('is not misled by events that hold the body’s own markers, in strings or as properties', () => {
+    const tricky = [
+      { properties: { note: '],"writeKey":"evil","sentAt":"2020-01-01"}', list: [1], writeKey: 'nested' } },
+      { properties: { products: [{ sku: ']' }], sentAt: 'x' } },
+    ];
+    const merged = parsed(mergedBody([body(tricky, 'key'), body([{ after: true }], 'key')]));
+    expect(merged.batch).toEqual([...tricky, { after: true }]);
+    expect(merged.writeKey).toBe('key');
+  });
+
+  it('merges bodies without a write key, and parses bodies of another shape', () => {
+    expect(parsed(mergedBody([body([{ a: 1 }]), body([{ b: 2 }])])).batch).toEqual([{ a: 1 }, { b: 2 }]);
+    const reordered = JSON.stringify({ writeKey: 'key', batch: [{ b: 2 }] });
+    const merged = parsed(mergedBody([body([{ a: 1 }], 'key'), reordered]));
+    expect(merged.batch).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(merged.writeKey).toBe('key');
+  });
+
+  it('gives the same events as parsing and concatenating, for any events', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.dictionary(fc.string(), fc.jsonValue()), { maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (batches) => {
+          const merged = parsed(mergedBody(batches.map((batch) => body(batch, 'write-key'))));
+          // Through JSON on both sides: -0 and the like compare as JSON writes them.
+          expect(merged.batch).toEqual(JSON.parse(JSON.stringify(batches.flat())));
+          expect(merged.writeKey).toBe('write-key');
+        },
+      ),
+    );
   });
 });
