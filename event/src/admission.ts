@@ -53,6 +53,13 @@ export function createAdmissionGate(limits: AdmissionLimits, turnAway: RequestHa
     let state: 'waiting' | 'active' | 'ended' = 'waiting';
     const start = () => {
       if (state !== 'waiting') return; // gone while it waited
+      // Gone without the close being seen yet (a waiting request's socket is not read): the
+      // sender hung up, so there is no one to answer and no body to read. Its turn passes on.
+      if (req.socket?.readable === false) {
+        state = 'ended';
+        res.destroy();
+        return;
+      }
       state = 'active';
       active += 1;
       proceed();
