@@ -74,7 +74,7 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
   flushIntervalMs: 0,
   flushAt: 100,
   maxRequestsInFlight: 2,
-  extraLaneAfterMs: 100,
+  extraLaneAfterMs: 20,
 };
 
 /**
