@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--only fast|latency] [--duration S] [--warmup S] [--connections N]
- *                   [--ct-latency MS] [--segment-latency MS] [--soak-minutes M]`
+ *                   [--ct-latency MS] [--segment-latency MS] [--soak-minutes M] [--telemetry]`
  *
  * Measures the built connector (dist/index.js, its own process, as deployed) under load from
  * autocannon, against loopback stand-ins for commercetools and Segment (bench/standins.ts), and
@@ -25,6 +25,8 @@
  * config.nodeOptions); NODE_OPTIONS replaces them, to try others
  * (`NODE_OPTIONS=--max-semi-space-size=8 npm run bench`).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,13 +59,14 @@ interface LoadShape {
 
 interface Settings {
   only?: 'fast' | 'latency';
+  telemetry: boolean;
   fast: LoadShape;
   latency: LoadShape & { commercetoolsLatencyMs: number; segmentLatencyMs: number };
 }
 
 const USAGE =
   'usage: npm run bench -- [--only fast|latency] [--duration S] [--warmup S] [--connections N] ' +
-  '[--ct-latency MS] [--segment-latency MS] [--soak-minutes M]';
+  '[--ct-latency MS] [--segment-latency MS] [--soak-minutes M] [--telemetry]';
 
 function readSettings(argv: string[]): Settings {
   const { values } = parseArgs({
@@ -78,6 +81,8 @@ function readSettings(argv: string[]): Settings {
       'segment-latency': { type: 'string' },
       // A long latency run, to watch memory and latency over minutes rather than seconds.
       'soak-minutes': { type: 'string' },
+      // Metrics (OTLP every 5 s) and traces (every notification) on, to a loopback collector.
+      telemetry: { type: 'boolean' },
     },
   });
   if (values.only !== undefined && values.only !== 'fast' && values.only !== 'latency') {
@@ -97,6 +102,7 @@ function readSettings(argv: string[]): Settings {
     values['soak-minutes'] === undefined ? undefined : number('soak-minutes', values['soak-minutes'], 0) * 60;
   return {
     ...(values.only ? { only: values.only } : {}),
+    telemetry: values.telemetry === true,
     fast: { connections: connections(256), durationSeconds: duration(10), warmupSeconds },
     latency: {
       connections: connections(64),
@@ -162,6 +168,43 @@ function runLoad(url: string, connections: number, durationSeconds: number): Pro
   });
 }
 
+/**
+ * Settings the bench passes on to the connector from its own environment, to measure them:
+ * `MAX_CONCURRENT_NOTIFICATIONS=32 npm run bench`, `METRICS_PROMETHEUS=true npm run bench`.
+ */
+const FORWARDED = /^(MAX_CONCURRENT_NOTIFICATIONS|METRICS_PROMETHEUS|OTEL_[A-Z_]+)$/;
+
+function forwardedSettings(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => FORWARDED.test(entry[0]) && !!entry[1]),
+  );
+}
+
+/** With --telemetry: metrics and traces exported to a loopback collector (set in main). */
+let telemetrySettings: Record<string, string> = {};
+
+/** An OTLP/HTTP collector that accepts and counts every export, so exporting costs what it would. */
+async function startCollector(): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 function startConnector(commercetoolsUrl: string, segmentUrl: string, port: number): Promise<Service> {
   return startService(
     [join(EVENT_DIR, 'dist', 'index.js')],
@@ -174,6 +217,8 @@ function startConnector(commercetoolsUrl: string, segmentUrl: string, port: numb
       SEGMENT_WRITE_KEY: 'bench-write-key',
       SEGMENT_HOST: segmentUrl,
       LOG_LEVEL: 'warn',
+      ...forwardedSettings(),
+      ...telemetrySettings,
     },
     port,
   );
@@ -596,10 +641,31 @@ function nonSuccessFigure(scenario: string, measured: Measured): Figure {
 async function main(): Promise<void> {
   const settings = readSettings(process.argv.slice(2));
   printMachine();
-  const figures: Figure[] = [];
-  if (settings.only !== 'latency') figures.push(...(await runFastScenario(settings.fast)));
-  if (settings.only !== 'fast') figures.push(...(await runLatencyScenario(settings.latency)));
-  printTable(figures);
+  const collector = settings.telemetry ? await startCollector() : undefined;
+  if (collector) {
+    telemetrySettings = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_METRIC_EXPORT_INTERVAL: '5000',
+      OTEL_TRACES_EXPORTER: 'otlp',
+    };
+  }
+  const forwarded = { ...forwardedSettings(), ...telemetrySettings };
+  if (Object.keys(forwarded).length > 0) {
+    console.log(
+      `connector settings: ${Object.entries(forwarded)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(' ')}`,
+    );
+  }
+  try {
+    const figures: Figure[] = [];
+    if (settings.only !== 'latency') figures.push(...(await runFastScenario(settings.fast)));
+    if (settings.only !== 'fast') figures.push(...(await runLatencyScenario(settings.latency)));
+    printTable(figures);
+    if (collector) console.log(`\ntelemetry: the collector received ${collector.requests()} OTLP exports`);
+  } finally {
+    await collector?.close();
+  }
 }
 
 process.once('SIGINT', () => {
