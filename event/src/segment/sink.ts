@@ -74,7 +74,7 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
   flushIntervalMs: 0,
   flushAt: 100,
   maxRequestsInFlight: 2,
-  extraLaneAfterMs: 20,
+  extraLaneAfterMs: 100,
 };
 
 /**
