@@ -55,29 +55,27 @@ export function mergedBody(bodies: readonly string[]): string {
   const parts: string[] = [];
   let writeKeyPart: string | undefined;
   for (const body of bodies) {
-    const end = batchEndOf(body);
-    if (end === undefined) return mergedByParsing(bodies);
-    const events = body.slice(BATCH_BODY_START.length, end);
+    const shape = batchShapeOf(body);
+    if (!shape) return mergedByParsing(bodies);
+    const events = body.slice(BATCH_BODY_START.length, shape.end);
     if (events.length > 0) parts.push(events);
-    // The first body's write key, as the parsed merge keeps it.
-    writeKeyPart ??= writeKeyOf(body, end);
+    // The first body's write key (`,"writeKey":"…"`, empty when it has none), as the parsed merge keeps it.
+    writeKeyPart ??= body.slice(shape.end + 1, shape.sentAt);
   }
   return `${BATCH_BODY_START}${parts.join(',')}]${writeKeyPart ?? ''},"sentAt":${JSON.stringify(new Date())}}`;
 }
 
-/** Where the batch array of an analytics-node body closes, or undefined when it is not one. */
-function batchEndOf(body: string): number | undefined {
+/**
+ * Where the batch array of an analytics-node body closes (`end`) and its `,"sentAt":` starts, or
+ * undefined when it is not such a body.
+ */
+function batchShapeOf(body: string): { end: number; sentAt: number } | undefined {
   if (!body.startsWith(BATCH_BODY_START) || !body.endsWith('"}')) return undefined;
   const sentAt = body.lastIndexOf(',"sentAt":"');
   if (sentAt < 0) return undefined;
   const writeKey = body.lastIndexOf('],"writeKey":', sentAt);
   const end = writeKey >= 0 ? writeKey : sentAt - 1;
-  return body[end] === ']' && end >= BATCH_BODY_START.length - 1 ? end : undefined;
-}
-
-/** `,"writeKey":"…"` of a body (empty when it has none), between the batch's end and sentAt. */
-function writeKeyOf(body: string, end: number): string {
-  return body.slice(end + 1, body.lastIndexOf(',"sentAt":"'));
+  return body[end] === ']' && end >= BATCH_BODY_START.length - 1 ? { end, sentAt } : undefined;
 }
 
 function mergedByParsing(bodies: readonly string[]): string {
