@@ -89,8 +89,6 @@ const NETWORK_ERROR_CODES = new Set([
  */
 export function isNetworkError(error: unknown): boolean {
   if (error instanceof undiciErrors.RequestAbortedError) return false;
-  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
-  // global fetch's wording, for anything still handed a fetch.
-  return name === 'TypeError' && message === 'fetch failed';
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
 }
