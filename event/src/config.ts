@@ -206,10 +206,11 @@ export interface Config {
   anonymousIdFallback: AnonymousIdFallback;
   /** Verification of who posts to the endpoint. */
   transport: {
-    /** When set, Pub/Sub push requests must carry a Google OIDC token for this audience. */
-    pubSubAudience?: string;
-    /** When set too, the token must be issued to this service account. */
-    pubSubServiceAccountEmail?: string;
+    /**
+     * When set, Pub/Sub push requests must carry a Google OIDC token for this audience, issued to
+     * this service account (both or neither).
+     */
+    pubSub?: { audience: string; serviceAccountEmail: string };
     /** When set, SNS messages from any other topic are refused. */
     snsTopicArn?: string;
   };
@@ -261,11 +262,24 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
     // The specification's rule: the signal's own endpoint is used as is, the base one gets its path.
     (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined);
+  const problems: string[] = [];
   if (env.OTEL_TRACES_EXPORTER === 'otlp' && !tracesUrl) {
-    throw new ConfigError([
+    problems.push(
       'OTEL_TRACES_EXPORTER is otlp: set OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-    ]);
+    );
   }
+  // Either alone proves nothing: any Google-signed token names some audience and some account.
+  if (env.PUBSUB_AUDIENCE && !env.PUBSUB_SERVICE_ACCOUNT_EMAIL) {
+    problems.push(
+      'PUBSUB_AUDIENCE is set without PUBSUB_SERVICE_ACCOUNT_EMAIL: any Google-signed token for the audience would pass; set both, or neither',
+    );
+  }
+  if (env.PUBSUB_SERVICE_ACCOUNT_EMAIL && !env.PUBSUB_AUDIENCE) {
+    problems.push(
+      'PUBSUB_SERVICE_ACCOUNT_EMAIL is set without PUBSUB_AUDIENCE: push tokens would not be checked at all; set both, or neither',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const scopes = env.CTP_SCOPE?.split(/\s+/).filter(Boolean);
   return {
     commercetools: {
@@ -287,8 +301,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     },
     events: eventSettingsOf(env),
     transport: {
-      ...(env.PUBSUB_AUDIENCE ? { pubSubAudience: env.PUBSUB_AUDIENCE } : {}),
-      ...(env.PUBSUB_SERVICE_ACCOUNT_EMAIL ? { pubSubServiceAccountEmail: env.PUBSUB_SERVICE_ACCOUNT_EMAIL } : {}),
+      ...(env.PUBSUB_AUDIENCE && env.PUBSUB_SERVICE_ACCOUNT_EMAIL
+        ? { pubSub: { audience: env.PUBSUB_AUDIENCE, serviceAccountEmail: env.PUBSUB_SERVICE_ACCOUNT_EMAIL } }
+        : {}),
       ...(env.SNS_TOPIC_ARN ? { snsTopicArn: env.SNS_TOPIC_ARN } : {}),
     },
     anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,

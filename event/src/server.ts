@@ -90,15 +90,10 @@ function delay(ms: number): Promise<void> {
 
 /** Pub/Sub push authentication, when an audience is configured (self-hosting; off on Connect). */
 async function authenticationOf(config: Config): Promise<Pick<AppDependencies, 'authenticate'>> {
-  const { pubSubAudience, pubSubServiceAccountEmail } = config.transport;
-  if (!pubSubAudience) return {};
+  const { pubSub } = config.transport;
+  if (!pubSub) return {};
   // Loaded only when used: google-auth-library costs ~13 MB of memory that most deployments never need.
   const { createPubSubAuthenticator } = await import('./transport/pubsub-auth.js');
-  return {
-    // Built once: it caches Google's signing keys between requests.
-    authenticate: createPubSubAuthenticator({
-      audience: pubSubAudience,
-      ...(pubSubServiceAccountEmail ? { serviceAccountEmail: pubSubServiceAccountEmail } : {}),
-    }),
-  };
+  // Built once: it caches Google's signing keys between requests.
+  return { authenticate: createPubSubAuthenticator(pubSub) };
 }

@@ -142,6 +142,22 @@ describe('configuration', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it('checks Pub/Sub push tokens only with both the audience and the service account', () => {
+    const audience = 'https://connector.example.com/';
+    const account = 'push@connect-project.iam.gserviceaccount.com';
+    expect(
+      loadConfig({ ...valid, PUBSUB_AUDIENCE: audience, PUBSUB_SERVICE_ACCOUNT_EMAIL: account }).transport,
+    ).toEqual({
+      pubSub: { audience, serviceAccountEmail: account },
+    });
+    expect(problemsOf({ ...valid, PUBSUB_AUDIENCE: audience })).toEqual([
+      expect.stringMatching(/^PUBSUB_AUDIENCE is set without PUBSUB_SERVICE_ACCOUNT_EMAIL/),
+    ]);
+    expect(problemsOf({ ...valid, PUBSUB_SERVICE_ACCOUNT_EMAIL: account })).toEqual([
+      expect.stringMatching(/^PUBSUB_SERVICE_ACCOUNT_EMAIL is set without PUBSUB_AUDIENCE/),
+    ]);
+  });
+
   it('switches events off, renames them and keeps their messageId slugs', () => {
     const config = loadConfig({
       ...valid,

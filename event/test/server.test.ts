@@ -72,7 +72,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('startConnector wiring', () => {
-  it('requires a Pub/Sub push token when PUBSUB_AUDIENCE is set', async () => {
+  it('requires a Pub/Sub push token when PUBSUB_AUDIENCE and PUBSUB_SERVICE_ACCOUNT_EMAIL are set', async () => {
     const config = loadConfig({
       CTP_PROJECT_KEY: PROJECT_KEY,
       CTP_CLIENT_ID: 'client',
@@ -82,6 +82,7 @@ describe('startConnector wiring', () => {
       SEGMENT_WRITE_KEY: 'write-key',
       SEGMENT_HOST: 'http://127.0.0.1:9',
       PUBSUB_AUDIENCE: 'https://connector.example.com/',
+      PUBSUB_SERVICE_ACCOUNT_EMAIL: 'push@connect-project.iam.gserviceaccount.com',
     });
     const connector = await startConnector(
       { ...config, port: 0 },

@@ -15,8 +15,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 export interface PubSubAuthSettings {
   /** The audience configured on the push subscription (usually the endpoint URL). */
   audience: string;
-  /** The push subscription's service account; when set, tokens for any other account are refused. */
-  serviceAccountEmail?: string;
+  /** The push subscription's service account: tokens issued to any other account are refused. */
+  serviceAccountEmail: string;
 }
 
 export interface PubSubAuthOptions {
@@ -30,14 +30,14 @@ export type Authenticate = (headers: IncomingHttpHeaders) => Promise<void>;
 
 /**
  * Checks the `Authorization: Bearer <OIDC token>` that Pub/Sub push adds when the subscription
- * has authentication enabled: Google's signature, issuer, lifetime, audience and, if configured,
- * the push service account. Rejects with an unauthorized error whose message is generic; the
+ * has authentication enabled: Google's signature, issuer, lifetime, audience and the push
+ * service account. Rejects with an unauthorized error whose message is generic; the
  * token never appears in errors (the library's own messages quote it, so they are dropped).
  */
 export function createPubSubAuthenticator(settings: PubSubAuthSettings, options: PubSubAuthOptions = {}): Authenticate {
   const client = options.client ?? new OAuth2Client();
   const loadCerts = options.certs ?? (async () => (await client.getFederatedSignonCertsAsync()).certs);
-  const expectedEmail = settings.serviceAccountEmail?.toLowerCase();
+  const expectedEmail = settings.serviceAccountEmail.toLowerCase();
 
   return async (headers) => {
     const token = BEARER.exec(headers.authorization ?? '')?.[1];
@@ -60,10 +60,7 @@ export function createPubSubAuthenticator(settings: PubSubAuthSettings, options:
     }
     if (!payload) throw unauthorized('invalid push token');
 
-    if (
-      expectedEmail !== undefined &&
-      (payload.email_verified !== true || payload.email?.toLowerCase() !== expectedEmail)
-    ) {
+    if (payload.email_verified !== true || payload.email?.toLowerCase() !== expectedEmail) {
       throw unauthorized('token not issued to the expected service account');
     }
   };
