@@ -5,6 +5,7 @@
  */
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
+import { createProjectSettings, type ProjectSettings, type ProjectSettingsOptions } from './commercetools/project';
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
 import type { Config } from './config';
 import { createHttpAgent, type HttpAgent } from './http/agent';
@@ -23,6 +24,8 @@ import { createSnsVerifier } from './transport/sns';
 export interface ConnectorDependencies {
   api: ByProjectKeyRequestBuilder;
   commercetools: CommercetoolsReader;
+  /** The project's settings (whether it keeps messages), read at start and refreshed hourly. */
+  project: ProjectSettings;
   segment: SegmentSink;
   regulations: RegulationsClient;
   mapping: MappingOptions;
@@ -42,6 +45,8 @@ export interface DependencyLimits {
   segmentLimits?: SegmentSinkLimits;
   /** Per-request timeout toward Segment's Public API, ms. */
   regulationsTimeoutMs?: number;
+  /** How often the project's settings are read again, and the clock (tests). */
+  projectSettings?: ProjectSettingsOptions;
 }
 
 /** The default source's sink, and one per store that has a source of its own. */
@@ -74,6 +79,7 @@ export function createConnectorDependencies(config: Config, options: DependencyL
     tracing,
     http,
     commercetools: createCommercetoolsReader(api),
+    project: createProjectSettings(api, options.projectSettings),
     segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics, http, tracing),
     regulations: createRegulationsClient(
       config.segment.publicApi,

@@ -1,3 +1,4 @@
+import type { ProjectSettings } from './commercetools/project';
 import type { CommercetoolsReader } from './commercetools/reads';
 import { ConnectorError, upstreamUnavailable, type ErrorKind } from './errors';
 import type { EventSettings } from './events';
@@ -18,6 +19,8 @@ import type { DecodedDelivery, Decoder } from './transport/notification';
  */
 export interface PipelineDependencies {
   commercetools: CommercetoolsReader;
+  /** The project's settings the proofs depend on. */
+  project: ProjectSettings;
   segment: SegmentSink;
   regulations: RegulationsClient;
   logger: Logger;
@@ -141,6 +144,7 @@ async function processInSpan(
     }
     decoded = request;
     const outcome = await handle(decoded, deps, trust);
+    if (ANSWERS[outcome.status] < 300) decoded.acknowledge?.();
     const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
@@ -190,6 +194,7 @@ async function handle(
   const signal = AbortSignal.timeout(Math.ceil(remainingMs));
   const context: HandlerContext = {
     commercetools: deps.commercetools,
+    project: deps.project,
     segment: deps.segment,
     regulations: deps.regulations,
     mapping: deps.mapping,

@@ -4,6 +4,8 @@ import { admissionLimitsOf } from './admission';
 import { createApp, type AppDependencies } from './app';
 import type { Config } from './config';
 import { createConnectorDependencies, type DependencyLimits } from './dependencies';
+import type { ProjectSettings } from './commercetools/project';
+import { summarizeProofs } from './handlers/proof';
 import type { Logger } from './logger';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
@@ -50,6 +52,7 @@ export async function startConnector(config: Config, options: ConnectorOptions):
   server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, segmentHost: config.segment.host }, 'connector listening');
+  await announceProofs(config, dependencies.project, logger);
 
   let stopping: Promise<boolean> | undefined;
   const stop = (reason: string): Promise<boolean> => {
@@ -82,6 +85,30 @@ export async function startConnector(config: Config, options: ConnectorOptions):
     return stopping;
   };
   return { server, port, stop };
+}
+
+/**
+ * Reads the project's settings once at start, so no notification waits for them, and says what
+ * will be proven and how. A failed read is not fatal: the first notification that needs the
+ * settings reads them again (and is answered 503 while commercetools cannot say).
+ */
+async function announceProofs(config: Config, project: ProjectSettings, logger: Logger): Promise<void> {
+  try {
+    const messages = await project.messages();
+    const { line, deletionsUnprovable } = summarizeProofs(messages, {
+      authenticatedTransport: config.transport.pubSub !== undefined || config.transport.snsTopicArn !== undefined,
+      deletions: config.events.deleteUsers && config.segment.publicApi.token !== undefined,
+    });
+    logger[deletionsUnprovable ? 'warn' : 'info'](
+      { messagesEnabled: messages.enabled, messagesKeptDays: messages.deleteDaysAfterCreation },
+      line,
+    );
+  } catch (error) {
+    logger.warn(
+      { cause: error instanceof Error ? error.message : 'unknown' },
+      "the project's settings could not be read (scope view_project_settings?); they are read again when needed",
+    );
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -4,8 +4,7 @@
  * your Segment source when SEGMENT_WRITE_KEY is set), the connector itself, posts the
  * notifications commercetools would send, and prints what reached Segment.
  */
-import type { AddressInfo } from 'node:net';
-import { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import { startCommercetoolsStandIn } from '../dev/commercetools-stand-in';
 import { loadConfig } from '../config';
 import { createConnectorDependencies } from '../dependencies';
 import { createLogger } from '../logger';
@@ -25,6 +24,8 @@ interface Sample {
   resource: { id: string; discountCodes?: { discountCode: { obj?: object } }[] };
   /** A message (type and its fields) instead of the resource's ResourceCreated change. */
   message?: { type: string; fields: object };
+  /** Posted by a stranger: commercetools never created this message. */
+  forged?: boolean;
   notificationType?: 'ResourceDeleted';
 }
 
@@ -53,6 +54,13 @@ const samples: Sample[] = [
     message: { type: 'OrderShipmentStateChanged', fields: { shipmentState: 'Shipped', oldShipmentState: 'Ready' } },
   },
   {
+    title: 'a stranger posts a cancellation of that order that commercetools never sent: nothing reaches Segment',
+    typeId: 'order',
+    resource: orderTaxExcluded,
+    message: { type: 'OrderStateChanged', fields: { orderState: 'Cancelled', oldOrderState: 'Open' } },
+    forged: true,
+  },
+  {
     title: 'a customer deletes their account (deleting them in Segment needs SEGMENT_PUBLIC_API_TOKEN)',
     typeId: 'customer',
     resource: customerFull,
@@ -62,7 +70,9 @@ const samples: Sample[] = [
 
 function notificationFor(sample: Sample, index: number) {
   const base = { projectKey: PROJECT_KEY, resource: { typeId: sample.typeId, id: sample.resource.id } };
-  const now = new Date().toISOString();
+  // A forgery dated an hour back: one dated now would be answered 503, in case commercetools had
+  // not made a real message readable yet.
+  const now = new Date(Date.now() - (sample.forged ? 3_600_000 : 0)).toISOString();
   if (sample.message) {
     return {
       ...base,
@@ -106,14 +116,11 @@ function describeEvent(event: CapturedEvent, writeKey: string | undefined): stri
 
 async function main(): Promise<void> {
   const realWriteKey = process.env.SEGMENT_WRITE_KEY?.trim();
-  const ctMock = new CommercetoolsMock({
-    enableAuthentication: true,
-    validateCredentials: true,
-    defaultProjectKey: PROJECT_KEY,
-    silent: true,
-  });
-  await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
-  const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
+  const commercetools = await startCommercetoolsStandIn({ projectKey: PROJECT_KEY });
+  // As most live projects: messages are kept, so every message a push claims is checked against them.
+  await commercetools.setMessages({ enabled: true });
+  const ctMock = commercetools.mock;
+  const ctUrl = commercetools.url;
   for (const { typeId, resource } of samples) {
     // Some samples are later events of an earlier sample's resource.
     if (
@@ -160,6 +167,8 @@ async function main(): Promise<void> {
   let failures = 0;
   for (const [index, sample] of samples.entries()) {
     const notification = notificationFor(sample, index + 1);
+    // commercetools keeps the message it sends, so the connector can prove the push's claim.
+    if (sample.message && !sample.forged) await commercetools.publish(notification);
     const seen = capture?.accepted.length ?? 0;
     // As Connect pushes it, unauthenticated: what a notification carries is checked against commercetools.
     const processed = await processDelivery(pubSubEnvelope(notification, `demo-${index + 1}`), pipeline, {
@@ -188,7 +197,7 @@ async function main(): Promise<void> {
   }
   await sink.close(2_000);
   await capture?.close();
-  await ctMock.app.close();
+  await commercetools.close();
   process.exitCode = failures === 0 ? 0 : 1;
 }
 

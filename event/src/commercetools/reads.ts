@@ -2,6 +2,7 @@ import type {
   BusinessUnit,
   ByProjectKeyRequestBuilder,
   Customer,
+  Message,
   Order,
   Payment,
   Quote,
@@ -38,6 +39,17 @@ export interface CommercetoolsReader {
   getQuoteRequest(id: string, signal?: AbortSignal): Promise<QuoteRequest | undefined>;
   /** undefined when the quote no longer exists. */
   getQuote(id: string, signal?: AbortSignal): Promise<Quote | undefined>;
+  /**
+   * The message commercetools keeps under this id (Messages API, scope view_messages); undefined
+   * when it holds none: never created, older than the project's retention, or messages disabled.
+   */
+  getMessage(id: string, signal?: AbortSignal): Promise<Message | undefined>;
+  /** The newest message of this type about this resource; undefined when commercetools holds none. */
+  findMessage(
+    resource: { typeId: string; id: string },
+    type: string,
+    signal?: AbortSignal,
+  ): Promise<Message | undefined>;
 }
 
 /**
@@ -162,5 +174,31 @@ export function createCommercetoolsReader(api: ByProjectKeyRequestBuilder): Comm
 
     getQuote: (id, signal) =>
       readOrUndefined('quote read', () => api.quotes().withId({ ID: id }).get().execute(), signal),
+
+    getMessage: (id, signal) =>
+      readOrUndefined('message read', () => api.messages().withId({ ID: id }).get().execute(), signal),
+
+    async findMessage(resource, type, signal) {
+      const page = await readOrUndefined(
+        'message look-up',
+        () =>
+          api
+            .messages()
+            .get({
+              queryArgs: {
+                where: 'resource(typeId = :typeId and id = :id) and type = :type',
+                'var.typeId': resource.typeId,
+                'var.id': resource.id,
+                'var.type': type,
+                sort: 'createdAt desc',
+                limit: 1,
+                withTotal: false,
+              },
+            })
+            .execute(),
+        signal,
+      );
+      return page?.results[0];
+    },
   };
 }

@@ -1,6 +1,8 @@
 import { config as loadDotenv } from 'dotenv';
 import type { Destination } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
+import { readMessagesSetting } from '../commercetools/project';
+import { summarizeProofs } from '../handlers/proof';
 import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
 import {
@@ -34,6 +36,11 @@ function problemsOf(error: unknown): string[] {
   if (error instanceof ConfigError) return error.problems;
   return [error instanceof Error ? error.message : String(error)];
 }
+
+const DELETIONS_UNPROVABLE =
+  'SEGMENT_PUBLIC_API_TOKEN is set, but customer deletions could never be proven: the project keeps no messages ' +
+  'and deliveries on Connect carry no credential, so every deletion would be skipped. Enable messages in the ' +
+  "project's settings (Settings → Messages), or set SEGMENT_DELETE_USERS=false.";
 
 const NOTHING_ENABLED =
   'No event is enabled: every EVENT_* variable is off and IDENTIFY_CUSTOMERS and SEGMENT_DELETE_USERS are false. ' +
@@ -74,6 +81,15 @@ export async function runPostDeploy(
   const secrets = [config.commercetools.clientSecret, config.segment.writeKey, ...destinationSecrets(destination)];
   try {
     const api = createCommercetoolsApi(config.commercetools, options.limits ?? DEPLOY_SCRIPT_LIMITS);
+    const proofs = summarizeProofs(await readMessagesSetting(api), {
+      authenticatedTransport: config.transport.pubSub !== undefined || config.transport.snsTopicArn !== undefined,
+      deletions: config.events.deleteUsers && config.segment.publicApi.token !== undefined,
+    });
+    if (proofs.deletionsUnprovable) {
+      output.error(`Post-deploy: ${DELETIONS_UNPROVABLE} No subscription was created or changed.`);
+      return { ok: false, problems: [DELETIONS_UNPROVABLE] };
+    }
+    output.info(`Post-deploy: ${proofs.line}`);
     const outcome = await ensureSubscription(api, {
       key: SUBSCRIPTION_KEY,
       destination,

@@ -5,14 +5,16 @@ import {
   buildBusinessUnitGroups,
   type AccountUser,
 } from '../mapping/business-unit';
-import type { MappingResult } from '../mapping/types';
+import type { MappingResult, Occurrence } from '../mapping/types';
 import { readMessage } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
+import { proveMessage } from './proof';
 import {
   deliver,
   enabledEvent,
   from,
   skipped,
+  withDetail,
   type Handler,
   type HandlerContext,
   type MessageHandler,
@@ -38,28 +40,42 @@ type AssociateMessage = 'BusinessUnitAssociateAdded' | 'BusinessUnitAssociateRem
 
 /**
  * An associate added to or removed from a unit → Account Added User / Account Removed User. The
- * unit is read for its key and stores. The associate a message carries is believed only from an
- * authenticated delivery; otherwise the unit must show the change: the customer is now an
- * associate (added) or no longer one (removed, and the roles it had are then unknown).
+ * unit is read for its key and stores. The associate is taken from the proven message (see
+ * proof.ts); in a project without messages, the unit must show the change: the customer is now an
+ * associate (added) or no longer one (removed, and the roles it had are then unknown), and the
+ * event is keyed by the unit, the customer and the change. A removal must name a customer
+ * commercetools holds: whatever reaches Segment as a userId is a customer id commercetools knows.
  */
 function associateHandler(type: AssociateMessage): MessageHandler {
-  const key = type === 'BusinessUnitAssociateAdded' ? 'accountAddedUser' : 'accountRemovedUser';
+  const added = type === 'BusinessUnitAssociateAdded';
+  const key = added ? 'accountAddedUser' : 'accountRemovedUser';
   return async (notification: MessageNotification, context: HandlerContext) => {
-    const { associate: carried } = readMessage(notification, type);
+    readMessage(notification, type);
     const event = enabledEvent(context, key);
     if (!event) return skipped('disabled');
+    const proven = await proveMessage(notification, type, context);
+    if (!proven) return skipped('unproven');
+    const { associate } = proven.proof === 'state' ? proven.claim : proven.fields;
+    const customerId = associate.customer.id;
+    const detail = { source: proven.proof === 'delivery' ? 'carried' : 'read', proof: proven.proof } as const;
     const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
-    if (!unit) return from('read', skipped('not-found'));
-    const current = unit.associates.find((associate) => associate.customer.id === carried.customer.id);
-    let user: AccountUser = accountUserOf(carried);
-    if (!context.trusted) {
-      const holds = type === 'BusinessUnitAssociateAdded' ? current !== undefined : current === undefined;
-      if (!holds) return from('read', skipped('not-found'));
-      user = current ? accountUserOf(current) : { customerId: carried.customer.id };
+    if (!unit) return withDetail(detail, skipped('not-found'));
+    let user: AccountUser;
+    let occurrence: Occurrence;
+    if (proven.proof === 'state') {
+      const current = unit.associates.find((candidate) => candidate.customer.id === customerId);
+      if (added ? current === undefined : current !== undefined) return withDetail(detail, skipped('unproven'));
+      user = current ? accountUserOf(current) : { customerId };
+      occurrence = { discriminator: `${added ? 'added' : 'removed'}-${customerId}`, timestamp: unit.lastModifiedAt };
+    } else {
+      user = accountUserOf(associate);
+      occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
     }
-    const occurrence = { discriminator: notification.id, timestamp: notification.createdAt };
-    return from(
-      context.trusted ? 'carried' : 'read',
+    if (!added && !(await context.commercetools.getCustomer(customerId, context.signal))) {
+      return withDetail(detail, skipped('not-found'));
+    }
+    return withDetail(
+      detail,
       await deliver(buildAccountUserEvent(unit, user, context.mapping, event, occurrence), context),
     );
   };

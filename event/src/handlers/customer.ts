@@ -1,8 +1,19 @@
 import type { Customer } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../mapping/customer';
 import { combineResults, type MappingResult } from '../mapping/types';
-import { embeddedCustomer, readMessage } from '../transport/messages';
-import { deliver, enabledEvent, from, skipped, type Handler, type MessageHandler, type PlanContext } from './types';
+import { embeddedCustomer } from '../transport/messages';
+import type { ChangeNotification } from '../transport/notification';
+import { proveCustomerDeletion, proveMessage } from './proof';
+import {
+  deliver,
+  enabledEvent,
+  from,
+  skipped,
+  withDetail,
+  type Handler,
+  type MessageHandler,
+  type PlanContext,
+} from './types';
 
 /** Plans a new customer's calls; undefined when every call it could make is switched off. */
 export type NewCustomerPlanner = (customer: Customer) => MappingResult;
@@ -34,17 +45,20 @@ export const handleCustomerCreated: Handler = async (notification, context) => {
 };
 
 /**
- * CustomerCreated message → the same calls: from the customer the message carries when the
- * delivery was authenticated, otherwise from the customer commercetools holds.
+ * CustomerCreated message → the same calls: from the customer the proven message carries (an
+ * authenticated delivery, or the message as commercetools' Messages API holds it), otherwise from
+ * the customer commercetools holds.
  */
 export const handleCustomerCreatedMessage: MessageHandler = async (notification, context) => {
   const plan = newCustomerPlanner(context);
   if (!plan) return skipped('disabled');
-  const carried = context.trusted ? embeddedCustomer(readMessage(notification, 'CustomerCreated')) : undefined;
-  if (carried) return from('carried', await deliver(plan(carried), context));
+  const proven = await proveMessage(notification, 'CustomerCreated', context);
+  if (!proven) return skipped('unproven');
+  const carried = proven.proof === 'state' ? undefined : embeddedCustomer(proven.fields);
+  if (carried) return withDetail({ source: 'carried', proof: proven.proof }, await deliver(plan(carried), context));
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
-  if (!customer) return from('read', skipped('not-found'));
-  return from('read', await deliver(plan(customer), context));
+  if (!customer) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
+  return withDetail({ source: 'read', proof: proven.proof }, await deliver(plan(customer), context));
 };
 
 /** customer ResourceUpdated change → identify, from the customer as it is now. */
@@ -57,15 +71,22 @@ export const handleCustomerUpdated: Handler = async (notification, context) => {
 
 /**
  * customer ResourceDeleted change → ask Segment to suppress and delete the user. Deleting is
- * irreversible, and a notification can be forged or stale: only when commercetools answers 404
- * for the customer is the deletion requested. Without a Public API token this is only logged
- * (as a warning), since nothing could ever make it succeed.
+ * irreversible, and anyone can post a notification: the deletion is requested only when it is
+ * proven (see proof.ts: an authenticated delivery, or the customer's CustomerDeleted message in the
+ * Messages API). An authenticated delivery is checked against commercetools too: a customer it
+ * still holds is not deleted (a stale or misrouted delivery). Without a Public API token this is
+ * only logged (as a warning), since nothing could ever make it succeed.
  */
 export const handleCustomerDeleted: Handler = async (notification, context) => {
   if (!context.events.deleteUsers) return skipped('disabled');
   if (!context.regulations.configured) return skipped('no-public-api-token');
-  const existing = await context.commercetools.getCustomer(notification.resource.id, context.signal);
-  if (existing) return from('read', skipped('customer-exists'));
+  const deletion = await proveCustomerDeletion(notification as ChangeNotification, context);
+  if (!deletion.proven) return deletion.outcome;
+  const detail = { source: 'read', proof: deletion.by } as const;
+  if (deletion.by === 'delivery') {
+    const existing = await context.commercetools.getCustomer(notification.resource.id, context.signal);
+    if (existing) return withDetail(detail, skipped('customer-exists'));
+  }
   const result = await context.regulations.requestDeletion(notification.resource.id, context.signal);
-  return from('read', result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused'));
+  return withDetail(detail, result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused'));
 };

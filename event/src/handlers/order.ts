@@ -8,7 +8,18 @@ import {
 } from '../mapping/order';
 import type { MappingResult } from '../mapping/types';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
-import { deliver, enabledEvent, from, skipped, type Handler, type MessageHandler, type PlanContext } from './types';
+import { proveMessage } from './proof';
+import { orderReached, reachedState, type OrderStateMessage } from './states';
+import {
+  deliver,
+  enabledEvent,
+  from,
+  skipped,
+  withDetail,
+  type Handler,
+  type MessageHandler,
+  type PlanContext,
+} from './types';
 
 /** Plans an order's (guest identify) + Order Completed, with the one look-up a guest needs. */
 export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;
@@ -45,21 +56,25 @@ export const handleOrderCreated: Handler = async (notification, context) => {
 };
 
 /**
- * OrderCreated message → the same calls. The order the message carries is used only when the
- * delivery was authenticated; otherwise anyone who can reach the endpoint could invent an order,
- * so commercetools is asked, and an order it does not hold is skipped as not found. A carried
- * order with discount codes is read again too: the message's references are not expanded, and
- * the coupon is the code's text, not its id.
+ * OrderCreated message → the same calls. The order the message carries is used when the message is
+ * proven as it stands (an authenticated delivery, or the message as commercetools' Messages API
+ * holds it); otherwise anyone who can reach the endpoint could invent an order, so commercetools is
+ * asked, and an order it does not hold is skipped as not found. A carried order with discount codes
+ * is read again too: the message's references are not expanded, and the coupon is the code's text,
+ * not its id.
  */
 export const handleOrderCreatedMessage: MessageHandler = async (notification, context) => {
   const plan = orderCompletedPlanner(context);
   if (!plan) return skipped('disabled');
-  const carried = context.trusted ? embeddedOrder(readMessage(notification, 'OrderCreated')) : undefined;
+  const proven = await proveMessage(notification, 'OrderCreated', context);
+  if (!proven) return skipped('unproven');
+  const carried = proven.proof === 'state' ? undefined : embeddedOrder(proven.fields);
   const usable = carried && !(carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
-  if (usable) return from('carried', await deliver(await plan(carried), context));
+  if (usable)
+    return withDetail({ source: 'carried', proof: proven.proof }, await deliver(await plan(carried), context));
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
-  if (!order) return from('read', skipped('not-found'));
-  return from('read', await deliver(await plan(order), context));
+  if (!order) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
+  return withDetail({ source: 'read', proof: proven.proof }, await deliver(await plan(order), context));
 };
 
 /** order ResourceUpdated change → Order Updated, once per order version. */
@@ -78,39 +93,58 @@ type OrderEventBuilder = typeof buildOrderEvent;
 
 /**
  * A state-change message → its event, when the new state is one that has an event, built by
- * `build` (shipment states carry the order's shipments).
+ * `build` (shipment states carry the order's shipments). A message that claims no event's state
+ * costs no read. Otherwise the claim is proven (see proof.ts): by the message commercetools holds
+ * (its state and date, keyed by its id), or, in a project without messages, by the order being at
+ * or beyond the claimed state now (keyed by the order and that state, dated by commercetools).
  */
-function stateChangeHandler<T extends 'OrderStateChanged' | 'OrderPaymentStateChanged' | 'OrderShipmentStateChanged'>(
+function stateChangeHandler<T extends OrderStateMessage>(
   type: T,
-  eventFor: (fields: MessageFields<T>) => TrackEventKey | undefined,
+  stateOf: (fields: MessageFields<T>) => string,
+  eventFor: (state: string) => TrackEventKey | undefined,
   build: OrderEventBuilder = buildOrderEvent,
 ): MessageHandler {
   return async (notification, context) => {
-    const key = eventFor(readMessage(notification, type));
+    if (!eventFor(stateOf(readMessage(notification, type)))) return skipped('no-event');
+    const proven = await proveMessage(notification, type, context);
+    if (!proven) return skipped('unproven');
+    const state = stateOf(proven.proof === 'state' ? proven.claim : proven.fields);
+    const key = eventFor(state);
     if (!key) return skipped('no-event');
     const event = enabledEvent(context, key);
     if (!event) return skipped('disabled');
     const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
-    if (!order) return skipped('not-found');
+    const detail = { proof: proven.proof };
+    if (!order) return withDetail(detail, skipped('not-found'));
+    if (proven.proof === 'state') {
+      if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
+      const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
+      return withDetail(detail, await deliver(build(order, context.mapping, event, occurrence), context));
+    }
     // The message id names this change; a redelivery carries the same one.
-    const occurrence = { discriminator: notification.id, timestamp: notification.createdAt };
-    return deliver(build(order, context.mapping, event, occurrence), context);
+    const occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
+    return withDetail(detail, await deliver(build(order, context.mapping, event, occurrence), context));
   };
 }
 
-export const handleOrderStateChanged = stateChangeHandler('OrderStateChanged', (fields) =>
-  fields.orderState === 'Cancelled' ? 'orderCancelled' : undefined,
+export const handleOrderStateChanged = stateChangeHandler(
+  'OrderStateChanged',
+  (fields) => fields.orderState,
+  (state) => (state === 'Cancelled' ? 'orderCancelled' : undefined),
 );
 
-export const handleOrderPaymentStateChanged = stateChangeHandler('OrderPaymentStateChanged', (fields) =>
-  fields.paymentState === 'Paid' ? 'orderPaid' : undefined,
+export const handleOrderPaymentStateChanged = stateChangeHandler(
+  'OrderPaymentStateChanged',
+  (fields) => fields.paymentState,
+  (state) => (state === 'Paid' ? 'orderPaid' : undefined),
 );
 
 export const handleOrderShipmentStateChanged = stateChangeHandler(
   'OrderShipmentStateChanged',
-  (fields) => {
-    if (fields.shipmentState === 'Shipped') return 'orderShipped';
-    if (fields.shipmentState === 'Delivered') return 'orderDelivered';
+  (fields) => fields.shipmentState,
+  (state) => {
+    if (state === 'Shipped') return 'orderShipped';
+    if (state === 'Delivered') return 'orderDelivered';
     return undefined;
   },
   buildOrderEventWithShipments,

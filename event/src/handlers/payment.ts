@@ -3,13 +3,14 @@ import type { TrackEventKey, TrackEventSpec } from '../events';
 import { buildPaymentFailed } from '../mapping/payment-failed';
 import { buildOrderRefunded } from '../mapping/refund';
 import type { MappingResult } from '../mapping/types';
-import { readMessage } from '../transport/messages';
+import { readMessage, type HandledMessageType } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
+import { proveMessage, type ProofKind, type ProvenMessage } from './proof';
 import {
   deliver,
   enabledEvent,
-  from,
   skipped,
+  withDetail,
   type HandlerContext,
   type MessageHandler,
   type Outcome,
@@ -25,6 +26,8 @@ interface TransactionFacts {
   type: string;
   state: string;
   amount: TypedMoney;
+  /** When the transaction took place, when commercetools knows. */
+  timestamp?: string;
 }
 
 /** A successful refund is Order Refunded; a failed charge or authorization is Payment Failed; nothing else is an event. */
@@ -45,22 +48,34 @@ interface TransactionClaim {
   state: string;
   /** The whole transaction, when the message carries it (PaymentTransactionAdded). */
   carried?: TransactionFacts;
+  /**
+   * How the message was proven. Unless by state, its fields are commercetools' own (an
+   * authenticated delivery, or the message the Messages API holds): its transaction is believed
+   * as carried, and its state as reached.
+   */
+  proof: ProofKind;
+  /** When the message was created, when it was proven as a message. */
+  createdAt?: string;
 }
 
 /**
  * PaymentTransactionAdded → Order Refunded (a successful refund) or Payment Failed (a failed
  * charge or authorization). The transaction the message carries (type, state, amount) is
- * believed only from an authenticated delivery; otherwise the payment's own transaction is used.
+ * believed only as proven (see proof.ts); in a project without messages the payment's own
+ * transaction is used.
  */
 export const handlePaymentTransactionAdded: MessageHandler = async (notification, context) => {
-  const carried = readMessage(notification, 'PaymentTransactionAdded').transaction;
   // A message that claims nothing to send asks for nothing: believing it invents nothing.
-  const event = transactionEvent(carried);
+  if (!transactionEvent(readMessage(notification, 'PaymentTransactionAdded').transaction)) return skipped('no-event');
+  const proven = await proveMessage(notification, 'PaymentTransactionAdded', context);
+  if (!proven) return skipped('unproven');
+  const { transaction } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const event = transactionEvent(transaction);
   if (!event) return skipped('no-event');
-  const facts = { ...carried, amount: carried.amount as TypedMoney };
+  const facts = { ...transaction, amount: transaction.amount as TypedMoney };
   return handleTransaction(
     notification,
-    { transactionId: carried.id, event, state: carried.state, carried: facts },
+    { transactionId: transaction.id, event, state: transaction.state, carried: facts, ...proofOf(proven) },
     context,
   );
 };
@@ -68,15 +83,22 @@ export const handlePaymentTransactionAdded: MessageHandler = async (notification
 /**
  * PaymentTransactionStateChanged → to Success, Order Refunded when the transaction is a refund;
  * to Failure, Payment Failed when it is a charge or an authorization. The message names the
- * transaction only, so the payment is read to learn its type and amount (and, for an
- * unauthenticated delivery, the state it really is in).
+ * transaction only, so the payment is read to learn its type and amount (and, in a project
+ * without messages, the state it really is in).
  */
 export const handlePaymentTransactionStateChanged: MessageHandler = async (notification, context) => {
-  const { transactionId, state } = readMessage(notification, 'PaymentTransactionStateChanged');
+  if (!stateEvent(readMessage(notification, 'PaymentTransactionStateChanged').state)) return skipped('no-event');
+  const proven = await proveMessage(notification, 'PaymentTransactionStateChanged', context);
+  if (!proven) return skipped('unproven');
+  const { transactionId, state } = proven.proof === 'state' ? proven.claim : proven.fields;
   const event = stateEvent(state);
   if (!event) return skipped('no-event');
-  return handleTransaction(notification, { transactionId, event, state }, context);
+  return handleTransaction(notification, { transactionId, event, state, ...proofOf(proven) }, context);
 };
+
+function proofOf(proven: ProvenMessage<HandledMessageType>): Pick<TransactionClaim, 'proof' | 'createdAt'> {
+  return proven.proof === 'state' ? { proof: 'state' } : { proof: proven.proof, createdAt: proven.createdAt };
+}
 
 /** The event a transaction reaching `state` can be, whatever its type turns out to be. */
 function stateEvent(state: string): PaymentEventKey | undefined {
@@ -96,27 +118,36 @@ async function handleTransaction(
 ): Promise<Outcome> {
   const event = enabledEvent(context, claim.event);
   if (!event) return skipped('disabled');
-  const source: ResourceSource = believedTransaction(claim, context) ? 'carried' : 'read';
+  const source: ResourceSource = believedTransaction(claim) ? 'carried' : 'read';
   const outcome =
     claim.event === 'orderRefunded'
       ? await sendRefund(notification, claim, event, context)
       : await sendPaymentFailed(notification, claim, event, context);
-  return from(source, outcome);
+  return withDetail({ source, proof: claim.proof }, outcome);
 }
 
-/** A refund carried by an authenticated delivery needs no read of the payment: only its order is looked up. */
+/**
+ * When the transaction happened, as commercetools says: the proven message's date, else the
+ * transaction's own timestamp, else when the payment last changed.
+ */
+function timestampOf(claim: TransactionClaim, transaction: TransactionFacts, payment: Payment | undefined): string {
+  return claim.createdAt ?? transaction.timestamp ?? payment?.lastModifiedAt ?? new Date().toISOString();
+}
+
+/** A believed refund needs no read of the payment: only its order is looked up. */
 async function sendRefund(
   notification: MessageNotification,
   claim: TransactionClaim,
   event: TrackEventSpec,
   context: HandlerContext,
 ): Promise<Outcome> {
-  const transaction =
-    believedTransaction(claim, context) ?? heldTransaction(await readPayment(notification, context), claim, context);
+  const believed = believedTransaction(claim);
+  const payment = believed ? undefined : await readPayment(notification, context);
+  const transaction = believed ?? heldTransaction(payment, claim);
   return sendForOrder(notification, claim, transaction, context, (order, refund) =>
     buildOrderRefunded(
       order,
-      { transactionId: refund.id, amount: refund.amount, timestamp: notification.createdAt },
+      { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
       context.mapping,
       event,
     ),
@@ -132,7 +163,7 @@ async function sendPaymentFailed(
 ): Promise<Outcome> {
   const payment = await readPayment(notification, context);
   if (!payment) return skipped('not-found');
-  const transaction = believedTransaction(claim, context) ?? heldTransaction(payment, claim, context);
+  const transaction = believedTransaction(claim) ?? heldTransaction(payment, claim);
   return sendForOrder(notification, claim, transaction, context, (order, failed) =>
     buildPaymentFailed(
       order,
@@ -141,7 +172,7 @@ async function sendPaymentFailed(
         transactionId: failed.id,
         transactionType: failed.type,
         amount: failed.amount,
-        timestamp: notification.createdAt,
+        timestamp: timestampOf(claim, failed, payment),
       },
       context.mapping,
       event,
@@ -161,15 +192,15 @@ async function sendForOrder(
   build: (order: Order, transaction: TransactionFacts) => MappingResult,
 ): Promise<Outcome> {
   if (!transaction) return skipped('not-found');
-  if (transactionEvent(transaction) !== claim.event) return skipped('no-event');
+  if (transactionEvent(transaction) !== claim.event) return skipped(claim.proof === 'state' ? 'unproven' : 'no-event');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
   if (!order) return skipped('no-order');
   return deliver(build(order, transaction), context);
 }
 
-/** The transaction the message carries, when the delivery was authenticated; otherwise it is not believed. */
-function believedTransaction(claim: TransactionClaim, context: HandlerContext): TransactionFacts | undefined {
-  return context.trusted ? claim.carried : undefined;
+/** The transaction the message carries, when its fields are commercetools' own; otherwise it is not believed. */
+function believedTransaction(claim: TransactionClaim): TransactionFacts | undefined {
+  return claim.proof === 'state' ? undefined : claim.carried;
 }
 
 function readPayment(notification: MessageNotification, context: HandlerContext): Promise<Payment | undefined> {
@@ -177,16 +208,12 @@ function readPayment(notification: MessageNotification, context: HandlerContext)
 }
 
 /**
- * The payment's transaction as commercetools holds it; undefined when either is gone. An
- * authenticated state change is believed as to the state reached (the transaction may have
- * moved on since); otherwise commercetools' state counts.
+ * The payment's transaction as commercetools holds it; undefined when either is gone. A proven
+ * state change is believed as to the state reached (the transaction may have moved on since);
+ * otherwise commercetools' current state counts.
  */
-function heldTransaction(
-  payment: Payment | undefined,
-  claim: TransactionClaim,
-  context: HandlerContext,
-): TransactionFacts | undefined {
+function heldTransaction(payment: Payment | undefined, claim: TransactionClaim): TransactionFacts | undefined {
   const held = payment?.transactions.find((candidate) => candidate.id === claim.transactionId);
   if (!held) return undefined;
-  return context.trusted ? { ...held, state: claim.state } : held;
+  return claim.proof === 'state' ? held : { ...held, state: claim.state };
 }

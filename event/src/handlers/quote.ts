@@ -1,30 +1,50 @@
 import { buildQuoteAnswered, buildQuoteRequested } from '../mapping/quote';
 import { readMessage } from '../transport/messages';
-import { deliver, enabledEvent, from, skipped, type MessageHandler } from './types';
+import { proveMessage } from './proof';
+import { reachedState } from './states';
+import { deliver, enabledEvent, skipped, withDetail, type MessageHandler } from './types';
 
-/** QuoteRequestCreated message → Quote Requested, from the quote request commercetools holds. */
+/**
+ * QuoteRequestCreated message → Quote Requested, from the quote request commercetools holds (which
+ * proves the creation in a project without messages).
+ */
 export const handleQuoteRequestCreated: MessageHandler = async (notification, context) => {
-  readMessage(notification, 'QuoteRequestCreated');
   const event = enabledEvent(context, 'quoteRequested');
   if (!event) return skipped('disabled');
+  const proven = await proveMessage(notification, 'QuoteRequestCreated', context);
+  if (!proven) return skipped('unproven');
+  const detail = { source: 'read', proof: proven.proof } as const;
   const request = await context.commercetools.getQuoteRequest(notification.resource.id, context.signal);
-  if (!request) return from('read', skipped('not-found'));
-  return from('read', await deliver(buildQuoteRequested(request, context.mapping, event), context));
+  if (!request) return withDetail(detail, skipped('not-found'));
+  return withDetail(detail, await deliver(buildQuoteRequested(request, context.mapping, event), context));
 };
+
+const QUOTE_EVENTS = { Accepted: 'quoteAccepted', Declined: 'quoteDeclined' } as const;
+
+const quoteEventOf = (state: string) => QUOTE_EVENTS[state as keyof typeof QUOTE_EVENTS];
 
 /**
  * QuoteStateChanged to Accepted or Declined → Quote Accepted / Quote Declined, from the quote
- * commercetools holds. An unauthenticated message is believed only when the quote is in that state.
+ * commercetools holds. The state and date are the proven message's; in a project without
+ * messages, the quote must be in the claimed state now (keyed by the quote and the state).
  */
 export const handleQuoteStateChanged: MessageHandler = async (notification, context) => {
-  const { quoteState } = readMessage(notification, 'QuoteStateChanged');
-  const key = quoteState === 'Accepted' ? 'quoteAccepted' : quoteState === 'Declined' ? 'quoteDeclined' : undefined;
+  const claimed = readMessage(notification, 'QuoteStateChanged').quoteState;
+  if (!quoteEventOf(claimed)) return skipped('no-event');
+  const proven = await proveMessage(notification, 'QuoteStateChanged', context);
+  if (!proven) return skipped('unproven');
+  const { quoteState } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const key = quoteEventOf(quoteState);
   if (!key) return skipped('no-event');
   const event = enabledEvent(context, key);
   if (!event) return skipped('disabled');
+  const detail = { source: 'read', proof: proven.proof } as const;
   const quote = await context.commercetools.getQuote(notification.resource.id, context.signal);
-  if (!quote) return from('read', skipped('not-found'));
-  if (!context.trusted && quote.quoteState !== quoteState) return from('read', skipped('no-event'));
-  const occurrence = { discriminator: notification.id, timestamp: notification.createdAt };
-  return from('read', await deliver(buildQuoteAnswered(quote, context.mapping, event, occurrence), context));
+  if (!quote) return withDetail(detail, skipped('not-found'));
+  if (proven.proof === 'state' && quote.quoteState !== quoteState) return withDetail(detail, skipped('unproven'));
+  const occurrence =
+    proven.proof === 'state'
+      ? { discriminator: reachedState(quoteState), timestamp: quote.lastModifiedAt }
+      : { discriminator: proven.id, timestamp: proven.createdAt };
+  return withDetail(detail, await deliver(buildQuoteAnswered(quote, context.mapping, event, occurrence), context));
 };

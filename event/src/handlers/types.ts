@@ -1,21 +1,26 @@
+import type { ProjectSettings } from '../commercetools/project';
 import type { CommercetoolsReader } from '../commercetools/reads';
 import type { EventSettings, TrackEventKey, TrackEventSpec } from '../events';
 import type { MappingOptions, MappingResult } from '../mapping/types';
 import type { RegulationsClient } from '../segment/regulations';
 import { SegmentRejection, type SegmentSink } from '../segment/sink';
 import type { MessageNotification, Notification } from '../transport/notification';
+import type { ProofKind } from './proof';
 
 /** What a handler may use: injected, never imported as singletons. */
 export interface HandlerContext {
   commercetools: CommercetoolsReader;
+  /** The project's settings the proofs depend on (whether it keeps messages). */
+  project: ProjectSettings;
   segment: SegmentSink;
   regulations: RegulationsClient;
   mapping: MappingOptions;
   events: EventSettings;
   /**
-   * Whether the delivery was authenticated (a verified Pub/Sub OIDC token, or an SNS signature
-   * from the configured topic). Only then is a resource carried inside a message used as is;
-   * otherwise commercetools is asked, so nothing reaches Segment that commercetools does not hold.
+   * Whether the delivery was authenticated (a verified Pub/Sub OIDC token, or a fresh SNS
+   * signature from the configured topic). Only then is what it carries used as is; otherwise every
+   * claim is proven by commercetools (see proof.ts), so nothing reaches Segment that commercetools
+   * does not hold.
    */
   trusted: boolean;
   /** Aborts when the request's deadline passes: stop before sending anything more. */
@@ -35,6 +40,14 @@ export const SKIP_REASONS = {
   'other-project': 'warn',
   /** commercetools does not hold the resource (deleted since, or never existed: a forgery). */
   'not-found': 'info',
+  /**
+   * An unauthenticated message that commercetools does not confirm: its Messages API holds no such
+   * message, or (messages disabled) the resource is not in the state claimed. A forgery, or a
+   * message older than the project's message retention.
+   */
+  unproven: 'warn',
+  /** A customer deletion from an unauthenticated delivery, in a project that keeps no messages: nothing can prove it. */
+  'unverified-deletion': 'warn',
   'invalid-consent': 'warn',
   'no-identity': 'warn',
   /** A business unit without associates: nobody to put in its Segment group. */
@@ -63,6 +76,8 @@ export type ResourceSource = 'carried' | 'read';
 /** What the log line says beyond the outcome itself; never part of the HTTP answer. */
 export interface OutcomeDetail {
   source?: ResourceSource;
+  /** How the message was proven (see proof.ts). */
+  proof?: ProofKind;
   /** segment-rejected: the messageIds Segment refused, and what Segment said. */
   messageIds?: string[];
   segmentMessage?: string;
@@ -78,9 +93,12 @@ export type MessageHandler = (notification: MessageNotification, context: Handle
 export const skipped = (reason: SkipReason): Outcome => ({ status: 'skipped', reason });
 
 /** The outcome with where its resource came from, for the log line. */
-export const from = (source: ResourceSource, outcome: Outcome): Outcome => ({
+export const from = (source: ResourceSource, outcome: Outcome): Outcome => withDetail({ source }, outcome);
+
+/** The outcome with more for its log line (where its resource came from, how its message was proven). */
+export const withDetail = (detail: OutcomeDetail, outcome: Outcome): Outcome => ({
   ...outcome,
-  detail: { ...outcome.detail, source },
+  detail: { ...outcome.detail, ...detail },
 });
 
 /** The event as configured, or undefined when it is switched off. */

@@ -73,6 +73,8 @@ export function commercetoolsOperationOf(method: string, url: string): string {
     segments = [];
   }
   if (segments[0] === 'in-store') segments = segments.slice(2);
+  // The project itself (its settings): `/{projectKey}` alone.
+  if (segments.length === 0) return `${method.toUpperCase()} project`;
   const type = segments[0] !== undefined && RESOURCE_TYPE.test(segments[0]) ? segments[0] : 'other';
   return `${method.toUpperCase()} ${type}`;
 }

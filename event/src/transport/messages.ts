@@ -1,7 +1,7 @@
 import type { Customer, Order } from '@commercetools/platform-sdk';
 import { z } from 'zod';
 import { badRequest } from '../errors';
-import type { MessageNotification } from './notification';
+import { identifier, type MessageNotification } from './notification';
 import { embeddedCustomerSchema, embeddedOrderSchema } from './resources';
 
 /**
@@ -18,7 +18,7 @@ const money = z.looseObject({
 });
 
 const transaction = z.looseObject({
-  id: z.string().min(1),
+  id: identifier,
   type: z.string().min(1),
   state: z.string().min(1),
   amount: money,
@@ -26,7 +26,8 @@ const transaction = z.looseObject({
 });
 
 const associate = z.looseObject({
-  customer: z.looseObject({ id: z.string().min(1) }),
+  // Identifiers only: a customer id reaches Segment as a userId.
+  customer: z.looseObject({ id: identifier }),
   associateRoleAssignments: z.array(z.looseObject({ associateRole: z.looseObject({ key: z.string() }) })).optional(),
 });
 
@@ -49,7 +50,7 @@ export const messageFields = {
     oldShipmentState: z.string().optional(),
   }),
   PaymentTransactionAdded: z.looseObject({ transaction }),
-  PaymentTransactionStateChanged: z.looseObject({ transactionId: z.string().min(1), state: z.string().min(1) }),
+  PaymentTransactionStateChanged: z.looseObject({ transactionId: identifier, state: z.string().min(1) }),
   BusinessUnitAssociateAdded: z.looseObject({ associate }),
   BusinessUnitAssociateRemoved: z.looseObject({ associate }),
   QuoteRequestCreated: z.looseObject({ quoteRequest: z.looseObject({ id: z.string().min(1) }).optional() }),

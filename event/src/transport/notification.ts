@@ -4,7 +4,7 @@ import { z } from 'zod';
  * commercetools ids and keys are made of letters, digits, `-` and `_`. Holding identifiers to that
  * keeps free text (an email a stranger posts as an "id") out of our logs.
  */
-const identifier = z
+export const identifier = z
   .string()
   .min(1)
   .max(256)
@@ -86,6 +86,11 @@ export interface DeliveryInfo {
 export interface DecodedDelivery {
   notification: Notification;
   delivery: DeliveryInfo;
+  /**
+   * Tells the transport that this delivery was acknowledged (answered 2xx), so that a copy of it
+   * is no longer believed (see sns-freshness.ts).
+   */
+  acknowledge?: () => void;
 }
 
 /**

@@ -26,4 +26,13 @@ describe('connect.yaml', () => {
     const unbounded = text.replace('maxAttempts: 20', 'maxAttempts: 1000');
     await expect(new ConnectorSpecificationParser().parse(unbounded)).rejects.toThrow(/maxAttempts/);
   });
+
+  it('asks Connect for the scopes the proofs need: the Messages API and the project settings', async () => {
+    const specification = (await new ConnectorSpecificationParser().parse(text)) as unknown as {
+      inheritAs?: { apiClient?: { scopes?: string[] } };
+    };
+    expect(specification.inheritAs?.apiClient?.scopes).toEqual(
+      expect.arrayContaining(['view_messages', 'view_project_settings', 'view_orders', 'manage_subscriptions']),
+    );
+  });
 });

@@ -90,6 +90,30 @@ function captureOutput(): ScriptOutput & { lines: string[]; errors: string[] } {
   return { lines, errors, info: (line) => lines.push(line), error: (line) => errors.push(line) };
 }
 
+/** Turns the project's messages on or off through the HTTP API, as a merchant does in the settings. */
+async function setProjectMessages(enabled: boolean): Promise<void> {
+  const basic = Buffer.from('merchant:merchant-secret').toString('base64');
+  const token = await fetch(`${baseUrl}/oauth/token?grant_type=client_credentials`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}` },
+  }).then((response) => response.json() as Promise<{ access_token: string }>);
+  const headers = { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' };
+  const project = await fetch(`${baseUrl}/${PROJECT_KEY}`, { headers }).then(
+    (response) => response.json() as Promise<{ version: number }>,
+  );
+  const updated = await fetch(`${baseUrl}/${PROJECT_KEY}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      version: project.version,
+      actions: [
+        { action: 'changeMessagesConfiguration', messagesConfiguration: { enabled, deleteDaysAfterCreation: 15 } },
+      ],
+    }),
+  });
+  expect(updated.status).toBe(200);
+}
+
 async function storedSubscriptions(): Promise<Subscription[]> {
   const repository = ctMock.project(PROJECT_KEY).getRepository('subscription');
   return (await repository.query({ projectKey: PROJECT_KEY })).results;
@@ -428,7 +452,12 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
     expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
     expect(output.errors).toEqual([]);
-    expect(output.lines).toEqual([expect.stringContaining(`subscription '${SUBSCRIPTION_KEY}' created`)]);
+    expect(output.lines).toEqual([
+      expect.stringMatching(
+        /^Post-deploy: The project keeps no messages: a state claim is proven by the resource's current state/,
+      ),
+      expect.stringContaining(`subscription '${SUBSCRIPTION_KEY}' created`),
+    ]);
     expectNoSecrets(output);
   });
 
@@ -480,6 +509,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(reduced.changes).toEqual(expected.changes);
     expect(reduced.messages).toEqual(expected.messages);
     expect(output.lines).toEqual([
+      expect.stringContaining('keeps no messages'),
       expect.stringContaining('changes business-unit, customer; messages business-unit ('),
     ]);
 
@@ -524,6 +554,41 @@ describe('post-deploy against a commercetools stand-in', () => {
     });
     expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
     expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
+  });
+
+  it('says in one line that messages are proven with the Messages API when the project keeps them', async () => {
+    await setProjectMessages(true);
+    try {
+      const output = captureOutput();
+      const result = await runPostDeploy(connectEnvironment({ SEGMENT_PUBLIC_API_TOKEN: 'public-api-token' }), output);
+      expect(result).toEqual({ ok: true, outcome: 'created' });
+      expect(output.lines[0]).toBe(
+        "Post-deploy: Messages are proven with commercetools' Messages API (kept 15 days): one read per message; customer deletions by their CustomerDeleted message.",
+      );
+    } finally {
+      await setProjectMessages(false);
+    }
+  });
+
+  it('fails the deployment when a Public API token is set but deletions could never be proven, creating nothing', async () => {
+    const output = captureOutput();
+    const result = await runPostDeploy(connectEnvironment({ SEGMENT_PUBLIC_API_TOKEN: 'public-api-token' }), output);
+    expect(result.ok).toBe(false);
+    expect(output.errors).toEqual([
+      expect.stringMatching(
+        /^Post-deploy: SEGMENT_PUBLIC_API_TOKEN is set, but customer deletions could never be proven/,
+      ),
+    ]);
+    expect(output.errors[0]).toContain('SEGMENT_DELETE_USERS=false');
+    expect(output.errors.join('\n')).not.toContain('public-api-token');
+    expect(await storedSubscriptions()).toEqual([]);
+
+    // Deletions off: nothing to prove, the deployment goes ahead.
+    const off = await runPostDeploy(
+      connectEnvironment({ SEGMENT_PUBLIC_API_TOKEN: 'public-api-token', SEGMENT_DELETE_USERS: 'false' }),
+      captureOutput(),
+    );
+    expect(off).toEqual({ ok: true, outcome: 'created' });
   });
 
   it('refuses an invalid configuration, lists every problem and creates nothing', async () => {
@@ -638,7 +703,10 @@ describe('post-deploy against a commercetools stand-in', () => {
       type: 'AzureServiceBus',
       connectionString: AZURE_CONNECTION_STRING,
     });
-    expect(output.lines).toEqual([expect.stringContaining('AzureServiceBus shop-events.servicebus.windows.net')]);
+    expect(output.lines).toEqual([
+      expect.stringContaining('keeps no messages'),
+      expect.stringContaining('AzureServiceBus shop-events.servicebus.windows.net'),
+    ]);
 
     // The stand-in returns the string unmasked, so an identical deploy is recognised as such here.
     expect(await runPostDeploy(env, output)).toEqual({ ok: true, outcome: 'unchanged' });

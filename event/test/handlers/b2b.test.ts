@@ -1,5 +1,7 @@
 import request from 'supertest';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import customerMinimal from '../fixtures/customers/customer-minimal.json';
+import { buildMessageId } from '../../src/mapping/message-id';
 import { SEGMENT_MAX_EVENT_BYTES } from '../../src/segment/limits';
 import {
   changeNotification,
@@ -145,6 +147,8 @@ beforeAll(async () => {
   await harness.seed('quote', quote);
   await harness.seed('order', unitOrder);
   for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
+  // Customers commercetools holds: the associates, and one since removed from the unit.
+  for (const n of [1, 2, 3, 42]) await harness.seed('customer', { ...customerMinimal, id: customerId(n) });
 });
 afterAll(() => harness.close());
 beforeEach(() => harness.segment.reset());
@@ -224,7 +228,7 @@ describe('business units as Segment groups', () => {
     const res = await post(
       messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateAdded', { associate: associate(99) }),
     );
-    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
     expect(harness.segment.received).toHaveLength(0);
   });
 
@@ -243,7 +247,106 @@ describe('business units as Segment groups', () => {
     const stillThere = await post(
       messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateRemoved', { associate: associate(1) }),
     );
-    expect(stillThere.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(stillThere.body).toEqual({ status: 'skipped', reason: 'unproven' });
+  });
+
+  it('keys a removal proven by the unit by the unit, the customer and the change, dated by commercetools', async () => {
+    const copies = await Promise.all(
+      ['2026-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z'].map((createdAt) =>
+        post(
+          messageNotification(
+            'business-unit',
+            UNIT_ID,
+            'BusinessUnitAssociateRemoved',
+            { associate: associate(42) },
+            { createdAt },
+          ),
+        ),
+      ),
+    );
+    for (const copy of copies) expect(copy.body).toEqual({ status: 'delivered', events: 1 });
+    const removals = events();
+    expect(new Set(removals.map((call) => call.messageId)).size).toBe(1);
+    expect(removals[0]).toMatchObject({
+      timestamp: unit.lastModifiedAt,
+      messageId: buildMessageId({
+        projectKey: 'test-project',
+        typeId: 'business-unit',
+        resourceId: UNIT_ID,
+        event: 'account-removed-user',
+        discriminator: `removed-${customerId(42)}`,
+      }),
+    });
+  });
+
+  it('sends nothing for the removal of a customer commercetools does not hold', async () => {
+    const res = await post(
+      messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateRemoved', { associate: associate(77) }),
+    );
+    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(harness.segment.received).toHaveLength(0);
+  });
+
+  it('refuses an associate whose customer id is not a commercetools identifier (an email, 5,000 characters), without echoing it', async () => {
+    for (const id of ['jane.doe@example.com', 'x'.repeat(5_000)]) {
+      const res = await post(
+        messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateRemoved', {
+          associate: { customer: { typeId: 'customer', id } },
+        }),
+      );
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).not.toContain(id.slice(0, 40));
+    }
+    expect(harness.segment.received).toHaveLength(0);
+    expect(harness.logText()).not.toContain('jane.doe@example.com');
+  });
+});
+
+describe('associate changes in a project that keeps messages', () => {
+  let withMessages: Harness;
+  beforeAll(async () => {
+    withMessages = await startHarness({ messages: true });
+    await withMessages.seed('business-unit', unit);
+    await withMessages.seed('customer', { ...customerMinimal, id: customerId(42) });
+  });
+  afterAll(() => withMessages.close());
+
+  it('believes a removal the Messages API holds, with its date and id, and nothing under other ids', async () => {
+    const real = await withMessages.publish(
+      messageNotification(
+        'business-unit',
+        UNIT_ID,
+        'BusinessUnitAssociateRemoved',
+        { associate: associate(42) },
+        { createdAt: '2026-11-23T08:00:00.000Z' },
+      ),
+    );
+    const forged = messageNotification('business-unit', UNIT_ID, 'BusinessUnitAssociateRemoved', {
+      associate: associate(42),
+    });
+    const send = (body: object) => request(withMessages.app).post('/').send(pubSubEnvelope(body));
+    expect((await send(real)).body).toEqual({ status: 'delivered', events: 1 });
+    expect((await send(real)).body).toEqual({ status: 'delivered', events: 1 });
+    expect((await send(forged)).body).toEqual({ status: 'skipped', reason: 'unproven' });
+    const sent = withMessages.segment.events();
+    expect(sent.map((call) => call.messageId)).toEqual([sent[0]?.messageId, sent[0]?.messageId]);
+    expect(sent[0]).toMatchObject({
+      event: 'Account Removed User',
+      userId: customerId(42),
+      timestamp: '2026-11-23T08:00:00.000Z',
+    });
+  });
+
+  it('sends nothing for a removal the Messages API holds about another unit', async () => {
+    const other = await withMessages.publish(
+      messageNotification('business-unit', 'b0b0b0b0-0000-4000-8000-0000000000ff', 'BusinessUnitAssociateRemoved', {
+        associate: associate(42),
+      }),
+    );
+    const res = await request(withMessages.app)
+      .post('/')
+      .send(pubSubEnvelope({ ...other, resource: { typeId: 'business-unit', id: UNIT_ID } }));
+    expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
   });
 });
 
@@ -299,7 +402,7 @@ describe('orders and quotes of a unit', () => {
     const declined = await post(
       messageNotification('quote', QUOTE_ID, 'QuoteStateChanged', { quoteState: 'Declined', oldQuoteState: 'Pending' }),
     );
-    expect(declined.body).toEqual({ status: 'skipped', reason: 'no-event' });
+    expect(declined.body).toEqual({ status: 'skipped', reason: 'unproven' });
     expect(harness.segment.received).toHaveLength(0);
   });
 });

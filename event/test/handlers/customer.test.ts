@@ -166,16 +166,19 @@ describe('customer deletion', () => {
     });
   });
 
-  describe('with a Public API token', () => {
+  describe('with a Public API token, in a project that keeps messages', () => {
     let withToken: Harness;
+    /** A customer commercetools deleted: its CustomerDeleted message is in the Messages API. */
+    const DELETED_ID = customerFull.id;
     beforeAll(async () => {
-      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
+      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, messages: true });
+      await withToken.publish(messageNotification('customer', DELETED_ID, 'CustomerDeleted', {}));
     });
     afterAll(() => withToken.close());
     beforeEach(() => withToken.publicApi.reset());
-    const deletion = pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', customerFull.id, 9));
+    const deletion = pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', DELETED_ID, 9));
 
-    it('asks Segment to suppress and delete the user', async () => {
+    it('asks Segment to suppress and delete the user once the CustomerDeleted message is found', async () => {
       const res = await request(withToken.app).post('/').send(deletion);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'deletion-requested' });
@@ -185,7 +188,18 @@ describe('customer deletion', () => {
         authorization: 'Bearer public-api-token-value',
         body: { regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [customerFull.id] },
       });
+      expect(withToken.logs.at(-1)).toMatchObject({ proof: 'messages-api', outcome: 'deletion-requested' });
       expect(withToken.logText()).not.toContain('public-api-token-value');
+    });
+
+    it('requests nothing for a customer id commercetools never deleted (no CustomerDeleted message)', async () => {
+      const never = pubSubEnvelope(
+        changeNotification('ResourceDeleted', 'customer', 'b0a1c2d3-0000-4000-8000-00000000dead', 9),
+      );
+      const res = await request(withToken.app).post('/').send(never);
+      expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
+      expect(withToken.publicApi.received).toHaveLength(0);
+      expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unproven' });
     });
 
     it.each([429, 500, 503, 401])(
@@ -203,6 +217,26 @@ describe('customer deletion', () => {
       const res = await request(withToken.app).post('/').send(deletion);
       expect(res.body).toEqual({ status: 'skipped', reason: 'deletion-refused' });
       expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'deletion-refused' });
+      withToken.publicApi.behave({ kind: 'accept' });
+    });
+  });
+
+  describe('with a Public API token, in a project without messages', () => {
+    let withToken: Harness;
+    beforeAll(async () => {
+      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
+    });
+    afterAll(() => withToken.close());
+    beforeEach(() => withToken.publicApi.reset());
+
+    it('cannot prove an unauthenticated deletion: unverified-deletion, a warning, nothing requested', async () => {
+      const res = await request(withToken.app)
+        .post('/')
+        .send(pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', customerFull.id, 9)));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'skipped', reason: 'unverified-deletion' });
+      expect(withToken.publicApi.received).toHaveLength(0);
+      expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unverified-deletion' });
     });
   });
 });

@@ -358,6 +358,7 @@ describe('configuration: events switched off and renamed', () => {
   let configured: Harness;
   beforeAll(async () => {
     configured = await startHarness({
+      trusted: true,
       env: {
         EVENT_ORDER_UPDATED: 'off',
         EVENT_ORDER_CANCELLED: 'Order Canceled',

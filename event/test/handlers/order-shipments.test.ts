@@ -96,6 +96,9 @@ const deliveredOrder = {
   ],
 };
 
+/** The shipped order, cancelled since (a return): its state proves the cancellation. */
+const cancelledOrder = { ...shippedOrder, id: '2c4e6a8c-0000-4000-8000-000000000d0c', orderState: 'Cancelled' };
+
 let harness: Harness;
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
 const only = (): CapturedEvent => {
@@ -106,7 +109,8 @@ const only = (): CapturedEvent => {
 
 beforeAll(async () => {
   harness = await startHarness({ env: { LOCALE: 'en' } });
-  for (const order of [shippedOrder, deliveredOrder, shippedFixture]) await harness.seed('order', order);
+  for (const order of [shippedOrder, deliveredOrder, shippedFixture, cancelledOrder])
+    await harness.seed('order', order);
   for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
 });
 afterAll(() => harness.close());
@@ -183,10 +187,10 @@ describe('shipments on the events that follow the goods', () => {
   });
 
   it.each([
-    ['Order Paid', 'OrderPaymentStateChanged', { paymentState: 'Paid' }],
-    ['Order Cancelled', 'OrderStateChanged', { orderState: 'Cancelled' }],
-  ])('leaves the shipments out of %s', async (eventName, type, fields) => {
-    await post(messageNotification('order', shippedOrder.id, type, fields)).expect(200);
+    ['Order Paid', shippedOrder.id, 'OrderPaymentStateChanged', { paymentState: 'Paid' }],
+    ['Order Cancelled', cancelledOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' }],
+  ])('leaves the shipments out of %s', async (eventName, orderId, type, fields) => {
+    await post(messageNotification('order', orderId, type, fields)).expect(200);
     const event = only();
     expect(event.event).toBe(eventName);
     for (const key of ['shipments', 'tracking_number', 'carrier']) expect(event.properties).not.toHaveProperty(key);

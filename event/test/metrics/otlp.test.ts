@@ -84,7 +84,11 @@ describe('OTLP export (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     ]);
     const requests = metrics.get('connector.commercetools.requests')?.sum?.dataPoints ?? [];
     expect(requests.map((point) => ({ ...attributesOf(point), value: Number(point.asInt ?? point.asDouble) }))).toEqual(
-      [{ operation: 'GET customers', status_class: '2xx', value: 2 }],
+      [
+        // The project's settings, read at start.
+        { operation: 'GET project', status_class: '2xx', value: 1 },
+        { operation: 'GET customers', status_class: '2xx', value: 2 },
+      ],
     );
     const segmentRequests = (metrics.get('http.client.request.duration')?.histogram?.dataPoints ?? []).filter(
       (point) => attributesOf(point)['connector.upstream'] === 'segment',

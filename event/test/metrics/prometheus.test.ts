@@ -101,11 +101,13 @@ describe('GET /metrics (METRICS_PROMETHEUS=true)', () => {
     expect(total(samples, 'connector_segment_events_total', { result: 'failed' })).toBe(1);
     expect(total(samples, 'connector_segment_events_total', { result: 'refused' })).toBe(0);
 
-    // commercetools: a read per customer notification but the disabled deletion; one token, shared.
+    // commercetools: the project's settings at start, then a read per customer notification but the
+    // disabled deletion; one token, shared.
     const reads = { operation: 'GET customers' };
+    expect(total(samples, 'connector_commercetools_requests_total', { operation: 'GET project' })).toBe(1);
     expect(total(samples, 'connector_commercetools_requests_total', { ...reads, status_class: '2xx' })).toBe(3);
     expect(total(samples, 'connector_commercetools_requests_total', { ...reads, status_class: '4xx' })).toBe(1);
-    expect(total(samples, 'connector_commercetools_requests_total')).toBe(4);
+    expect(total(samples, 'connector_commercetools_requests_total')).toBe(5);
     expect(
       total(samples, 'http_client_request_duration_count', {
         connector_upstream: 'commercetools',

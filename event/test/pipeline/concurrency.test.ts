@@ -88,6 +88,8 @@ const seed = Number(process.env.CONCURRENCY_SEED ?? 20_261_123);
 
 beforeAll(async () => {
   harness = await startHarness({
+    // The messages are commercetools' own: its Messages API holds them, so they are proven.
+    messages: true,
     // Generous bounds: this test is about what arrives, not about how fast.
     deadlineMs: 20_000,
     commercetoolsLimits: { timeoutMs: 10_000 },
@@ -116,7 +118,9 @@ beforeAll(async () => {
     distinct.push(changeNotification('ResourceCreated', 'order', id));
     expected.add(trackKey('Order Completed', id, order.createdAt as string));
     createdMessages.push(
-      messageNotification('order', id, 'OrderCreated', { order }, { id: randomUUID(), createdAt: at((clock += 1)) }),
+      await harness.publish(
+        messageNotification('order', id, 'OrderCreated', { order }, { id: randomUUID(), createdAt: at((clock += 1)) }),
+      ),
     );
 
     for (const [type, fields, event] of [
@@ -125,7 +129,9 @@ beforeAll(async () => {
       ['OrderShipmentStateChanged', { shipmentState: 'Shipped', oldShipmentState: 'Ready' }, 'Order Shipped'],
     ] as const) {
       const createdAt = at((clock += 1));
-      distinct.push(messageNotification('order', id, type, fields, { id: randomUUID(), createdAt }));
+      distinct.push(
+        await harness.publish(messageNotification('order', id, type, fields, { id: randomUUID(), createdAt })),
+      );
       expected.add(trackKey(event, id, createdAt));
     }
   }

@@ -182,7 +182,7 @@ describe('forged payment failures', () => {
         messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
           transaction: { id: CHARGE_ID, type: 'Charge', amount: usd(22746), state: 'Failure' },
         }),
-      'no-event',
+      'unproven',
     ],
     [
       'a change to Failure claimed for a charge that succeeded',
@@ -191,7 +191,7 @@ describe('forged payment failures', () => {
           transactionId: CHARGE_ID,
           state: 'Failure',
         }),
-      'no-event',
+      'unproven',
     ],
     [
       'a failed charge the payment does not hold',
@@ -214,25 +214,72 @@ describe('forged payment failures', () => {
 });
 
 describe('customer deletions', () => {
-  it('requests no deletion for a customer commercetools still holds', async () => {
-    const res = await post(changeNotification('ResourceDeleted', 'customer', customerMinimal.id));
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'skipped', reason: 'customer-exists' });
+  const never = 'd0d0d0d0-0000-4000-8000-000000000001';
+
+  it('requests no deletion from an unauthenticated delivery in a project without messages, for any id', async () => {
+    for (const id of [never, customerMinimal.id]) {
+      const res = await post(changeNotification('ResourceDeleted', 'customer', id));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'skipped', reason: 'unverified-deletion' });
+    }
     expect(harness.publicApi.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({
-      level: 'warn',
-      reason: 'customer-exists',
-      resourceId: customerMinimal.id,
+  });
+
+  describe('with messages', () => {
+    let withMessages: Harness;
+    const deleted = 'd0d0d0d0-0000-4000-8000-000000000002';
+    beforeAll(async () => {
+      withMessages = await startHarness({
+        env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' },
+        messages: true,
+      });
+      await withMessages.seed('customer', customerMinimal);
+      await withMessages.publish(messageNotification('customer', deleted, 'CustomerDeleted', {}));
+    });
+    afterAll(() => withMessages.close());
+
+    it('requests no deletion for ids commercetools never deleted, whether it holds them or never did', async () => {
+      for (const id of [never, customerMinimal.id]) {
+        const res = await request(withMessages.app)
+          .post('/')
+          .send(pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', id)));
+        expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
+      }
+      expect(withMessages.publicApi.received).toHaveLength(0);
+    });
+
+    it('still honours a real deletion', async () => {
+      const res = await request(withMessages.app)
+        .post('/')
+        .send(pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', deleted)));
+      expect(res.body).toEqual({ status: 'deletion-requested' });
+      expect(withMessages.publicApi.received.map((r) => r.body)).toEqual([
+        { regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [deleted] },
+      ]);
     });
   });
 
-  it('requests the deletion once commercetools answers 404 for the customer', async () => {
-    const gone = 'd0d0d0d0-0000-4000-8000-000000000001';
-    const res = await post(changeNotification('ResourceDeleted', 'customer', gone));
-    expect(res.body).toEqual({ status: 'deletion-requested' });
-    expect(harness.publicApi.received.map((r) => r.body)).toEqual([
-      { regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [gone] },
-    ]);
+  describe('from an authenticated delivery', () => {
+    let trusted: Harness;
+    beforeAll(async () => {
+      trusted = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, trusted: true });
+      await trusted.seed('customer', customerMinimal);
+    });
+    afterAll(() => trusted.close());
+
+    it('requests no deletion for a customer commercetools still holds, and requests it once commercetools answers 404', async () => {
+      const still = await request(trusted.app)
+        .post('/')
+        .send(pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', customerMinimal.id)));
+      expect(still.body).toEqual({ status: 'skipped', reason: 'customer-exists' });
+      const gone = await request(trusted.app)
+        .post('/')
+        .send(pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', never)));
+      expect(gone.body).toEqual({ status: 'deletion-requested' });
+      expect(trusted.publicApi.received.map((r) => r.body)).toEqual([
+        { regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [never] },
+      ]);
+    });
   });
 });
 

@@ -30,6 +30,8 @@ beforeAll(async () => {
   proxy = await startFaultProxy();
   harness = await startHarness({ commercetoolsUrl: proxy.url });
   proxy.target = harness.ctUrl;
+  // As at start: the project's settings are read once, before any notification.
+  await harness.pipeline.project.messages();
   for (let n = 0; n < 30; n += 1) await harness.seed('order', order(n));
   await harness.seed('order', taxExcludedOrder);
   for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
@@ -52,7 +54,8 @@ it('fetches one access token for many notifications, and reads a guest order wit
   // Per guest order: the order, then the look-up of its email.
   expect(proxy.count('/orders/')).toBe(30);
   expect(proxy.count('/customers?')).toBe(30);
-  expect(proxy.count() - before).toBe(61);
+  // The token came with the project's settings, read at start.
+  expect(proxy.count() - before).toBe(60);
   expect(harness.segment.events()).toHaveLength(60);
 });
 
@@ -72,6 +75,7 @@ describe('messages that carry their resource', () => {
 
   it('reads nothing when the delivery was authenticated', async () => {
     const trusted = await startHarness({ commercetoolsUrl: proxy.url, trusted: true });
+    await trusted.pipeline.project.messages();
     const before = proxy.count();
     for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
     expect(proxy.count() - before).toBe(0);
@@ -94,6 +98,55 @@ describe('messages that carry their resource', () => {
       'identify',
       'Signed Up',
     ]);
+  });
+});
+
+describe('unauthenticated messages in a project that keeps messages', () => {
+  let withMessages: Harness;
+  let counter: FaultProxy;
+  beforeAll(async () => {
+    counter = await startFaultProxy();
+    withMessages = await startHarness({ commercetoolsUrl: counter.url, messages: true });
+    counter.target = withMessages.ctUrl;
+    await withMessages.pipeline.project.messages();
+    await withMessages.seed('order', taxExcludedOrder);
+    for (const { discountCode } of taxExcludedOrder.discountCodes)
+      await withMessages.seed('discount-code', discountCode.obj);
+  });
+  afterAll(async () => {
+    await withMessages.close();
+    await counter.close();
+  });
+  const send = (body: object) => request(withMessages.app).post('/').send(pubSubEnvelope(body));
+
+  it('reads the message alone when it carries its resource, and the message and the order for a state change', async () => {
+    const carriedOrder = { ...taxIncludedOrder, id: '0ddba11e-2222-4000-8000-000000000001', discountCodes: [] };
+    const created = await withMessages.publish(
+      messageNotification('order', carriedOrder.id, 'OrderCreated', { order: carriedOrder }),
+    );
+    let before = counter.count();
+    await send(created).expect(200);
+    expect(counter.count() - before).toBe(1);
+    expect(counter.count('/messages/')).toBe(1);
+
+    const shipped = await withMessages.publish(
+      messageNotification('order', taxExcludedOrder.id, 'OrderShipmentStateChanged', { shipmentState: 'Shipped' }),
+    );
+    before = counter.count();
+    await send(shipped).expect(200);
+    expect(counter.count() - before).toBe(2);
+    expect(withMessages.segment.events().map((event) => event.event)).toEqual(['Order Completed', 'Order Shipped']);
+  });
+
+  it('reads only the message for a forgery, and nothing for a claim that names no event', async () => {
+    let before = counter.count();
+    const forged = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' });
+    expect((await send(forged)).body).toEqual({ status: 'skipped', reason: 'unproven' });
+    expect(counter.count() - before).toBe(1);
+    before = counter.count();
+    const noEvent = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', { orderState: 'Confirmed' });
+    expect((await send(noEvent)).body).toEqual({ status: 'skipped', reason: 'no-event' });
+    expect(counter.count() - before).toBe(0);
   });
 });
 

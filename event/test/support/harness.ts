@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import type { Express } from 'express';
 import { createApp, type AppDependencies } from '../../src/app';
 import type { PipelineDependencies } from '../../src/pipeline';
@@ -10,12 +9,16 @@ import { createLogger } from '../../src/logger';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
 import type { Decoder } from '../../src/transport/notification';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
+import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../../src/dev/commercetools-stand-in';
+import type { ProjectSettingsOptions } from '../../src/commercetools/project';
 
 export const PROJECT_KEY = 'test-project';
 export const WRITE_KEY = 'test-write-key';
 
 export interface Harness {
   app: Express;
+  /** The commercetools stand-in: the mock, with the Messages API. */
+  commercetools: CommercetoolsStandIn;
   ctMock: CommercetoolsMock;
   ctUrl: string;
   segment: SegmentCapture;
@@ -30,6 +33,11 @@ export interface Harness {
   logText(): string;
   /** Store a resource in the commercetools stand-in exactly as given. */
   seed(typeId: string, resource: object): Promise<void>;
+  /**
+   * commercetools creates this message (a notification in the Platform format): kept by the
+   * Messages API when the project's messages are enabled. Returns the notification, to deliver.
+   */
+  publish<T extends object>(notification: T): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,21 +58,37 @@ export interface HarnessOptions {
   trusted?: boolean;
   /** The app's decoder (e.g. one whose SNS verifier fetches from a stand-in); every transport by default. */
   decode?: Decoder;
+  /**
+   * The project keeps messages (its Messages API answers), as set in its settings before the
+   * connector starts. Off by default, as in the mock and in new projects.
+   */
+  messages?: boolean;
+  /** How the connector reads the project's settings (refresh interval, clock). */
+  projectSettings?: ProjectSettingsOptions;
+  /**
+   * Read the project's settings before the first notification, as the server does at start (and
+   * so fetch the access token then). True by default, unless `commercetoolsUrl` points elsewhere.
+   */
+  readProjectAtStart?: boolean;
+  /** The stand-in's clock, for message retention; a fixed day close to the fixtures' dates by default. */
+  now?: () => number;
 }
+
+/** The stand-in's default "now": the fixtures' messages are a day old, well within retention. */
+export const STAND_IN_NOW = Date.parse('2026-11-24T10:00:00.000Z');
 
 /**
  * The app as it runs in production, wired with its real adapters to local stand-ins: the
  * commercetools mock served over HTTP and a capturing Segment server, both on loopback.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const ctMock = new CommercetoolsMock({
-    enableAuthentication: true,
-    validateCredentials: true,
-    defaultProjectKey: PROJECT_KEY,
-    silent: true,
+  const commercetools = await startCommercetoolsStandIn({
+    projectKey: PROJECT_KEY,
+    now: options.now ?? (() => STAND_IN_NOW),
   });
-  await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
-  const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
+  if (options.messages) await commercetools.setMessages({ enabled: true });
+  const ctMock = commercetools.mock;
+  const ctUrl = commercetools.url;
   const segment = await startSegmentCapture();
   const publicApi = await startSegmentCapture();
   const apiUrl = options.commercetoolsUrl ?? ctUrl;
@@ -95,8 +119,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...options.segmentLimits,
     },
     regulationsTimeoutMs: 1_000,
+    ...(options.projectSettings ? { projectSettings: options.projectSettings } : {}),
   });
   const sink = dependencies.segment;
+  // As the server does at start: no notification pays for the project's settings. A test that
+  // points the connector elsewhere (a proxy, a closed port) warms them itself when it wants to.
+  if (options.readProjectAtStart ?? !options.commercetoolsUrl) await dependencies.project.messages();
   const pipeline: PipelineDependencies = {
     ...dependencies,
     logger,
@@ -108,6 +136,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   return {
     app,
+    commercetools,
     ctMock,
     ctUrl,
     segment,
@@ -118,9 +147,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     logText: () => lines.join(''),
-    async seed(typeId, resource) {
-      // The stand-in's typing covers its own resource map; fixtures are full commercetools JSON.
-      await ctMock.project(PROJECT_KEY).unsafeAdd(typeId as never, resource as never);
+    seed: (typeId, resource) => commercetools.add(typeId, resource),
+    async publish(notification) {
+      await commercetools.publish(notification);
+      return notification;
     },
     async close() {
       await sink.close(1_000).catch(() => undefined);
@@ -128,7 +158,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await dependencies.tracing.shutdown().catch(() => undefined);
       await segment.close();
       await publicApi.close();
-      await ctMock.app.close();
+      await commercetools.close();
     },
   };
 }
