@@ -12,6 +12,7 @@ import {
   type JsonLimits,
 } from './parse';
 import { createSnsVerifier, isSnsMessage, type SnsVerifier, type VerifiedSnsMessage } from './sns';
+import { createSnsFreshness, type SnsFreshness } from './sns-freshness';
 
 /** Google Pub/Sub push envelope: https://cloud.google.com/pubsub/docs/push */
 const pubSubPushSchema = z.object({
@@ -73,7 +74,7 @@ export function decodeDelivery(body: unknown, limits: JsonLimits = DEFAULT_JSON_
   return decodeLocal(body, limits);
 }
 
-function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits): Decoded {
+function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits, freshness: SnsFreshness): Decoded {
   switch (verified.type) {
     case 'SubscriptionConfirmation':
       return { kind: 'control', transport: 'sns', status: 'subscription-confirmed', run: verified.confirm };
@@ -82,14 +83,14 @@ function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits): Decoded {
       return { kind: 'control', transport: 'sns', status: 'unsubscribe-ignored' };
     case 'Notification': {
       const payload = parseEmbeddedJson(verified.message, 'Message', limits);
+      const { messageId } = verified;
+      // A stale or replayed signature is no credential: the delivery is then proven like any other.
+      const authenticated = verified.fromExpectedTopic && freshness.believable(messageId, verified.timestamp);
       return {
         kind: 'notification',
         notification: decodePayload(payload),
-        delivery: {
-          transport: 'sns',
-          deliveryId: verified.messageId,
-          ...(verified.fromExpectedTopic ? { authenticated: true } : {}),
-        },
+        delivery: { transport: 'sns', deliveryId: messageId, ...(authenticated ? { authenticated: true } : {}) },
+        ...(verified.fromExpectedTopic ? { acknowledge: () => freshness.acknowledged(messageId) } : {}),
       };
     }
   }
@@ -103,15 +104,18 @@ export interface DecoderOptions {
   sns?: SnsVerifier;
   /** Nesting and size limits for the body and for the JSON envelopes carry. */
   limits?: Partial<JsonLimits>;
+  /** Which signed SNS messages may still authenticate their delivery; a new one by default. */
+  snsFreshness?: SnsFreshness;
 }
 
 /** The decoder for every transport the connector accepts: Pub/Sub, CloudEvents, SNS, direct. */
 export function createDecoder(options: DecoderOptions = {}): Decoder {
   const sns = options.sns ?? createSnsVerifier();
   const limits: JsonLimits = { ...DEFAULT_JSON_LIMITS, ...options.limits };
+  const freshness = options.snsFreshness ?? createSnsFreshness();
   return async (body) => {
     assertWithinLimits(body, limits, 'the body');
-    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), limits);
+    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), limits, freshness);
     return { kind: 'notification', ...decodeLocal(body, limits) };
   };
 }

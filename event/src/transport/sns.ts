@@ -50,6 +50,8 @@ export type VerifiedSnsMessage =
       message: string;
       /** Verified as coming from the one topic the verifier accepts (see SnsVerifierOptions.topicArn). */
       fromExpectedTopic: boolean;
+      /** When SNS signed it (the message's Timestamp). */
+      timestamp: string;
     }
   | {
       type: 'SubscriptionConfirmation';
@@ -263,6 +265,7 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
             topicArn,
             message: message.Message,
             fromExpectedTopic: options.topicArn !== undefined,
+            timestamp: message.Timestamp,
           };
         case 'UnsubscribeConfirmation':
           return { type: 'UnsubscribeConfirmation', messageId, topicArn };

@@ -40,6 +40,8 @@ export interface SnsMessageOptions {
   subject?: string;
   signatureVersion?: '1' | '2';
   signingCertUrl?: string;
+  /** When SNS signed it; now by default (a signature authenticates only while fresh). */
+  timestamp?: string;
 }
 
 export interface SnsStandIn {
@@ -115,7 +117,7 @@ export function createSnsStandIn(): SnsStandIn {
     MessageId: options.messageId ?? nextId(),
     TopicArn: options.topicArn ?? TOPIC_ARN,
     Message,
-    Timestamp: '2026-11-23T10:00:00.123Z',
+    Timestamp: options.timestamp ?? new Date().toISOString(),
     SignatureVersion: options.signatureVersion ?? '2',
     Signature: '',
     SigningCertURL: options.signingCertUrl ?? CERT_URL,

@@ -3,6 +3,7 @@ import { ConnectorError } from '../../src/errors';
 import { createDecoder, decodeDelivery } from '../../src/transport/decode';
 import type { Decoded } from '../../src/transport/notification';
 import { createSnsVerifier, isAllowedSnsUrl, type SnsVerifierOptions } from '../../src/transport/sns';
+import { SNS_FRESH_FOR_MS } from '../../src/transport/sns-freshness';
 import cloudEventFixture from '../fixtures/transport/cloudevent-order-created.json';
 import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
 import { changeNotification, messageNotification, startHarness, type Harness } from '../support/harness';
@@ -158,6 +159,29 @@ describe('SNS notifications', () => {
     expect(anyTopic.delivery).not.toHaveProperty('authenticated');
   });
 
+  it('treats a signature older than an hour as no credential, without refusing the message', async () => {
+    const decode = decoderWith({ topicArn: TOPIC_ARN });
+    const stale = new Date(Date.now() - SNS_FRESH_FOR_MS - 60_000).toISOString();
+    const old = await notificationOf(decode(sns.notification(orderCreated(), { timestamp: stale })));
+    expect(old.delivery).toEqual({ transport: 'sns', deliveryId: expect.any(String) });
+    const recent = new Date(Date.now() - SNS_FRESH_FOR_MS + 60_000).toISOString();
+    const fresh = await notificationOf(decode(sns.notification(orderCreated(), { timestamp: recent })));
+    expect(fresh.delivery).toMatchObject({ authenticated: true });
+  });
+
+  it('treats a copy of a message this instance acknowledged as no credential; SNS retries of an unacknowledged one stay authenticated', async () => {
+    const decode = decoderWith({ topicArn: TOPIC_ARN });
+    const body = sns.notification(orderCreated());
+    const first = await notificationOf(decode(body));
+    // Not acknowledged yet (say it was answered 503): SNS's retry is the same message, still believed.
+    const retry = await notificationOf(decode(body));
+    expect(retry.delivery).toMatchObject({ authenticated: true });
+    retry.acknowledge?.();
+    const replay = await notificationOf(decode(body));
+    expect(replay.delivery).not.toHaveProperty('authenticated');
+    expect(first.delivery.deliveryId).toBe(replay.delivery.deliveryId);
+  });
+
   it('refuses messages from another topic when a topic is configured, before fetching anything', async () => {
     const other = sns.notification(orderCreated(), { topicArn: 'arn:aws:sns:eu-west-1:210987654321:someone-else' });
     const error = await rejection(decoderWith({ topicArn: TOPIC_ARN })(other));
@@ -287,6 +311,23 @@ describe('SNS over HTTP', () => {
     ]);
     const line = harness.logs.find((entry) => entry.deliveryId === body.MessageId);
     expect(line).toMatchObject({ transport: 'sns', outcome: 'delivered', resourceId: taxExcludedOrder.id });
+  });
+
+  it('reads the resource for a stale or replayed signed message instead of believing what it carries', async () => {
+    // Not in the stand-in: believed as carried, it would be sent; read, it is not found.
+    const carried = { ...taxExcludedOrder, id: '3a4b5c6d-7e8f-4a0b-9c1d-00000000ffff', discountCodes: [] };
+    const message = messageNotification('order', carried.id, 'OrderCreated', { order: carried });
+    const stale = new Date(Date.now() - 2 * SNS_FRESH_FOR_MS).toISOString();
+    const old = await post(sns.notification(message, { timestamp: stale }));
+    expect(old.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(harness.logs.at(-1)).toMatchObject({ source: 'read', transport: 'sns' });
+
+    const captured = sns.notification(message);
+    expect((await post(captured)).body).toEqual({ status: 'delivered', events: 1 });
+    const replayed = await post(captured);
+    expect(replayed.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(harness.logs.at(-1)).toMatchObject({ source: 'read', transport: 'sns' });
+    expect(harness.segment.events()).toHaveLength(1);
   });
 
   it('delivers an order message carried as a CloudEvent', async () => {
