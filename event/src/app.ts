@@ -7,6 +7,7 @@ import {
   type AdmissionLimits,
 } from './admission';
 import { ConnectorError } from './errors';
+import type { InFlight } from './in-flight';
 import { noopMetrics } from './metrics/metrics';
 import { answerOf, causeOf, failure, processDelivery, type PipelineDependencies, type Processed } from './pipeline';
 import { createDecoder } from './transport/decode';
@@ -24,6 +25,8 @@ export interface AppDependencies extends Omit<PipelineDependencies, 'decode'> {
   authenticate?: (headers: Request['headers']) => Promise<void>;
   /** How many notifications are worked on at once, and how many may wait (see admission.ts). */
   admission?: AdmissionLimits;
+  /** Counts the notifications in progress, so that shutdown can wait for them; none by default. */
+  inFlight?: InFlight;
 }
 
 function answer(res: Response, processed: Processed): void {
@@ -84,7 +87,8 @@ export function createApp(deps: AppDependencies): express.Express {
     express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: true }),
     async (req: Request, res: Response) => {
       const trust = { authenticated: deps.authenticate !== undefined, receivedAt: receivedAtOf(req) };
-      answer(res, await processDelivery(req.body, pipeline, trust));
+      const processed = processDelivery(req.body, pipeline, trust);
+      answer(res, await (deps.inFlight?.track(processed) ?? processed));
     },
   );
 

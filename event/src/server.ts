@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { createConnectorDependencies, type DependencyLimits } from './dependencies';
 import type { ProjectSettings } from './commercetools/project';
 import { summarizeProofs } from './handlers/proof';
+import { createInFlight } from './in-flight';
 import type { Logger } from './logger';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
@@ -16,8 +17,9 @@ export interface RunningConnector {
   /** The port it listens on (useful with port 0). */
   port: number;
   /**
-   * Stops accepting connections, lets in-flight notifications finish, flushes Segment, and
-   * resolves true; false when that took longer than the grace period.
+   * Stops accepting connections, lets the notifications in progress finish (answered or not: a
+   * sender may have hung up), then flushes and closes Segment, and resolves true; false when the
+   * notifications took longer than the grace period (their connections are then closed).
    */
   stop(reason: string): Promise<boolean>;
 }
@@ -35,8 +37,10 @@ export async function startConnector(config: Config, options: ConnectorOptions):
   const { logger } = options;
   const { api: _api, ...dependencies } = createConnectorDependencies(config, options);
   const { segment, metrics, tracing, http } = dependencies;
+  const inFlight = createInFlight();
   const app = createApp({
     ...dependencies,
+    inFlight,
     admission: admissionLimitsOf(config.maxConcurrentNotifications),
     logger,
     ...(await authenticationOf(config)),
@@ -64,10 +68,14 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       // request is answered, so keep closing idle ones until the server is closed.
       server.closeIdleConnections();
       const sweeper = setInterval(() => server.closeIdleConnections(), 25);
-      const drained = await Promise.race([closed.then(() => true), delay(graceMs).then(() => false)]);
+      // Then the notifications still running once no connection is left (their senders hung up):
+      // none can start after that, and each must find the Segment sink open to its end.
+      const finished = closed.then(() => inFlight.idle()).then(() => true);
+      const drained = await Promise.race([finished, delay(graceMs).then(() => false)]);
       clearInterval(sweeper);
       if (!drained) server.closeAllConnections();
-      // Whatever is still queued for Segment (e.g. events of requests that hit their deadline).
+      // Whatever is still queued for Segment (e.g. events of requests that hit their deadline, or
+      // of notifications the grace period cut short).
       await segment.close(Math.max(500, graceMs / 4)).catch((error: unknown) => {
         logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'Segment flush on shutdown failed');
       });

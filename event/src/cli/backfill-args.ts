@@ -30,8 +30,11 @@ Deploy the live connector first: resources created while the backfill runs are t
                          advises at most about 1,000 requests per second per workspace)
   --resume FILE          write a checkpoint to FILE after every page; when FILE exists, retry the
                          resources it lists as failed, then continue after it (the other options
-                         must be the same as when it was written); with shards, FILE names
-                         {shard}, e.g. backfill-{shard}.json, so each shard keeps its own
+                         must be the same as when it was written). Of a completed backfill, only
+                         its failures are retried (none: nothing to do, exit 0), so a job runner
+                         rerunning a task that failed, with the same command, finishes the work.
+                         With shards, FILE names {shard}, e.g. backfill-{shard}.json, so each
+                         shard keeps its own
   --page-size N          resources per commercetools page (1-${MAX_PAGE_SIZE}, default ${MAX_PAGE_SIZE})
   --progress-interval S  without a terminal: a JSON progress line every S seconds (default 10)
   --shard K/N            only the K-th of N equal parts of the id space (0 <= K < N); run N of these
@@ -39,15 +42,16 @@ Deploy the live connector first: resources created while the backfill runs are t
                          CLOUD_RUN_TASK_INDEX of CLOUD_RUN_TASK_COUNT (Cloud Run Jobs), or
                          JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) of --shards N or BACKFILL_SHARDS
   --shards N             the number of shards, with a Kubernetes Indexed Job's JOB_COMPLETION_INDEX
-  --retry-failed         with --resume: only retry the resources the checkpoint lists as failed
+  --retry-failed         with --resume: only retry the resources the checkpoint lists as failed,
+                         without continuing a backfill that did not finish
   -h, --help             this text
 
 Configuration: the connector's own environment (or .env): CTP_* and SEGMENT_* variables, event
 names and switches, ANONYMOUS_ID_FALLBACK, CONSENT_CUSTOM_FIELD_NAME, LOCALE.
 
 Exit codes: 0 done, nothing failed; 1 some resources failed (listed) or a page could not be read
-(resume to continue); 2 usage, configuration or checkpoint error; 130 stopped by Ctrl-C or SIGTERM
-(resumable with --resume).
+(run again with the same --resume to retry them and continue); 2 usage, configuration or
+checkpoint error; 130 stopped by Ctrl-C or SIGTERM (resumable with --resume).
 `;
 
 export class UsageError extends Error {

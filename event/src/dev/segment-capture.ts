@@ -32,7 +32,8 @@ export interface CapturedRequest {
 /** How the stand-in answers the next requests. */
 export type SegmentBehaviour =
   | { kind: 'accept' }
-  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  /** Answer `status`, with `body` (JSON text; `{}` by default). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   | { kind: 'hang' }
   /** Accept, but only after `ms` (a slow Segment). */
   | { kind: 'delay'; ms: number }
@@ -136,7 +137,9 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
         return;
       case 'status':
-        res.writeHead(current.status, { 'content-type': 'application/json', ...current.headers }).end('{}');
+        res
+          .writeHead(current.status, { 'content-type': 'application/json', ...current.headers })
+          .end(current.body ?? '{}');
         return;
       case 'delay':
         setTimeout(() => {

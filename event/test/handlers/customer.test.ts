@@ -202,18 +202,68 @@ describe('customer deletion', () => {
       expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unproven' });
     });
 
-    it.each([429, 500, 503, 401])(
-      'answers 503 when the Public API answers %i, so the deletion comes back',
+    /** The notification's failure line: an error, saying why without the token or Segment's words. */
+    const expectRetriedAndLogged = (status: number) => {
+      const line = withToken.logs.at(-1);
+      expect(line).toMatchObject({
+        level: 'error',
+        outcome: 'upstream-unavailable',
+        route: 'customer/ResourceDeleted',
+        reason: expect.stringContaining(`HTTP ${status}`),
+      });
+      expect(JSON.stringify([line?.reason, line?.cause])).not.toContain(customerFull.id);
+      expect(withToken.logText()).not.toContain('public-api-token-value');
+    };
+
+    it.each([429, 500, 503, 401, 403, 404, 405, 409, 410, 413])(
+      'answers 503 when the Public API answers %i, logs an error, and the redelivery is requested',
       async (status) => {
         withToken.publicApi.behave({ kind: 'status', status });
-        expect((await request(withToken.app).post('/').send(deletion)).status).toBe(503);
+        const res = await request(withToken.app).post('/').send(deletion);
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({
+          error: 'upstream-unavailable',
+          message: `Segment Public API answered HTTP ${status}${status === 429 ? ' (rate limit or quota)' : ''}`,
+        });
+        expectRetriedAndLogged(status);
         withToken.publicApi.behave({ kind: 'accept' });
         expect((await request(withToken.app).post('/').send(deletion)).body).toEqual({ status: 'deletion-requested' });
       },
     );
 
-    it('acknowledges a request Segment refuses as such, and says so in the log', async () => {
-      withToken.publicApi.behave({ kind: 'status', status: 400 });
+    it.each([
+      [400, `{"errors":[{"type":"RequestError","message":"Monthly deletion quota exceeded for ${customerFull.id}"}]}`],
+      [422, '{"errors":[{"type":"RequestError","message":"Too many regulations in progress"}]}'],
+      [403, '{"message":"Rate limit exceeded"}'],
+    ])(
+      'answers 503 when a %i says a quota or limit was reached: it passes, so the deletion comes back',
+      async (status, body) => {
+        withToken.publicApi.behave({ kind: 'status', status, body });
+        const res = await request(withToken.app).post('/').send(deletion);
+        expect(res.status).toBe(503);
+        expect(res.body.message).toBe(`Segment Public API answered HTTP ${status} (rate limit or quota)`);
+        expectRetriedAndLogged(status);
+      },
+    );
+
+    it('answers 503 when the Public API host redirects, without following it to a page that accepts anything', async () => {
+      // A proxy or portal in front of the host: what answers there is not Segment.
+      withToken.publicApi.behave({
+        kind: 'status',
+        status: 307,
+        headers: { location: `${withToken.segment.url}/login` },
+      });
+      const res = await request(withToken.app).post('/').send(deletion);
+      expect(res.status).toBe(503);
+      expect(withToken.segment.received).toHaveLength(0);
+      expectRetriedAndLogged(307);
+    });
+
+    it.each([
+      [400, '{"errors":[{"type":"RequestError","message":"subjectIds: invalid value"}]}'],
+      [422, '{}'],
+    ])('acknowledges a request Segment refuses as such (%i), and says so in the log', async (status, body) => {
+      withToken.publicApi.behave({ kind: 'status', status, body });
       const res = await request(withToken.app).post('/').send(deletion);
       expect(res.body).toEqual({ status: 'skipped', reason: 'deletion-refused' });
       expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'deletion-refused' });

@@ -7,6 +7,8 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   /** Hold the request this long, then forward it if the client is still waiting. */
   | { kind: 'delay'; ms: number }
+  /** Hold the request until `release()`, then forward it if the client is still waiting. */
+  | { kind: 'hold' }
   /** Destroy the connection without answering. */
   | { kind: 'reset' }
   /** Answer 200 with a body that is not JSON. */
@@ -35,6 +37,8 @@ export interface FaultProxy {
   inject(fault: Fault, options?: FaultOptions): void;
   /** Removes every fault: the upstream has recovered. */
   clear(): void;
+  /** Forwards the requests held so far (`hold`); later ones are held until the fault is cleared. */
+  release(): void;
   /** Every request, in arrival order. */
   seen: SeenRequest[];
   /** How many requests matched `path` (all when absent); `faulted` narrows to faulted or healthy ones. */
@@ -74,6 +78,7 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
   const seen: SeenRequest[] = [];
   const pending = new Set<Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
+  let held: (() => void)[] = [];
   let closing = false;
 
   function takeFault(path: string): Fault | undefined {
@@ -123,6 +128,13 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
     });
   }
 
+  function holdUntilReleased(req: IncomingMessage): Promise<boolean> {
+    return new Promise((resolve) => {
+      held.push(() => resolve(!closing && !req.socket.destroyed));
+      req.socket.once('close', () => resolve(false));
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const path = req.url ?? '/';
@@ -144,6 +156,10 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
         return;
       case 'delay':
         if (await hold(fault.ms, req)) return pass(req, res, body);
+        res.destroy();
+        return;
+      case 'hold':
+        if (await holdUntilReleased(req)) return pass(req, res, body);
         res.destroy();
         return;
     }
@@ -172,6 +188,11 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
     clear() {
       rules = [];
     },
+    release() {
+      const releasing = held;
+      held = [];
+      for (const forward of releasing) forward();
+    },
     seen,
     count(path, faulted) {
       return seen.filter(
@@ -188,6 +209,7 @@ export async function startFaultProxy(target = ''): Promise<FaultProxy> {
       closing = true;
       rules = [];
       for (const timer of timers) clearTimeout(timer);
+      proxy.release();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -314,8 +314,17 @@ test('an interrupted backfill resumes from its checkpoint: every event present, 
   );
   expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true });
 
-  // A completed checkpoint is not run again by accident.
-  await expect(backfill({ checkpointFile: file })).rejects.toThrow(/records a completed backfill/);
+  // Resuming a completed backfill with nothing failed (a job runner rerunning a task) does nothing.
+  segment.reset();
+  proxy.forget();
+  const again = await backfill({ checkpointFile: file });
+  expect(again).toMatchObject({ status: 'completed', failures: [], run: { resources: 0, events: 0, pages: 0 } });
+  expect(exitCodeOf(again)).toBe(0);
+  expect(again.notices).toEqual([
+    expect.objectContaining({ kind: 'resume', message: expect.stringContaining('nothing to do') }),
+  ]);
+  expect(segment.received).toHaveLength(0);
+  expect(proxy.count(/\/(orders|customers)/)).toBe(0);
 });
 
 /** Runs from the checkpoint and calls `interrupt` once the first resource of the run settled (mid-page). */
@@ -538,7 +547,7 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true, failures: [] });
   });
 
-  test('an interrupted run with failures retries them first when resumed, then continues', async () => {
+  test('an interrupted run with failures: --retry-failed retries only them; a resume retries them first, then continues', async () => {
     const file = join(workDir, 'interrupted-failures.json');
     // Customers of the first page (paging goes by id).
     const firstPage = [...data.customers].sort(byId).slice(0, PAGE_SIZE);
@@ -553,6 +562,18 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
     expect(first.status).toBe('interrupted');
     const failedBefore = first.failures.map((failure) => failure.id);
     expect(failedBefore.length).toBeGreaterThan(0);
+
+    // --retry-failed, Segment still refusing them: only they are offered again (and stay listed);
+    // no page is read, and the checkpoint still says where the backfill stands.
+    segment.reset();
+    segment.refuseEvents((event) => refused.has(String(event.userId)));
+    const retried = await backfill({ resourceTypes: ['customer'], checkpointFile: file, retryFailedOnly: true });
+    expect(retried.run.pages).toBe(0);
+    expect(sorted(retried.failures.map((failure) => failure.id))).toEqual(sorted(failedBefore));
+    expect(new Set(segment.received.flatMap((request) => request.events.map((event) => event.userId)))).toEqual(
+      new Set(failedBefore),
+    );
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: false, lastId: first.position.lastId });
 
     segment.reset();
     const resumed = await backfill({ resourceTypes: ['customer'], checkpointFile: file });

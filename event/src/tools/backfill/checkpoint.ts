@@ -111,7 +111,11 @@ export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Pro
   }
 }
 
-/** A resume must use the checkpoint's own options, and a completed one is not run again. */
+/**
+ * A resume must use the checkpoint's own options. A completed one is usable too: resuming it
+ * retries the resources it lists as failed and reads nothing more, so a job runner that reruns a
+ * task that ended with failures (with the same command line) finishes the work.
+ */
 export async function usableCheckpoint(
   options: BackfillOptions,
   filters: ReturnType<typeof checkpointFiltersOf>,
@@ -124,16 +128,6 @@ export async function usableCheckpoint(
     throw new BackfillCheckpointError(
       `the checkpoint ${options.checkpointFile} was written for another backfill (${differing.join('; ')}). ` +
         'Run with the same options to resume it, or choose another --resume file to start a new backfill.',
-    );
-  }
-  if (previous.done && !options.retryFailedOnly) {
-    const retry =
-      previous.failures.length > 0
-        ? `; add --retry-failed to retry its ${previous.failures.length} failed resources`
-        : '';
-    throw new BackfillCheckpointError(
-      `the checkpoint ${options.checkpointFile} records a completed backfill (last written ${previous.updatedAt}). ` +
-        `Delete it, or choose another --resume file, to run it again${retry}.`,
     );
   }
   return previous;

@@ -7,7 +7,7 @@
  * Everything it touches is passed in (commercetools, the sink, a clock, an output): no
  * process.env, no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
  */
-import { checkpointFiltersOf, usableCheckpoint } from './checkpoint';
+import { checkpointFiltersOf, usableCheckpoint, type Checkpoint } from './checkpoint';
 import { countResources, readPage, type Resource } from './pages';
 import { reasonOf } from './throttle';
 import {
@@ -107,10 +107,24 @@ async function countTotals(run: Run, startIndex: number): Promise<void> {
   }
 }
 
+function resumeWhere(previous: Checkpoint): string {
+  if (previous.done) {
+    const failed = previous.failures.length;
+    return failed > 0
+      ? `a completed backfill (last written ${previous.updatedAt}); retrying its ${failed} failed resources`
+      : `a completed backfill (last written ${previous.updatedAt}) with nothing failed: nothing to do (delete it, or choose another --resume file, to run it again)`;
+  }
+  return previous.lastId
+    ? `${previous.resourceType}s after ${previous.lastId}`
+    : `from the first ${previous.resourceType}`;
+}
+
 /**
  * Backfills the requested resource types, page by page, and resolves with the summary. Throws
- * only before anything was done (invalid options, an unusable checkpoint); a page that cannot be
- * read after the retries ends the run as `aborted`, resumable from the last checkpoint.
+ * only before anything was done (invalid options, a checkpoint of other options); a page that
+ * cannot be read after the retries ends the run as `aborted`, resumable from the last checkpoint.
+ * A resumed run first retries the resources the checkpoint lists as failed; when the checkpoint
+ * is of a completed backfill, that is all it does (and with nothing failed, it does nothing).
  */
 export async function runBackfill(
   dependencies: BackfillDependencies,
@@ -133,11 +147,12 @@ export async function runBackfill(
       resourceType: previous.resourceType,
       lastId: previous.lastId,
       processed: resourceTypes.reduce((total, type) => total + run.tally.counts[type].processed, 0),
-      message: `resuming ${options.checkpointFile}: ${previous.lastId ? `${previous.resourceType}s after ${previous.lastId}` : `from the first ${previous.resourceType}`}`,
+      message: `resuming ${options.checkpointFile}: ${resumeWhere(previous)}`,
     });
   }
   await retryFailures(run);
-  if (options.retryFailedOnly) return run.summary('completed');
+  // Every page of a completed backfill was read: only its failures were left to do.
+  if (options.retryFailedOnly || previous?.done) return run.summary('completed');
   if (options.countTotals) await countTotals(run, startIndex);
 
   for (const [index, resourceType] of resourceTypes.entries()) {

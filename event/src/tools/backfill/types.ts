@@ -50,11 +50,17 @@ export interface BackfillOptions extends BackfillFilters {
   eventsPerSecond: number;
   /** Page size, at most 500 (the default). */
   pageSize?: number;
-  /** Write a checkpoint here after every page; continue from it when it exists. */
+  /**
+   * Write a checkpoint here after every page. When it exists: retry the resources it lists as
+   * failed, then continue after its last page, unless it is of a completed backfill.
+   */
   checkpointFile?: string;
   /** Stop (as interrupted) after this many pages in this run. */
   maxPages?: number;
-  /** Retry the resources the checkpoint lists as failed, and do nothing else. */
+  /**
+   * Retry the resources the checkpoint lists as failed, and do nothing else: an unfinished backfill
+   * is not continued. (Resuming a completed backfill does only that anyway.)
+   */
   retryFailedOnly?: boolean;
   /** Count the resources first (one `withTotal` query per type), for an ETA. */
   countTotals?: boolean;
@@ -173,7 +179,7 @@ export interface BackfillSummary {
   error?: string;
 }
 
-/** The checkpoint cannot be used (other filters, unreadable, already completed): nothing was done. */
+/** The checkpoint cannot be used (other filters, unreadable): nothing was done. */
 export class BackfillCheckpointError extends Error {
   constructor(message: string) {
     super(message);
