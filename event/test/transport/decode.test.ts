@@ -43,6 +43,11 @@ describe('decodeDelivery', () => {
     });
   });
 
+  it('decodes data of Pub/Sub’s largest size, 10 MB (13.4 MB as base64)', () => {
+    const largest = envelope(base64({ ...notification, padding: 'p'.repeat(10_000_000) }));
+    expect(decodeDelivery(largest).notification).toMatchObject({ type: 'OrderStateChanged' });
+  });
+
   it('accepts a notification posted directly', () => {
     const change = {
       notificationType: 'ResourceUpdated',
