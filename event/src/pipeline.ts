@@ -145,7 +145,7 @@ async function processInSpan(
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
     const durationMs = elapsedMs();
-    const route = metricRouteOf(decoded);
+    const route = routeOf(decoded);
     const skipReason = outcome.status === 'skipped' ? outcome.reason : undefined;
     metrics.notificationHandled(route, outcome.status, skipReason, durationMs);
     span.handled(route, outcome.status, skipReason, decoded.delivery.transport);
@@ -165,7 +165,7 @@ async function processInSpan(
     const kind = error instanceof ConnectorError ? error.kind : 'internal';
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
     const durationMs = elapsedMs();
-    const route = decoded ? metricRouteOf(decoded) : 'none';
+    const route = decoded ? routeOf(decoded) : 'none';
     metrics.notificationHandled(route, kind, undefined, durationMs);
     span.handled(route, kind, undefined, decoded?.delivery.transport);
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
@@ -201,22 +201,30 @@ async function handle(
 }
 
 /**
- * The route as a metric attribute: one of the routing table's, or `other` for anything it does
- * not serve, so that senders cannot grow the number of series with made-up types.
+ * The route, for metrics, traces and logs alike: one of the routing table's, or `other` for
+ * anything it does not serve. A resource type or message type the table does not know is the
+ * sender's own text (an email, a 600 KB string): it never reaches a log line or a metric series.
  */
-function metricRouteOf({ notification }: DecodedDelivery): string {
+function routeOf({ notification }: DecodedDelivery): string {
   return findHandler(notification) ? routeKey(notification) : 'other';
 }
 
+/**
+ * A transport's delivery id (Pub/Sub's messageId, a CloudEvent's id), logged when it looks like
+ * one: the envelope lets a sender write any text there.
+ */
+const DELIVERY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
 /** Identifiers only: what operators need to find the resource, nothing personal. */
-function describe({ notification, delivery }: DecodedDelivery) {
+function describe(decoded: DecodedDelivery) {
+  const { notification, delivery } = decoded;
   return {
-    route: routeKey(notification),
+    route: routeOf(decoded),
     resourceId: notification.resource.id,
     ...(notification.notificationType === 'Message' ? { messageId: notification.id } : {}),
     ...(notification.version !== undefined ? { version: notification.version } : {}),
     transport: delivery.transport,
-    ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}),
+    ...(delivery.deliveryId && DELIVERY_ID.test(delivery.deliveryId) ? { deliveryId: delivery.deliveryId } : {}),
     ...(delivery.deliveryAttempt ? { deliveryAttempt: delivery.deliveryAttempt } : {}),
   };
 }

@@ -41,7 +41,8 @@ function decodePayload(value: unknown): Notification {
 
 function decodePubSub(body: Record<string, unknown>, limits: JsonLimits): DecodedDelivery {
   const envelope = pubSubPushSchema.safeParse(body);
-  if (!envelope.success) throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error)})`);
+  if (!envelope.success)
+    throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error, pubSubPushSchema)})`);
   const { message, deliveryAttempt } = envelope.data;
   const data = message.data.trim();
   if (data === '' || !isBase64(data)) throw badRequest('message.data is not valid base64');

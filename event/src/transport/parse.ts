@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { badRequest } from '../errors';
 import { notificationSchema, type Notification } from './notification';
+import { issuePath } from './paths';
 
 /**
  * Helpers every envelope decoder shares: one way to validate a notification, one way to describe
@@ -11,18 +12,30 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Describes what is wrong without echoing values: the payload may hold personal data. */
-export function describeIssues(error: z.ZodError): string {
+/** Issues named in an answer, at most: the first ones say what to fix. */
+const DESCRIBED_ISSUES = 5;
+/** Characters of one issue's message, at most. */
+const MESSAGE_LENGTH = 100;
+
+/**
+ * Describes what is wrong without echoing anything the sender chose: the schema's field names,
+ * with record keys and unknown keys as `*` (a key can be an email), and zod's messages, which
+ * name the expected type or format, never the value; the one that quotes keys is replaced.
+ */
+export function describeIssues(error: z.ZodError, schema: z.ZodType): string {
   return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .slice(0, DESCRIBED_ISSUES)
+    .map((issue) => {
+      const message = issue.code === 'unrecognized_keys' ? 'unrecognized keys' : issue.message;
+      return `${issuePath(issue.path, schema) || '(root)'}: ${message.slice(0, MESSAGE_LENGTH)}`;
+    })
     .join('; ');
 }
 
 export function parseNotification(value: unknown): Notification {
   const parsed = notificationSchema.safeParse(value);
   if (!parsed.success) {
-    throw badRequest(`not a commercetools notification (${describeIssues(parsed.error)})`);
+    throw badRequest(`not a commercetools notification (${describeIssues(parsed.error, notificationSchema)})`);
   }
   return parsed.data;
 }
