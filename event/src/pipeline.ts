@@ -10,6 +10,7 @@ import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
 import type { DecodedDelivery, Decoder } from './transport/notification';
+import type { ByteAccount } from './transport/parse';
 
 /**
  * From a decoded request body to its outcome: the one path every entry point takes (the HTTP
@@ -48,6 +49,8 @@ export interface RequestTrust {
    * runs from then, since the sender's own deadline did.
    */
   receivedAt?: number;
+  /** The request's share of the edge's byte budget: JSON the body carries is charged to it before it is parsed. */
+  account?: ByteAccount;
 }
 
 export type FailureKind = ErrorKind | 'internal' | 'payload-too-large' | 'overloaded';
@@ -128,7 +131,7 @@ async function processInSpan(
   metrics.notificationStarted();
   let decoded: DecodedDelivery | undefined;
   try {
-    const request = await deps.decode(body);
+    const request = await deps.decode(body, trust.account);
     if (request.kind === 'control') {
       await request.run?.();
       metrics.notificationHandled('control', request.status, undefined, elapsedMs());
