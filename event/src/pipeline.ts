@@ -53,7 +53,7 @@ export interface RequestTrust {
   account?: ByteAccount;
 }
 
-export type FailureKind = ErrorKind | 'internal' | 'payload-too-large' | 'overloaded';
+export type FailureKind = ErrorKind | 'internal' | 'payload-too-large' | 'request-timeout';
 
 /** What became of one delivery. */
 export type Processed =
@@ -74,6 +74,7 @@ export const ANSWERS = {
   control: 200,
   'bad-request': 400,
   unauthorized: 401,
+  'request-timeout': 408,
   'payload-too-large': 413,
   'upstream-unavailable': 503,
   overloaded: 503,
@@ -172,7 +173,7 @@ async function processInSpan(
     metrics.notificationHandled(route, kind, undefined, durationMs);
     span.handled(route, kind, undefined, decoded?.delivery.transport);
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
-    if (kind === 'bad-request' || kind === 'unauthorized')
+    if (kind === 'bad-request' || kind === 'unauthorized' || kind === 'overloaded')
       logger.warn({ ...fields, reason: message }, 'notification rejected');
     else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
     return failure(kind, message);

@@ -162,7 +162,6 @@ describe('malformed requests', () => {
       }),
       400,
     ],
-    ['a body over 1 MB', JSON.stringify({ padding: 'x'.repeat(1_100_000) }), 413],
   ])('rejects %s with a JSON error and stays healthy', async (_label, body, status) => {
     const res = await request(harness.app).post('/').set('content-type', 'application/json').send(body);
     expect(res.status).toBe(status);
