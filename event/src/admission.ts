@@ -1,11 +1,12 @@
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 
 /**
  * How many notifications are worked on at once. Past a core's worth of work, more concurrency
  * only adds memory (every notification in progress holds its order, its calls and its batch)
  * and garbage collection, and lets new arrivals compete with older ones for the same CPU: the
  * tail grows to seconds. Requests beyond the limit wait their turn in arrival order, with their
- * bodies still unread; the wait counts toward their deadline.
+ * bodies unread beyond what came with their headers (see http/body.ts); the wait counts toward
+ * their deadline.
  */
 export interface AdmissionLimits {
   /** Notifications worked on at once. */
@@ -30,58 +31,74 @@ export function receivedAtOf(request: object): number | undefined {
   return (request as { [RECEIVED_AT]?: number })[RECEIVED_AT];
 }
 
+export interface AdmissionState {
+  /** Requests holding a turn. */
+  active: number;
+  /** Requests waiting for one. */
+  waiting: number;
+}
+
 /**
- * An Express gate in front of the notification route: at most `maxConcurrent` requests pass at
- * once, the others wait first in, first out. A turn ends when its response is finished or its
- * connection closed, whichever comes first (a sender that gave up must not keep its slot). A
- * request that finds the waiting line full is handed to `turnAway` (the route answers 503, so
- * the sender redelivers later).
+ * At most `maxConcurrent` requests hold a turn at once, the others wait first in, first out. A
+ * turn ends when its response is finished or its connection closed, whichever comes first (a
+ * sender that gave up must not keep its slot); a waiting request whose connection closes leaves
+ * the line at once.
  */
-export function createAdmissionGate(limits: AdmissionLimits, turnAway: RequestHandler): RequestHandler {
+export interface AdmissionGate {
+  /**
+   * Calls `proceed` once the request has a turn; when the waiting line is full, calls `turnAway`
+   * instead (the route answers 503, so the sender redelivers later).
+   */
+  admit(req: Request, res: Response, proceed: () => void, turnAway: () => void): void;
+  state(): AdmissionState;
+}
+
+export function createAdmissionGate(limits: AdmissionLimits): AdmissionGate {
   let active = 0;
-  /** Turns in arrival order; a request gone while it waited stays here, as a no-op. */
-  const waiting: (() => void)[] = [];
-  /** Requests still waiting (those gone excluded). */
-  let waitingCount = 0;
+  /** Each waiting request's start, in arrival order (a Set keeps it, and lets one leave at once). */
+  const waiting = new Set<() => void>();
 
   const next = () => {
-    while (active < limits.maxConcurrent && waiting.length > 0) (waiting.shift() as () => void)();
+    while (active < limits.maxConcurrent) {
+      const first = waiting.values().next();
+      if (first.done) return;
+      waiting.delete(first.value);
+      first.value();
+    }
   };
 
-  return (req, res, proceed) => {
-    (req as { [RECEIVED_AT]?: number })[RECEIVED_AT] = performance.now();
-    let state: 'waiting' | 'active' | 'ended' = 'waiting';
-    const start = () => {
-      if (state !== 'waiting') return; // gone while it waited
-      // Gone without the close being seen yet (a waiting request's socket is not read): the
-      // sender hung up, so there is no one to answer and no body to read. Its turn passes on.
-      if (req.socket?.readable === false) {
+  return {
+    state: () => ({ active, waiting: waiting.size }),
+    admit(req, res, proceed, turnAway) {
+      (req as { [RECEIVED_AT]?: number })[RECEIVED_AT] = performance.now();
+      let state: 'waiting' | 'active' | 'ended' = 'waiting';
+      const start = () => {
+        // Gone without the close being seen yet (a socket left unread while its request waited):
+        // the sender hung up, so there is no one to answer and no body to read. The turn passes on.
+        if (req.socket?.readable === false) {
+          state = 'ended';
+          res.destroy();
+          return;
+        }
+        state = 'active';
+        active += 1;
+        proceed();
+      };
+      res.once('close', () => {
+        if (state === 'waiting') waiting.delete(start);
+        const wasActive = state === 'active';
         state = 'ended';
-        res.destroy();
-        return;
+        if (wasActive) {
+          active -= 1;
+          next();
+        }
+      });
+      if (active < limits.maxConcurrent && waiting.size === 0) return start();
+      if (waiting.size >= limits.maxWaiting) {
+        state = 'ended';
+        return turnAway();
       }
-      state = 'active';
-      active += 1;
-      proceed();
-    };
-    res.once('close', () => {
-      if (state === 'waiting') waitingCount -= 1;
-      const wasActive = state === 'active';
-      state = 'ended';
-      if (wasActive) {
-        active -= 1;
-        next();
-      }
-    });
-    if (active < limits.maxConcurrent && waitingCount === 0) return start();
-    if (waitingCount >= limits.maxWaiting) {
-      state = 'ended';
-      return turnAway(req, res, proceed);
-    }
-    waitingCount += 1;
-    waiting.push(() => {
-      if (state === 'waiting') waitingCount -= 1;
-      start();
-    });
+      waiting.add(start);
+    },
   };
 }

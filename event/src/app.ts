@@ -1,36 +1,65 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import {
   admissionLimitsOf,
   createAdmissionGate,
   DEFAULT_MAX_CONCURRENT_NOTIFICATIONS,
   receivedAtOf,
+  type AdmissionGate,
   type AdmissionLimits,
 } from './admission';
 import { ConnectorError } from './errors';
+import { BodyError, DEFAULT_BODY_LIMITS, receiveBody, type BodyLimits, type IncomingBody } from './http/body';
+import { createByteBudget, defaultByteBudget, type ByteBudget, type RequestAccount } from './http/budget';
 import type { InFlight } from './in-flight';
 import { noopMetrics } from './metrics/metrics';
-import { answerOf, causeOf, failure, processDelivery, type PipelineDependencies, type Processed } from './pipeline';
+import {
+  answerOf,
+  causeOf,
+  failure,
+  processDelivery,
+  type FailureKind,
+  type PipelineDependencies,
+  type Processed,
+} from './pipeline';
 import { createDecoder } from './transport/decode';
+import { DEFAULT_JSON_LIMITS, parseJsonBytes } from './transport/parse';
 
 export interface AppDependencies extends Omit<PipelineDependencies, 'decode'> {
-  /** Largest accepted body. */
-  bodyLimit?: string;
+  /** Body size, deadline and what a waiting request may hold (see http/body.ts). */
+  body?: Partial<BodyLimits>;
+  /** What every request in progress may hold together; by default a share of the heap (see http/budget.ts). */
+  budget?: ByteBudget;
   /** Turns request bodies into notifications; every transport by default. */
   decode?: PipelineDependencies['decode'];
   /**
-   * Checks who sent the request (e.g. the Pub/Sub push OIDC token) before anything else is read;
-   * rejects with an unauthorized error. None by default. A request that passed it is
-   * authenticated: the resources its notification carries are used as they are.
+   * Checks who sent the request (e.g. the Pub/Sub push OIDC token) before its body is read
+   * beyond what came with its headers; rejects with an unauthorized error. None by default. A
+   * request that passed it is authenticated: the resources its notification carries are used as they are.
    */
   authenticate?: (headers: Request['headers']) => Promise<void>;
   /** How many notifications are worked on at once, and how many may wait (see admission.ts). */
   admission?: AdmissionLimits;
   /** Counts the notifications in progress, so that shutdown can wait for them; none by default. */
   inFlight?: InFlight;
+  /** The admission gate itself, to watch its line (tests); built from `admission` when absent. */
+  gate?: AdmissionGate;
 }
 
-function answer(res: Response, processed: Processed): void {
+/** What the edge keeps of a request between its middlewares. */
+interface Incoming {
+  body: IncomingBody;
+  account: RequestAccount;
+  /** The pipeline is working on it: the account closes when it is done, not when the sender leaves. */
+  working: boolean;
+}
+
+const incomingOf = (res: Response) => res.locals.incoming as Incoming;
+
+function answer(req: Request, res: Response, processed: Processed): void {
+  if (res.headersSent || res.destroyed) return;
   const { status, body } = answerOf(processed);
+  // A body left unread cannot be skipped on a kept-alive connection: close it after the answer.
+  if (!req.complete) res.setHeader('Connection', 'close');
   res.status(status).json(body);
 }
 
@@ -39,6 +68,10 @@ export function createApp(deps: AppDependencies): express.Express {
   const { logger } = deps;
   const metrics = deps.metrics ?? noopMetrics;
   const pipeline: PipelineDependencies = { ...deps, decode: deps.decode ?? createDecoder() };
+  const bodyLimits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...deps.body };
+  const budget = deps.budget ?? createByteBudget(defaultByteBudget());
+  const gate =
+    deps.gate ?? createAdmissionGate(deps.admission ?? admissionLimitsOf(DEFAULT_MAX_CONCURRENT_NOTIFICATIONS));
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -51,7 +84,44 @@ export function createApp(deps: AppDependencies): express.Express {
   const { prometheusHandler } = metrics;
   if (prometheusHandler) app.get('/metrics', (req, res) => prometheusHandler(req, res));
 
-  // Who is asking is checked before the body is even read.
+  /** A request refused before the pipeline: counted, logged (the kind only), answered. */
+  const reject = (req: Request, res: Response, kind: FailureKind, message: string) => {
+    metrics.requestRejected(kind);
+    logger.warn({ outcome: kind, reason: message }, 'request rejected');
+    answer(req, res, failure(kind, message));
+  };
+  const rejectBody = (req: Request, res: Response, error: BodyError) => {
+    if (error.kind === 'aborted') return; // the sender hung up: no one to answer
+    reject(req, res, error.kind, error.message);
+  };
+
+  // Arrival: the request's account opens and its body starts being taken off the socket, before
+  // it has a turn (see http/body.ts); both end with the request.
+  const receive: RequestHandler = (req, res, next) => {
+    const account = budget.open();
+    const incoming: Incoming = {
+      account,
+      working: false,
+      body: receiveBody(req, account, bodyLimits, (error) => rejectBody(req, res, error)),
+    };
+    res.locals.incoming = incoming;
+    res.once('close', () => {
+      incoming.body.discard();
+      if (!incoming.working) account.close();
+    });
+    if (incoming.body.refused) return rejectBody(req, res, incoming.body.refused);
+    next();
+  };
+
+  // Past the waiting line's end: redelivered later, by Pub/Sub's back-off, rather than queued for seconds.
+  const admit: RequestHandler = (req, res, next) =>
+    gate.admit(req, res, next, () => {
+      metrics.requestRejected('overloaded');
+      logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
+      answer(req, res, failure('overloaded', 'the connector is at capacity; retry later'));
+    });
+
+  // Who is asking is checked before the body is read (beyond what came with the headers).
   const authenticateRequest: RequestHandler = async (req, res, next) => {
     if (!deps.authenticate) return next();
     try {
@@ -61,60 +131,53 @@ export function createApp(deps: AppDependencies): express.Express {
       // Keys that cannot be fetched are our problem (retry), not the sender's.
       const kind =
         error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
-      const message = error instanceof ConnectorError ? error.publicMessage : 'unauthorized';
-      metrics.requestRejected(kind);
-      logger.warn({ outcome: kind, reason: message }, 'request rejected');
-      answer(res, failure(kind, message));
+      reject(req, res, kind, error instanceof ConnectorError ? error.publicMessage : 'unauthorized');
     }
   };
 
-  // Past the waiting line's end: redelivered later, by Pub/Sub's back-off, rather than queued for seconds.
-  const admit = createAdmissionGate(
-    deps.admission ?? admissionLimitsOf(DEFAULT_MAX_CONCURRENT_NOTIFICATIONS),
-    (_req, res) => {
-      metrics.requestRejected('overloaded');
-      logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
-      answer(res, failure('overloaded', 'the connector is at capacity; retry later'));
-    },
-  );
+  const handle = async (req: Request, res: Response) => {
+    const incoming = incomingOf(res);
+    const { account } = incoming;
+    let raw: Buffer;
+    try {
+      raw = await incoming.body.read();
+    } catch (error) {
+      if (error instanceof BodyError) return rejectBody(req, res, error);
+      throw error;
+    }
+    incoming.working = true;
+    try {
+      let body: unknown;
+      try {
+        body = parseJsonBytes(raw, 'the body', DEFAULT_JSON_LIMITS, account);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        return reject(req, res, error.kind, error.publicMessage);
+      } finally {
+        account.release(raw.length);
+      }
+      const trust = { authenticated: deps.authenticate !== undefined, receivedAt: receivedAtOf(req), account };
+      const processed = processDelivery(body, pipeline, trust);
+      answer(req, res, await (deps.inFlight?.track(processed) ?? processed));
+    } finally {
+      incoming.working = false;
+      account.close();
+    }
+  };
 
   // Any content type: Pub/Sub sends application/json, SNS text/plain, hand-made posts often nothing.
-  // The turn is taken first: waiting requests are neither authenticated nor parsed yet.
-  app.post(
-    '/',
-    admit,
-    authenticateRequest,
-    express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true, strict: true }),
-    async (req: Request, res: Response) => {
-      const trust = { authenticated: deps.authenticate !== undefined, receivedAt: receivedAtOf(req) };
-      const processed = processDelivery(req.body, pipeline, trust);
-      answer(res, await (deps.inFlight?.track(processed) ?? processed));
-    },
-  );
+  // The turn is taken first: waiting requests are neither authenticated nor read past their headers' share.
+  app.post('/', receive, admit, authenticateRequest, handle);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not-found', message: 'POST notifications to /' });
   });
 
-  // Body-parser failures: the request itself is wrong, so it is never worth a retry.
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') {
-      metrics.requestRejected('payload-too-large');
-      logger.warn({ outcome: 'payload-too-large' }, 'notification rejected');
-      return answer(res, failure('payload-too-large', 'the body exceeds the size limit'));
-    }
-    const status = (error as { status?: number }).status;
-    if (status && status >= 400 && status < 500) {
-      metrics.requestRejected('bad-request');
-      logger.warn({ outcome: 'bad-request', reason: type ?? 'unreadable body' }, 'notification rejected');
-      const message = type === 'entity.parse.failed' ? 'the body is not valid JSON' : 'the body could not be read';
-      return answer(res, failure('bad-request', message));
-    }
+  // Nothing above throws on purpose; whatever does is a bug, answered 500 without its details.
+  app.use(((error, req, res, _next) => {
     metrics.requestRejected('internal');
     logger.error({ outcome: 'internal', cause: causeOf(error) }, 'request failed');
-    return answer(res, failure('internal', 'internal error'));
-  };
-  app.use(onError);
+    answer(req, res, failure('internal', 'internal error'));
+  }) as express.ErrorRequestHandler);
   return app;
 }

@@ -8,7 +8,9 @@ export type ErrorKind =
   /** The request could not be authenticated (push token, SNS signature): 401. */
   | 'unauthorized'
   /** commercetools or Segment failed or timed out: 5xx, so the message is redelivered. */
-  | 'upstream-unavailable';
+  | 'upstream-unavailable'
+  /** The connector holds as much as its memory budget allows: 503, so the message is redelivered later. */
+  | 'overloaded';
 
 export class ConnectorError extends Error {
   readonly kind: ErrorKind;
@@ -30,3 +32,5 @@ export const upstreamUnavailable = (message: string, cause?: unknown) =>
 
 export const unauthorized = (message: string, cause?: unknown) =>
   new ConnectorError('unauthorized', message, { cause });
+
+export const overloaded = (message: string) => new ConnectorError('overloaded', message);

@@ -11,6 +11,7 @@ import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
 import type { DecodedDelivery, Decoder } from './transport/notification';
+import type { ByteAccount } from './transport/parse';
 
 /**
  * From a decoded request body to its outcome: the one path every entry point takes (the HTTP
@@ -51,9 +52,11 @@ export interface RequestTrust {
    * runs from then, since the sender's own deadline did.
    */
   receivedAt?: number;
+  /** The request's share of the edge's byte budget: JSON the body carries is charged to it before it is parsed. */
+  account?: ByteAccount;
 }
 
-export type FailureKind = ErrorKind | 'internal' | 'payload-too-large' | 'overloaded';
+export type FailureKind = ErrorKind | 'internal' | 'payload-too-large' | 'request-timeout';
 
 /** What became of one delivery. */
 export type Processed =
@@ -74,6 +77,7 @@ export const ANSWERS = {
   control: 200,
   'bad-request': 400,
   unauthorized: 401,
+  'request-timeout': 408,
   'payload-too-large': 413,
   'upstream-unavailable': 503,
   overloaded: 503,
@@ -131,7 +135,7 @@ async function processInSpan(
   metrics.notificationStarted();
   let decoded: DecodedDelivery | undefined;
   try {
-    const request = await deps.decode(body);
+    const request = await deps.decode(body, trust.account);
     if (request.kind === 'control') {
       await request.run?.();
       metrics.notificationHandled('control', request.status, undefined, elapsedMs());
@@ -149,7 +153,7 @@ async function processInSpan(
     const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
     const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
     const durationMs = elapsedMs();
-    const route = metricRouteOf(decoded);
+    const route = routeOf(decoded);
     const skipReason = outcome.status === 'skipped' ? outcome.reason : undefined;
     metrics.notificationHandled(route, outcome.status, skipReason, durationMs);
     span.handled(route, outcome.status, skipReason, decoded.delivery.transport);
@@ -169,11 +173,11 @@ async function processInSpan(
     const kind = error instanceof ConnectorError ? error.kind : 'internal';
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
     const durationMs = elapsedMs();
-    const route = decoded ? metricRouteOf(decoded) : 'none';
+    const route = decoded ? routeOf(decoded) : 'none';
     metrics.notificationHandled(route, kind, undefined, durationMs);
     span.handled(route, kind, undefined, decoded?.delivery.transport);
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
-    if (kind === 'bad-request' || kind === 'unauthorized')
+    if (kind === 'bad-request' || kind === 'unauthorized' || kind === 'overloaded')
       logger.warn({ ...fields, reason: message }, 'notification rejected');
     else logger.error({ ...fields, reason: message, cause: causeOf(error) }, 'notification failed');
     return failure(kind, message);
@@ -206,22 +210,30 @@ async function handle(
 }
 
 /**
- * The route as a metric attribute: one of the routing table's, or `other` for anything it does
- * not serve, so that senders cannot grow the number of series with made-up types.
+ * The route, for metrics, traces and logs alike: one of the routing table's, or `other` for
+ * anything it does not serve. A resource type or message type the table does not know is the
+ * sender's own text (an email, a 600 KB string): it never reaches a log line or a metric series.
  */
-function metricRouteOf({ notification }: DecodedDelivery): string {
+function routeOf({ notification }: DecodedDelivery): string {
   return findHandler(notification) ? routeKey(notification) : 'other';
 }
 
+/**
+ * A transport's delivery id (Pub/Sub's messageId, a CloudEvent's id), logged when it looks like
+ * one: the envelope lets a sender write any text there.
+ */
+const DELIVERY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
 /** Identifiers only: what operators need to find the resource, nothing personal. */
-function describe({ notification, delivery }: DecodedDelivery) {
+function describe(decoded: DecodedDelivery) {
+  const { notification, delivery } = decoded;
   return {
-    route: routeKey(notification),
+    route: routeOf(decoded),
     resourceId: notification.resource.id,
     ...(notification.notificationType === 'Message' ? { messageId: notification.id } : {}),
     ...(notification.version !== undefined ? { version: notification.version } : {}),
     transport: delivery.transport,
-    ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}),
+    ...(delivery.deliveryId && DELIVERY_ID.test(delivery.deliveryId) ? { deliveryId: delivery.deliveryId } : {}),
     ...(delivery.deliveryAttempt ? { deliveryAttempt: delivery.deliveryAttempt } : {}),
   };
 }

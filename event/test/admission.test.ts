@@ -11,12 +11,11 @@ async function startGated(limits: { maxConcurrent: number; maxWaiting: number })
   const running: string[] = [];
   const finishers = new Map<string, () => void>();
   const waitedMs = new Map<string, number>();
+  const gate = createAdmissionGate(limits);
   const app = express();
   app.post(
     '/:name',
-    createAdmissionGate(limits, (_req, res) => {
-      res.status(503).json({ error: 'overloaded' });
-    }),
+    (req, res, next) => gate.admit(req, res, next, () => res.status(503).json({ error: 'overloaded' })),
     (req, res) => {
       const name = String(req.params.name);
       running.push(name);
@@ -37,6 +36,7 @@ async function startGated(limits: { maxConcurrent: number; maxWaiting: number })
     expect(condition()).toBe(true);
   };
   return {
+    gate,
     running,
     finishers,
     waitedMs,
@@ -87,12 +87,14 @@ describe('admission gate', () => {
       await gated.until(() => gated.running.length === 1);
       const gaveUpWaiting = new AbortController();
       const waiting = gated.post('waiting', gaveUpWaiting.signal).catch(() => 'aborted');
+      await gated.until(() => gated.gate.state().waiting === 1);
       const last = gated.post('last');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await gated.until(() => gated.gate.state().waiting === 2);
       gaveUpWaiting.abort();
       expect(await waiting).toBe('aborted');
-      // Time for the server to see that connection close.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // It leaves the line as soon as its connection closes, not when its turn would have come.
+      await gated.until(() => gated.gate.state().waiting === 1);
+      expect(gated.gate.state()).toEqual({ active: 1, waiting: 1 });
       // The running request's sender leaves: its slot goes to the next one still there.
       gaveUpRunning.abort();
       expect(await first).toBe('aborted');
@@ -100,6 +102,8 @@ describe('admission gate', () => {
       expect(gated.running).toEqual(['first', 'last']);
       gated.finishers.get('last')?.();
       expect((await last).status).toBe(200);
+      await gated.until(() => gated.gate.state().active === 0);
+      expect(gated.gate.state()).toEqual({ active: 0, waiting: 0 });
     } finally {
       await gated.close();
     }

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import customerFull from '../src/dev/samples/customers/customer-full.json';
 import orderTaxExcluded from '../src/dev/samples/orders/order-tax-excluded.json';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness } from './support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from './support/harness';
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -163,7 +163,6 @@ describe('malformed requests', () => {
       }),
       400,
     ],
-    ['a body over 1 MB', JSON.stringify({ padding: 'x'.repeat(1_100_000) }), 413],
   ])('rejects %s with a JSON error and stays healthy', async (_label, body, status) => {
     const res = await request(harness.app).post('/').set('content-type', 'application/json').send(body);
     expect(res.status).toBe(status);
@@ -205,5 +204,51 @@ describe('malformed requests', () => {
     const res = await request(harness.app).get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
+  });
+});
+
+describe('nothing a sender chose comes back', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  const email = 'jane.doe@example.com';
+  const longKey = `k${'x'.repeat(600_000)}`;
+  const data = Buffer.from(
+    JSON.stringify(changeNotification('ResourceCreated', 'order', orderTaxExcluded.id)),
+  ).toString('base64');
+  const echoed = (text: string) => text.includes(email) || text.includes('x'.repeat(60));
+
+  it.each([
+    ['an email', email],
+    ['a 600 KB key', longKey],
+  ])('answers a record keyed by %s with a short message that names the schema path only', async (_label, key) => {
+    const res = await request(harness.app)
+      .post('/')
+      .send({ message: { data, attributes: { [key]: 5 } } });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'bad-request',
+      message: 'invalid Pub/Sub push envelope (message.attributes.*: Invalid input: expected string, received number)',
+    });
+    expect(echoed(harness.logText())).toBe(false);
+  });
+
+  it.each([
+    ['resource type', changeNotification('ResourceCreated', email, orderTaxExcluded.id)],
+    ['message type', messageNotification('order', orderTaxExcluded.id, email, {})],
+    ['resource type of a message', messageNotification(longKey.slice(0, 64), orderTaxExcluded.id, 'OrderCreated', {})],
+  ])('logs a notification of an unknown %s under the route `other`', async (_label, notification) => {
+    const res = await request(harness.app)
+      .post('/')
+      .send(pubSubEnvelope(notification, { messageId: email }));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'skipped', reason: 'unhandled-type' });
+    expect(harness.logs.at(-1)).toMatchObject({ route: 'other', outcome: 'skipped', reason: 'unhandled-type' });
+    // Nor the delivery id the envelope claimed: it is no id.
+    expect(harness.logs.at(-1)).not.toHaveProperty('deliveryId');
+    expect(echoed(harness.logText())).toBe(false);
   });
 });

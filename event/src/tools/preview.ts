@@ -59,12 +59,14 @@ function parseResource(
     throw badRequest('cannot tell whether the file holds an order or a customer: pass --type order or --type customer');
   if (kind === 'order') {
     const parsed = orderShape.safeParse(resource);
-    if (!parsed.success) throw badRequest(`the file is not a commercetools order (${describeIssues(parsed.error)})`);
+    if (!parsed.success)
+      throw badRequest(`the file is not a commercetools order (${describeIssues(parsed.error, orderShape)})`);
     // The shape checked above is what the mappers read first; the rest is commercetools' own JSON.
     return { kind, order: parsed.data as unknown as Order };
   }
   const parsed = customerShape.safeParse(resource);
-  if (!parsed.success) throw badRequest(`the file is not a commercetools customer (${describeIssues(parsed.error)})`);
+  if (!parsed.success)
+    throw badRequest(`the file is not a commercetools customer (${describeIssues(parsed.error, customerShape)})`);
   return { kind, customer: parsed.data as unknown as Customer };
 }
 

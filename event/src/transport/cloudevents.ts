@@ -46,7 +46,7 @@ export function isCloudEvent(value: Record<string, unknown>): boolean {
 /** Turns a structured-mode commercetools CloudEvent into the notification it carries. */
 export function decodeCloudEvent(value: unknown): DecodedCloudEvent {
   const parsed = cloudEventSchema.safeParse(value);
-  if (!parsed.success) throw badRequest(`invalid CloudEvent (${describeIssues(parsed.error)})`);
+  if (!parsed.success) throw badRequest(`invalid CloudEvent (${describeIssues(parsed.error, cloudEventSchema)})`);
   const event = parsed.data;
   const candidate = 'notificationType' in event.data ? event.data : fromEnvelope(event);
   return { notification: parseNotification(candidate), eventId: event.id };

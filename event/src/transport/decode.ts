@@ -8,7 +8,9 @@ import {
   describeIssues,
   isObject,
   parseEmbeddedJson,
+  parseJsonBytes,
   parseNotification,
+  type ByteAccount,
   type JsonLimits,
 } from './parse';
 import { createSnsVerifier, isSnsMessage, type SnsVerifier, type VerifiedSnsMessage } from './sns';
@@ -27,20 +29,35 @@ const pubSubPushSchema = z.object({
   deliveryAttempt: z.number().int().positive().optional(),
 });
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Base64 in whole quartets, padded. Checked as a length and one character class rather than a
+ * repeated group: V8 runs out of stack backtracking such a group over a 13 MB string (Pub/Sub's
+ * largest message), and the request failed as internal.
+ */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (text: string) => text.length % 4 === 0 && BASE64.test(text);
 
 /** What an envelope carries: a notification in the Platform format or as a CloudEvent. */
 function decodePayload(value: unknown): Notification {
   return isObject(value) && isCloudEvent(value) ? decodeCloudEvent(value).notification : parseNotification(value);
 }
 
-function decodePubSub(body: Record<string, unknown>, limits: JsonLimits): DecodedDelivery {
+function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account?: ByteAccount): DecodedDelivery {
   const envelope = pubSubPushSchema.safeParse(body);
-  if (!envelope.success) throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error)})`);
+  if (!envelope.success)
+    throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error, pubSubPushSchema)})`);
   const { message, deliveryAttempt } = envelope.data;
   const data = message.data.trim();
-  if (data === '' || !BASE64.test(data)) throw badRequest('message.data is not valid base64');
-  const payload = parseEmbeddedJson(Buffer.from(data, 'base64').toString('utf8'), 'message.data', limits);
+  if (data === '' || !isBase64(data)) throw badRequest('message.data is not valid base64');
+  // The decoded bytes are charged before they exist, and measured before they are parsed.
+  const decodedBytes = Math.ceil((data.length * 3) / 4);
+  account?.charge(decodedBytes);
+  let payload: unknown;
+  try {
+    payload = parseJsonBytes(Buffer.from(data, 'base64'), 'message.data', limits, account);
+  } finally {
+    account?.release(decodedBytes);
+  }
   const deliveryId = message.messageId ?? message.message_id;
   return {
     notification: decodePayload(payload),
@@ -53,9 +70,9 @@ function decodePubSub(body: Record<string, unknown>, limits: JsonLimits): Decode
 }
 
 /** Every transport that needs no network: Pub/Sub push, a CloudEvent, a notification as is. */
-function decodeLocal(body: unknown, limits: JsonLimits): DecodedDelivery {
+function decodeLocal(body: unknown, limits: JsonLimits, account?: ByteAccount): DecodedDelivery {
   if (!isObject(body)) throw badRequest('the body must be a JSON object');
-  if ('message' in body) return decodePubSub(body, limits);
+  if ('message' in body) return decodePubSub(body, limits, account);
   if (isSnsMessage(body)) throw unauthorized('SNS messages are accepted only once verified');
   if (isCloudEvent(body)) {
     const { notification, eventId } = decodeCloudEvent(body);
@@ -69,12 +86,21 @@ function decodeLocal(body: unknown, limits: JsonLimits): DecodedDelivery {
  * Connect on GCP delivers, in the Platform or CloudEvents format), a CloudEvent, or a
  * notification posted as is. SNS messages need `createDecoder`, which verifies them.
  */
-export function decodeDelivery(body: unknown, limits: JsonLimits = DEFAULT_JSON_LIMITS): DecodedDelivery {
+export function decodeDelivery(
+  body: unknown,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+  account?: ByteAccount,
+): DecodedDelivery {
   assertWithinLimits(body, limits, 'the body');
-  return decodeLocal(body, limits);
+  return decodeLocal(body, limits, account);
 }
 
-function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits, freshness: SnsFreshness): Decoded {
+function decodeSns(
+  verified: VerifiedSnsMessage,
+  limits: JsonLimits,
+  freshness: SnsFreshness,
+  account?: ByteAccount,
+): Decoded {
   switch (verified.type) {
     case 'SubscriptionConfirmation':
       return { kind: 'control', transport: 'sns', status: 'subscription-confirmed', run: verified.confirm };
@@ -82,7 +108,7 @@ function decodeSns(verified: VerifiedSnsMessage, limits: JsonLimits, freshness: 
       // Someone unsubscribed on purpose: resubscribing would undo it.
       return { kind: 'control', transport: 'sns', status: 'unsubscribe-ignored' };
     case 'Notification': {
-      const payload = parseEmbeddedJson(verified.message, 'Message', limits);
+      const payload = parseEmbeddedJson(verified.message, 'Message', limits, account);
       const { messageId } = verified;
       // A stale or replayed signature is no credential: the delivery is then proven like any other.
       const authenticated = verified.fromExpectedTopic && freshness.believable(messageId, verified.timestamp);
@@ -102,7 +128,7 @@ export interface DecoderOptions {
    * from Amazon and accepts every topic; pass one with `topicArn` to accept one topic only.
    */
   sns?: SnsVerifier;
-  /** Nesting and size limits for the body and for the JSON envelopes carry. */
+  /** Nesting, size and cost limits for the body and for the JSON envelopes carry. */
   limits?: Partial<JsonLimits>;
   /** Which signed SNS messages may still authenticate their delivery; a new one by default. */
   snsFreshness?: SnsFreshness;
@@ -113,9 +139,9 @@ export function createDecoder(options: DecoderOptions = {}): Decoder {
   const sns = options.sns ?? createSnsVerifier();
   const limits: JsonLimits = { ...DEFAULT_JSON_LIMITS, ...options.limits };
   const freshness = options.snsFreshness ?? createSnsFreshness();
-  return async (body) => {
+  return async (body, account) => {
     assertWithinLimits(body, limits, 'the body');
-    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), limits, freshness);
-    return { kind: 'notification', ...decodeLocal(body, limits) };
+    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), limits, freshness, account);
+    return { kind: 'notification', ...decodeLocal(body, limits, account) };
   };
 }

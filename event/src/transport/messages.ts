@@ -2,6 +2,7 @@ import type { Customer, Order } from '@commercetools/platform-sdk';
 import { z } from 'zod';
 import { badRequest } from '../errors';
 import { identifier, type MessageNotification } from './notification';
+import { issuePath } from './paths';
 import { embeddedCustomerSchema, embeddedOrderSchema } from './resources';
 
 /**
@@ -66,7 +67,11 @@ export function readMessage<T extends HandledMessageType>(
 ): MessageFields<T> {
   const parsed = messageFields[type].safeParse(notification);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))].slice(0, 5);
+    const schema = messageFields[type];
+    const fields = [...new Set(parsed.error.issues.map((issue) => issuePath(issue.path, schema) || '(root)'))].slice(
+      0,
+      5,
+    );
     throw badRequest(`${type} message lacks valid fields: ${fields.join(', ')}`);
   }
   return parsed.data as MessageFields<T>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ByteAccount } from './parse';
 
 /**
  * commercetools ids and keys are made of letters, digits, `-` and `_`. Holding identifiers to that
@@ -108,5 +109,9 @@ export type Decoded =
       run?: () => Promise<void>;
     };
 
-/** Turns a parsed request body into what it is. Rejects with bad-request or unauthorized errors. */
-export type Decoder = (body: unknown) => Promise<Decoded>;
+/**
+ * Turns a parsed request body into what it is. Rejects with bad-request or unauthorized errors,
+ * or overloaded when the JSON the body carries cannot be charged to `account` (the request's share
+ * of the edge's byte budget; none outside the HTTP route).
+ */
+export type Decoder = (body: unknown, account?: ByteAccount) => Promise<Decoded>;

@@ -236,7 +236,7 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
       const parsed = snsMessageSchema.safeParse(body);
       if (!parsed.success) {
         const unsigned = parsed.error.issues.some((issue) => SIGNATURE_FIELDS.has(String(issue.path[0])));
-        const description = describeIssues(parsed.error);
+        const description = describeIssues(parsed.error, snsMessageSchema);
         throw unsigned
           ? unauthorized(`SNS message is not signed (${description})`)
           : badRequest(`invalid SNS message (${description})`);

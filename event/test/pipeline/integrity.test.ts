@@ -49,11 +49,11 @@ const guest = (n: number) => ({
 });
 
 /** A B2B order with `lines` line items: far over 32 KB as an event. */
-function largeOrder(lines: number) {
+function largeOrder(lines: number, id = '0b0b0b0b-1111-4000-8000-000000000400') {
   const [line] = taxExcludedOrder.lineItems;
   return {
     ...taxExcludedOrder,
-    id: '0b0b0b0b-1111-4000-8000-000000000400',
+    id,
     lineItems: Array.from({ length: lines }, (_, n) => ({
       ...line,
       id: `0b0b0b0b-2222-4000-8000-${String(n).padStart(12, '0')}`,
@@ -317,6 +317,23 @@ describe("Segment's limits", () => {
     );
     // Every request stayed within Segment's limits: the stand-in refused none.
     expect(harness.segment.received).toHaveLength(harness.segment.accepted.length);
+  });
+
+  it('delivers an OrderCreated pushed at 1.7 MB without a token: the order is read from commercetools, its event cut to fit', async () => {
+    const order = largeOrder(620, '0b0b0b0b-1111-4000-8000-000000000620');
+    await harness.seed('order', order);
+    const push = pubSubEnvelope(messageNotification('order', order.id, 'OrderCreated', { order }));
+    // Past the 1 MB that used to be answered 413 for ever; far below Pub/Sub's 10 MB.
+    expect(Buffer.byteLength(JSON.stringify(push))).toBeGreaterThan(1_700_000);
+
+    const res = await request(harness.app).post('/').send(push);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    expect(harness.logs.at(-1)).toMatchObject({ outcome: 'delivered', source: 'read', resourceId: order.id });
+    const [event] = harness.segment.events();
+    expect(event).toMatchObject({ event: 'Order Completed' });
+    expect(event?.properties).toMatchObject({ order_id: order.id, products_truncated: true, products_count: 620 });
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(SEGMENT_MAX_EVENT_BYTES);
   });
 
   it('rejects only the notification whose event Segment refuses, even when its request was shared', async () => {

@@ -1,6 +1,8 @@
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import type { Express } from 'express';
+import { admissionLimitsOf, createAdmissionGate, type AdmissionGate, type AdmissionLimits } from '../../src/admission';
 import { createApp, type AppDependencies } from '../../src/app';
+import { createByteBudget, defaultByteBudget, type ByteBudget } from '../../src/http/budget';
 import type { PipelineDependencies } from '../../src/pipeline';
 import type { CommercetoolsClientLimits } from '../../src/commercetools/client';
 import { loadConfig } from '../../src/config';
@@ -27,6 +29,10 @@ export interface Harness {
   sink: SegmentSink;
   /** What the app's pipeline is built from (replay and the demo process deliveries with it too). */
   pipeline: PipelineDependencies;
+  /** The app's admission gate: who holds a turn, who waits. */
+  gate: AdmissionGate;
+  /** The app's byte budget: what requests in progress hold. */
+  budget: ByteBudget;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** The raw log text, for greps. */
@@ -72,6 +78,12 @@ export interface HarnessOptions {
   readProjectAtStart?: boolean;
   /** The stand-in's clock, for message retention; a fixed day close to the fixtures' dates by default. */
   now?: () => number;
+  /** Turns at once and waiting line; production's by default. */
+  admission?: AdmissionLimits;
+  /** Body size, deadline and waiting share; production's by default. */
+  body?: AppDependencies['body'];
+  /** Bytes all requests may hold together; production's share of this process's heap by default. */
+  budgetBytes?: number;
 }
 
 /** The stand-in's default "now": the fixtures' messages are a day old, well within retention. */
@@ -132,7 +144,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.decode ? { decode: options.decode } : {}),
   };
   const authenticate = options.authenticate ?? (options.trusted ? async () => undefined : undefined);
-  const app = createApp({ ...pipeline, ...(authenticate ? { authenticate } : {}) });
+  const gate = createAdmissionGate(options.admission ?? admissionLimitsOf(config.maxConcurrentNotifications));
+  const budget = createByteBudget(options.budgetBytes ?? defaultByteBudget());
+  const app = createApp({
+    ...pipeline,
+    gate,
+    budget,
+    ...(options.body ? { body: options.body } : {}),
+    ...(authenticate ? { authenticate } : {}),
+  });
 
   return {
     app,
@@ -143,6 +163,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     publicApi,
     sink,
     pipeline,
+    gate,
+    budget,
     get logs() {
       return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     },

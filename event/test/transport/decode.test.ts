@@ -43,6 +43,11 @@ describe('decodeDelivery', () => {
     });
   });
 
+  it('decodes data of Pub/Sub’s largest size, 10 MB (13.4 MB as base64)', () => {
+    const largest = envelope(base64({ ...notification, padding: 'p'.repeat(10_000_000) }));
+    expect(decodeDelivery(largest).notification).toMatchObject({ type: 'OrderStateChanged' });
+  });
+
   it('accepts a notification posted directly', () => {
     const change = {
       notificationType: 'ResourceUpdated',
@@ -161,9 +166,21 @@ describe('hostile JSON', () => {
   });
 
   it('holds the default limit on keys too', () => {
-    expect(rejection({ ...notification, extra: new Array(100_001).fill(0) }).publicMessage).toContain(
-      'more than 100000 keys',
+    expect(rejection({ ...notification, extra: new Array(1_000_001).fill(0) }).publicMessage).toContain(
+      'more than 1000000 keys',
     );
+  });
+
+  it('measures Pub/Sub data before parsing it: a document that would cost out of proportion is refused', async () => {
+    const heavy = `{"extra":[${new Array(50_000).fill('{}').join(',')}]}`;
+    const error = await createDecoder()(envelope(Buffer.from(heavy).toString('base64'))).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toMatchObject({
+      kind: 'bad-request',
+      publicMessage: 'message.data would cost more memory once parsed than its size allows',
+    });
   });
 
   it('walks a deep document without overflowing the stack', () => {
