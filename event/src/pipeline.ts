@@ -10,7 +10,7 @@ import type { MappingOptions } from './mapping/types';
 import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
-import type { DecodedDelivery, Decoder } from './transport/notification';
+import type { DecodedNotification, Decoder } from './transport/notification';
 import type { ByteAccount } from './transport/parse';
 
 /**
@@ -133,7 +133,7 @@ async function processInSpan(
   const logger = span.logger(deps.logger);
   const metrics = deps.metrics ?? noopMetrics;
   metrics.notificationStarted();
-  let decoded: DecodedDelivery | undefined;
+  let decoded: DecodedNotification | undefined;
   try {
     const request = await deps.decode(body, trust.account);
     if (request.kind === 'control') {
@@ -185,7 +185,7 @@ async function processInSpan(
 }
 
 async function handle(
-  { notification, delivery }: DecodedDelivery,
+  { notification, delivery }: DecodedNotification,
   deps: PipelineDependencies,
   trust: RequestTrust,
 ): Promise<Outcome> {
@@ -214,7 +214,7 @@ async function handle(
  * anything it does not serve. A resource type or message type the table does not know is the
  * sender's own text (an email, a 600 KB string): it never reaches a log line or a metric series.
  */
-function routeOf({ notification }: DecodedDelivery): string {
+function routeOf({ notification }: DecodedNotification): string {
   return findHandler(notification) ? routeKey(notification) : 'other';
 }
 
@@ -225,7 +225,7 @@ function routeOf({ notification }: DecodedDelivery): string {
 const DELIVERY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Identifiers only: what operators need to find the resource, nothing personal. */
-function describe(decoded: DecodedDelivery) {
+function describe(decoded: DecodedNotification) {
   const { notification, delivery } = decoded;
   return {
     route: routeOf(decoded),

@@ -120,7 +120,7 @@ async function main(): Promise<number> {
     process.stdout.write(formatReplaySummary(summary, args.file === '-' ? 'stdin' : args.file));
     return replayExitCode(summary);
   } finally {
-    // Every delivery was awaited: this releases the sink, then flushes the metrics and traces, if exported.
+    // Every line was awaited: this releases the sink, then flushes the metrics and traces, if exported.
     await dependencies.segment.close(2_000).catch(() => undefined);
     await dependencies.metrics.shutdown().catch(() => undefined);
     await dependencies.tracing.shutdown().catch(() => undefined);

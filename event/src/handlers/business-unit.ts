@@ -10,9 +10,9 @@ import { readMessage } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
 import { proveMessage } from './proof';
 import {
-  deliver,
+  sendCalls,
   enabledEvent,
-  from,
+  withSource,
   skipped,
   withDetail,
   type Handler,
@@ -33,7 +33,7 @@ export const handleBusinessUnitChanged: Handler = async (notification, context) 
   if (!plan) return skipped('disabled');
   const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
   if (!unit) return skipped('not-found');
-  return from('read', await deliver(plan(unit), context));
+  return withSource('read', await sendCalls(plan(unit), context));
 };
 
 type AssociateMessage = 'BusinessUnitAssociateAdded' | 'BusinessUnitAssociateRemoved';
@@ -76,7 +76,7 @@ function associateHandler(type: AssociateMessage): MessageHandler {
     }
     return withDetail(
       detail,
-      await deliver(buildAccountUserEvent(unit, user, context.mapping, event, occurrence), context),
+      await sendCalls(buildAccountUserEvent(unit, user, context.mapping, event, occurrence), context),
     );
   };
 }

@@ -5,9 +5,9 @@ import { embeddedCustomer } from '../transport/messages';
 import type { ChangeNotification } from '../transport/notification';
 import { proveCustomerDeletion, proveMessage } from './proof';
 import {
-  deliver,
+  sendCalls,
   enabledEvent,
-  from,
+  withSource,
   skipped,
   withDetail,
   type Handler,
@@ -20,7 +20,7 @@ export type NewCustomerPlanner = (customer: Customer) => MappingResult;
 
 /**
  * The calls for a new customer in hand: identify, then Signed Up, each when enabled. Sends
- * nothing: the live path delivers them, the tools (backfill, preview) reuse them. Undefined when
+ * nothing: the live path sends them, the tools (backfill, preview) reuse them. Undefined when
  * both are off: the one place that decides a new customer is `disabled`.
  */
 export function newCustomerPlanner(context: PlanContext): NewCustomerPlanner | undefined {
@@ -41,7 +41,7 @@ export const handleCustomerCreated: Handler = async (notification, context) => {
   if (!plan) return skipped('disabled');
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return from('read', await deliver(plan(customer), context));
+  return withSource('read', await sendCalls(plan(customer), context));
 };
 
 /**
@@ -55,10 +55,10 @@ export const handleCustomerCreatedMessage: MessageHandler = async (notification,
   const proven = await proveMessage(notification, 'CustomerCreated', context);
   if (!proven) return skipped('unproven');
   const carried = proven.proof === 'state' ? undefined : embeddedCustomer(proven.fields);
-  if (carried) return withDetail({ source: 'carried', proof: proven.proof }, await deliver(plan(carried), context));
+  if (carried) return withDetail({ source: 'carried', proof: proven.proof }, await sendCalls(plan(carried), context));
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
-  return withDetail({ source: 'read', proof: proven.proof }, await deliver(plan(customer), context));
+  return withDetail({ source: 'read', proof: proven.proof }, await sendCalls(plan(customer), context));
 };
 
 /** customer ResourceUpdated change → identify, from the customer as it is now. */
@@ -66,7 +66,7 @@ export const handleCustomerUpdated: Handler = async (notification, context) => {
   if (!context.events.identifyCustomers) return skipped('disabled');
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return from('read', await deliver(buildCustomerIdentify(customer, context.mapping), context));
+  return withSource('read', await sendCalls(buildCustomerIdentify(customer, context.mapping), context));
 };
 
 /**

@@ -11,9 +11,9 @@ import { embeddedOrder, readMessage, type MessageFields } from '../transport/mes
 import { proveMessage } from './proof';
 import { orderReached, reachedState, type OrderStateMessage } from './states';
 import {
-  deliver,
+  sendCalls,
   enabledEvent,
-  from,
+  withSource,
   skipped,
   withDetail,
   type Handler,
@@ -26,7 +26,7 @@ export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;
 
 /**
  * The calls for an order in hand: (guest identify) + Order Completed. Sends nothing: the live
- * path delivers them, the tools (backfill, preview) reuse them. Undefined when Order Completed is
+ * path sends them, the tools (backfill, preview) reuse them. Undefined when Order Completed is
  * off: the one place that decides an order's creation is `disabled`.
  */
 export function orderCompletedPlanner(context: PlanContext): OrderCompletedPlanner | undefined {
@@ -52,7 +52,7 @@ export const handleOrderCreated: Handler = async (notification, context) => {
   if (!plan) return skipped('disabled');
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return skipped('not-found');
-  return from('read', await deliver(await plan(order), context));
+  return withSource('read', await sendCalls(await plan(order), context));
 };
 
 /**
@@ -71,10 +71,10 @@ export const handleOrderCreatedMessage: MessageHandler = async (notification, co
   const carried = proven.proof === 'state' ? undefined : embeddedOrder(proven.fields);
   const usable = carried && !(carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
   if (usable)
-    return withDetail({ source: 'carried', proof: proven.proof }, await deliver(await plan(carried), context));
+    return withDetail({ source: 'carried', proof: proven.proof }, await sendCalls(await plan(carried), context));
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
-  return withDetail({ source: 'read', proof: proven.proof }, await deliver(await plan(order), context));
+  return withDetail({ source: 'read', proof: proven.proof }, await sendCalls(await plan(order), context));
 };
 
 /** order ResourceUpdated change → Order Updated, once per order version. */
@@ -86,7 +86,7 @@ export const handleOrderUpdated: Handler = async (notification, context) => {
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
   const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
-  return deliver(buildOrderEventWithShipments(order, context.mapping, event, occurrence), context);
+  return sendCalls(buildOrderEventWithShipments(order, context.mapping, event, occurrence), context);
 };
 
 type OrderEventBuilder = typeof buildOrderEvent;
@@ -119,11 +119,11 @@ function stateChangeHandler<T extends OrderStateMessage>(
     if (proven.proof === 'state') {
       if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
       const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
-      return withDetail(detail, await deliver(build(order, context.mapping, event, occurrence), context));
+      return withDetail(detail, await sendCalls(build(order, context.mapping, event, occurrence), context));
     }
     // The message id names this change; a redelivery carries the same one.
     const occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
-    return withDetail(detail, await deliver(build(order, context.mapping, event, occurrence), context));
+    return withDetail(detail, await sendCalls(build(order, context.mapping, event, occurrence), context));
   };
 }
 

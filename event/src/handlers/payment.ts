@@ -7,7 +7,7 @@ import { readMessage, type HandledMessageType } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
 import { proveMessage, type ProofKind, type ProvenMessage } from './proof';
 import {
-  deliver,
+  sendCalls,
   enabledEvent,
   skipped,
   withDetail,
@@ -182,7 +182,7 @@ async function sendPaymentFailed(
 
 /**
  * Checks that the transaction is what the message claimed (a false claim about a real transaction
- * sends nothing), finds the order that owns the payment, and delivers what `build` makes of both.
+ * sends nothing), finds the order that owns the payment, and sends what `build` makes of both.
  */
 async function sendForOrder(
   notification: MessageNotification,
@@ -195,7 +195,7 @@ async function sendForOrder(
   if (transactionEvent(transaction) !== claim.event) return skipped(claim.proof === 'state' ? 'unproven' : 'no-event');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
   if (!order) return skipped('no-order');
-  return deliver(build(order, transaction), context);
+  return sendCalls(build(order, transaction), context);
 }
 
 /** The transaction the message carries, when its fields are commercetools' own; otherwise it is not believed. */

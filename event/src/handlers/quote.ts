@@ -2,7 +2,7 @@ import { buildQuoteAnswered, buildQuoteRequested } from '../mapping/quote';
 import { readMessage } from '../transport/messages';
 import { proveMessage } from './proof';
 import { reachedState } from './states';
-import { deliver, enabledEvent, skipped, withDetail, type MessageHandler } from './types';
+import { sendCalls, enabledEvent, skipped, withDetail, type MessageHandler } from './types';
 
 /**
  * QuoteRequestCreated message → Quote Requested, from the quote request commercetools holds (which
@@ -16,7 +16,7 @@ export const handleQuoteRequestCreated: MessageHandler = async (notification, co
   const detail = { source: 'read', proof: proven.proof } as const;
   const request = await context.commercetools.getQuoteRequest(notification.resource.id, context.signal);
   if (!request) return withDetail(detail, skipped('not-found'));
-  return withDetail(detail, await deliver(buildQuoteRequested(request, context.mapping, event), context));
+  return withDetail(detail, await sendCalls(buildQuoteRequested(request, context.mapping, event), context));
 };
 
 const QUOTE_EVENTS = { Accepted: 'quoteAccepted', Declined: 'quoteDeclined' } as const;
@@ -46,5 +46,5 @@ export const handleQuoteStateChanged: MessageHandler = async (notification, cont
     proven.proof === 'state'
       ? { discriminator: reachedState(quoteState), timestamp: quote.lastModifiedAt }
       : { discriminator: proven.id, timestamp: proven.createdAt };
-  return withDetail(detail, await deliver(buildQuoteAnswered(quote, context.mapping, event, occurrence), context));
+  return withDetail(detail, await sendCalls(buildQuoteAnswered(quote, context.mapping, event, occurrence), context));
 };

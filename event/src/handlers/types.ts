@@ -93,7 +93,7 @@ export type MessageHandler = (notification: MessageNotification, context: Handle
 export const skipped = (reason: SkipReason): Outcome => ({ status: 'skipped', reason });
 
 /** The outcome with where its resource came from, for the log line. */
-export const from = (source: ResourceSource, outcome: Outcome): Outcome => withDetail({ source }, outcome);
+export const withSource = (source: ResourceSource, outcome: Outcome): Outcome => withDetail({ source }, outcome);
 
 /** The outcome with more for its log line (where its resource came from, how its message was proven). */
 export const withDetail = (detail: OutcomeDetail, outcome: Outcome): Outcome => ({
@@ -111,7 +111,7 @@ export function enabledEvent(context: Pick<HandlerContext, 'events'>, key: Track
  * can never succeed becomes a `segment-rejected` skip (acknowledged, logged as an error); transient
  * failures propagate as upstream-unavailable, so the notification is redelivered.
  */
-export async function deliver(result: MappingResult, context: HandlerContext): Promise<Outcome> {
+export async function sendCalls(result: MappingResult, context: HandlerContext): Promise<Outcome> {
   if (result.kind === 'skip') return skipped(result.reason);
   try {
     await context.segment.send(result.calls, context.signal);

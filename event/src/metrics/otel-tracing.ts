@@ -86,7 +86,7 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
   }
 
   /**
-   * Which notifications the calls being delivered to Segment belong to, by messageId, in the order
+   * Which notifications the calls being sent to Segment belong to, by messageId, in the order
    * they were sent (a redelivery racing its original sends the same messageId twice).
    */
   const owners = new Map<string, Context[]>();

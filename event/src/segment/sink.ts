@@ -39,7 +39,7 @@ export class SegmentRejection extends Error {
   }
 }
 
-/** Bounds that keep one delivery inside Pub/Sub's ~10 s push deadline. */
+/** Bounds that keep one send inside Pub/Sub's ~10 s push deadline. */
 export interface SegmentSinkLimits {
   /** Per-HTTP-request timeout toward Segment, ms. */
   httpRequestTimeoutMs: number;

@@ -118,7 +118,7 @@ function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
 }
 
 /** Processes one line, retrying transient failures with a doubling delay. */
-async function deliverLine(
+async function processLine(
   body: unknown,
   pipeline: PipelineDependencies,
   options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>>,
@@ -230,7 +230,7 @@ export async function replayNotifications(
     summary.formats[format] += 1;
     try {
       if (dryRun) return await routeLine(body, deps.pipeline);
-      return await deliverLine(body, deps.pipeline, retry, sleep);
+      return await processLine(body, deps.pipeline, retry, sleep);
     } catch (error) {
       return {
         kind: 'failed',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest, unauthorized } from '../errors';
 import { decodeCloudEvent, isCloudEvent } from './cloudevents';
-import type { Decoded, DecodedDelivery, Decoder, Notification } from './notification';
+import type { Decoded, DecodedNotification, Decoder, Notification } from './notification';
 import {
   assertWithinLimits,
   DEFAULT_JSON_LIMITS,
@@ -42,7 +42,7 @@ function decodePayload(value: unknown): Notification {
   return isObject(value) && isCloudEvent(value) ? decodeCloudEvent(value).notification : parseNotification(value);
 }
 
-function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account?: ByteAccount): DecodedDelivery {
+function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account?: ByteAccount): DecodedNotification {
   const envelope = pubSubPushSchema.safeParse(body);
   if (!envelope.success)
     throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error, pubSubPushSchema)})`);
@@ -70,7 +70,7 @@ function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account
 }
 
 /** Every transport that needs no network: Pub/Sub push, a CloudEvent, a notification as is. */
-function decodeLocal(body: unknown, limits: JsonLimits, account?: ByteAccount): DecodedDelivery {
+function decodeLocal(body: unknown, limits: JsonLimits, account?: ByteAccount): DecodedNotification {
   if (!isObject(body)) throw badRequest('the body must be a JSON object');
   if ('message' in body) return decodePubSub(body, limits, account);
   if (isSnsMessage(body)) throw unauthorized('SNS messages are accepted only once verified');
@@ -90,7 +90,7 @@ export function decodeDelivery(
   body: unknown,
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
   account?: ByteAccount,
-): DecodedDelivery {
+): DecodedNotification {
   assertWithinLimits(body, limits, 'the body');
   return decodeLocal(body, limits, account);
 }

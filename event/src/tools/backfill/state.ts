@@ -107,7 +107,8 @@ export class Run {
     );
   }
 
-  settle(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
+  /** Counts what became of one resource and reports the progress. */
+  record(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
     this.tally = countOutcome(this.tally, resourceType, outcome);
     this.observe(outcome);
     this.reportProgress();

@@ -30,7 +30,7 @@ export interface BackfillFilters {
   store?: string;
 }
 
-/** Retries of one commercetools read or one Segment delivery (429, 5xx, network errors). */
+/** Retries of one commercetools read or one send to Segment (429, 5xx, network errors). */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;
@@ -130,7 +130,7 @@ export interface BackfillRuntime {
 }
 
 export interface ResourceCounts {
-  /** Read and settled: sent, skipped or failed. */
+  /** Read and done with: sent, skipped or failed. */
   processed: number;
   /** Resources whose events Segment accepted (in a dry run: would have been sent). */
   sent: number;
@@ -161,7 +161,7 @@ export interface BackfillSummary {
     resources: number;
     events: number;
     pages: number;
-    /** Retried commercetools reads and Segment deliveries. */
+    /** Retried commercetools reads and sends to Segment. */
     retries: number;
     durationSeconds: number;
     eventsPerSecond: number;
