@@ -37,12 +37,13 @@ interface Waiter {
   settle: (settlement: Settlement) => void;
 }
 
-export interface Deliveries {
+/** What became of calls at Segment, as one analytics-node instance reports it. */
+export interface CallSettlements {
   /**
    * Enqueues the calls (in order) and resolves with each one's settlement, once all are
    * settled: accepted, refused, or not accepted before `signal` aborted.
    */
-  deliver(calls: readonly SegmentCall[], signal: AbortSignal): Promise<Settlement[]>;
+  settle(calls: readonly SegmentCall[], signal: AbortSignal): Promise<Settlement[]>;
 }
 
 /**
@@ -53,7 +54,7 @@ export interface Deliveries {
  * and just as strict. What the emitter may never report (an error without a context) is ended
  * by the signal, which every caller gives.
  */
-export function followDeliveries(analytics: Analytics): Deliveries {
+export function followSettlements(analytics: Analytics): CallSettlements {
   // The same messageId may be in flight twice (a redelivery racing the original): first in, first settled.
   const waiting = new Map<string, Waiter[]>();
 
@@ -112,7 +113,7 @@ export function followDeliveries(analytics: Analytics): Deliveries {
   }
 
   return {
-    deliver(calls, signal) {
+    settle(calls, signal) {
       // Register every waiter before enqueueing, so no settlement can be missed.
       const settlements = calls.map((call) => wait(call.messageId, signal));
       for (const call of calls) {

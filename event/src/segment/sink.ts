@@ -6,7 +6,7 @@ import { upstreamUnavailable } from '../errors';
 import { createHttpAgent, sendRequest, type HttpAgent } from '../http/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
-import { followDeliveries, type Deliveries, type Settlement } from './delivery';
+import { followSettlements, type CallSettlements, type Settlement } from './delivery';
 import { fitCall, SEGMENT_MAX_EVENT_BYTES } from './limits';
 
 /**
@@ -204,27 +204,27 @@ export function createSegmentSink(
       eventsPerBatch: limits.flushAt,
     }),
   );
-  const shared = followDeliveries(analytics);
+  const shared = followSettlements(analytics);
   const maxWaitMs =
     limits.maxWaitMs ??
     limits.httpRequestTimeoutMs * (limits.maxRetries + 1) + limits.maxTotalBackoffSeconds * 1_000 + 1_000;
   let closed = false;
 
   /** The calls sent on their own: one request holding nothing but this notification's events. */
-  async function deliverAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
+  async function settleAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
     const alone = analyticsFor(settings, limits, transport, Math.max(1, calls.length));
     try {
-      return await followDeliveries(alone).deliver(calls, signal);
+      return await followSettlements(alone).settle(calls, signal);
     } finally {
       void alone.closeAndFlush({ timeout: 1_000 }).catch(() => undefined);
     }
   }
 
-  async function deliverFitting(calls: SegmentCall[], signal: AbortSignal, deliveries: Deliveries): Promise<void> {
-    let failures = failuresOf(calls, await deliveries.deliver(calls, signal));
+  async function sendFitting(calls: SegmentCall[], signal: AbortSignal, settlements: CallSettlements): Promise<void> {
+    let failures = failuresOf(calls, await settlements.settle(calls, signal));
     if (failures.some(({ settlement }) => !settlement.ok && settlement.permanent)) {
       const again = failures.map(({ call }) => call);
-      failures = failuresOf(again, await deliverAlone(again, signal));
+      failures = failuresOf(again, await settleAlone(again, signal));
     }
     const refused = failures.filter(({ settlement }) => !settlement.ok && settlement.permanent);
     const transient = failures.find(({ settlement }) => !settlement.ok && !settlement.permanent);
@@ -256,7 +256,7 @@ export function createSegmentSink(
       }
       const timeout = AbortSignal.timeout(maxWaitMs);
       const wait = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      if (fitting.length > 0) await deliverFitting(fitting, wait, shared);
+      if (fitting.length > 0) await sendFitting(fitting, wait, shared);
       if (tooLarge.length > 0) {
         metrics.segmentEvents('refused', tooLarge.length);
         throw new SegmentRejection(
