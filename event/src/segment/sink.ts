@@ -6,7 +6,7 @@ import { upstreamUnavailable } from '../errors';
 import { createHttpAgent, sendRequest, type HttpAgent } from '../http/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
-import { followSettlements, type CallSettlements, type Settlement } from './delivery';
+import { followSettlements, type CallSettlements, type Settlement } from './settlements';
 import { fitCall, SEGMENT_MAX_EVENT_BYTES } from './limits';
 
 /**
