@@ -6,15 +6,13 @@ import {
   type AccountUser,
 } from '../mapping/business-unit';
 import type { MappingResult, Occurrence } from '../mapping/types';
+import { skipped, withDetail, withSource } from '../outcome';
 import { readMessage } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
 import { proveMessage } from './proof';
 import {
-  sendCalls,
   enabledEvent,
-  withSource,
-  skipped,
-  withDetail,
+  sendCalls,
   type Handler,
   type HandlerContext,
   type MessageHandler,

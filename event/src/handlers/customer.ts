@@ -1,19 +1,11 @@
 import type { Customer } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../mapping/customer';
 import { combineResults, type MappingResult } from '../mapping/types';
+import { skipped, withDetail, withSource } from '../outcome';
 import { embeddedCustomer } from '../transport/messages';
 import type { ChangeNotification } from '../transport/notification';
 import { proveCustomerDeletion, proveMessage } from './proof';
-import {
-  sendCalls,
-  enabledEvent,
-  withSource,
-  skipped,
-  withDetail,
-  type Handler,
-  type MessageHandler,
-  type PlanContext,
-} from './types';
+import { enabledEvent, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans a new customer's calls; undefined when every call it could make is switched off. */
 export type NewCustomerPlanner = (customer: Customer) => MappingResult;

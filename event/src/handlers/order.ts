@@ -7,19 +7,11 @@ import {
   needsGuestEmailLookup,
 } from '../mapping/order';
 import type { MappingResult } from '../mapping/types';
+import { skipped, withDetail, withSource } from '../outcome';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
 import { proveMessage } from './proof';
 import { orderReached, reachedState, type OrderStateMessage } from './states';
-import {
-  sendCalls,
-  enabledEvent,
-  withSource,
-  skipped,
-  withDetail,
-  type Handler,
-  type MessageHandler,
-  type PlanContext,
-} from './types';
+import { enabledEvent, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans an order's (guest identify) + Order Completed, with the one look-up a guest needs. */
 export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;

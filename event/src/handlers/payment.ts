@@ -3,19 +3,11 @@ import type { TrackEventKey, TrackEventSpec } from '../events';
 import { buildPaymentFailed } from '../mapping/payment-failed';
 import { buildOrderRefunded } from '../mapping/refund';
 import type { MappingResult } from '../mapping/types';
+import { skipped, withDetail, type Outcome, type ProofKind, type ResourceSource } from '../outcome';
 import { readMessage, type HandledMessageType } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
-import { proveMessage, type ProofKind, type ProvenMessage } from './proof';
-import {
-  sendCalls,
-  enabledEvent,
-  skipped,
-  withDetail,
-  type HandlerContext,
-  type MessageHandler,
-  type Outcome,
-  type ResourceSource,
-} from './types';
+import { proveMessage, type ProvenMessage } from './proof';
+import { enabledEvent, sendCalls, type HandlerContext, type MessageHandler } from './types';
 
 /** The events a payment transaction can be. */
 type PaymentEventKey = Extract<TrackEventKey, 'orderRefunded' | 'paymentFailed'>;

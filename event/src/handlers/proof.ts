@@ -2,7 +2,8 @@ import type { MessagesSetting } from '../commercetools/project';
 import { upstreamUnavailable } from '../errors';
 import { messageFields, readMessage, type HandledMessageType, type MessageFields } from '../transport/messages';
 import type { ChangeNotification, MessageNotification } from '../transport/notification';
-import type { HandlerContext, Outcome } from './types';
+import type { Outcome } from '../outcome';
+import type { HandlerContext } from './types';
 
 /**
  * Every claim a delivery makes is proven by commercetools before anything reaches Segment. An
@@ -11,15 +12,6 @@ import type { HandlerContext, Outcome } from './types';
  * commercetools' Messages API, or, where the project keeps no messages, the resource's current
  * state must show it (checked by the handler, see states.ts).
  */
-
-/** How a message was proven. */
-export type ProofKind =
-  /** The delivery was authenticated: the notification is the message. */
-  | 'delivery'
-  /** commercetools' Messages API holds a message of this id, type and resource. */
-  | 'messages-api'
-  /** The project keeps no messages: the handler must find the claim in the resource's current state. */
-  | 'state';
 
 export type ProvenMessage<T extends HandledMessageType> =
   | {

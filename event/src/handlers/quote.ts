@@ -1,8 +1,9 @@
 import { buildQuoteAnswered, buildQuoteRequested } from '../mapping/quote';
+import { skipped, withDetail } from '../outcome';
 import { readMessage } from '../transport/messages';
 import { proveMessage } from './proof';
 import { reachedState } from './states';
-import { sendCalls, enabledEvent, skipped, withDetail, type MessageHandler } from './types';
+import { enabledEvent, sendCalls, type MessageHandler } from './types';
 
 /**
  * QuoteRequestCreated message → Quote Requested, from the quote request commercetools holds (which

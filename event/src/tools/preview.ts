@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { badRequest } from '../errors';
 import { newCustomerPlanner } from '../handlers/customer';
 import { orderCompletedPlanner } from '../handlers/order';
-import type { PlanContext, SkipReason } from '../handlers/types';
+import type { PlanContext } from '../handlers/types';
 import type { MappingResult } from '../mapping/types';
+import type { SkipReason } from '../outcome';
 import type { SegmentCall } from '../segment/calls';
 import { describeIssues } from '../transport/parse';
 
