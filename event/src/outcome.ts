@@ -67,10 +67,10 @@ export interface OutcomeDetail {
 }
 
 export type Outcome = (
-  { status: 'delivered'; events: number } | { status: 'deletion-requested' } | { status: 'skipped'; reason: SkipReason }
+  { kind: 'delivered'; events: number } | { kind: 'deletion-requested' } | { kind: 'skipped'; reason: SkipReason }
 ) & { detail?: OutcomeDetail };
 
-export const skipped = (reason: SkipReason): Outcome => ({ status: 'skipped', reason });
+export const skipped = (reason: SkipReason): Outcome => ({ kind: 'skipped', reason });
 
 /** The outcome with more for its log line (where its resource came from, how its message was proven). */
 export const withDetail = (detail: OutcomeDetail, outcome: Outcome): Outcome => ({

@@ -7,7 +7,7 @@ import type { Logger } from './logger';
 import { noopMetrics, type Metrics } from './metrics/metrics';
 import { noopSpan, noopTracing, type NotificationSpan, type Tracing } from './metrics/tracing';
 import type { MappingOptions } from './mapping/types';
-import { SKIP_REASONS, type Outcome } from './outcome';
+import { SKIP_REASONS, skipped, type Outcome } from './outcome';
 import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
@@ -83,14 +83,15 @@ export const ANSWERS = {
   'upstream-unavailable': 503,
   overloaded: 503,
   internal: 500,
-} as const satisfies Record<Outcome['status'] | FailureKind | 'control', number>;
+} as const satisfies Record<Outcome['kind'] | FailureKind | 'control', number>;
 
 /** The HTTP status and JSON body that answer a processed delivery. */
 export function answerOf(processed: Processed): { status: number; body: Record<string, unknown> } {
   switch (processed.kind) {
     case 'outcome': {
-      const { detail: _detail, ...answer } = processed.outcome;
-      return { status: ANSWERS[processed.outcome.status], body: answer };
+      // The outcome's kind is the answer's `status`; its detail is for the log only.
+      const { kind, detail: _detail, ...rest } = processed.outcome;
+      return { status: ANSWERS[kind], body: { status: kind, ...rest } };
     }
     case 'control':
       return { status: ANSWERS.control, body: { status: processed.status } };
@@ -149,19 +150,19 @@ async function processInSpan(
     }
     decoded = request;
     const outcome = await handle(decoded, deps, trust);
-    if (ANSWERS[outcome.status] < 300) decoded.acknowledge?.();
-    const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
-    const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
-    const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
+    if (ANSWERS[outcome.kind] < 300) decoded.acknowledge?.();
+    const level = outcome.kind === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
+    const reason = outcome.kind === 'skipped' ? { reason: outcome.reason } : {};
+    const events = outcome.kind === 'delivered' ? { events: outcome.events } : {};
     const durationMs = elapsedMs();
     const route = routeOf(decoded);
-    const skipReason = outcome.status === 'skipped' ? outcome.reason : undefined;
-    metrics.notificationHandled(route, outcome.status, skipReason, durationMs);
-    span.handled(route, outcome.status, skipReason, decoded.delivery.transport);
+    const skipReason = outcome.kind === 'skipped' ? outcome.reason : undefined;
+    metrics.notificationHandled(route, outcome.kind, skipReason, durationMs);
+    span.handled(route, outcome.kind, skipReason, decoded.delivery.transport);
     logger[level](
       {
         ...describe(decoded),
-        outcome: outcome.status,
+        outcome: outcome.kind,
         ...reason,
         ...events,
         ...outcome.detail,
@@ -190,9 +191,9 @@ async function handle(
   deps: PipelineDependencies,
   trust: RequestTrust,
 ): Promise<Outcome> {
-  if (notification.projectKey !== deps.mapping.projectKey) return { status: 'skipped', reason: 'other-project' };
+  if (notification.projectKey !== deps.mapping.projectKey) return skipped('other-project');
   const handler = findHandler(notification);
-  if (!handler) return { status: 'skipped', reason: 'unhandled-type' };
+  if (!handler) return skipped('unhandled-type');
   const waitedMs = trust.receivedAt === undefined ? 0 : performance.now() - trust.receivedAt;
   const remainingMs = (deps.deadlineMs ?? DEFAULT_DEADLINE_MS) - waitedMs;
   if (remainingMs <= 0) throw upstreamUnavailable('processing deadline passed while waiting for a turn');

@@ -12,7 +12,7 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { ConnectorError } from '../errors';
 import { createConnectorDependencies } from '../dependencies';
-import { formatPreview, previewResource, type PreviewRequest, type ResourceKind } from '../tools/preview';
+import { formatPreview, previewResource, type PreviewRequest, type ResourceType } from '../tools/preview';
 import { runCommand } from './run';
 
 const USAGE = `usage:
@@ -31,8 +31,9 @@ class UsageError extends Error {}
 /** The file given could not be read as JSON: exit 1, like a resource that is not found. */
 class ReadError extends Error {}
 
-const KINDS: readonly ResourceKind[] = ['order', 'customer'];
-const isKind = (value: string | undefined): value is ResourceKind => KINDS.includes(value as ResourceKind);
+const RESOURCE_TYPES: readonly ResourceType[] = ['order', 'customer'];
+const isResourceType = (value: string | undefined): value is ResourceType =>
+  RESOURCE_TYPES.includes(value as ResourceType);
 
 async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
   const { values, positionals } = parseArgs({
@@ -45,7 +46,8 @@ async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
     },
   });
   if (values.help) return 'help';
-  if (values.type !== undefined && !isKind(values.type)) throw new UsageError('--type must be order or customer');
+  if (values.type !== undefined && !isResourceType(values.type))
+    throw new UsageError('--type must be order or customer');
   if (values.file !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either --file or a resource type and id, not both');
     let text: string;
@@ -60,12 +62,12 @@ async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
     } catch {
       throw new ReadError(`${values.file} does not hold JSON`);
     }
-    return { source: 'file', resource, ...(values.type ? { kind: values.type } : {}) };
+    return { kind: 'file', resource, ...(values.type ? { resourceType: values.type } : {}) };
   }
-  const [kind, id, ...rest] = positionals;
-  if (!isKind(kind) || !id || rest.length > 0)
+  const [resourceType, id, ...rest] = positionals;
+  if (!isResourceType(resourceType) || !id || rest.length > 0)
     throw new UsageError('expected order <id>, customer <id> or --file <path>');
-  return { source: 'id', kind, id };
+  return { kind: 'id', resourceType, id };
 }
 
 function readConfig(): Config {

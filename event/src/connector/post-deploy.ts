@@ -14,12 +14,13 @@ import {
   ensureSubscription,
   redact,
   subscriptionTopics,
-  type EnsureOutcome,
+  type SubscriptionChange,
   type SubscriptionTopics,
 } from './subscription';
 import { consoleOutput, type ScriptOutput } from './output';
 
-export type PostDeployResult = { ok: true; outcome: EnsureOutcome } | { ok: false; problems: string[] };
+export type PostDeployResult =
+  { kind: 'done'; subscription: SubscriptionChange } | { kind: 'failed'; problems: string[] };
 
 export interface PostDeployOptions {
   /** Timeouts and retries of the commercetools calls; defaults to DEPLOY_SCRIPT_LIMITS. */
@@ -75,7 +76,7 @@ export async function runPostDeploy(
   if (!config || !topics || !destination || problems.length > 0) {
     output.error('Post-deploy: invalid configuration, no subscription was created or changed:');
     for (const problem of problems) output.error(`  - ${problem}`);
-    return { ok: false, problems };
+    return { kind: 'failed', problems };
   }
 
   const secrets = [config.commercetools.clientSecret, config.segment.writeKey, ...destinationSecrets(destination)];
@@ -87,22 +88,22 @@ export async function runPostDeploy(
     });
     if (proofs.deletionsUnprovable) {
       output.error(`Post-deploy: ${DELETIONS_UNPROVABLE} No subscription was created or changed.`);
-      return { ok: false, problems: [DELETIONS_UNPROVABLE] };
+      return { kind: 'failed', problems: [DELETIONS_UNPROVABLE] };
     }
     output.info(`Post-deploy: ${proofs.line}`);
-    const outcome = await ensureSubscription(api, {
+    const subscription = await ensureSubscription(api, {
       key: SUBSCRIPTION_KEY,
       destination,
       ...topics,
     });
     output.info(
-      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${outcome} (project ${config.commercetools.projectKey}, ${describeDestination(destination)}; ${describeTopics(topics)})`,
+      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${subscription} (project ${config.commercetools.projectKey}, ${describeDestination(destination)}; ${describeTopics(topics)})`,
     );
-    return { ok: true, outcome };
+    return { kind: 'done', subscription };
   } catch (error) {
     const message = redact(problemsOf(error).join('; '), secrets);
     output.error(`Post-deploy failed: ${message}`);
-    return { ok: false, problems: [message] };
+    return { kind: 'failed', problems: [message] };
   }
 }
 
@@ -113,7 +114,7 @@ if (require.main === module) {
       // Locally, settings come from .env; under Connect they are already in the environment.
       loadDotenv({ quiet: true });
       // A non-zero exit is how Connect learns that the deployment failed.
-      return (await runPostDeploy(process.env, consoleOutput)).ok ? 0 : 1;
+      return (await runPostDeploy(process.env, consoleOutput)).kind === 'done' ? 0 : 1;
     },
     errorClassOnly,
   );

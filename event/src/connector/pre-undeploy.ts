@@ -2,10 +2,11 @@ import { config as loadDotenv } from 'dotenv';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
 import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { SUBSCRIPTION_KEY, redact, removeSubscription, type RemoveOutcome } from './subscription';
+import { SUBSCRIPTION_KEY, redact, removeSubscription, type SubscriptionRemoval } from './subscription';
 import { consoleOutput, type ScriptOutput } from './output';
 
-export type PreUndeployResult = { ok: true; outcome: RemoveOutcome } | { ok: false; problems: string[] };
+export type PreUndeployResult =
+  { kind: 'done'; subscription: SubscriptionRemoval } | { kind: 'failed'; problems: string[] };
 
 export interface PreUndeployOptions {
   limits?: CommercetoolsClientLimits;
@@ -36,22 +37,22 @@ export async function runPreUndeploy(
     if (!(error instanceof ConfigError)) throw error;
     output.error('Pre-undeploy: invalid configuration, the subscription was not removed:');
     for (const problem of error.problems) output.error(`  - ${problem}`);
-    return { ok: false, problems: error.problems };
+    return { kind: 'failed', problems: error.problems };
   }
 
   try {
     const api = createCommercetoolsApi(settings, options.limits ?? UNDEPLOY_SCRIPT_LIMITS);
-    const outcome = await removeSubscription(api, SUBSCRIPTION_KEY);
+    const subscription = await removeSubscription(api, SUBSCRIPTION_KEY);
     output.info(
-      outcome === 'deleted'
+      subscription === 'deleted'
         ? `Pre-undeploy: subscription '${SUBSCRIPTION_KEY}' deleted (project ${settings.projectKey})`
         : `Pre-undeploy: subscription '${SUBSCRIPTION_KEY}' was already absent (project ${settings.projectKey})`,
     );
-    return { ok: true, outcome };
+    return { kind: 'done', subscription };
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error), [settings.clientSecret]);
     output.error(`Pre-undeploy failed: ${message}`);
-    return { ok: false, problems: [message] };
+    return { kind: 'failed', problems: [message] };
   }
 }
 
@@ -62,7 +63,7 @@ if (require.main === module) {
       // Locally, settings come from .env; under Connect they are already in the environment.
       loadDotenv({ quiet: true });
       // A non-zero exit is how Connect learns that the deployment failed.
-      return (await runPreUndeploy(process.env, consoleOutput)).ok ? 0 : 1;
+      return (await runPreUndeploy(process.env, consoleOutput)).kind === 'done' ? 0 : 1;
     },
     errorClassOnly,
   );

@@ -53,14 +53,14 @@ function associateHandler(type: AssociateMessage): MessageHandler {
     if (!event) return skipped('disabled');
     const proven = await proveMessage(notification, type, context);
     if (!proven) return skipped('unproven');
-    const { associate } = proven.proof === 'state' ? proven.claim : proven.fields;
+    const { associate } = proven.kind === 'state' ? proven.claim : proven.fields;
     const customerId = associate.customer.id;
-    const detail = { source: proven.proof === 'delivery' ? 'carried' : 'read', proof: proven.proof } as const;
+    const detail = { source: proven.kind === 'delivery' ? 'carried' : 'read', proof: proven.kind } as const;
     const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
     if (!unit) return withDetail(detail, skipped('not-found'));
     let user: AccountUser;
     let occurrence: Occurrence;
-    if (proven.proof === 'state') {
+    if (proven.kind === 'state') {
       const current = unit.associates.find((candidate) => candidate.customer.id === customerId);
       if (added ? current === undefined : current !== undefined) return withDetail(detail, skipped('unproven'));
       user = current ? accountUserOf(current) : { customerId };

@@ -46,11 +46,11 @@ export const handleCustomerCreatedMessage: MessageHandler = async (notification,
   if (!plan) return skipped('disabled');
   const proven = await proveMessage(notification, 'CustomerCreated', context);
   if (!proven) return skipped('unproven');
-  const carried = proven.proof === 'state' ? undefined : embeddedCustomer(proven.fields);
-  if (carried) return withDetail({ source: 'carried', proof: proven.proof }, await sendCalls(plan(carried), context));
+  const carried = proven.kind === 'state' ? undefined : embeddedCustomer(proven.fields);
+  if (carried) return withDetail({ source: 'carried', proof: proven.kind }, await sendCalls(plan(carried), context));
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
-  if (!customer) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
-  return withDetail({ source: 'read', proof: proven.proof }, await sendCalls(plan(customer), context));
+  if (!customer) return withDetail({ source: 'read', proof: proven.kind }, skipped('not-found'));
+  return withDetail({ source: 'read', proof: proven.kind }, await sendCalls(plan(customer), context));
 };
 
 /** customer ResourceUpdated change → identify, from the customer as it is now. */
@@ -73,12 +73,12 @@ export const handleCustomerDeleted: Handler = async (notification, context) => {
   if (!context.events.deleteUsers) return skipped('disabled');
   if (!context.regulations.configured) return skipped('no-public-api-token');
   const deletion = await proveCustomerDeletion(notification as ChangeNotification, context);
-  if (!deletion.proven) return deletion.outcome;
+  if (deletion.kind === 'unproven') return deletion.outcome;
   const detail = { source: 'read', proof: deletion.by } as const;
   if (deletion.by === 'delivery') {
     const existing = await context.commercetools.getCustomer(notification.resource.id, context.signal);
     if (existing) return withDetail(detail, skipped('customer-exists'));
   }
   const result = await context.regulations.requestDeletion(notification.resource.id, context.signal);
-  return withDetail(detail, result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused'));
+  return withDetail(detail, result === 'requested' ? { kind: 'deletion-requested' } : skipped('deletion-refused'));
 };

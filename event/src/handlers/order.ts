@@ -60,13 +60,13 @@ export const handleOrderCreatedMessage: MessageHandler = async (notification, co
   if (!plan) return skipped('disabled');
   const proven = await proveMessage(notification, 'OrderCreated', context);
   if (!proven) return skipped('unproven');
-  const carried = proven.proof === 'state' ? undefined : embeddedOrder(proven.fields);
+  const carried = proven.kind === 'state' ? undefined : embeddedOrder(proven.fields);
   const usable = carried && !(carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
   if (usable)
-    return withDetail({ source: 'carried', proof: proven.proof }, await sendCalls(await plan(carried), context));
+    return withDetail({ source: 'carried', proof: proven.kind }, await sendCalls(await plan(carried), context));
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
-  if (!order) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
-  return withDetail({ source: 'read', proof: proven.proof }, await sendCalls(await plan(order), context));
+  if (!order) return withDetail({ source: 'read', proof: proven.kind }, skipped('not-found'));
+  return withDetail({ source: 'read', proof: proven.kind }, await sendCalls(await plan(order), context));
 };
 
 /** order ResourceUpdated change → Order Updated, once per order version. */
@@ -100,15 +100,15 @@ function stateChangeHandler<T extends OrderStateMessage>(
     if (!eventFor(stateOf(readMessage(notification, type)))) return skipped('no-event');
     const proven = await proveMessage(notification, type, context);
     if (!proven) return skipped('unproven');
-    const state = stateOf(proven.proof === 'state' ? proven.claim : proven.fields);
+    const state = stateOf(proven.kind === 'state' ? proven.claim : proven.fields);
     const key = eventFor(state);
     if (!key) return skipped('no-event');
     const event = enabledEvent(context, key);
     if (!event) return skipped('disabled');
     const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
-    const detail = { proof: proven.proof };
+    const detail = { proof: proven.kind };
     if (!order) return withDetail(detail, skipped('not-found'));
-    if (proven.proof === 'state') {
+    if (proven.kind === 'state') {
       if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
       const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
       return withDetail(detail, await sendCalls(build(order, context.mapping, event, occurrence), context));

@@ -61,7 +61,7 @@ export const handlePaymentTransactionAdded: MessageHandler = async (notification
   if (!transactionEvent(readMessage(notification, 'PaymentTransactionAdded').transaction)) return skipped('no-event');
   const proven = await proveMessage(notification, 'PaymentTransactionAdded', context);
   if (!proven) return skipped('unproven');
-  const { transaction } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const { transaction } = proven.kind === 'state' ? proven.claim : proven.fields;
   const event = transactionEvent(transaction);
   if (!event) return skipped('no-event');
   const facts = { ...transaction, amount: transaction.amount as TypedMoney };
@@ -82,14 +82,14 @@ export const handlePaymentTransactionStateChanged: MessageHandler = async (notif
   if (!stateEvent(readMessage(notification, 'PaymentTransactionStateChanged').state)) return skipped('no-event');
   const proven = await proveMessage(notification, 'PaymentTransactionStateChanged', context);
   if (!proven) return skipped('unproven');
-  const { transactionId, state } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const { transactionId, state } = proven.kind === 'state' ? proven.claim : proven.fields;
   const event = stateEvent(state);
   if (!event) return skipped('no-event');
   return handleTransaction(notification, { transactionId, event, state, ...proofOf(proven) }, context);
 };
 
 function proofOf(proven: ProvenMessage<HandledMessageType>): Pick<TransactionClaim, 'proof' | 'createdAt'> {
-  return proven.proof === 'state' ? { proof: 'state' } : { proof: proven.proof, createdAt: proven.createdAt };
+  return proven.kind === 'state' ? { proof: 'state' } : { proof: proven.kind, createdAt: proven.createdAt };
 }
 
 /** The event a transaction reaching `state` can be, whatever its type turns out to be. */

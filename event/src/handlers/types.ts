@@ -50,10 +50,10 @@ export async function sendCalls(result: MappingResult, context: HandlerContext):
   } catch (error) {
     if (!(error instanceof SegmentRejection)) throw error;
     return {
-      status: 'skipped',
+      kind: 'skipped',
       reason: 'segment-rejected',
       detail: { messageIds: error.messageIds, segmentMessage: error.segmentMessage },
     };
   }
-  return { status: 'delivered', events: result.calls.length };
+  return { kind: 'delivered', events: result.calls.length };
 }

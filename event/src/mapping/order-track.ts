@@ -22,7 +22,7 @@ export function buildOrderTrack(
   const identity = orderIdentity(order, options.anonymousIdFallback);
   if (!identity) return { kind: 'skip', reason: 'no-identity' };
   const consent = readConsent(order.custom, options.consentFieldName);
-  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  if (consent.kind === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
   const { context } = consentContext(consent);
   const groupId = order.businessUnit?.key;
   const track: TrackCall = {

@@ -1,23 +1,19 @@
 import type { Analytics, Context } from '@segment/analytics-node';
 import type { SegmentCall } from './calls';
 
-/** What became of one call. Never a rejection: every wait ends in one of these. */
+/**
+ * What became of one call at Segment. Never a rejection: every wait ends in one of these. The
+ * message says why, as analytics-node or Segment said it; never event content.
+ */
 export type Settlement =
-  | { ok: true }
-  | {
-      ok: false;
-      /** Segment refused the event for good (4xx other than 408 and 429): a retry is refused again. */
-      permanent: boolean;
-      /** Why, as analytics-node or Segment said it; never event content. */
-      message: string;
-    };
+  | { kind: 'accepted' }
+  /** Segment refused the event for good (4xx other than 408 and 429): a retry is refused again. */
+  | { kind: 'refused'; message: string }
+  /** Not accepted, but a retry may be: 5xx, 408, 429, a network error, not in time, the client closed. */
+  | { kind: 'failed'; message: string };
 
-const NOT_IN_TIME: Settlement = { ok: false, permanent: false, message: 'Segment did not accept the event in time' };
-const CLOSED: Settlement = {
-  ok: false,
-  permanent: false,
-  message: 'the Segment client was closed before the event was sent',
-};
+const NOT_IN_TIME: Settlement = { kind: 'failed', message: 'Segment did not accept the event in time' };
+const CLOSED: Settlement = { kind: 'failed', message: 'the Segment client was closed before the event was sent' };
 
 /** 4xx answers a retry cannot change; 408 (timeout) and 429 (rate limit) can. */
 function isPermanentStatus(status: number): boolean {
@@ -30,7 +26,7 @@ export function settlementOf(reason: unknown): Settlement {
   const status = /^\[(\d{3})\]/.exec(message)?.[1];
   const permanent =
     status !== undefined ? isPermanentStatus(Number(status)) : /exceeds maximum event size/i.test(message);
-  return { ok: false, permanent, message };
+  return { kind: permanent ? 'refused' : 'failed', message };
 }
 
 interface Waiter {
@@ -66,7 +62,7 @@ export function followSettlements(analytics: Analytics): CallSettlements {
     waiter?.settle(settlement);
   };
 
-  const accepted = (ctx: Context) => settleFirst(ctx.event.messageId, { ok: true });
+  const accepted = (ctx: Context) => settleFirst(ctx.event.messageId, { kind: 'accepted' });
   analytics.on('identify', accepted);
   analytics.on('group', accepted);
   analytics.on('track', accepted);
@@ -122,7 +118,7 @@ export function followSettlements(analytics: Analytics): CallSettlements {
         } catch (error) {
           // analytics-node validates synchronously: such a call can never be sent.
           const message = `analytics-node refused the event: ${error instanceof Error ? error.message : String(error)}`;
-          settleFirst(call.messageId, { ok: false, permanent: true, message: message.slice(0, 300) });
+          settleFirst(call.messageId, { kind: 'refused', message: message.slice(0, 300) });
         }
       }
       return Promise.all(settlements);

@@ -172,10 +172,11 @@ function analyticsFor(
   });
 }
 
+/** The calls Segment did not accept, each with its settlement. */
 const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
   calls.flatMap((call, index) => {
     const settlement = settlements[index] as Settlement;
-    return settlement.ok ? [] : [{ call, settlement }];
+    return settlement.kind === 'accepted' ? [] : [{ call, settlement }];
   });
 
 /**
@@ -222,23 +223,23 @@ export function createSegmentSink(
 
   async function sendFitting(calls: SegmentCall[], signal: AbortSignal, settlements: CallSettlements): Promise<void> {
     let failures = failuresOf(calls, await settlements.settle(calls, signal));
-    if (failures.some(({ settlement }) => !settlement.ok && settlement.permanent)) {
+    if (failures.some(({ settlement }) => settlement.kind === 'refused')) {
       const again = failures.map(({ call }) => call);
       failures = failuresOf(again, await settleAlone(again, signal));
     }
-    const refused = failures.filter(({ settlement }) => !settlement.ok && settlement.permanent);
-    const transient = failures.find(({ settlement }) => !settlement.ok && !settlement.permanent);
+    const refused = failures.filter(({ settlement }) => settlement.kind === 'refused');
+    const transient = failures.find(({ settlement }) => settlement.kind === 'failed');
     metrics.segmentEvents('accepted', calls.length - failures.length);
     metrics.segmentEvents('refused', refused.length);
     metrics.segmentEvents('failed', failures.length - refused.length);
-    if (transient && !transient.settlement.ok) {
+    if (transient) {
       throw upstreamUnavailable(`Segment did not accept the event: ${transient.settlement.message}`);
     }
     if (refused.length > 0) {
       const first = refused[0]?.settlement;
       throw new SegmentRejection(
         refused.map(({ call }) => call.messageId),
-        first && !first.ok ? first.message : 'refused',
+        first?.message ?? 'refused',
       );
     }
   }

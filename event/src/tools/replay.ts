@@ -102,8 +102,8 @@ function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
   switch (processed.kind) {
     case 'outcome': {
       const { outcome } = processed;
-      if (outcome.status === 'delivered') return { kind: 'delivered', events: outcome.events };
-      if (outcome.status === 'deletion-requested') return { kind: 'deletion-requested' };
+      if (outcome.kind === 'delivered') return { kind: 'delivered', events: outcome.events };
+      if (outcome.kind === 'deletion-requested') return { kind: 'deletion-requested' };
       return { kind: 'skipped', reason: outcome.reason };
     }
     case 'control':

@@ -22,9 +22,9 @@ async function sendWithRetries(run: Run, id: string, calls: readonly SegmentCall
       await run.takeTokens(calls.length);
       await run.dependencies.segment.send(calls);
     });
-    return { sent: calls.length };
+    return { kind: 'sent', events: calls.length };
   } catch (error) {
-    return { failed: reasonOf(error), id };
+    return { kind: 'failed', reason: reasonOf(error), id };
   }
 }
 
@@ -67,12 +67,12 @@ export async function retryFailures(run: Run): Promise<void> {
       const resource = await run.retrying(() => readOne(run, failure));
       if (resource) run.read(1);
       const result = resource ? await run.retrying(() => plan(resource)) : undefined;
-      if (!result) outcome = { skipped: 'not-found' };
-      else if (result.kind === 'skip') outcome = { skipped: result.reason };
-      else if (run.options.dryRun) outcome = { sent: result.calls.length };
+      if (!result) outcome = { kind: 'skipped', reason: 'not-found' };
+      else if (result.kind === 'skip') outcome = { kind: 'skipped', reason: result.reason };
+      else if (run.options.dryRun) outcome = { kind: 'sent', events: result.calls.length };
       else outcome = await sendWithRetries(run, failure.id, result.calls);
     } catch (error) {
-      outcome = { failed: reasonOf(error), id: failure.id };
+      outcome = { kind: 'failed', reason: reasonOf(error), id: failure.id };
     }
     run.tally = countRetried(run.tally, failure, outcome);
     run.observe(outcome);
@@ -121,11 +121,11 @@ export async function processPage(run: Run, resourceType: BackfillResourceType, 
     try {
       result = await run.retrying(() => plan(resource));
     } catch (error) {
-      run.record(resourceType, { failed: reasonOf(error), id: resource.id });
+      run.record(resourceType, { kind: 'failed', reason: reasonOf(error), id: resource.id });
       return;
     }
-    if (result.kind === 'skip') return run.record(resourceType, { skipped: result.reason });
-    if (run.options.dryRun) return run.record(resourceType, { sent: result.calls.length });
+    if (result.kind === 'skip') return run.record(resourceType, { kind: 'skipped', reason: result.reason });
+    if (run.options.dryRun) return run.record(resourceType, { kind: 'sent', events: result.calls.length });
     sends.push(sendResource(run, { type: resourceType, id: resource.id }, result.calls));
   });
   await Promise.all(sends);

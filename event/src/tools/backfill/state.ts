@@ -90,11 +90,7 @@ export class Run {
 
   /** What became of one resource, for the metrics; the tally counts it too (countOutcome, countRetried). */
   observe(outcome: ResourceOutcome): void {
-    this.metrics.backfillResources(
-      this.shardLabel,
-      'sent' in outcome ? 'sent' : 'skipped' in outcome ? 'skipped' : 'failed',
-      1,
-    );
+    this.metrics.backfillResources(this.shardLabel, outcome.kind, 1);
   }
 
   elapsedSeconds(): number {
