@@ -9,11 +9,11 @@ import { config as loadDotenv } from 'dotenv';
 import type { CommercetoolsClientLimits } from '../commercetools/client';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createConnectorDependencies, type ConnectorDependencies } from '../dependencies';
+import { runCommand } from '../entry';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSinkLimits } from '../segment/sink';
 import { BackfillCheckpointError, runBackfill, systemClock, type BackfillSummary } from '../tools/backfill';
 import { describeShard } from '../tools/backfill/shards';
 import { createBarReporter, createJsonLinesReporter, type ProgressReporter } from '../tools/progress';
-import { runCommand } from './run';
 
 import { parseBackfillArgs, USAGE, type BackfillCommand } from './backfill-args';
 import { exitCodeOf, formatSummary } from './backfill-summary';

@@ -12,8 +12,8 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { ConnectorError } from '../errors';
 import { createConnectorDependencies } from '../dependencies';
+import { runCommand } from '../entry';
 import { formatPreview, previewResource, type PreviewRequest, type ResourceType } from '../tools/preview';
-import { runCommand } from './run';
 
 const USAGE = `usage:
   npm run preview -- order <order-id>

@@ -14,8 +14,8 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { createConnectorDependencies } from '../dependencies';
+import { runCommand } from '../entry';
 import { formatReplaySummary, replayExitCode, replayNotifications } from '../tools/replay';
-import { runCommand } from './run';
 
 const USAGE = `usage: npm run replay -- FILE [--concurrency N] [--dry-run]
 

@@ -3,8 +3,8 @@ import type { Destination } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
 import { readMessagesSetting } from '../commercetools/project';
 import { summarizeProofs } from '../handlers/proof';
-import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { errorClassOnly, runCommand } from '../entry';
 import {
   SUBSCRIPTION_KEY,
   describeDestination,

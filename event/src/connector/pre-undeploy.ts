@@ -1,7 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
-import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { errorClassOnly, runCommand } from '../entry';
 import { SUBSCRIPTION_KEY, redact, removeSubscription, type SubscriptionRemoval } from './subscription';
 import { consoleOutput, type ScriptOutput } from './output';
 
