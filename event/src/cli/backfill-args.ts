@@ -1,5 +1,6 @@
 /** `npm run backfill`'s command line: its usage text and the options it parses to. */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../entry';
 import { MAX_PAGE_SIZE, type BackfillOptions, type BackfillResourceType } from '../tools/backfill';
 import { parseShard, shardFromEnvironment, ShardError, type Shard } from '../tools/backfill/shards';
 
@@ -53,13 +54,6 @@ Exit codes: 0 done, nothing failed; 1 some resources failed (listed) or a page c
 (run again with the same --resume to retry them and continue); 2 usage, configuration or
 checkpoint error; 130 stopped by Ctrl-C or SIGTERM (resumable with --resume).
 `;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export interface BackfillCommand {
   options: BackfillOptions;

@@ -8,11 +8,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig, type Config } from '../config';
 import { ConnectorError } from '../errors';
 import { createConnectorDependencies } from '../dependencies';
-import { runCommand } from '../entry';
+import { entryEnvironment, loadEntryConfig, runCommand, UsageError } from '../entry';
 import { formatPreview, previewResource, type PreviewRequest, type ResourceType } from '../tools/preview';
 
 const USAGE = `usage:
@@ -27,7 +25,6 @@ so the whole configuration is required, --file included (a guest order's email l
 commercetools). Exit codes: 0 printed (or skipped), 1 not found or unreadable, 2 usage or configuration.
 `;
 
-class UsageError extends Error {}
 /** The file given could not be read as JSON: exit 1, like a resource that is not found. */
 class ReadError extends Error {}
 
@@ -70,11 +67,6 @@ async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
   return { kind: 'id', resourceType, id };
 }
 
-function readConfig(): Config {
-  loadDotenv({ quiet: true });
-  return loadConfig(process.env);
-}
-
 async function main(): Promise<number> {
   let request: PreviewRequest | 'help';
   try {
@@ -92,18 +84,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  let config: Config;
-  try {
-    config = readConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(
-      `${error.message}\npreview reads commercetools with the same configuration as the server: see .env.example and the README's configuration table.\n`,
-    );
-    return 2;
-  }
-
-  const { commercetools, mapping, events, segment } = createConnectorDependencies(config);
+  const loaded = loadEntryConfig(entryEnvironment(), { name: 'preview' });
+  if (loaded.kind === 'invalid') return 2;
+  const { commercetools, mapping, events, segment } = createConnectorDependencies(loaded.config);
   try {
     const output = formatPreview(await previewResource(request, { commercetools, mapping, events }));
     process.stdout.write(output.stdout);

@@ -10,11 +10,9 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { createConnectorDependencies } from '../dependencies';
-import { runCommand } from '../entry';
+import { entryEnvironment, loadEntryConfig, runCommand, UsageError } from '../entry';
 import { formatReplaySummary, replayExitCode, replayNotifications } from '../tools/replay';
 
 const USAGE = `usage: npm run replay -- FILE [--concurrency N] [--dry-run]
@@ -32,8 +30,6 @@ Lines answered 4xx fail at once; 5xx are retried 3 times (0.5 s, 1 s, 2 s) befor
 Logs (JSON, LOG_LEVEL, warnings by default) go to stderr, the summary to stdout.
 Exit codes: 0 every line delivered or skipped, 1 a line failed or was not JSON, 2 usage or configuration.
 `;
-
-class UsageError extends Error {}
 
 interface Arguments {
   file: string;
@@ -73,17 +69,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  loadDotenv({ quiet: true });
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(
-      `${error.message}\nreplay runs the connector with the same configuration as the server: see .env.example and the README's configuration table.\n`,
-    );
-    return 2;
-  }
+  const loaded = loadEntryConfig(entryEnvironment(), { name: 'replay' });
+  if (loaded.kind === 'invalid') return 2;
+  const { config } = loaded;
 
   if (args.file !== '-') {
     try {

@@ -1,10 +1,9 @@
-import { config as loadDotenv } from 'dotenv';
 import type { Destination } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
 import { readMessagesSetting } from '../commercetools/project';
 import { summarizeProofs } from '../handlers/proof';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { errorClassOnly, runCommand } from '../entry';
+import { entryEnvironment, errorClassOnly, reportConfigProblems, runCommand } from '../entry';
 import {
   SUBSCRIPTION_KEY,
   describeDestination,
@@ -74,8 +73,11 @@ export async function runPostDeploy(
     problems.push(...problemsOf(error));
   }
   if (!config || !topics || !destination || problems.length > 0) {
-    output.error('Post-deploy: invalid configuration, no subscription was created or changed:');
-    for (const problem of problems) output.error(`  - ${problem}`);
+    reportConfigProblems(problems, {
+      name: 'Post-deploy',
+      consequence: 'no subscription was created or changed',
+      write: (line) => output.error(line),
+    });
     return { kind: 'failed', problems };
   }
 
@@ -110,12 +112,8 @@ export async function runPostDeploy(
 if (require.main === module) {
   runCommand(
     'Post-deploy',
-    async () => {
-      // Locally, settings come from .env; under Connect they are already in the environment.
-      loadDotenv({ quiet: true });
-      // A non-zero exit is how Connect learns that the deployment failed.
-      return (await runPostDeploy(process.env, consoleOutput)).kind === 'done' ? 0 : 1;
-    },
+    // A non-zero exit is how Connect learns that the deployment failed.
+    async () => ((await runPostDeploy(entryEnvironment(), consoleOutput)).kind === 'done' ? 0 : 1),
     errorClassOnly,
   );
 }

@@ -1,7 +1,5 @@
-import { config as loadDotenv } from 'dotenv';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
-import { ConfigError, loadConfig, type Config } from '../config';
-import { errorClassOnly, runCommand } from '../entry';
+import { entryEnvironment, errorClassOnly, loadEntryConfig, runCommand } from '../entry';
 import { SUBSCRIPTION_KEY, redact, removeSubscription, type SubscriptionRemoval } from './subscription';
 import { consoleOutput, type ScriptOutput } from './output';
 
@@ -15,13 +13,13 @@ export interface PreUndeployOptions {
 const UNDEPLOY_SCRIPT_LIMITS: CommercetoolsClientLimits = { timeoutMs: 10_000, maxRetries: 3, retryDelayMs: 250 };
 
 /**
- * The commercetools settings only, checked by the server's own rules. loadConfig also demands the
- * Segment settings; undeploy never talks to Segment, so a stand-in write key keeps a missing or
- * broken Segment configuration from blocking the clean-up.
+ * The commercetools variables only, to be checked by the server's own rules. Those rules also
+ * demand the Segment settings; undeploy never talks to Segment, so a stand-in write key keeps a
+ * missing or broken Segment configuration from blocking the clean-up.
  */
-function loadCommercetoolsSettings(environment: NodeJS.ProcessEnv): Config['commercetools'] {
-  const commercetoolsOnly = Object.fromEntries(Object.entries(environment).filter(([name]) => name.startsWith('CTP_')));
-  return loadConfig({ ...commercetoolsOnly, SEGMENT_WRITE_KEY: 'not-used-by-pre-undeploy' }).commercetools;
+function commercetoolsOnly(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const variables = Object.entries(environment).filter(([name]) => name.startsWith('CTP_'));
+  return { ...Object.fromEntries(variables), SEGMENT_WRITE_KEY: 'not-used-by-pre-undeploy' };
 }
 
 /** Deletes the subscription post-deploy created, so no notifications go to a removed deployment. */
@@ -30,15 +28,13 @@ export async function runPreUndeploy(
   output: ScriptOutput,
   options: PreUndeployOptions = {},
 ): Promise<PreUndeployResult> {
-  let settings: Config['commercetools'];
-  try {
-    settings = loadCommercetoolsSettings(environment);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    output.error('Pre-undeploy: invalid configuration, the subscription was not removed:');
-    for (const problem of error.problems) output.error(`  - ${problem}`);
-    return { kind: 'failed', problems: error.problems };
-  }
+  const loaded = loadEntryConfig(commercetoolsOnly(environment), {
+    name: 'Pre-undeploy',
+    consequence: 'the subscription was not removed',
+    write: (line) => output.error(line),
+  });
+  if (loaded.kind === 'invalid') return { kind: 'failed', problems: loaded.problems };
+  const settings = loaded.config.commercetools;
 
   try {
     const api = createCommercetoolsApi(settings, options.limits ?? UNDEPLOY_SCRIPT_LIMITS);
@@ -59,12 +55,8 @@ export async function runPreUndeploy(
 if (require.main === module) {
   runCommand(
     'Pre-undeploy',
-    async () => {
-      // Locally, settings come from .env; under Connect they are already in the environment.
-      loadDotenv({ quiet: true });
-      // A non-zero exit is how Connect learns that the deployment failed.
-      return (await runPreUndeploy(process.env, consoleOutput)).kind === 'done' ? 0 : 1;
-    },
+    // A non-zero exit is how Connect learns that the deployment failed.
+    async () => ((await runPreUndeploy(entryEnvironment(), consoleOutput)).kind === 'done' ? 0 : 1),
     errorClassOnly,
   );
 }

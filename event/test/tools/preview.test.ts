@@ -235,8 +235,8 @@ describe('the command line', () => {
     const { CTP_CLIENT_SECRET: _secret, ...incomplete } = environment();
     const result = await run(['--file', file], incomplete);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Invalid configuration:\n {2}- CTP_CLIENT_SECRET is required\n/);
-    expect(result.stderr).toMatch(/same configuration as the server/);
+    expect(result.stderr).toMatch(/preview: invalid configuration:\n {2}- CTP_CLIENT_SECRET is required\n/);
+    expect(result.stderr).toMatch(/\.env\.example/);
   });
 
   it('exits 2 on a usage error', async () => {
