@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { admissionLimitsOf } from './admission';
 import { createApp, type AppDependencies } from './app';
 import type { Config } from './config';
@@ -71,7 +72,8 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       // Then the notifications still running once no connection is left (their senders hung up):
       // none can start after that, and each must find the Segment sink open to its end.
       const finished = closed.then(() => inFlight.idle()).then(() => true);
-      const drained = await Promise.race([finished, delay(graceMs).then(() => false)]);
+      // The grace timer must not keep the process alive on its own.
+      const drained = await Promise.race([finished, sleep(graceMs, false, { ref: false })]);
       clearInterval(sweeper);
       if (!drained) server.closeAllConnections();
       // Whatever is still queued for Segment (e.g. events of requests that hit their deadline, or
@@ -117,10 +119,6 @@ async function announceProofs(config: Config, project: ProjectSettings, logger: 
       "the project's settings could not be read (scope view_project_settings?); they are read again when needed",
     );
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Pub/Sub push authentication, when an audience is configured (self-hosting; off on Connect). */

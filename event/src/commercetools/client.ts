@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientBuilder, type AuthMiddlewareOptions, type HttpMiddlewareOptions } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
@@ -30,8 +31,6 @@ export const DEFAULT_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = {
   maxRetries: 1,
   retryDelayMs: 100,
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The abort signal of the notification a read is made for. ts-client has no per-request signal,

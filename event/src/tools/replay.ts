@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError } from '../errors';
 import { answerOf, processDelivery, type PipelineDependencies, type Processed } from '../pipeline';
 import { findHandler, routeKey } from '../routing';
@@ -215,7 +216,7 @@ export async function replayNotifications(
     retries: options.retries ?? DEFAULTS.retries,
     retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
   };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const wait = deps.sleep ?? ((ms: number) => sleep(ms));
   const dryRun = options.dryRun ?? false;
   const summary = emptySummary(dryRun);
 
@@ -230,7 +231,7 @@ export async function replayNotifications(
     summary.formats[format] += 1;
     try {
       if (dryRun) return await routeLine(body, deps.pipeline);
-      return await processLine(body, deps.pipeline, retry, sleep);
+      return await processLine(body, deps.pipeline, retry, wait);
     } catch (error) {
       return {
         kind: 'failed',

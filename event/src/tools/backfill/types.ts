@@ -1,4 +1,5 @@
 /** What a backfill is asked to do, what it reports as it goes, and what it ends with. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { CommercetoolsReader } from '../../commercetools/reads';
 import type { EventSettings } from '../../events';
@@ -85,7 +86,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => sleep(ms),
 };
 
 /** Where a run stands; sent to the output after every resource. Counts include earlier runs of a resumed backfill. */
