@@ -83,7 +83,7 @@ export async function runPostDeploy(
 
   const secrets = [config.commercetools.clientSecret, config.segment.writeKey, ...destinationSecrets(destination)];
   try {
-    const api = createCommercetoolsApi(config.commercetools, options.limits ?? DEPLOY_SCRIPT_LIMITS);
+    const api = createCommercetoolsApi(config.commercetools, { limits: options.limits ?? DEPLOY_SCRIPT_LIMITS });
     const proofs = summarizeProofs(await readMessagesSetting(api), {
       authenticatedTransport: config.transport.pubSub !== undefined || config.transport.snsTopicArn !== undefined,
       deletions: config.events.deleteUsers && config.segment.publicApi.token !== undefined,

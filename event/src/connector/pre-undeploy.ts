@@ -37,7 +37,7 @@ export async function runPreUndeploy(
   const settings = loaded.config.commercetools;
 
   try {
-    const api = createCommercetoolsApi(settings, options.limits ?? UNDEPLOY_SCRIPT_LIMITS);
+    const api = createCommercetoolsApi(settings, { limits: options.limits ?? UNDEPLOY_SCRIPT_LIMITS });
     const subscription = await removeSubscription(api, SUBSCRIPTION_KEY);
     output.info(
       subscription === 'deleted'

@@ -153,15 +153,15 @@ function eventsIn(body: string): number {
   }
 }
 
+/** An analytics-node instance for the source, within the limits, sending through `httpClient`. */
 function analyticsFor(
-  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
+  source: SegmentSource,
   limits: SegmentSinkLimits,
-  httpClient: HTTPClient,
-  flushAt = limits.flushAt,
+  { httpClient, flushAt = limits.flushAt }: { httpClient: HTTPClient; flushAt?: number },
 ) {
   return new Analytics({
-    writeKey: settings.writeKey,
-    host: settings.host,
+    writeKey: source.writeKey,
+    host: source.host,
     maxRetries: limits.maxRetries,
     httpRequestTimeout: limits.httpRequestTimeoutMs,
     maxTotalBackoffDuration: limits.maxTotalBackoffSeconds,
@@ -179,6 +179,20 @@ const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
     return settlement.kind === 'accepted' ? [] : [{ call, settlement }];
   });
 
+/** A Segment source: its write key, and the tracking API's host. */
+export type SegmentSource = Pick<Config['segment'], 'writeKey' | 'host'>;
+
+export interface SegmentSinkOptions {
+  /** Timeouts, retries and batching; DEFAULT_SEGMENT_LIMITS by default. */
+  limits?: SegmentSinkLimits;
+  /** Where requests and events are counted; nothing is recorded by default. */
+  metrics?: Metrics;
+  /** The HTTP agent; a private one by default. */
+  agent?: HttpAgent;
+  /** Which notification each request carried events of; no span by default. */
+  tracing?: Tracing;
+}
+
 /**
  * Calls go out through one analytics-node instance whose HTTP client merges the batches of
  * concurrent notifications (see batching.ts). When Segment refuses a merged request for good,
@@ -186,25 +200,23 @@ const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
  * through a short-lived instance of its own, and only the notification whose events Segment
  * refuses again is rejected.
  */
-export function createSegmentSink(
-  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
-  limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
-  metrics: Metrics = noopMetrics,
-  agent: HttpAgent = createHttpAgent(),
-  tracing: Tracing = noopTracing,
-): SegmentSink {
+export function createSegmentSink(source: SegmentSource, options: SegmentSinkOptions = {}): SegmentSink {
+  const {
+    limits = DEFAULT_SEGMENT_LIMITS,
+    metrics = noopMetrics,
+    agent = createHttpAgent(),
+    tracing = noopTracing,
+  } = options;
   const http = segmentHttpClient(agent);
   const transport = tracing.segmentTransport(metrics === noopMetrics ? http : measuredHttpClient(http, metrics));
-  const analytics = analyticsFor(
-    settings,
-    limits,
-    createCoalescingHttpClient(transport, {
+  const analytics = analyticsFor(source, limits, {
+    httpClient: createCoalescingHttpClient(transport, {
       maxInFlight: limits.maxRequestsInFlight,
       extraLaneAfterMs: limits.extraLaneAfterMs,
       maxBatchBytes: MAX_MERGED_BATCH_BYTES,
       eventsPerBatch: limits.flushAt,
     }),
-  );
+  });
   const shared = followSettlements(analytics);
   const maxWaitMs =
     limits.maxWaitMs ??
@@ -213,7 +225,7 @@ export function createSegmentSink(
 
   /** The calls sent on their own: one request holding nothing but this notification's events. */
   async function settleAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
-    const alone = analyticsFor(settings, limits, transport, Math.max(1, calls.length));
+    const alone = analyticsFor(source, limits, { httpClient: transport, flushAt: Math.max(1, calls.length) });
     try {
       return await followSettlements(alone).settle(calls, signal);
     } finally {
