@@ -140,8 +140,8 @@ async function processInSpan(
     const request = await deps.decode(body, trust.account);
     if (request.kind === 'control') {
       await request.run?.();
-      metrics.notificationHandled('control', request.status, undefined, elapsedMs());
-      span.handled('control', request.status, undefined, request.transport);
+      metrics.notificationHandled({ route: 'control', outcome: request.status, ms: elapsedMs() });
+      span.handled({ route: 'control', outcome: request.status, transport: request.transport });
       logger.info(
         { transport: request.transport, outcome: request.status, durationMs: elapsedMs() },
         'transport message processed',
@@ -156,9 +156,8 @@ async function processInSpan(
     const events = outcome.kind === 'delivered' ? { events: outcome.events } : {};
     const durationMs = elapsedMs();
     const route = routeOf(decoded);
-    const skipReason = outcome.kind === 'skipped' ? outcome.reason : undefined;
-    metrics.notificationHandled(route, outcome.kind, skipReason, durationMs);
-    span.handled(route, outcome.kind, skipReason, decoded.delivery.transport);
+    metrics.notificationHandled({ route, outcome: outcome.kind, ...reason, ms: durationMs });
+    span.handled({ route, outcome: outcome.kind, ...reason, transport: decoded.delivery.transport });
     logger[level](
       {
         ...describe(decoded),
@@ -176,8 +175,8 @@ async function processInSpan(
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
     const durationMs = elapsedMs();
     const route = decoded ? routeOf(decoded) : 'none';
-    metrics.notificationHandled(route, kind, undefined, durationMs);
-    span.handled(route, kind, undefined, decoded?.delivery.transport);
+    metrics.notificationHandled({ route, outcome: kind, ms: durationMs });
+    span.handled({ route, outcome: kind, ...(decoded ? { transport: decoded.delivery.transport } : {}) });
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
     if (kind === 'bad-request' || kind === 'unauthorized' || kind === 'overloaded')
       logger.warn({ ...fields, reason: message }, 'notification rejected');

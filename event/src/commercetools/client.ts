@@ -169,7 +169,9 @@ export function createCommercetoolsApi(
     httpClient: singleFlight(
       httpRetryingNetworkErrors(agent, limits, {
         anyMethod: true,
-        ...(measured ? { measure: ({ url, status, ms }) => metrics.tokenFetch(serverAddressOf(url), status, ms) } : {}),
+        ...(measured
+          ? { measure: ({ url, status, ms }) => metrics.tokenFetch({ server: serverAddressOf(url), status, ms }) }
+          : {}),
       }),
     ),
   };
@@ -180,7 +182,12 @@ export function createCommercetoolsApi(
       ...(measured
         ? {
             measure: ({ method, url, status, ms }) =>
-              metrics.commercetoolsRequest(serverAddressOf(url), commercetoolsOperationOf(method, url), status, ms),
+              metrics.commercetoolsRequest({
+                server: serverAddressOf(url),
+                operation: commercetoolsOperationOf(method, url),
+                status,
+                ms,
+              }),
           }
         : {}),
     }),

@@ -1,7 +1,7 @@
 import type { HTTPClient } from '@segment/analytics-node';
 import type { Logger } from '../logger';
 import type { SegmentSink } from '../segment/sink';
-import type { Metrics } from './metrics';
+import type { HandledNotification, Metrics } from './metrics';
 
 /**
  * Traces, as a handful of hooks. Whether anything is traced is decided once, in dependencies.ts:
@@ -17,8 +17,8 @@ import type { Metrics } from './metrics';
 export interface NotificationSpan {
   /** `logger` itself, or a child of it whose lines carry this notification's `trace_id` and `span_id`. */
   logger(logger: Logger): Logger;
-  /** What became of the notification: names the span after its route and sets its attributes. */
-  handled(route: string, outcome: string, reason: string | undefined, transport: string | undefined): void;
+  /** What became of the notification, and its transport: names the span after its route and sets its attributes. */
+  handled(handled: Omit<HandledNotification, 'ms'> & { transport?: string }): void;
 }
 
 export interface Tracing {

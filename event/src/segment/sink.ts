@@ -134,10 +134,10 @@ export function measuredHttpClient(transport: HTTPClient, metrics: Metrics): HTT
       const events = eventsIn(request.body);
       try {
         const response = await transport.makeRequest(request);
-        metrics.segmentRequest(server, response.status, performance.now() - started, events);
+        metrics.segmentRequest({ server, status: response.status, ms: performance.now() - started, events });
         return response;
       } catch (error) {
-        metrics.segmentRequest(server, 0, performance.now() - started, events);
+        metrics.segmentRequest({ server, status: 0, ms: performance.now() - started, events });
         throw error;
       }
     },
