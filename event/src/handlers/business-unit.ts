@@ -74,7 +74,7 @@ function associateHandler(type: AssociateMessage): MessageHandler {
     }
     return withDetail(
       detail,
-      await sendCalls(buildAccountUserEvent(unit, user, context.mapping, event, occurrence), context),
+      await sendCalls(buildAccountUserEvent(unit, context.mapping, { user, event, occurrence }), context),
     );
   };
 }

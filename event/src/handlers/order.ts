@@ -78,7 +78,7 @@ export const handleOrderUpdated: Handler = async (notification, context) => {
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
   const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
-  return sendCalls(buildOrderEventWithShipments(order, context.mapping, event, occurrence), context);
+  return sendCalls(buildOrderEventWithShipments(order, context.mapping, { event, occurrence }), context);
 };
 
 type OrderEventBuilder = typeof buildOrderEvent;
@@ -92,9 +92,17 @@ type OrderEventBuilder = typeof buildOrderEvent;
  */
 function stateChangeHandler<T extends OrderStateMessage>(
   type: T,
-  stateOf: (fields: MessageFields<T>) => string,
-  eventFor: (state: string) => TrackEventKey | undefined,
-  build: OrderEventBuilder = buildOrderEvent,
+  {
+    stateOf,
+    eventFor,
+    build = buildOrderEvent,
+  }: {
+    /** The state the message says the order reached. */
+    stateOf: (fields: MessageFields<T>) => string;
+    /** The event reaching that state is, if any. */
+    eventFor: (state: string) => TrackEventKey | undefined;
+    build?: OrderEventBuilder;
+  },
 ): MessageHandler {
   return async (notification, context) => {
     if (!eventFor(stateOf(readMessage(notification, type)))) return skipped('no-event');
@@ -111,33 +119,30 @@ function stateChangeHandler<T extends OrderStateMessage>(
     if (proven.kind === 'state') {
       if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
       const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
-      return withDetail(detail, await sendCalls(build(order, context.mapping, event, occurrence), context));
+      return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
     }
     // The message id names this change; a redelivery carries the same one.
     const occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
-    return withDetail(detail, await sendCalls(build(order, context.mapping, event, occurrence), context));
+    return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
   };
 }
 
-export const handleOrderStateChanged = stateChangeHandler(
-  'OrderStateChanged',
-  (fields) => fields.orderState,
-  (state) => (state === 'Cancelled' ? 'orderCancelled' : undefined),
-);
+export const handleOrderStateChanged = stateChangeHandler('OrderStateChanged', {
+  stateOf: (fields) => fields.orderState,
+  eventFor: (state) => (state === 'Cancelled' ? 'orderCancelled' : undefined),
+});
 
-export const handleOrderPaymentStateChanged = stateChangeHandler(
-  'OrderPaymentStateChanged',
-  (fields) => fields.paymentState,
-  (state) => (state === 'Paid' ? 'orderPaid' : undefined),
-);
+export const handleOrderPaymentStateChanged = stateChangeHandler('OrderPaymentStateChanged', {
+  stateOf: (fields) => fields.paymentState,
+  eventFor: (state) => (state === 'Paid' ? 'orderPaid' : undefined),
+});
 
-export const handleOrderShipmentStateChanged = stateChangeHandler(
-  'OrderShipmentStateChanged',
-  (fields) => fields.shipmentState,
-  (state) => {
+export const handleOrderShipmentStateChanged = stateChangeHandler('OrderShipmentStateChanged', {
+  stateOf: (fields) => fields.shipmentState,
+  eventFor: (state) => {
     if (state === 'Shipped') return 'orderShipped';
     if (state === 'Delivered') return 'orderDelivered';
     return undefined;
   },
-  buildOrderEventWithShipments,
-);
+  build: buildOrderEventWithShipments,
+});

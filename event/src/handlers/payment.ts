@@ -113,8 +113,8 @@ async function handleTransaction(
   const source: ResourceSource = believedTransaction(claim) ? 'carried' : 'read';
   const outcome =
     claim.event === 'orderRefunded'
-      ? await sendRefund(notification, claim, event, context)
-      : await sendPaymentFailed(notification, claim, event, context);
+      ? await sendRefund({ notification, claim, event }, context)
+      : await sendPaymentFailed({ notification, claim, event }, context);
   return withDetail({ source, proof: claim.proof }, outcome);
 }
 
@@ -126,49 +126,45 @@ function timestampOf(claim: TransactionClaim, transaction: TransactionFacts, pay
   return claim.createdAt ?? transaction.timestamp ?? payment?.lastModifiedAt ?? new Date().toISOString();
 }
 
+/** A message's claim about a transaction, and the event it would be. */
+interface ClaimedEvent {
+  notification: MessageNotification;
+  claim: TransactionClaim;
+  event: TrackEventSpec;
+}
+
 /** A believed refund needs no read of the payment: only its order is looked up. */
-async function sendRefund(
-  notification: MessageNotification,
-  claim: TransactionClaim,
-  event: TrackEventSpec,
-  context: HandlerContext,
-): Promise<Outcome> {
+async function sendRefund({ notification, claim, event }: ClaimedEvent, context: HandlerContext): Promise<Outcome> {
   const believed = believedTransaction(claim);
   const payment = believed ? undefined : await readPayment(notification, context);
   const transaction = believed ?? heldTransaction(payment, claim);
-  return sendForOrder(notification, claim, transaction, context, (order, refund) =>
-    buildOrderRefunded(
-      order,
-      { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
-      context.mapping,
+  return sendForOrder({ notification, claim, transaction }, context, (order, refund) =>
+    buildOrderRefunded(order, context.mapping, {
       event,
-    ),
+      refund: { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
+    }),
   );
 }
 
 /** Payment Failed names how the shopper paid: the payment is read even when its transaction is believed as carried. */
 async function sendPaymentFailed(
-  notification: MessageNotification,
-  claim: TransactionClaim,
-  event: TrackEventSpec,
+  { notification, claim, event }: ClaimedEvent,
   context: HandlerContext,
 ): Promise<Outcome> {
   const payment = await readPayment(notification, context);
   if (!payment) return skipped('not-found');
   const transaction = believedTransaction(claim) ?? heldTransaction(payment, claim);
-  return sendForOrder(notification, claim, transaction, context, (order, failed) =>
-    buildPaymentFailed(
-      order,
+  return sendForOrder({ notification, claim, transaction }, context, (order, failed) =>
+    buildPaymentFailed(order, context.mapping, {
+      event,
       payment,
-      {
+      failure: {
         transactionId: failed.id,
         transactionType: failed.type,
         amount: failed.amount,
         timestamp: timestampOf(claim, failed, payment),
       },
-      context.mapping,
-      event,
-    ),
+    }),
   );
 }
 
@@ -177,9 +173,7 @@ async function sendPaymentFailed(
  * sends nothing), finds the order that owns the payment, and sends what `build` makes of both.
  */
 async function sendForOrder(
-  notification: MessageNotification,
-  claim: TransactionClaim,
-  transaction: TransactionFacts | undefined,
+  { notification, claim, transaction }: Omit<ClaimedEvent, 'event'> & { transaction: TransactionFacts | undefined },
   context: HandlerContext,
   build: (order: Order, transaction: TransactionFacts) => MappingResult,
 ): Promise<Outcome> {

@@ -47,5 +47,8 @@ export const handleQuoteStateChanged: MessageHandler = async (notification, cont
     proven.kind === 'state'
       ? { discriminator: reachedState(quoteState), timestamp: quote.lastModifiedAt }
       : { discriminator: proven.id, timestamp: proven.createdAt };
-  return withDetail(detail, await sendCalls(buildQuoteAnswered(quote, context.mapping, event, occurrence), context));
+  return withDetail(
+    detail,
+    await sendCalls(buildQuoteAnswered(quote, context.mapping, { event, occurrence }), context),
+  );
 };

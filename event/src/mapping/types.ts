@@ -26,6 +26,12 @@ export interface Occurrence {
   timestamp: string;
 }
 
+/** Which track event a call is, and which occurrence of it. */
+export interface EventOccurrence {
+  event: EventName;
+  occurrence: Occurrence;
+}
+
 /** Why a mapper produced nothing to send: the skip reasons a mapper can find by itself. */
 export type MappingSkipReason = Extract<SkipReason, 'invalid-consent' | 'no-identity' | 'no-associates'>;
 

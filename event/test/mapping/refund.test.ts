@@ -93,7 +93,7 @@ describe('buildOrderRefunded', () => {
   });
 
   const refundedTrack = (order: Order, refund: Refund, extra: Partial<MappingOptions> = {}) =>
-    onlyTrack(buildOrderRefunded(order, refund, { ...options, ...extra }, ORDER_REFUNDED));
+    onlyTrack(buildOrderRefunded(order, { ...options, ...extra }, { event: ORDER_REFUNDED, refund }));
 
   const productsOf = (order: Order, refund: Refund) => refundedTrack(order, refund).properties.products;
 
@@ -318,7 +318,10 @@ describe('buildOrderRefunded', () => {
 
     it('keep the slug when the event is renamed', () => {
       const renamed = onlyTrack(
-        buildOrderRefunded(order, refundOf(usd(8809)), options, { name: 'Refund Issued', slug: 'order-refunded' }),
+        buildOrderRefunded(order, options, {
+          event: { name: 'Refund Issued', slug: 'order-refunded' },
+          refund: refundOf(usd(8809)),
+        }),
       );
       expect(renamed.event).toBe('Refund Issued');
       expect(renamed.messageId).toBe(refundedTrack(order, refundOf(usd(8809))).messageId);
@@ -328,12 +331,15 @@ describe('buildOrderRefunded', () => {
   it('carries the consent, and skips without readable consent or without identity', () => {
     const refund = refundOf(money('EUR', 1000, 2));
     expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent });
-    expect(buildOrderRefunded(invalidConsent, refund, options, ORDER_REFUNDED)).toEqual({
+    expect(buildOrderRefunded(invalidConsent, options, { event: ORDER_REFUNDED, refund })).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
     expect(
-      buildOrderRefunded({ ...guest, anonymousId: undefined }, refundOf(usd(100)), options, ORDER_REFUNDED),
+      buildOrderRefunded({ ...guest, anonymousId: undefined }, options, {
+        event: ORDER_REFUNDED,
+        refund: refundOf(usd(100)),
+      }),
     ).toEqual({
       kind: 'skip',
       reason: 'no-identity',

@@ -274,8 +274,10 @@ describe('shipmentProperties', () => {
 
 describe('buildOrderEventWithShipments', () => {
   it('adds the shipments to the order’s properties, with the messageId of the plain order event', () => {
-    const withShipments = onlyTrack(buildOrderEventWithShipments(shipped, options, ORDER_SHIPPED, SHIPPED_AT));
-    const plain = onlyTrack(buildOrderEvent(shipped, options, ORDER_SHIPPED, SHIPPED_AT));
+    const withShipments = onlyTrack(
+      buildOrderEventWithShipments(shipped, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+    );
+    const plain = onlyTrack(buildOrderEvent(shipped, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }));
     expect(withShipments).toEqual({
       ...plain,
       properties: { ...orderProperties(shipped), ...shipmentProperties(shipped) },
@@ -291,7 +293,7 @@ describe('buildOrderEventWithShipments', () => {
 
   it('sends no shipments, tracking number or carrier for an order without deliveries', () => {
     const properties = onlyTrack(
-      buildOrderEventWithShipments(taxExcluded, options, ORDER_SHIPPED, SHIPPED_AT),
+      buildOrderEventWithShipments(taxExcluded, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
     ).properties;
     expect(properties).toEqual(orderProperties(taxExcluded));
     for (const key of ['shipments', 'tracking_number', 'carrier']) expect(properties).not.toHaveProperty(key);
