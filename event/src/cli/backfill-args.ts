@@ -102,11 +102,11 @@ export function parseDate(flag: string, text: string): string {
   return time.toISOString();
 }
 
+/** A flag's number: `fallback` when the flag is absent; a usage error unless positive, whole when `integer`, and at most `max`. */
 function parseNumber(
   flag: string,
   text: string | undefined,
-  fallback: number,
-  { integer, max }: { integer: boolean; max?: number },
+  { fallback, integer, max }: { fallback: number; integer: boolean; max?: number },
 ): number {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -196,14 +196,21 @@ export function parseBackfillArgs(argv: string[], environment: NodeJS.ProcessEnv
       ...(until ? { until } : {}),
       ...(store ? { store } : {}),
       dryRun: values['dry-run'] === true,
-      concurrency: parseNumber('--concurrency', values.concurrency, 4, { integer: true, max: 64 }),
-      eventsPerSecond: parseNumber('--rate', values.rate, 500, { integer: false }),
-      pageSize: parseNumber('--page-size', values['page-size'], MAX_PAGE_SIZE, { integer: true, max: MAX_PAGE_SIZE }),
+      concurrency: parseNumber('--concurrency', values.concurrency, { fallback: 4, integer: true, max: 64 }),
+      eventsPerSecond: parseNumber('--rate', values.rate, { fallback: 500, integer: false }),
+      pageSize: parseNumber('--page-size', values['page-size'], {
+        fallback: MAX_PAGE_SIZE,
+        integer: true,
+        max: MAX_PAGE_SIZE,
+      }),
       ...(resume ? { checkpointFile: resume } : {}),
       ...(shard ? { shard } : {}),
       ...(retryFailed ? { retryFailedOnly: true } : {}),
       countTotals: true,
     },
-    progressIntervalSeconds: parseNumber('--progress-interval', values['progress-interval'], 10, { integer: false }),
+    progressIntervalSeconds: parseNumber('--progress-interval', values['progress-interval'], {
+      fallback: 10,
+      integer: false,
+    }),
   };
 }

@@ -63,7 +63,14 @@ describe('backfill counting', () => {
       kind: 'skipped',
       reason: 'disabled',
     });
-    expect(progressOf(tally, ['customer', 'order'], 'order', { order: 10 }, 2)).toEqual({
+    expect(
+      progressOf(tally, {
+        resourceTypes: ['customer', 'order'],
+        phase: 'order',
+        totals: { order: 10 },
+        elapsedSeconds: 2,
+      }),
+    ).toEqual({
       type: 'progress',
       phase: 'order',
       customers: { processed: 1 },

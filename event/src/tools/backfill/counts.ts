@@ -77,10 +77,20 @@ export function countRetried(tally: Tally, failure: FailedResource, outcome: Res
 /** Where the backfill stands, for its output. */
 export function progressOf(
   tally: Tally,
-  resourceTypes: readonly BackfillResourceType[],
-  phase: BackfillResourceType,
-  totals: Partial<Record<BackfillResourceType, number>>,
-  elapsedSeconds: number,
+  {
+    resourceTypes,
+    phase,
+    totals,
+    elapsedSeconds,
+  }: {
+    /** The types this backfill covers. */
+    resourceTypes: readonly BackfillResourceType[];
+    /** The type being read now. */
+    phase: BackfillResourceType;
+    /** How many resources of each type there are, where they were counted. */
+    totals: Partial<Record<BackfillResourceType, number>>;
+    elapsedSeconds: number;
+  },
 ): BackfillProgress {
   const all = resourceTypes.map((type) => tally.counts[type]);
   const total = (pick: (counts: ResourceCounts) => number) => all.reduce((sumOf, counts) => sumOf + pick(counts), 0);
