@@ -85,14 +85,14 @@ export function createApp(deps: AppDependencies): express.Express {
   if (prometheusHandler) app.get('/metrics', (req, res) => prometheusHandler(req, res));
 
   /** A request refused before the pipeline: counted, logged (the kind only), answered. */
-  const reject = (req: Request, res: Response, kind: FailureKind, message: string) => {
+  const reject = (req: Request, res: Response, { kind, message }: { kind: FailureKind; message: string }) => {
     metrics.requestRejected(kind);
     logger.warn({ outcome: kind, reason: message }, 'request rejected');
     answer(req, res, failure(kind, message));
   };
   const rejectBody = (req: Request, res: Response, error: BodyError) => {
     if (error.kind === 'aborted') return; // the sender hung up: no one to answer
-    reject(req, res, error.kind, error.message);
+    reject(req, res, { kind: error.kind, message: error.message });
   };
 
   // Arrival: the request's account opens and its body starts being taken off the socket, before
@@ -102,7 +102,11 @@ export function createApp(deps: AppDependencies): express.Express {
     const incoming: Incoming = {
       account,
       working: false,
-      body: receiveBody(req, account, bodyLimits, (error) => rejectBody(req, res, error)),
+      body: receiveBody(req, {
+        account,
+        limits: bodyLimits,
+        onFailure: (error) => rejectBody(req, res, error),
+      }),
     };
     res.locals.incoming = incoming;
     res.once('close', () => {
@@ -115,10 +119,13 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // Past the waiting line's end: redelivered later, by Pub/Sub's back-off, rather than queued for seconds.
   const admit: RequestHandler = (req, res, next) =>
-    gate.admit(req, res, next, () => {
-      metrics.requestRejected('overloaded');
-      logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
-      answer(req, res, failure('overloaded', 'the connector is at capacity; retry later'));
+    gate.admit(req, res, {
+      proceed: next,
+      turnAway: () => {
+        metrics.requestRejected('overloaded');
+        logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
+        answer(req, res, failure('overloaded', 'the connector is at capacity; retry later'));
+      },
     });
 
   // Who is asking is checked before the body is read (beyond what came with the headers).
@@ -131,7 +138,7 @@ export function createApp(deps: AppDependencies): express.Express {
       // Keys that cannot be fetched are our problem (retry), not the sender's.
       const kind =
         error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
-      reject(req, res, kind, error instanceof ConnectorError ? error.publicMessage : 'unauthorized');
+      reject(req, res, { kind, message: error instanceof ConnectorError ? error.publicMessage : 'unauthorized' });
     }
   };
 
@@ -149,10 +156,10 @@ export function createApp(deps: AppDependencies): express.Express {
     try {
       let body: unknown;
       try {
-        body = parseJsonBytes(raw, 'the body', DEFAULT_JSON_LIMITS, account);
+        body = parseJsonBytes(raw, 'the body', { limits: DEFAULT_JSON_LIMITS, account });
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
-        return reject(req, res, error.kind, error.publicMessage);
+        return reject(req, res, { kind: error.kind, message: error.publicMessage });
       } finally {
         account.release(raw.length);
       }

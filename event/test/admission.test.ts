@@ -15,7 +15,8 @@ async function startGated(limits: { maxConcurrent: number; maxWaiting: number })
   const app = express();
   app.post(
     '/:name',
-    (req, res, next) => gate.admit(req, res, next, () => res.status(503).json({ error: 'overloaded' })),
+    (req, res, next) =>
+      gate.admit(req, res, { proceed: next, turnAway: () => res.status(503).json({ error: 'overloaded' }) }),
     (req, res) => {
       const name = String(req.params.name);
       running.push(name);

@@ -58,11 +58,13 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
   };
 
   /** A finished HTTP client span under `parent`, `request.ms` long, ending now. */
-  function requestSpan(parent: Context, name: string, attributes: Attributes, request: UpstreamRequest): void {
+  function requestSpan(
+    parent: Context,
+    { name, attributes, status, ms }: UpstreamRequest & { name: string; attributes: Attributes },
+  ): void {
     const endTime = now();
-    const startTime = endTime - request.ms;
-    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime, attributes }, parent);
-    endHttpSpan(span, request.status, endTime);
+    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: endTime - ms, attributes }, parent);
+    endHttpSpan(span, status, endTime);
   }
 
   function spanHandle(span: Span): NotificationSpan {
@@ -165,7 +167,7 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
             'server.address': request.server,
             'commercetools.operation': operation,
           };
-          requestSpan(parent, operation, attributes, request);
+          requestSpan(parent, { ...request, name: operation, attributes });
         },
         tokenFetch(request) {
           metrics.tokenFetch(request);
@@ -176,7 +178,7 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
             'http.request.method': 'POST',
             'server.address': request.server,
           };
-          requestSpan(parent, 'POST oauth/token', attributes, request);
+          requestSpan(parent, { ...request, name: 'POST oauth/token', attributes });
         },
       };
     },

@@ -73,8 +73,7 @@ function parseResource(
 
 /** What the live path would do: `disabled` when no planner is enabled for the resource (see the planners). */
 function resultOf(
-  resourceType: ResourceType,
-  id: string,
+  { resourceType, id }: { resourceType: ResourceType; id: string },
   mapped: MappingResult | undefined,
   notes: string[],
 ): PreviewResult {
@@ -111,9 +110,11 @@ export async function previewResource(request: PreviewRequest, context: PlanCont
   }
   try {
     if (target.kind === 'order') {
-      return resultOf('order', target.order.id, await orderCompletedPlanner(context)?.(target.order), notes);
+      const { order } = target;
+      return resultOf({ resourceType: 'order', id: order.id }, await orderCompletedPlanner(context)?.(order), notes);
     }
-    return resultOf('customer', target.customer.id, newCustomerPlanner(context)?.(target.customer), notes);
+    const { customer } = target;
+    return resultOf({ resourceType: 'customer', id: customer.id }, newCustomerPlanner(context)?.(customer), notes);
   } catch (error) {
     // Only a hand-made file can miss what the mappers read (commercetools always sends it).
     if (request.kind === 'file' && error instanceof TypeError) {

@@ -122,8 +122,7 @@ function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
 async function processLine(
   body: unknown,
   pipeline: PipelineDependencies,
-  options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>>,
-  sleep: (ms: number) => Promise<void>,
+  options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>> & { sleep: (ms: number) => Promise<void> },
 ): Promise<Settled> {
   for (let attempt = 1; ; attempt += 1) {
     const processed = await processDelivery(body, pipeline, { authenticated: false });
@@ -138,7 +137,7 @@ async function processLine(
         attempts: attempt,
       };
     }
-    await sleep(options.retryDelayMs * 2 ** (attempt - 1));
+    await options.sleep(options.retryDelayMs * 2 ** (attempt - 1));
   }
 }
 
@@ -212,11 +211,11 @@ export async function replayNotifications(
   options: ReplayOptions = {},
 ): Promise<ReplaySummary> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency));
-  const retry = {
+  const lineOptions = {
     retries: options.retries ?? DEFAULTS.retries,
     retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+    sleep: deps.sleep ?? ((ms: number) => sleep(ms)),
   };
-  const wait = deps.sleep ?? ((ms: number) => sleep(ms));
   const dryRun = options.dryRun ?? false;
   const summary = emptySummary(dryRun);
 
@@ -231,7 +230,7 @@ export async function replayNotifications(
     summary.formats[format] += 1;
     try {
       if (dryRun) return await routeLine(body, deps.pipeline);
-      return await processLine(body, deps.pipeline, retry, wait);
+      return await processLine(body, deps.pipeline, lineOptions);
     } catch (error) {
       return {
         kind: 'failed',

@@ -262,7 +262,8 @@ describe.each(orders)('%s', (_name, order) => {
       ? money(order.discountOnTotalPrice.discountedAmount)
       : sumAmounts(currency, []);
     const undiscounted = add(money(order.totalPrice), discount);
-    const afterShare = (amount: Amount) => subtract(amount, proportionOf(amount, discount, undiscounted, priceMode));
+    const afterShare = (amount: Amount) =>
+      subtract(amount, proportionOf(amount, { part: discount, whole: undiscounted, mode: priceMode }));
     const taxedInfos = shippingInfos.map((info) => {
       if (!info.taxedPrice) throw new Error('shipping is not taxed');
       return info.taxedPrice;
