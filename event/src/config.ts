@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './admission';
+import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './inbound/admission';
 import { TRACK_EVENT_KEYS, TRACK_EVENTS, type EventSettings, type TrackEventKey } from './events';
 
 const optionalText = z
@@ -268,7 +268,7 @@ const configSchema = environmentSchema.transform((env, ctx) => {
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
     logLevel: env.LOG_LEVEL,
-    /** Notifications worked on at once; further requests wait their turn (see admission.ts). */
+    /** Notifications worked on at once; further requests wait their turn (see inbound/admission.ts). */
     maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,
     /** Metrics export; nothing is recorded when both are off. */
     metrics: {

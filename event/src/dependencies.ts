@@ -8,7 +8,7 @@ import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commer
 import { createProjectSettings, type ProjectSettings, type ProjectSettingsOptions } from './commercetools/project';
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
 import type { Config } from './config';
-import { createHttpAgent, type HttpAgent } from './http/agent';
+import { createHttpAgent, type HttpAgent } from './outbound/agent';
 import type { MappingOptions } from './mapping/types';
 import type { Metrics } from './metrics/metrics';
 import { metricsOf, tracingOf } from './metrics/telemetry';

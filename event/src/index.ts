@@ -1,6 +1,6 @@
 import { entryEnvironment, loadEntryConfig } from './entry';
 import { createLogger } from './logger';
-import { startConnector } from './server';
+import { startConnector } from './inbound/server';
 
 async function main(): Promise<void> {
   // Plain text on stderr: the one message an operator needs, with every problem, no values.

@@ -10,7 +10,7 @@ import {
   type HttpAgent,
   type HttpAnswer,
   type HttpRequest,
-} from '../http/agent';
+} from '../outbound/agent';
 import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
 
 /**

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
 import { noopTracing, type Tracing } from '../metrics/tracing';
 import { upstreamUnavailable } from '../errors';
-import { createHttpAgent, sendRequest, type HttpAgent } from '../http/agent';
+import { createHttpAgent, sendRequest, type HttpAgent } from '../outbound/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
 import { followSettlements, type CallSettlements, type Settlement } from './settlements';

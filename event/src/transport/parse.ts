@@ -69,7 +69,7 @@ const SMALL_DOCUMENT_COST = 64 * 1024;
 
 /**
  * Where the memory a request's JSON costs is charged (the edge's byte budget, see
- * http/budget.ts): `charge` throws an `overloaded` ConnectorError when the budget cannot hold it.
+ * inbound/budget.ts): `charge` throws an `overloaded` ConnectorError when the budget cannot hold it.
  */
 export interface ByteAccount {
   charge(bytes: number): void;

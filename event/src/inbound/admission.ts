@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
  * only adds memory (every notification in progress holds its order, its calls and its batch)
  * and garbage collection, and lets new arrivals compete with older ones for the same CPU: the
  * tail grows to seconds. Requests beyond the limit wait their turn in arrival order, with their
- * bodies unread beyond what came with their headers (see http/body.ts); the wait counts toward
+ * bodies unread beyond what came with their headers (see body.ts); the wait counts toward
  * their deadline.
  */
 export interface AdmissionLimits {

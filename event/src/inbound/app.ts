@@ -7,11 +7,11 @@ import {
   type AdmissionGate,
   type AdmissionLimits,
 } from './admission';
-import { ConnectorError } from './errors';
-import { BodyError, DEFAULT_BODY_LIMITS, receiveBody, type BodyLimits, type IncomingBody } from './http/body';
-import { createByteBudget, defaultByteBudget, type ByteBudget, type RequestAccount } from './http/budget';
+import { ConnectorError } from '../errors';
+import { BodyError, DEFAULT_BODY_LIMITS, receiveBody, type BodyLimits, type IncomingBody } from './body';
+import { createByteBudget, defaultByteBudget, type ByteBudget, type RequestAccount } from './budget';
 import type { InFlight } from './in-flight';
-import { noopMetrics } from './metrics/metrics';
+import { noopMetrics } from '../metrics/metrics';
 import {
   answerOf,
   causeOf,
@@ -20,14 +20,14 @@ import {
   type FailureKind,
   type PipelineDependencies,
   type Processed,
-} from './pipeline';
-import { createDecoder } from './transport/decode';
-import { DEFAULT_JSON_LIMITS, parseJsonBytes } from './transport/parse';
+} from '../pipeline';
+import { createDecoder } from '../transport/decode';
+import { DEFAULT_JSON_LIMITS, parseJsonBytes } from '../transport/parse';
 
 export interface AppDependencies extends Omit<PipelineDependencies, 'decode'> {
-  /** Body size, deadline and what a waiting request may hold (see http/body.ts). */
+  /** Body size, deadline and what a waiting request may hold (see body.ts). */
   body?: Partial<BodyLimits>;
-  /** What every request in progress may hold together; by default a share of the heap (see http/budget.ts). */
+  /** What every request in progress may hold together; by default a share of the heap (see budget.ts). */
   budget?: ByteBudget;
   /** Turns request bodies into notifications; every transport by default. */
   decode?: PipelineDependencies['decode'];
@@ -96,7 +96,7 @@ export function createApp(deps: AppDependencies): express.Express {
   };
 
   // Arrival: the request's account opens and its body starts being taken off the socket, before
-  // it has a turn (see http/body.ts); both end with the request.
+  // it has a turn (see body.ts); both end with the request.
   const receive: RequestHandler = (req, res, next) => {
     const account = budget.open();
     const incoming: Incoming = {

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createAdmissionGate, receivedAtOf } from '../src/admission';
+import { createAdmissionGate, receivedAtOf } from '../../src/inbound/admission';
 
 /**
  * The gate in front of an Express route whose requests finish only when the test says so, so

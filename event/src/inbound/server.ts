@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { admissionLimitsOf } from './admission';
 import { createApp, type AppDependencies } from './app';
-import type { Config } from './config';
-import { createConnectorDependencies, type DependencyLimits } from './dependencies';
-import type { ProjectSettings } from './commercetools/project';
-import { summarizeProofs } from './handlers/proof';
+import type { Config } from '../config';
+import { createConnectorDependencies, type DependencyLimits } from '../dependencies';
+import type { ProjectSettings } from '../commercetools/project';
+import { summarizeProofs } from '../handlers/proof';
 import { createInFlight } from './in-flight';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
 export const SHUTDOWN_GRACE_MS = 8_000;
@@ -126,7 +126,7 @@ async function authenticationOf(config: Config): Promise<Pick<AppDependencies, '
   const { pubSub } = config.transport;
   if (!pubSub) return {};
   // Loaded only when used: google-auth-library costs ~13 MB of memory that most deployments never need.
-  const { createPubSubAuthenticator } = await import('./transport/pubsub-auth.js');
+  const { createPubSubAuthenticator } = await import('../transport/pubsub-auth.js');
   // Built once: it caches Google's signing keys between requests.
   return { authenticate: createPubSubAuthenticator(pubSub) };
 }
