@@ -10,9 +10,9 @@ import { createCommercetoolsReader, type CommercetoolsReader } from './commercet
 import type { Config } from './config';
 import { createHttpAgent, type HttpAgent } from './outbound/agent';
 import type { MappingOptions } from './mapping/types';
-import type { Metrics } from './metrics/metrics';
-import { metricsOf, tracingOf } from './metrics/telemetry';
-import type { Tracing } from './metrics/tracing';
+import type { Metrics } from './telemetry/metrics';
+import { metricsOf, tracingOf } from './telemetry/configured';
+import type { Tracing } from './telemetry/tracing';
 import { createRegulationsClient, type RegulationsClient } from './segment/regulations';
 import { createSourceRouter } from './segment/sources';
 import {

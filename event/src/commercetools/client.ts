@@ -11,7 +11,7 @@ import {
   type HttpAnswer,
   type HttpRequest,
 } from '../outbound/agent';
-import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
+import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../telemetry/metrics';
 
 /**
  * Bounds for every commercetools call. Pub/Sub gives a push request about 10 s; the worst case of

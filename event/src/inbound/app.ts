@@ -11,7 +11,7 @@ import { ConnectorError } from '../errors';
 import { BodyError, DEFAULT_BODY_LIMITS, receiveBody, type BodyLimits, type IncomingBody } from './body';
 import { createByteBudget, defaultByteBudget, type ByteBudget, type RequestAccount } from './budget';
 import type { InFlight } from './in-flight';
-import { noopMetrics } from '../metrics/metrics';
+import { noopMetrics } from '../telemetry/metrics';
 import {
   answerOf,
   causeOf,

@@ -1,7 +1,7 @@
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
-import { noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
-import { noopTracing, type Tracing } from '../metrics/tracing';
+import { noopMetrics, serverAddressOf, type Metrics } from '../telemetry/metrics';
+import { noopTracing, type Tracing } from '../telemetry/tracing';
 import { upstreamUnavailable } from '../errors';
 import { createHttpAgent, sendRequest, type HttpAgent } from '../outbound/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';

@@ -5,7 +5,7 @@ import { newCustomerPlanner } from '../../handlers/customer';
 import { orderCompletedPlanner } from '../../handlers/order';
 import type { PlanContext } from '../../handlers/types';
 import type { MappingResult } from '../../mapping/types';
-import { noopMetrics, type Metrics } from '../../metrics/metrics';
+import { noopMetrics, type Metrics } from '../../telemetry/metrics';
 import { checkpointFiltersOf, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { countOutcome, perSecond, progressOf, startTally, type ResourceOutcome, type Tally } from './counts';
 import { type Resource } from './pages';

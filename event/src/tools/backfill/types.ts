@@ -4,7 +4,7 @@ import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { CommercetoolsReader } from '../../commercetools/reads';
 import type { EventSettings } from '../../events';
 import type { MappingOptions } from '../../mapping/types';
-import type { Metrics } from '../../metrics/metrics';
+import type { Metrics } from '../../telemetry/metrics';
 import type { SegmentSink } from '../../segment/sink';
 import type { Shard } from './shards';
 
