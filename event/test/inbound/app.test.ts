@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import orderTaxExcluded from '../../src/dev/samples/orders/order-tax-excluded.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
 import {
   changeNotification,
   messageNotification,

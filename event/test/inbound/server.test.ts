@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startConnector, type RunningConnector } from '../../src/inbound/server';

@@ -12,14 +12,14 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderRefunded, type Refund } from '../../src/mapping/refund';
 import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
 import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;
 const taxIncluded = taxIncludedJson as unknown as Order;

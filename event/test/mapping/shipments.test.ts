@@ -3,8 +3,8 @@ import { buildOrderEvent, buildOrderEventWithShipments, orderProperties } from '
 import { buildShipments, shipmentProperties } from '../../src/mapping/shipments';
 import type { EventName, MappingOptions, MappingResult, Occurrence } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
+import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
 import shippedJson from '../fixtures/orders/order-shipped.json';
 
 const shipped = shippedJson as unknown as Order;

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
 import {
   changeNotification,
   pubSubEnvelope,

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import { noopMetrics } from '../../src/telemetry/metrics';
 import { noopTracing } from '../../src/telemetry/tracing';
 import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';

@@ -6,12 +6,12 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createConnectorDependencies, type ConnectorDependencies } from '../../src/dependencies';
 import { detectResourceType, formatPreview, previewResource, type PreviewRequest } from '../../src/tools/preview';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
 import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { changeNotification, PROJECT_KEY, startHarness, WRITE_KEY, type Harness } from '../support/harness';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { ConnectorError } from '../../src/errors';
 import { createDecoder } from '../../src/transport/decode';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { PROJECT_KEY, startHarness, type Harness } from '../support/harness';
 
 /**

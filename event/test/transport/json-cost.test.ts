@@ -2,19 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonTooDeepError, scanJson } from '../../src/transport/json-cost';
 import { DEFAULT_JSON_LIMITS, parseJsonBytes, type ByteAccount } from '../../src/transport/parse';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 
 const scan = (text: string) => scanJson(Buffer.from(text), 64);
 const costPerByte = (text: string) => scan(text).cost / Buffer.byteLength(text);
 
-/** Every commercetools payload the tests and the demo hold. */
+/** Every commercetools payload the tests hold (the fixtures hold copies of the demo's samples too). */
 const root = join(__dirname, '..', '..');
-const payloads = [
-  'src/dev/samples/orders',
-  'src/dev/samples/customers',
-  'test/fixtures/orders',
-  'test/fixtures/customers',
-]
+const payloads = ['test/fixtures/orders', 'test/fixtures/customers']
   .flatMap((folder) => readdirSync(join(root, folder)).map((file) => join(folder, file)))
   .filter((path) => path.endsWith('.json'));
 
