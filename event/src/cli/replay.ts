@@ -3,8 +3,8 @@
  *
  * Handles every line of FILE (JSON lines: commercetools notifications, Pub/Sub push bodies, or
  * Pub/Sub messages as exported from a dead-letter subscription) through the connector's own
- * pipeline, in this process, and prints a summary. The messageIds are the live path's, so lines
- * already delivered are deduplicated by Segment.
+ * pipeline, in this process, and prints a summary. The messageIds are the live path's, so the
+ * events of lines already handled are deduplicated by Segment.
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   const input = args.file === '-' ? process.stdin : createReadStream(args.file, 'utf8');
   const lines = createInterface({ input, crlfDelay: Infinity });
   const progress = process.stderr.isTTY && logLevel === 'warn';
-  let settled = 0;
+  let done = 0;
   try {
     const summary = await replayNotifications(
       lines,
@@ -99,12 +99,12 @@ async function main(): Promise<number> {
         concurrency: args.concurrency,
         dryRun: args.dryRun,
         onLine: () => {
-          settled += 1;
-          if (progress && settled % 100 === 0) process.stderr.write(`\r${settled} lines…`);
+          done += 1;
+          if (progress && done % 100 === 0) process.stderr.write(`\r${done} lines…`);
         },
       },
     );
-    if (progress && settled >= 100) process.stderr.write('\r');
+    if (progress && done >= 100) process.stderr.write('\r');
     process.stdout.write(formatReplaySummary(summary, args.file === '-' ? 'stdin' : args.file));
     return replayExitCode(summary);
   } finally {

@@ -5,9 +5,9 @@ import { findHandler, routeKey } from '../routing';
 import { isObject } from '../transport/parse';
 
 /**
- * Replays saved notifications through the connector's own pipeline, one line at a time, exactly
- * as a push would have been processed: same decoding, routing, handlers and messageIds, so a
- * notification already delivered (or replayed twice) is deduplicated by Segment. Saved lines
+ * Replays saved notifications through the connector's own pipeline, one line at a time, exactly as
+ * a push would have been processed: same decoding, routing, handlers and messageIds, so the events
+ * of a notification already handled (or replayed twice) are deduplicated by Segment. Saved lines
  * carry no credential, so carried resources are never trusted: commercetools is asked.
  */
 
@@ -38,7 +38,7 @@ export interface ReplayOptions {
   retries?: number;
   /** Delay before the first retry, doubled for each further one. Default 500 ms. */
   retryDelayMs?: number;
-  /** Called as each line is settled, in completion order (progress). */
+  /** Called as each line is done, in completion order (progress). */
   onLine?: (line: number, outcome: LineOutcome) => void;
 }
 
@@ -96,10 +96,10 @@ export function requestBodyOf(value: unknown): { format: LineFormat; body: unkno
   return { format: 'notification', body: value };
 }
 
-type Settled = Exclude<LineOutcome, { kind: 'invalid' }>;
+type LineResult = Exclude<LineOutcome, { kind: 'invalid' }>;
 
-/** A processed line as an outcome: 2xx are settled, 4xx failed for good, 5xx worth another try. */
-function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
+/** A processed line as an outcome: 2xx are done, 4xx failed for good, 5xx worth another try. */
+function outcomeOf(processed: Processed, attempts: number): LineResult | 'retry' {
   switch (processed.kind) {
     case 'outcome': {
       const { outcome } = processed;
@@ -123,7 +123,7 @@ async function processLine(
   body: unknown,
   pipeline: PipelineDependencies,
   options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>> & { sleep: (ms: number) => Promise<void> },
-): Promise<Settled> {
+): Promise<LineResult> {
   for (let attempt = 1; ; attempt += 1) {
     const processed = await processDelivery(body, pipeline, { authenticated: false });
     const outcome = outcomeOf(processed, attempt);
@@ -142,7 +142,7 @@ async function processLine(
 }
 
 /** What the app would do with the body, without calling any handler. */
-async function routeLine(body: unknown, pipeline: PipelineDependencies): Promise<Settled> {
+async function routeLine(body: unknown, pipeline: PipelineDependencies): Promise<LineResult> {
   try {
     const decoded = await pipeline.decode(body);
     if (decoded.kind === 'control') return { kind: 'skipped', reason: decoded.status };
