@@ -1,7 +1,8 @@
 /**
- * The one wiring: every entry point (the server, backfill, preview, replay, the demo, the tests
- * and benchmarks) builds its adapters here, from a configuration; tests and the demo point that
- * configuration at local stand-ins.
+ * The one wiring: every entry point that handles notifications or sends to Segment (the server,
+ * backfill, preview, replay, the demo, the tests and benchmarks) builds its adapters here, from a
+ * configuration; tests and the demo point that configuration at local stand-ins. The deploy
+ * scripts need only the commercetools API, and build it themselves.
  */
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';

@@ -1,7 +1,8 @@
 /**
  * What every entry point shares: the server (index.ts), the command-line tools (src/cli) and the
- * deploy scripts (src/connector). Each reads its configuration the same way, reports an invalid
- * one the same way, and turns its result into the process's exit code the same way.
+ * deploy scripts (src/connector). Each reads its configuration the same way and reports an invalid
+ * one the same way; the tools and the deploy scripts also turn their result into the process's
+ * exit code the same way.
  */
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config';

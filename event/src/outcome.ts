@@ -38,7 +38,7 @@ export const SKIP_REASONS = {
   'deletion-refused': 'warn',
   /** A customer deletion was notified, but commercetools still holds the customer. */
   'customer-exists': 'warn',
-  /** Segment refused this notification's events for good (a 4xx other than 429), even sent alone. */
+  /** Segment refused this notification's events for good (a 4xx other than 408 and 429), even sent alone. */
   'segment-rejected': 'error',
 } as const satisfies Record<string, 'info' | 'warn' | 'error'>;
 

@@ -63,7 +63,10 @@ export interface BackfillCommand {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** A day (midnight UTC) or a time with its offset, as commercetools' createdAt (ISO 8601, UTC). */
+/**
+ * The shard to run: `--shard K/N`, else the one the job runner's task index names (counted by
+ * `--shards N` when given); none outside a job runner. Both flags at once are a usage error.
+ */
 function shardOf(
   flag: string | undefined,
   count: string | undefined,
@@ -90,6 +93,7 @@ function shardOf(
   }
 }
 
+/** A day (midnight UTC) or a time with its offset, as commercetools' createdAt (ISO 8601, UTC). */
 export function parseDate(flag: string, text: string): string {
   const trimmed = text.trim();
   if (!DAY.test(trimmed) && !TIME_WITH_OFFSET.test(trimmed)) {
@@ -102,7 +106,10 @@ export function parseDate(flag: string, text: string): string {
   return time.toISOString();
 }
 
-/** A flag's number: `fallback` when the flag is absent; a usage error unless positive, whole when `integer`, and at most `max`. */
+/**
+ * A flag's number: `fallback` when the flag is absent; a usage error unless it is positive, whole
+ * when `integer`, and at most `max`.
+ */
 function parseNumber(
   flag: string,
   text: string | undefined,
@@ -123,10 +130,10 @@ function parseNumber(
   return value;
 }
 
-/** The command line as backfill options; 'help' for --help. Throws UsageError. */
 /**
- * The options of a command line. The shard comes from `--shard K/N`, else from the job runner's
- * task index in `environment` (Cloud Run Jobs, Kubernetes Indexed Jobs).
+ * The command line as backfill options; 'help' for --help. Throws UsageError. The shard comes from
+ * `--shard K/N`, else from the job runner's task index in `environment` (Cloud Run Jobs,
+ * Kubernetes Indexed Jobs).
  */
 export function parseBackfillArgs(argv: string[], environment: NodeJS.ProcessEnv = {}): BackfillCommand | 'help' {
   let parsed;

@@ -33,8 +33,9 @@ export const DEFAULT_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = {
 };
 
 /**
- * The abort signal of the notification a read is made for. ts-client has no per-request signal,
- * so the reader runs each read inside this context and the API's fetch joins it to its own.
+ * The abort signal of the notification a read is made for. ts-client passes no signal of its own
+ * per request, so the reader runs each read inside this context, and the HTTP client below gives
+ * the signal to every request it sends for that read.
  */
 const requestSignal = new AsyncLocalStorage<AbortSignal>();
 
@@ -43,12 +44,11 @@ export function withRequestSignal<T>(signal: AbortSignal | undefined, read: () =
   return signal ? requestSignal.run(signal, read) : read();
 }
 
-/** What ts-client passes its httpClient, of what it passes: the rest is for other clients. */
+/** The options ts-client passes its httpClient that this client reads; it ignores the others. */
 interface TsClientInit {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
 }
 
 /** What ts-client reads of an answer: the status, the headers, and the body through text(). */

@@ -43,7 +43,7 @@ const DELETIONS_UNPROVABLE =
   "project's settings (Settings → Messages), or set SEGMENT_DELETE_USERS=false.";
 
 const NOTHING_ENABLED =
-  'No event is enabled: every EVENT_* variable is off and IDENTIFY_CUSTOMERS and SEGMENT_DELETE_USERS are false. ' +
+  'No event is enabled: every EVENT_* variable is off and IDENTIFY_CUSTOMERS, GROUP_BUSINESS_UNITS and SEGMENT_DELETE_USERS are false. ' +
   'Enable at least one, or undeploy the connector.';
 
 /**

@@ -1,8 +1,8 @@
 import type { MessagesSetting } from '../commercetools/project';
 import { upstreamUnavailable } from '../errors';
+import { skipped, type Outcome } from '../outcome';
 import { messageFields, readMessage, type HandledMessageType, type MessageFields } from '../transport/messages';
 import type { ChangeNotification, MessageNotification } from '../transport/notification';
-import { skipped, type Outcome } from '../outcome';
 import type { HandlerContext } from './types';
 
 /**
@@ -13,6 +13,10 @@ import type { HandlerContext } from './types';
  * state must show it (checked by the handler, see states.ts).
  */
 
+/**
+ * A message as proven (see ProofKind): its fields believed as they are, or, in a project without
+ * messages, its claim, for the handler to check against the resource.
+ */
 export type ProvenMessage<T extends HandledMessageType> =
   | {
       kind: 'delivery' | 'messages-api';
@@ -81,7 +85,7 @@ export type DeletionProof =
 /**
  * A customer deletion is irreversible in Segment: it is requested only when the delivery was
  * authenticated or commercetools' Messages API holds the customer's CustomerDeleted message. A
- * project without messages cannot prove it: `unverified-deletion`.
+ * project without messages cannot prove it otherwise: `unverified-deletion`.
  */
 export async function proveCustomerDeletion(
   notification: ChangeNotification,

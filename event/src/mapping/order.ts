@@ -15,8 +15,6 @@ import {
   type Occurrence,
 } from './types';
 
-// Refunds live in their own module; the payment handler has always imported them from here.
-
 /**
  * true when the order has no customer but an email and an anonymous identity: the handler must
  * then ask commercetools whether that email is registered before a guest identify may be sent.

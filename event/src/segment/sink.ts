@@ -18,8 +18,9 @@ export interface SegmentSink {
   /**
    * Enqueue the calls (in order) and wait until Segment accepted all of them. Rejects with a
    * SegmentRejection when Segment refused some for good, even sent on their own; with an
-   * upstream-unavailable error when any failed transiently (5xx, 429, network, timeout), was not
-   * accepted in time, or `signal` aborted first (the request's deadline passed), or the sink is closed.
+   * upstream-unavailable error when any failed transiently (5xx, 408, 429, network, timeout), was
+   * not accepted in time, or `signal` aborted first (the request's deadline passed), or the sink is
+   * closed.
    */
   send(calls: readonly SegmentCall[], signal?: AbortSignal): Promise<void>;
   /** Flush what is queued and stop; used on shutdown. Later sends are refused at once. */
@@ -55,7 +56,7 @@ export interface SegmentSinkLimits {
   flushAt: number;
   /** Batch requests to Segment in flight at once; batches arriving meanwhile are merged. */
   maxRequestsInFlight: number;
-  /** A further request starts only once the oldest in flight has taken this long, ms. */
+  /** A further request starts only once the newest in flight has been out this long, ms (see batching.ts). */
   extraLaneAfterMs: number;
   /**
    * Longest wait for Segment's answer to one send, ms, whatever the caller's signal: no wait can
@@ -87,7 +88,7 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
 export function segmentHttpClient(agent: HttpAgent): HTTPClient {
   return {
     async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
-      // The body is read whole: the keep-alive connection is reused, and a refusal's says why.
+      // The body is read whole: that frees the keep-alive connection, and a refusal's body says why.
       const { status, headers, text } = await sendRequest(agent, {
         url: request.url,
         method: request.method,

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * What the connector records about itself, as plain functions. The pipeline, the Segment HTTP
- * client, the commercetools fetch and backfill call these; whether anything is exported (OTLP,
- * Prometheus) is decided once, in dependencies.ts. Every attribute is bounded: routes, outcomes,
- * reasons, status codes, host names and commercetools resource types — never an id or personal data.
+ * client, the commercetools HTTP client and backfill call these; whether anything is exported
+ * (OTLP, Prometheus) is decided once, when the dependencies are wired (see configured.ts). Every
+ * attribute is bounded: routes, outcomes, reasons, status codes, host names and commercetools
+ * resource types — never an id or personal data.
  */
 export interface Metrics {
   /** A notification entered the pipeline (in flight until `notificationHandled`). */

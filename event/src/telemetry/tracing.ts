@@ -4,15 +4,15 @@ import type { SegmentSink } from '../segment/sink';
 import type { HandledNotification, Metrics } from './metrics';
 
 /**
- * Traces, as a handful of hooks. Whether anything is traced is decided once, in dependencies.ts:
- * with OTEL_TRACES_EXPORTER off every hook is the no-op below, which returns what it is given and
- * allocates nothing, so the hot path makes no span and no object for one. The OpenTelemetry side
- * (otel-tracing.ts) is loaded only when traces are on.
+ * Traces, as a handful of hooks. Whether anything is traced is decided once, when the dependencies
+ * are wired (see configured.ts): with OTEL_TRACES_EXPORTER off every hook is the no-op below, which
+ * returns what it is given and allocates nothing, so the hot path makes no span and no object for
+ * one. The OpenTelemetry side (otel-tracing.ts) is loaded only when traces are on.
  *
  * A trace is one notification: its span, children for the commercetools requests made for it
- * (tokens included), and a child for each Segment request that carried its events. Attributes
- * are bounded, as the metrics' are: routes, outcomes, reasons, transports, operations, hosts and
- * status codes; never an id or personal data.
+ * (tokens included), and a child for each Segment request that carried its events. Attributes are
+ * bounded, as the metrics' are: routes, outcomes, reasons, transports, operations, hosts and status
+ * codes; never an id or personal data.
  */
 export interface NotificationSpan {
   /** `logger` itself, or a child of it whose lines carry this notification's `trace_id` and `span_id`. */

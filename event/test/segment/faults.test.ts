@@ -13,7 +13,7 @@ import {
 import type { SegmentBehaviour, SegmentCapture } from '../../src/dev/segment-capture';
 
 /**
- * Segment failing while notifications that make several calls are in flight. test/http-delivery
+ * Segment failing while notifications that make several calls are in flight. test/inbound/app.test.ts
  * checks each failure for one identify; this suite checks the guarantees behind "acknowledge or
  * retry": a 2xx only when Segment accepted every call of the notification, a 503 (within the
  * deadline) otherwise with nothing accepted, and a redelivery that sends the very messageIds

@@ -1,11 +1,11 @@
 /**
- * The backfill engine: pages through commercetools customers and orders and hands each one's
- * creation events (identify + Signed Up; guest identify + Order Completed) to the same planners
- * and sink as the live path. Their messageIds are therefore the live path's, so a re-run, or an
- * overlap with live traffic, is deduplicated by Segment.
+ * The backfill engine: pages through commercetools customers, business units and orders and hands
+ * each one's creation events (identify + Signed Up; a group call per associate; guest identify +
+ * Order Completed) to the same planners and sink as the live path. Their messageIds are therefore
+ * the live path's, so a re-run, or an overlap with live traffic, is deduplicated by Segment.
  *
- * Everything it touches is passed in (commercetools, the sink, a clock, an output): no
- * process.env, no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
+ * Everything it touches is passed in (commercetools, the sink, a clock, an output): no process.env,
+ * no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
  */
 import { checkpointFiltersOf, usableCheckpoint, type Checkpoint } from './checkpoint';
 import { countResources, readPage, type Resource } from './pages';
