@@ -46,7 +46,7 @@ export function reportConfigProblems(problems: readonly string[], report: Config
   const write = report.write ?? toStderr;
   write(`${report.name}: invalid configuration${report.consequence ? `, ${report.consequence}` : ''}:`);
   for (const problem of problems) write(`  - ${problem}`);
-  write("The variables are described in .env.example and the README's configuration table.");
+  write('The variables are described in .env.example and docs/configuration.md.');
 }
 
 export type LoadedConfig = { kind: 'valid'; config: Config } | { kind: 'invalid'; problems: string[] };

@@ -4,7 +4,7 @@
  * your Segment source when SEGMENT_WRITE_KEY is set), the connector itself, posts the
  * notifications commercetools would send, and prints what reached Segment.
  */
-import { startCommercetoolsStandIn } from '../dev/commercetools-stand-in';
+import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../dev/commercetools-stand-in';
 import { loadConfig } from '../config';
 import { createConnectorDependencies } from '../dependencies';
 import { createLogger } from '../logger';
@@ -15,19 +15,51 @@ import orderGuest from '../dev/samples/orders/order-guest.json';
 import orderMultipleShipping from '../dev/samples/orders/order-multiple-shipping.json';
 import orderTaxExcluded from '../dev/samples/orders/order-tax-excluded.json';
 import orderTaxIncluded from '../dev/samples/orders/order-tax-included.json';
+import businessUnit from '../dev/samples/business-units/business-unit-acme.json';
 
 const PROJECT_KEY = 'demo-project';
 
+type SampleTypeId = 'customer' | 'order' | 'business-unit';
+
 interface Sample {
   title: string;
-  typeId: 'customer' | 'order';
+  typeId: SampleTypeId;
   resource: { id: string; discountCodes?: { discountCode: { obj?: object } }[] };
+  /** What happens in commercetools before it notifies (an order ships, a customer is deleted). */
+  happens?: (commercetools: CommercetoolsStandIn) => Promise<void>;
   /** A message (type and its fields) instead of the resource's ResourceCreated change. */
   message?: { type: string; fields: object };
   /** Posted by a stranger: commercetools never created this message. */
   forged?: boolean;
   notificationType?: 'ResourceDeleted';
 }
+
+/** The discount-code order, shipped: one UPS parcel with every unit, tracked. */
+const shippedOrder = {
+  ...orderTaxExcluded,
+  version: orderTaxExcluded.version + 1,
+  shipmentState: 'Shipped',
+  lastModifiedAt: '2026-03-16T07:45:00.000Z',
+  shippingInfo: {
+    ...orderTaxExcluded.shippingInfo,
+    deliveries: [
+      {
+        id: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b',
+        key: 'us-webshop-delivery-1',
+        createdAt: '2026-03-16T07:40:00.000Z',
+        items: orderTaxExcluded.lineItems.map((line) => ({ id: line.id, quantity: line.quantity })),
+        parcels: [
+          {
+            id: 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d',
+            createdAt: '2026-03-16T07:40:00.000Z',
+            trackingData: { trackingId: '1Z999AA10123456784', carrier: 'UPS', provider: 'UPS Ground', isReturn: false },
+            items: orderTaxExcluded.lineItems.map((line) => ({ id: line.id, quantity: line.quantity })),
+          },
+        ],
+      },
+    ],
+  },
+};
 
 const samples: Sample[] = [
   { title: 'a registered customer signs up', typeId: 'customer', resource: customerFull },
@@ -37,7 +69,7 @@ const samples: Sample[] = [
     resource: orderTaxExcluded,
   },
   {
-    title: 'an order with product, cart and shipping discounts (gross prices, DE VAT)',
+    title: 'an order in the German store, with product, cart and shipping discounts (gross prices, DE VAT)',
     typeId: 'order',
     resource: orderTaxIncluded,
   },
@@ -48,9 +80,15 @@ const samples: Sample[] = [
   },
   { title: 'a guest checks out', typeId: 'order', resource: orderGuest },
   {
-    title: 'the discount-code order ships',
+    title: 'the customer’s company buys as a business unit: one group call per associate',
+    typeId: 'business-unit',
+    resource: businessUnit,
+  },
+  {
+    title: 'the discount-code order ships, in one tracked UPS parcel',
     typeId: 'order',
     resource: orderTaxExcluded,
+    happens: (commercetools) => commercetools.add('order', shippedOrder),
     message: { type: 'OrderShipmentStateChanged', fields: { shipmentState: 'Shipped', oldShipmentState: 'Ready' } },
   },
   {
@@ -61,12 +99,31 @@ const samples: Sample[] = [
     forged: true,
   },
   {
-    title: 'a customer deletes their account (deleting them in Segment needs SEGMENT_PUBLIC_API_TOKEN)',
+    title: 'the customer deletes their account: Segment is asked to suppress and delete their data',
     typeId: 'customer',
     resource: customerFull,
+    happens: async (commercetools) => {
+      await commercetools.remove('customer', customerFull.id);
+      // commercetools keeps the CustomerDeleted message: what proves the deletion.
+      await commercetools.publish(deletedMessage(customerFull.id));
+    },
     notificationType: 'ResourceDeleted',
   },
 ];
+
+function deletedMessage(customerId: string) {
+  const now = new Date().toISOString();
+  return {
+    id: '00000000-0000-4000-8000-0000000de1e7',
+    version: 1,
+    sequenceNumber: 13,
+    resource: { typeId: 'customer', id: customerId },
+    resourceVersion: 13,
+    type: 'CustomerDeleted',
+    createdAt: now,
+    lastModifiedAt: now,
+  };
+}
 
 function notificationFor(sample: Sample, index: number) {
   const base = { projectKey: PROJECT_KEY, resource: { typeId: sample.typeId, id: sample.resource.id } };
@@ -104,7 +161,8 @@ const DE_WRITE_KEY = 'demo-de-webshop-write-key';
 function describeEvent(event: CapturedEvent, writeKey: string | undefined): string {
   const source = writeKey === DE_WRITE_KEY ? `  [source of ${DE_STORE}]` : '  [default source]';
   const who = event.userId ? `userId=${event.userId}` : `anonymousId=${event.anonymousId}`;
-  const head = event.type === 'track' ? `track "${event.event}"` : 'identify';
+  const head =
+    event.type === 'track' ? `track "${event.event}"` : event.type === 'group' ? `group ${event.groupId}` : 'identify';
   const body = event.type === 'track' ? event.properties : event.traits;
   const context =
     event.context && 'consent' in event.context
@@ -138,6 +196,8 @@ async function main(): Promise<void> {
   }
 
   const capture = realWriteKey ? undefined : await startSegmentCapture();
+  // Deletions always go to a local stand-in of Segment's Public API: the demo never deletes anyone for real.
+  const publicApi = await startSegmentCapture();
   // The connector's own configuration and wiring, pointed at the stand-ins.
   const config = loadConfig({
     CTP_PROJECT_KEY: PROJECT_KEY,
@@ -150,7 +210,8 @@ async function main(): Promise<void> {
     LOCALE: 'en',
     // With the local capture, the German store's events go to a source of their own.
     ...(capture ? { SEGMENT_WRITE_KEYS_BY_STORE: JSON.stringify({ [DE_STORE]: DE_WRITE_KEY }) } : {}),
-    // Deletions need a Segment Public API token; the demo shows none.
+    SEGMENT_PUBLIC_API_TOKEN: 'demo-public-api-token',
+    SEGMENT_PUBLIC_API_HOST: publicApi.url,
   });
   const { api: _api, ...dependencies } = createConnectorDependencies(config);
   const sink = dependencies.segment;
@@ -162,14 +223,17 @@ async function main(): Promise<void> {
   console.log(
     `  Segment                 ${capture ? `local capture ${capture.url}` : `${segmentSettings.host} (your source: check its debugger)`}`,
   );
+  console.log(`  Segment Public API      local stand-in ${publicApi.url} (deletions)`);
   console.log('  connector               this process, the same pipeline as POST /\n');
 
   let failures = 0;
   for (const [index, sample] of samples.entries()) {
+    await sample.happens?.(commercetools);
     const notification = notificationFor(sample, index + 1);
     // commercetools keeps the message it sends, so the connector can prove the push's claim.
     if (sample.message && !sample.forged) await commercetools.publish(notification);
     const seen = capture?.accepted.length ?? 0;
+    const deletionsSeen = publicApi.accepted.length;
     // As Connect pushes it, unauthenticated: what a notification carries is checked against commercetools.
     const processed = await processDelivery(pubSubEnvelope(notification, `demo-${index + 1}`), pipeline, {
       authenticated: false,
@@ -184,6 +248,9 @@ async function main(): Promise<void> {
     for (const received of capture?.accepted.slice(seen) ?? []) {
       for (const event of received.events) console.log(describeEvent(event, received.writeKey));
     }
+    for (const request of publicApi.accepted.slice(deletionsSeen)) {
+      console.log(`    Public API POST ${request.path}  ${JSON.stringify(request.body)}`);
+    }
     console.log('');
   }
 
@@ -197,6 +264,7 @@ async function main(): Promise<void> {
   }
   await sink.close(2_000);
   await capture?.close();
+  await publicApi.close();
   await commercetools.close();
   process.exitCode = failures === 0 ? 0 : 1;
 }

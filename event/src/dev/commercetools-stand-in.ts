@@ -24,8 +24,10 @@ export type StoredMessage = Json & {
 export interface CommercetoolsStandIn {
   mock: CommercetoolsMock;
   url: string;
-  /** Stores a resource exactly as given. */
+  /** Stores a resource exactly as given (replacing one with its id). */
   add(typeId: string, resource: object): Promise<void>;
+  /** Deletes a resource, as commercetools does when it is deleted. */
+  remove(typeId: string, id: string): Promise<void>;
   /** Changes the project's messages setting (as the `changeMessagesConfiguration` update action does). */
   setMessages(setting: { enabled: boolean; deleteDaysAfterCreation?: number }): Promise<void>;
   /**
@@ -133,6 +135,9 @@ export async function startCommercetoolsStandIn(options: StandInOptions): Promis
     messageRequests,
     async add(typeId, resource) {
       await mock.project(projectKey).unsafeAdd(typeId as never, resource as never);
+    },
+    async remove(typeId, id) {
+      await storage.delete(projectKey, typeId as never, id);
     },
     async setMessages({ enabled, deleteDaysAfterCreation }) {
       const project = await storage.getProject(projectKey);

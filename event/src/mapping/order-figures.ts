@@ -43,7 +43,7 @@ export interface OrderFigures {
   totalNet: number;
 }
 
-/** The order's money figures as our users define them (see OrderFigures and the README's money table). */
+/** The order's money figures as our users define them (see OrderFigures and docs/events.md, "Money, as defined here"). */
 export function orderFigures(order: Order): OrderFigures {
   const rules = pricingRulesOf(order);
   const { currency } = rules;

@@ -220,7 +220,7 @@ describe('Segment redirects instead of accepting', () => {
   });
   afterAll(() => new Promise<void>((resolve) => portal.close(() => resolve())));
 
-  // README, "Delivery: acknowledge or retry": 200 only when "Segment accepted every event of the
+  // docs/delivery.md, "Acknowledge or retry": 200 only when "Segment accepted every event of the
   // notification". analytics-node counts every 2xx *and 3xx* answer as delivered (publisher.js:
   // `status >= 200 && status < 400`), and fetch follows redirects: the sink's HTTP client refuses
   // redirects and reports them as gateway failures, so nothing is acknowledged that Segment missed.

@@ -441,7 +441,7 @@ describe('the HTTP endpoint', () => {
     );
   });
 
-  // README, "Delivery: acknowledge or retry": a request that is "not a commercetools notification"
+  // docs/delivery.md, "Acknowledge or retry": a request that is "not a commercetools notification"
   // is a malformed request, answered 400. That includes an order or customer carried by an
   // OrderCreated / CustomerCreated message whose mapped fields are not what commercetools sends
   // (src/transport/resources.ts): refused at the edge, never a mapper crash (500).
