@@ -2,15 +2,16 @@
  * `npm run bench:json-cost`
  *
  * What JSON costs once parsed, against what src/transport/json-cost.ts estimates before it is:
- * for the commercetools payloads the tests and the demo hold, for large orders, and for shapes
- * built to cost much more than their size. Prints, per document, its size, the heap JSON.parse
- * made (measured between forced collections, so run with --expose-gc, as the script does), the
- * estimate, both per byte of text, and how long the scan took. The estimate should never be below
- * the measurement; DEFAULT_JSON_LIMITS.maxCostPerByte should sit between the payloads and the shapes.
+ * for the commercetools payloads in test/fixtures (copies of the demo's samples included), for
+ * large orders, and for shapes built to cost much more than their size. Prints, per document, its
+ * size, the heap JSON.parse made (measured between forced collections, so run with --expose-gc,
+ * as the script does), the estimate, both per byte of text, and how long the scan took. The
+ * estimate should never be below the measurement; DEFAULT_JSON_LIMITS.maxCostPerByte should sit
+ * between the payloads and the shapes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import taxExcludedOrder from '../src/dev/samples/orders/order-tax-excluded.json';
+import taxExcludedOrder from '../test/fixtures/orders/order-tax-excluded.json';
 import { scanJson } from '../src/transport/json-cost';
 import { DEFAULT_JSON_LIMITS } from '../src/transport/parse';
 
@@ -34,7 +35,7 @@ const list = (count: number, item: (n: number) => string) => Array.from({ length
 
 const root = join(__dirname, '..');
 const documents: [string, string][] = [
-  ...['src/dev/samples/orders', 'src/dev/samples/customers', 'test/fixtures/orders', 'test/fixtures/customers']
+  ...['test/fixtures/orders', 'test/fixtures/customers']
     .flatMap((folder) => readdirSync(join(root, folder)).map((file) => join(folder, file)))
     .filter((path) => path.endsWith('.json'))
     .map((path): [string, string] => [path, readFileSync(join(root, path), 'utf8')]),

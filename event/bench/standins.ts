@@ -113,7 +113,7 @@ function suffixOf(id: string): string {
  */
 function createGuestOrderTemplate(): (id: string) => string {
   const fixture = JSON.parse(
-    readFileSync(join(__dirname, '..', 'src', 'dev', 'samples', 'orders', 'order-guest.json'), 'utf8'),
+    readFileSync(join(__dirname, '..', 'test', 'fixtures', 'orders', 'order-guest.json'), 'utf8'),
   ) as Record<string, unknown> & { shippingAddress: object; billingAddress: object };
   const template = JSON.stringify({
     ...fixture,

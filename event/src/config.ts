@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './admission';
-import {
-  TRACK_EVENT_KEYS,
-  TRACK_EVENTS,
-  type AnonymousIdFallback,
-  type EventSettings,
-  type TrackEventKey,
-} from './events';
+import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './inbound/admission';
+import { TRACK_EVENT_KEYS, TRACK_EVENTS, type EventSettings, type TrackEventKey } from './events';
 
 const optionalText = z
   .string()
@@ -119,6 +113,11 @@ const eventVariables = Object.fromEntries(
   TRACK_EVENT_KEYS.map((key) => [TRACK_EVENTS[key].variable, eventName]),
 ) as Record<(typeof TRACK_EVENTS)[TrackEventKey]['variable'], typeof eventName>;
 
+/**
+ * Every variable the connector reads, each declared once with its rule. Values that cannot be
+ * parsed are reported by variable; the transform below turns the environment into the nested
+ * `Config` and checks the rules that span variables.
+ */
 const environmentSchema = z.object({
   CTP_PROJECT_KEY: z.string({ message: 'is required' }).trim().min(1, 'is required'),
   CTP_CLIENT_ID: z.string({ message: 'is required' }).trim().min(1, 'is required'),
@@ -184,53 +183,121 @@ const environmentSchema = z.object({
 /** Every variable the connector reads, for documentation checks. */
 export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
 
-export interface Config {
-  commercetools: {
-    projectKey: string;
-    clientId: string;
-    clientSecret: string;
-    scopes?: string[];
-    apiUrl: string;
-    authUrl: string;
+type Environment = z.infer<typeof environmentSchema>;
+
+/** The events as configured: `off` switches an event off, any other value renames it. */
+function eventSettingsOf(env: Environment): EventSettings {
+  const track: EventSettings['track'] = {};
+  for (const key of TRACK_EVENT_KEYS) {
+    const { variable, defaultName, slug } = TRACK_EVENTS[key];
+    const configured = env[variable];
+    if (configured?.toLowerCase() === DISABLED) continue;
+    track[key] = { key, name: configured ?? defaultName, slug };
+  }
+  return {
+    track,
+    identifyCustomers: env.IDENTIFY_CUSTOMERS,
+    deleteUsers: env.SEGMENT_DELETE_USERS,
+    groupBusinessUnits: env.GROUP_BUSINESS_UNITS,
   };
-  segment: {
-    /** The default source: everything not routed to a store's own source. */
-    writeKey: string;
-    /** Store key → write key of that store's own Segment source. */
-    writeKeysByStore: Record<string, string>;
-    host: string;
-    /** Segment Public API, for deletion requests; without a token deletions are only logged. */
-    publicApi: { host: string; token?: string };
-  };
-  events: EventSettings;
-  anonymousIdFallback: AnonymousIdFallback;
-  /** Verification of who posts to the endpoint. */
-  transport: {
-    /**
-     * When set, Pub/Sub push requests must carry a Google OIDC token for this audience, issued to
-     * this service account (both or neither).
-     */
-    pubSub?: { audience: string; serviceAccountEmail: string };
-    /** When set, SNS messages from any other topic are refused. */
-    snsTopicArn?: string;
-  };
-  port: number;
-  locale?: string;
-  consentFieldName: string;
-  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
-  /** Notifications worked on at once; further requests wait their turn (see admission.ts). */
-  maxConcurrentNotifications: number;
-  /** Metrics export; nothing is recorded when both are off. */
-  metrics: {
-    /** Serve `GET /metrics` in Prometheus' text format. */
-    prometheus: boolean;
-    /** Push to an OTLP/HTTP collector. */
-    otlp?: { metricsUrl: string; headers: Record<string, string>; exportIntervalMs: number };
-    serviceName: string;
-  };
-  /** Trace export (OTLP/HTTP), when OTEL_TRACES_EXPORTER is otlp; no span is made otherwise. */
-  tracing?: { tracesUrl: string; headers: Record<string, string>; serviceName: string };
 }
+
+/** The environment as the connector's configuration: the one place each variable is given its meaning. */
+const configSchema = environmentSchema.transform((env, ctx) => {
+  const tracesUrl =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    // The specification's rule: the signal's own endpoint is used as is, the base one gets its path.
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined);
+  const problem = (variable: keyof Environment, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [variable], message });
+  if (env.OTEL_TRACES_EXPORTER === 'otlp' && !tracesUrl) {
+    problem('OTEL_TRACES_EXPORTER', 'is otlp: set OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  }
+  // Either alone proves nothing: any Google-signed token names some audience and some account.
+  if (env.PUBSUB_AUDIENCE && !env.PUBSUB_SERVICE_ACCOUNT_EMAIL) {
+    problem(
+      'PUBSUB_AUDIENCE',
+      'is set without PUBSUB_SERVICE_ACCOUNT_EMAIL: any Google-signed token for the audience would pass; set both, or neither',
+    );
+  }
+  if (env.PUBSUB_SERVICE_ACCOUNT_EMAIL && !env.PUBSUB_AUDIENCE) {
+    problem(
+      'PUBSUB_SERVICE_ACCOUNT_EMAIL',
+      'is set without PUBSUB_AUDIENCE: push tokens would not be checked at all; set both, or neither',
+    );
+  }
+  const scopes = env.CTP_SCOPE?.split(/\s+/).filter(Boolean);
+  return {
+    commercetools: {
+      projectKey: env.CTP_PROJECT_KEY,
+      clientId: env.CTP_CLIENT_ID,
+      clientSecret: env.CTP_CLIENT_SECRET,
+      ...(scopes && scopes.length > 0 ? { scopes } : {}),
+      apiUrl: env.CTP_API_URL ?? `https://api.${env.CTP_REGION}.commercetools.com`,
+      authUrl: env.CTP_AUTH_URL ?? `https://auth.${env.CTP_REGION}.commercetools.com`,
+    },
+    segment: {
+      /** The default source: everything not routed to a store's own source. */
+      writeKey: env.SEGMENT_WRITE_KEY,
+      /** Store key → write key of that store's own Segment source. */
+      writeKeysByStore: env.SEGMENT_WRITE_KEYS_BY_STORE ?? {},
+      host: env.SEGMENT_HOST,
+      /** Segment Public API, for deletion requests; without a token deletions are only logged. */
+      publicApi: {
+        host: env.SEGMENT_PUBLIC_API_HOST,
+        ...(env.SEGMENT_PUBLIC_API_TOKEN ? { token: env.SEGMENT_PUBLIC_API_TOKEN } : {}),
+      },
+    },
+    events: eventSettingsOf(env),
+    /** Verification of who posts to the endpoint. */
+    transport: {
+      ...(env.PUBSUB_AUDIENCE && env.PUBSUB_SERVICE_ACCOUNT_EMAIL
+        ? {
+            /**
+             * Pub/Sub push requests must carry a Google OIDC token for this audience, issued to
+             * this service account (both or neither).
+             */
+            pubSub: { audience: env.PUBSUB_AUDIENCE, serviceAccountEmail: env.PUBSUB_SERVICE_ACCOUNT_EMAIL },
+          }
+        : {}),
+      /** SNS messages from any other topic are refused. */
+      ...(env.SNS_TOPIC_ARN ? { snsTopicArn: env.SNS_TOPIC_ARN } : {}),
+    },
+    anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,
+    port: env.PORT,
+    ...(env.LOCALE ? { locale: env.LOCALE } : {}),
+    consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
+    logLevel: env.LOG_LEVEL,
+    /** Notifications worked on at once; further requests wait their turn (see inbound/admission.ts). */
+    maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,
+    /** Metrics export; nothing is recorded when both are off. */
+    metrics: {
+      /** Serve `GET /metrics` in Prometheus' text format. */
+      prometheus: env.METRICS_PROMETHEUS,
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? {
+            /** Push to an OTLP/HTTP collector. */
+            otlp: {
+              // The specification's rule for the base endpoint: the signal's path is appended.
+              metricsUrl: `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/metrics`,
+              headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {},
+              exportIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
+            },
+          }
+        : {}),
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
+    ...(env.OTEL_TRACES_EXPORTER === 'otlp' && tracesUrl
+      ? {
+          /** Trace export (OTLP/HTTP), when OTEL_TRACES_EXPORTER is otlp; no span is made otherwise. */
+          tracing: { tracesUrl, headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {}, serviceName: env.OTEL_SERVICE_NAME },
+        }
+      : {}),
+  };
+});
+
+/** The connector's configuration, as the schema above makes it from the environment. */
+export type Config = z.output<typeof configSchema>;
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -247,109 +314,13 @@ export class ConfigError extends Error {
  */
 export function loadConfig(environment: NodeJS.ProcessEnv): Config {
   const present = presentValues(environment);
-  const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
       const missing = issue.path.length === 1 && !(String(issue.path[0]) in present);
-      const message = missing ? 'is required' : issue.message;
-      return `${variable} ${message}`;
-    });
-    throw new ConfigError(problems);
-  }
-  const env = parsed.data;
-  const tracesUrl =
-    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
-    // The specification's rule: the signal's own endpoint is used as is, the base one gets its path.
-    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined);
-  const problems: string[] = [];
-  if (env.OTEL_TRACES_EXPORTER === 'otlp' && !tracesUrl) {
-    problems.push(
-      'OTEL_TRACES_EXPORTER is otlp: set OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-    );
-  }
-  // Either alone proves nothing: any Google-signed token names some audience and some account.
-  if (env.PUBSUB_AUDIENCE && !env.PUBSUB_SERVICE_ACCOUNT_EMAIL) {
-    problems.push(
-      'PUBSUB_AUDIENCE is set without PUBSUB_SERVICE_ACCOUNT_EMAIL: any Google-signed token for the audience would pass; set both, or neither',
-    );
-  }
-  if (env.PUBSUB_SERVICE_ACCOUNT_EMAIL && !env.PUBSUB_AUDIENCE) {
-    problems.push(
-      'PUBSUB_SERVICE_ACCOUNT_EMAIL is set without PUBSUB_AUDIENCE: push tokens would not be checked at all; set both, or neither',
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  const scopes = env.CTP_SCOPE?.split(/\s+/).filter(Boolean);
-  return {
-    commercetools: {
-      projectKey: env.CTP_PROJECT_KEY,
-      clientId: env.CTP_CLIENT_ID,
-      clientSecret: env.CTP_CLIENT_SECRET,
-      ...(scopes && scopes.length > 0 ? { scopes } : {}),
-      apiUrl: env.CTP_API_URL ?? `https://api.${env.CTP_REGION}.commercetools.com`,
-      authUrl: env.CTP_AUTH_URL ?? `https://auth.${env.CTP_REGION}.commercetools.com`,
-    },
-    segment: {
-      writeKey: env.SEGMENT_WRITE_KEY,
-      writeKeysByStore: env.SEGMENT_WRITE_KEYS_BY_STORE ?? {},
-      host: env.SEGMENT_HOST,
-      publicApi: {
-        host: env.SEGMENT_PUBLIC_API_HOST,
-        ...(env.SEGMENT_PUBLIC_API_TOKEN ? { token: env.SEGMENT_PUBLIC_API_TOKEN } : {}),
-      },
-    },
-    events: eventSettingsOf(env),
-    transport: {
-      ...(env.PUBSUB_AUDIENCE && env.PUBSUB_SERVICE_ACCOUNT_EMAIL
-        ? { pubSub: { audience: env.PUBSUB_AUDIENCE, serviceAccountEmail: env.PUBSUB_SERVICE_ACCOUNT_EMAIL } }
-        : {}),
-      ...(env.SNS_TOPIC_ARN ? { snsTopicArn: env.SNS_TOPIC_ARN } : {}),
-    },
-    anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,
-    port: env.PORT,
-    ...(env.LOCALE ? { locale: env.LOCALE } : {}),
-    consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
-    logLevel: env.LOG_LEVEL,
-    maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,
-    metrics: {
-      prometheus: env.METRICS_PROMETHEUS,
-      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT
-        ? {
-            otlp: {
-              // The specification's rule for the base endpoint: the signal's path is appended.
-              metricsUrl: `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/metrics`,
-              headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {},
-              exportIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
-            },
-          }
-        : {}),
-      serviceName: env.OTEL_SERVICE_NAME,
-    },
-    ...(env.OTEL_TRACES_EXPORTER === 'otlp' && tracesUrl
-      ? {
-          tracing: {
-            tracesUrl,
-            headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {},
-            serviceName: env.OTEL_SERVICE_NAME,
-          },
-        }
-      : {}),
-  };
-}
-
-function eventSettingsOf(env: z.infer<typeof environmentSchema>): EventSettings {
-  const track: EventSettings['track'] = {};
-  for (const key of TRACK_EVENT_KEYS) {
-    const { variable, defaultName, slug } = TRACK_EVENTS[key];
-    const configured = env[variable];
-    if (configured?.toLowerCase() === DISABLED) continue;
-    track[key] = { key, name: configured ?? defaultName, slug };
-  }
-  return {
-    track,
-    identifyCustomers: env.IDENTIFY_CUSTOMERS,
-    deleteUsers: env.SEGMENT_DELETE_USERS,
-    groupBusinessUnits: env.GROUP_BUSINESS_UNITS,
-  };
+      return `${variable} ${missing ? 'is required' : issue.message}`;
+    }),
+  );
 }

@@ -1,21 +1,28 @@
 /**
- * The one wiring: every entry point (the server, backfill, preview, replay, the demo, the tests
- * and benchmarks) builds its adapters here, from a configuration; tests and the demo point that
- * configuration at local stand-ins.
+ * The one wiring: every entry point that handles notifications or sends to Segment (the server,
+ * backfill, preview, replay, the demo, the tests and benchmarks) builds its adapters here, from a
+ * configuration; tests and the demo point that configuration at local stand-ins. The deploy
+ * scripts need only the commercetools API, and build it themselves.
  */
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
 import { createProjectSettings, type ProjectSettings, type ProjectSettingsOptions } from './commercetools/project';
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
 import type { Config } from './config';
-import { createHttpAgent, type HttpAgent } from './http/agent';
+import { createHttpAgent, type HttpAgent } from './outbound/agent';
 import type { MappingOptions } from './mapping/types';
-import type { Metrics } from './metrics/metrics';
-import { metricsOf, tracingOf } from './metrics/telemetry';
-import type { Tracing } from './metrics/tracing';
-import { createRegulationsClient, DEFAULT_REGULATIONS_TIMEOUT_MS, type RegulationsClient } from './segment/regulations';
+import type { Metrics } from './telemetry/metrics';
+import { metricsOf, tracingOf } from './telemetry/configured';
+import type { Tracing } from './telemetry/tracing';
+import { createRegulationsClient, type RegulationsClient } from './segment/regulations';
 import { createSourceRouter } from './segment/sources';
-import { createSegmentSink, DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from './segment/sink';
+import {
+  createSegmentSink,
+  DEFAULT_SEGMENT_LIMITS,
+  type SegmentSink,
+  type SegmentSinkLimits,
+  type SegmentSinkOptions,
+} from './segment/sink';
 import { createDecoder } from './transport/decode';
 import type { Decoder } from './transport/notification';
 import { createSnsVerifier } from './transport/sns';
@@ -50,20 +57,14 @@ export interface DependencyLimits {
 }
 
 /** The default source's sink, and one per store that has a source of its own. */
-function segmentSinkOf(
-  settings: Config['segment'],
-  limits: SegmentSinkLimits,
-  metrics: Metrics,
-  agent: HttpAgent,
-  tracing: Tracing,
-): SegmentSink {
+function segmentSinkOf(settings: Config['segment'], options: SegmentSinkOptions & { tracing: Tracing }): SegmentSink {
   const byStore = new Map(
     Object.entries(settings.writeKeysByStore).map(([store, writeKey]) => [
       store,
-      createSegmentSink({ writeKey, host: settings.host }, limits, metrics, agent, tracing),
+      createSegmentSink({ writeKey, host: settings.host }, options),
     ]),
   );
-  return tracing.segmentSink(createSourceRouter(createSegmentSink(settings, limits, metrics, agent, tracing), byStore));
+  return options.tracing.segmentSink(createSourceRouter(createSegmentSink(settings, options), byStore));
 }
 
 export function createConnectorDependencies(config: Config, options: DependencyLimits = {}): ConnectorDependencies {
@@ -72,7 +73,11 @@ export function createConnectorDependencies(config: Config, options: DependencyL
   const metrics = tracing.withRequestSpans(metricsOf(config.metrics));
   // One keep-alive pool per origin, for commercetools and Segment alike.
   const http = createHttpAgent();
-  const api = createCommercetoolsApi(config.commercetools, options.commercetoolsLimits, metrics, http);
+  const api = createCommercetoolsApi(config.commercetools, {
+    ...(options.commercetoolsLimits ? { limits: options.commercetoolsLimits } : {}),
+    metrics,
+    agent: http,
+  });
   return {
     api,
     metrics,
@@ -80,11 +85,15 @@ export function createConnectorDependencies(config: Config, options: DependencyL
     http,
     commercetools: createCommercetoolsReader(api),
     project: createProjectSettings(api, options.projectSettings),
-    segment: segmentSinkOf(config.segment, options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS, metrics, http, tracing),
-    regulations: createRegulationsClient(
-      config.segment.publicApi,
-      options.regulationsTimeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS,
-    ),
+    segment: segmentSinkOf(config.segment, {
+      limits: options.segmentLimits ?? DEFAULT_SEGMENT_LIMITS,
+      metrics,
+      agent: http,
+      tracing,
+    }),
+    regulations: createRegulationsClient(config.segment.publicApi, {
+      ...(options.regulationsTimeoutMs !== undefined ? { timeoutMs: options.regulationsTimeoutMs } : {}),
+    }),
     events: config.events,
     decode: createDecoder({
       sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),

@@ -1,6 +1,6 @@
 /**
- * The few kinds of failure the connector distinguishes. The HTTP layer turns each kind into
- * one answer (see app.ts), so "acknowledge or retry" is decided in one place.
+ * The few kinds of failure the connector distinguishes. Each kind has one answer in the table of
+ * answers (ANSWERS in pipeline.ts), so "acknowledge or retry" is decided in one place.
  */
 export type ErrorKind =
   /** The request is not something we can ever process: 4xx, never retried. */

@@ -1,23 +1,12 @@
-import 'dotenv/config';
-import { ConfigError, loadConfig, type Config } from './config';
+import { entryEnvironment, loadEntryConfig } from './entry';
 import { createLogger } from './logger';
-import { startConnector } from './server';
-
-function readConfig(): Config {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // Plain text on stderr: the one message an operator needs, with every problem, no values.
-      process.stderr.write(`${error.message}\nSee .env.example and the README's configuration table.\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
+import { startConnector } from './inbound/server';
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  // Plain text on stderr: the one message an operator needs, with every problem, no values.
+  const loaded = loadEntryConfig(entryEnvironment(), { name: 'connector' });
+  if (loaded.kind === 'invalid') process.exit(1);
+  const { config } = loaded;
   const logger = createLogger(config.logLevel);
   const connector = await startConnector(config, { logger });
   const onSignal = (signal: NodeJS.Signals) => {

@@ -2,15 +2,16 @@ import type { ProjectSettings } from './commercetools/project';
 import type { CommercetoolsReader } from './commercetools/reads';
 import { ConnectorError, upstreamUnavailable, type ErrorKind } from './errors';
 import type { EventSettings } from './events';
-import { SKIP_REASONS, type HandlerContext, type Outcome } from './handlers/types';
+import type { HandlerContext } from './handlers/types';
 import type { Logger } from './logger';
-import { noopMetrics, type Metrics } from './metrics/metrics';
-import { noopSpan, noopTracing, type NotificationSpan, type Tracing } from './metrics/tracing';
+import { noopMetrics, type Metrics } from './telemetry/metrics';
+import { noopSpan, noopTracing, type NotificationSpan, type Tracing } from './telemetry/tracing';
 import type { MappingOptions } from './mapping/types';
+import { SKIP_REASONS, skipped, type Outcome } from './outcome';
 import { findHandler, routeKey } from './routing';
 import type { RegulationsClient } from './segment/regulations';
 import type { SegmentSink } from './segment/sink';
-import type { DecodedDelivery, Decoder } from './transport/notification';
+import type { DecodedNotification, Decoder } from './transport/notification';
 import type { ByteAccount } from './transport/parse';
 
 /**
@@ -82,14 +83,15 @@ export const ANSWERS = {
   'upstream-unavailable': 503,
   overloaded: 503,
   internal: 500,
-} as const satisfies Record<Outcome['status'] | FailureKind | 'control', number>;
+} as const satisfies Record<Outcome['kind'] | FailureKind | 'control', number>;
 
 /** The HTTP status and JSON body that answer a processed delivery. */
 export function answerOf(processed: Processed): { status: number; body: Record<string, unknown> } {
   switch (processed.kind) {
     case 'outcome': {
-      const { detail: _detail, ...answer } = processed.outcome;
-      return { status: ANSWERS[processed.outcome.status], body: answer };
+      // The outcome's kind is the answer's `status`; its detail is for the log only.
+      const { kind, detail: _detail, ...rest } = processed.outcome;
+      return { status: ANSWERS[kind], body: { status: kind, ...rest } };
     }
     case 'control':
       return { status: ANSWERS.control, body: { status: processed.status } };
@@ -133,13 +135,13 @@ async function processInSpan(
   const logger = span.logger(deps.logger);
   const metrics = deps.metrics ?? noopMetrics;
   metrics.notificationStarted();
-  let decoded: DecodedDelivery | undefined;
+  let decoded: DecodedNotification | undefined;
   try {
     const request = await deps.decode(body, trust.account);
     if (request.kind === 'control') {
       await request.run?.();
-      metrics.notificationHandled('control', request.status, undefined, elapsedMs());
-      span.handled('control', request.status, undefined, request.transport);
+      metrics.notificationHandled({ route: 'control', outcome: request.status, ms: elapsedMs() });
+      span.handled({ route: 'control', outcome: request.status, transport: request.transport });
       logger.info(
         { transport: request.transport, outcome: request.status, durationMs: elapsedMs() },
         'transport message processed',
@@ -148,19 +150,18 @@ async function processInSpan(
     }
     decoded = request;
     const outcome = await handle(decoded, deps, trust);
-    if (ANSWERS[outcome.status] < 300) decoded.acknowledge?.();
-    const level = outcome.status === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
-    const reason = outcome.status === 'skipped' ? { reason: outcome.reason } : {};
-    const events = outcome.status === 'delivered' ? { events: outcome.events } : {};
+    if (ANSWERS[outcome.kind] < 300) decoded.acknowledge?.();
+    const level = outcome.kind === 'skipped' ? SKIP_REASONS[outcome.reason] : 'info';
+    const reason = outcome.kind === 'skipped' ? { reason: outcome.reason } : {};
+    const events = outcome.kind === 'delivered' ? { events: outcome.events } : {};
     const durationMs = elapsedMs();
     const route = routeOf(decoded);
-    const skipReason = outcome.status === 'skipped' ? outcome.reason : undefined;
-    metrics.notificationHandled(route, outcome.status, skipReason, durationMs);
-    span.handled(route, outcome.status, skipReason, decoded.delivery.transport);
+    metrics.notificationHandled({ route, outcome: outcome.kind, ...reason, ms: durationMs });
+    span.handled({ route, outcome: outcome.kind, ...reason, transport: decoded.delivery.transport });
     logger[level](
       {
         ...describe(decoded),
-        outcome: outcome.status,
+        outcome: outcome.kind,
         ...reason,
         ...events,
         ...outcome.detail,
@@ -174,8 +175,8 @@ async function processInSpan(
     const message = error instanceof ConnectorError ? error.publicMessage : 'internal error';
     const durationMs = elapsedMs();
     const route = decoded ? routeOf(decoded) : 'none';
-    metrics.notificationHandled(route, kind, undefined, durationMs);
-    span.handled(route, kind, undefined, decoded?.delivery.transport);
+    metrics.notificationHandled({ route, outcome: kind, ms: durationMs });
+    span.handled({ route, outcome: kind, ...(decoded ? { transport: decoded.delivery.transport } : {}) });
     const fields = { ...(decoded ? describe(decoded) : {}), outcome: kind, durationMs };
     if (kind === 'bad-request' || kind === 'unauthorized' || kind === 'overloaded')
       logger.warn({ ...fields, reason: message }, 'notification rejected');
@@ -185,13 +186,13 @@ async function processInSpan(
 }
 
 async function handle(
-  { notification, delivery }: DecodedDelivery,
+  { notification, delivery }: DecodedNotification,
   deps: PipelineDependencies,
   trust: RequestTrust,
 ): Promise<Outcome> {
-  if (notification.projectKey !== deps.mapping.projectKey) return { status: 'skipped', reason: 'other-project' };
+  if (notification.projectKey !== deps.mapping.projectKey) return skipped('other-project');
   const handler = findHandler(notification);
-  if (!handler) return { status: 'skipped', reason: 'unhandled-type' };
+  if (!handler) return skipped('unhandled-type');
   const waitedMs = trust.receivedAt === undefined ? 0 : performance.now() - trust.receivedAt;
   const remainingMs = (deps.deadlineMs ?? DEFAULT_DEADLINE_MS) - waitedMs;
   if (remainingMs <= 0) throw upstreamUnavailable('processing deadline passed while waiting for a turn');
@@ -214,7 +215,7 @@ async function handle(
  * anything it does not serve. A resource type or message type the table does not know is the
  * sender's own text (an email, a 600 KB string): it never reaches a log line or a metric series.
  */
-function routeOf({ notification }: DecodedDelivery): string {
+function routeOf({ notification }: DecodedNotification): string {
   return findHandler(notification) ? routeKey(notification) : 'other';
 }
 
@@ -225,7 +226,7 @@ function routeOf({ notification }: DecodedDelivery): string {
 const DELIVERY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Identifiers only: what operators need to find the resource, nothing personal. */
-function describe(decoded: DecodedDelivery) {
+function describe(decoded: DecodedNotification) {
   const { notification, delivery } = decoded;
   return {
     route: routeOf(decoded),

@@ -4,7 +4,7 @@ import { ConnectorSpecificationParser } from '@commercetools-connect/specificati
 import { parse } from 'dotenv';
 import { CONFIG_VARIABLES, loadConfig } from '../src/config';
 import { TRACK_EVENTS } from '../src/events';
-import { SKIP_REASONS } from '../src/handlers/types';
+import { SKIP_REASONS } from '../src/outcome';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -167,7 +167,21 @@ describe('every skip reason is documented', () => {
   });
 });
 
+/** Paths of the connector's files the markdown names in inline code (`src/…`, `test/…`, `bench/…`, `scripts/…`) that do not exist. */
+function missingPaths(markdown: string, exists: (path: string) => boolean): string[] {
+  const named = [...markdown.matchAll(/`(?:event\/)?((?:src|test|bench|scripts)\/[^`\s…]+)`/g)].map(
+    (match) => match[1]!,
+  );
+  return [...new Set(named)].filter((path) => !exists(path));
+}
+
+const existsInEvent = (path: string) => existsSync(join(root, 'event', path));
+
 describe('the pages hold together', () => {
+  it.each(PAGES)('every source or test file %s names exists', (page) => {
+    expect(missingPaths(read(page), existsInEvent)).toEqual([]);
+  });
+
   it.each(PAGES)('every relative link of %s leads to a file, and to a heading when it names one', (page) => {
     expect(brokenLinks(page, read(page), readRepositoryFile)).toEqual([]);
   });
@@ -183,6 +197,13 @@ describe('the pages hold together', () => {
 });
 
 describe('the checks can fail', () => {
+  it('finds a named file that is not there', () => {
+    const exists = (path: string) => path === 'src/here.ts';
+    expect(missingPaths('`src/here.ts` `event/test/gone.test.ts` `src/mapping/…` `not/a/path.ts`', exists)).toEqual([
+      'test/gone.test.ts',
+    ]);
+  });
+
   it('finds a missing file, a missing heading and code that only looks like a link', () => {
     const pages: Record<string, string> = { 'docs/a.md': '# A page\n\n## Some: heading', 'docs/b.md': '' };
     const readPage = (path: string) => pages[path];

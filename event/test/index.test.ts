@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import customerFull from '../src/dev/samples/customers/customer-full.json';
+import customerFull from './fixtures/customers/customer-full.json';
 import { startSegmentCapture, type SegmentCapture } from '../src/dev/segment-capture';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
 import { changeNotification, pubSubEnvelope, PROJECT_KEY } from './support/harness';

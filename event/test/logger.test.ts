@@ -35,17 +35,15 @@ function personalValues(value: unknown, found = new Set<string>()): Set<string> 
   return found;
 }
 
-/** Every order or customer the tests and the demo use: test fixtures and the demo's samples. */
-const FOLDERS = [join(__dirname, 'fixtures'), join(__dirname, '..', 'src', 'dev', 'samples')];
+/** Every order or customer the tests use (the fixtures hold copies of the demo's samples too). */
+const FIXTURES = join(__dirname, 'fixtures');
 const fixtures = (folder: string) =>
-  FOLDERS.flatMap((root) =>
-    readdirSync(join(root, folder)).map(
-      (file) =>
-        JSON.parse(readFileSync(join(root, folder, file), 'utf8')) as {
-          id: string;
-          discountCodes?: { discountCode: { obj?: object } }[];
-        },
-    ),
+  readdirSync(join(FIXTURES, folder)).map(
+    (file) =>
+      JSON.parse(readFileSync(join(FIXTURES, folder, file), 'utf8')) as {
+        id: string;
+        discountCodes?: { discountCode: { obj?: object } }[];
+      },
   );
 
 describe('logs', () => {

@@ -1,5 +1,6 @@
 /** `npm run backfill`'s command line: its usage text and the options it parses to. */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../entry';
 import { MAX_PAGE_SIZE, type BackfillOptions, type BackfillResourceType } from '../tools/backfill';
 import { parseShard, shardFromEnvironment, ShardError, type Shard } from '../tools/backfill/shards';
 
@@ -54,13 +55,6 @@ Exit codes: 0 done, nothing failed; 1 some resources failed (listed) or a page c
 checkpoint error; 130 stopped by Ctrl-C or SIGTERM (resumable with --resume).
 `;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 export interface BackfillCommand {
   options: BackfillOptions;
   progressIntervalSeconds: number;
@@ -69,7 +63,10 @@ export interface BackfillCommand {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** A day (midnight UTC) or a time with its offset, as commercetools' createdAt (ISO 8601, UTC). */
+/**
+ * The shard to run: `--shard K/N`, else the one the job runner's task index names (counted by
+ * `--shards N` when given); none outside a job runner. Both flags at once are a usage error.
+ */
 function shardOf(
   flag: string | undefined,
   count: string | undefined,
@@ -96,6 +93,7 @@ function shardOf(
   }
 }
 
+/** A day (midnight UTC) or a time with its offset, as commercetools' createdAt (ISO 8601, UTC). */
 export function parseDate(flag: string, text: string): string {
   const trimmed = text.trim();
   if (!DAY.test(trimmed) && !TIME_WITH_OFFSET.test(trimmed)) {
@@ -108,11 +106,14 @@ export function parseDate(flag: string, text: string): string {
   return time.toISOString();
 }
 
+/**
+ * A flag's number: `fallback` when the flag is absent; a usage error unless it is positive, whole
+ * when `integer`, and at most `max`.
+ */
 function parseNumber(
   flag: string,
   text: string | undefined,
-  fallback: number,
-  { integer, max }: { integer: boolean; max?: number },
+  { fallback, integer, max }: { fallback: number; integer: boolean; max?: number },
 ): number {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -129,10 +130,10 @@ function parseNumber(
   return value;
 }
 
-/** The command line as backfill options; 'help' for --help. Throws UsageError. */
 /**
- * The options of a command line. The shard comes from `--shard K/N`, else from the job runner's
- * task index in `environment` (Cloud Run Jobs, Kubernetes Indexed Jobs).
+ * The command line as backfill options; 'help' for --help. Throws UsageError. The shard comes from
+ * `--shard K/N`, else from the job runner's task index in `environment` (Cloud Run Jobs,
+ * Kubernetes Indexed Jobs).
  */
 export function parseBackfillArgs(argv: string[], environment: NodeJS.ProcessEnv = {}): BackfillCommand | 'help' {
   let parsed;
@@ -202,14 +203,21 @@ export function parseBackfillArgs(argv: string[], environment: NodeJS.ProcessEnv
       ...(until ? { until } : {}),
       ...(store ? { store } : {}),
       dryRun: values['dry-run'] === true,
-      concurrency: parseNumber('--concurrency', values.concurrency, 4, { integer: true, max: 64 }),
-      eventsPerSecond: parseNumber('--rate', values.rate, 500, { integer: false }),
-      pageSize: parseNumber('--page-size', values['page-size'], MAX_PAGE_SIZE, { integer: true, max: MAX_PAGE_SIZE }),
+      concurrency: parseNumber('--concurrency', values.concurrency, { fallback: 4, integer: true, max: 64 }),
+      eventsPerSecond: parseNumber('--rate', values.rate, { fallback: 500, integer: false }),
+      pageSize: parseNumber('--page-size', values['page-size'], {
+        fallback: MAX_PAGE_SIZE,
+        integer: true,
+        max: MAX_PAGE_SIZE,
+      }),
       ...(resume ? { checkpointFile: resume } : {}),
       ...(shard ? { shard } : {}),
       ...(retryFailed ? { retryFailedOnly: true } : {}),
       countTotals: true,
     },
-    progressIntervalSeconds: parseNumber('--progress-interval', values['progress-interval'], 10, { integer: false }),
+    progressIntervalSeconds: parseNumber('--progress-interval', values['progress-interval'], {
+      fallback: 10,
+      integer: false,
+    }),
   };
 }

@@ -5,20 +5,19 @@
  * Configuration and printing only: the options come from backfill-args.ts, the work from src/tools/backfill/.
  */
 import { resolve } from 'node:path';
-import { config as loadDotenv } from 'dotenv';
 import type { CommercetoolsClientLimits } from '../commercetools/client';
-import { ConfigError, loadConfig, type Config } from '../config';
 import { createConnectorDependencies, type ConnectorDependencies } from '../dependencies';
+import { entryEnvironment, loadEntryConfig, runCommand } from '../entry';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSinkLimits } from '../segment/sink';
 import { BackfillCheckpointError, runBackfill, systemClock, type BackfillSummary } from '../tools/backfill';
 import { describeShard } from '../tools/backfill/shards';
 import { createBarReporter, createJsonLinesReporter, type ProgressReporter } from '../tools/progress';
-import { runCommand } from './run';
 
 import { parseBackfillArgs, USAGE, type BackfillCommand } from './backfill-args';
 import { exitCodeOf, formatSummary } from './backfill-summary';
 
-export { parseBackfillArgs, parseDate, USAGE, UsageError, type BackfillCommand } from './backfill-args';
+export { UsageError } from '../entry';
+export { parseBackfillArgs, parseDate, USAGE, type BackfillCommand } from './backfill-args';
 export { exitCodeOf, formatSummary } from './backfill-summary';
 
 /** A backfill is not on Pub/Sub's clock: longer timeouts for pages of 500 orders, more retries. */
@@ -69,18 +68,9 @@ async function main(argv: string[]): Promise<number> {
       }
     : command.options;
 
-  let config: Config;
-  try {
-    // Locally, settings come from .env; in a Connect job they are already in the environment.
-    loadDotenv({ quiet: true });
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(
-      `${error.message}\nbackfill uses the connector's configuration: see .env.example and the README's configuration table.\n`,
-    );
-    return 2;
-  }
+  const loaded = loadEntryConfig(entryEnvironment(), { name: 'backfill' });
+  if (loaded.kind === 'invalid') return 2;
+  const { config } = loaded;
 
   const dependencies = createConnectorDependencies(config, {
     commercetoolsLimits: BACKFILL_COMMERCETOOLS_LIMITS,

@@ -8,12 +8,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig, type Config } from '../config';
 import { ConnectorError } from '../errors';
 import { createConnectorDependencies } from '../dependencies';
-import { formatPreview, previewResource, type PreviewRequest, type ResourceKind } from '../tools/preview';
-import { runCommand } from './run';
+import { entryEnvironment, loadEntryConfig, runCommand, UsageError } from '../entry';
+import { formatPreview, previewResource, type PreviewRequest, type ResourceType } from '../tools/preview';
 
 const USAGE = `usage:
   npm run preview -- order <order-id>
@@ -27,12 +25,12 @@ so the whole configuration is required, --file included (a guest order's email l
 commercetools). Exit codes: 0 printed (or skipped), 1 not found or unreadable, 2 usage or configuration.
 `;
 
-class UsageError extends Error {}
 /** The file given could not be read as JSON: exit 1, like a resource that is not found. */
 class ReadError extends Error {}
 
-const KINDS: readonly ResourceKind[] = ['order', 'customer'];
-const isKind = (value: string | undefined): value is ResourceKind => KINDS.includes(value as ResourceKind);
+const RESOURCE_TYPES: readonly ResourceType[] = ['order', 'customer'];
+const isResourceType = (value: string | undefined): value is ResourceType =>
+  RESOURCE_TYPES.includes(value as ResourceType);
 
 async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
   const { values, positionals } = parseArgs({
@@ -45,7 +43,8 @@ async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
     },
   });
   if (values.help) return 'help';
-  if (values.type !== undefined && !isKind(values.type)) throw new UsageError('--type must be order or customer');
+  if (values.type !== undefined && !isResourceType(values.type))
+    throw new UsageError('--type must be order or customer');
   if (values.file !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either --file or a resource type and id, not both');
     let text: string;
@@ -60,17 +59,12 @@ async function requestFrom(argv: string[]): Promise<PreviewRequest | 'help'> {
     } catch {
       throw new ReadError(`${values.file} does not hold JSON`);
     }
-    return { source: 'file', resource, ...(values.type ? { kind: values.type } : {}) };
+    return { kind: 'file', resource, ...(values.type ? { resourceType: values.type } : {}) };
   }
-  const [kind, id, ...rest] = positionals;
-  if (!isKind(kind) || !id || rest.length > 0)
+  const [resourceType, id, ...rest] = positionals;
+  if (!isResourceType(resourceType) || !id || rest.length > 0)
     throw new UsageError('expected order <id>, customer <id> or --file <path>');
-  return { source: 'id', kind, id };
-}
-
-function readConfig(): Config {
-  loadDotenv({ quiet: true });
-  return loadConfig(process.env);
+  return { kind: 'id', resourceType, id };
 }
 
 async function main(): Promise<number> {
@@ -90,18 +84,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  let config: Config;
-  try {
-    config = readConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(
-      `${error.message}\npreview reads commercetools with the same configuration as the server: see .env.example and the README's configuration table.\n`,
-    );
-    return 2;
-  }
-
-  const { commercetools, mapping, events, segment } = createConnectorDependencies(config);
+  const loaded = loadEntryConfig(entryEnvironment(), { name: 'preview' });
+  if (loaded.kind === 'invalid') return 2;
+  const { commercetools, mapping, events, segment } = createConnectorDependencies(loaded.config);
   try {
     const output = formatPreview(await previewResource(request, { commercetools, mapping, events }));
     process.stdout.write(output.stdout);

@@ -3,19 +3,17 @@
  *
  * Handles every line of FILE (JSON lines: commercetools notifications, Pub/Sub push bodies, or
  * Pub/Sub messages as exported from a dead-letter subscription) through the connector's own
- * pipeline, in this process, and prints a summary. The messageIds are the live path's, so lines
- * already delivered are deduplicated by Segment.
+ * pipeline, in this process, and prints a summary. The messageIds are the live path's, so the
+ * events of lines already handled are deduplicated by Segment.
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { createConnectorDependencies } from '../dependencies';
+import { entryEnvironment, loadEntryConfig, runCommand, UsageError } from '../entry';
 import { formatReplaySummary, replayExitCode, replayNotifications } from '../tools/replay';
-import { runCommand } from './run';
 
 const USAGE = `usage: npm run replay -- FILE [--concurrency N] [--dry-run]
 
@@ -32,8 +30,6 @@ Lines answered 4xx fail at once; 5xx are retried 3 times (0.5 s, 1 s, 2 s) befor
 Logs (JSON, LOG_LEVEL, warnings by default) go to stderr, the summary to stdout.
 Exit codes: 0 every line delivered or skipped, 1 a line failed or was not JSON, 2 usage or configuration.
 `;
-
-class UsageError extends Error {}
 
 interface Arguments {
   file: string;
@@ -73,17 +69,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  loadDotenv({ quiet: true });
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(
-      `${error.message}\nreplay runs the connector with the same configuration as the server: see .env.example and the README's configuration table.\n`,
-    );
-    return 2;
-  }
+  const loaded = loadEntryConfig(entryEnvironment(), { name: 'replay' });
+  if (loaded.kind === 'invalid') return 2;
+  const { config } = loaded;
 
   if (args.file !== '-') {
     try {
@@ -102,7 +90,7 @@ async function main(): Promise<number> {
   const input = args.file === '-' ? process.stdin : createReadStream(args.file, 'utf8');
   const lines = createInterface({ input, crlfDelay: Infinity });
   const progress = process.stderr.isTTY && logLevel === 'warn';
-  let settled = 0;
+  let done = 0;
   try {
     const summary = await replayNotifications(
       lines,
@@ -111,16 +99,16 @@ async function main(): Promise<number> {
         concurrency: args.concurrency,
         dryRun: args.dryRun,
         onLine: () => {
-          settled += 1;
-          if (progress && settled % 100 === 0) process.stderr.write(`\r${settled} lines…`);
+          done += 1;
+          if (progress && done % 100 === 0) process.stderr.write(`\r${done} lines…`);
         },
       },
     );
-    if (progress && settled >= 100) process.stderr.write('\r');
+    if (progress && done >= 100) process.stderr.write('\r');
     process.stdout.write(formatReplaySummary(summary, args.file === '-' ? 'stdin' : args.file));
     return replayExitCode(summary);
   } finally {
-    // Every delivery was awaited: this releases the sink, then flushes the metrics and traces, if exported.
+    // Every line was awaited: this releases the sink, then flushes the metrics and traces, if exported.
     await dependencies.segment.close(2_000).catch(() => undefined);
     await dependencies.metrics.shutdown().catch(() => undefined);
     await dependencies.tracing.shutdown().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientBuilder, type AuthMiddlewareOptions, type HttpMiddlewareOptions } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
@@ -9,8 +10,8 @@ import {
   type HttpAgent,
   type HttpAnswer,
   type HttpRequest,
-} from '../http/agent';
-import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
+} from '../outbound/agent';
+import { commercetoolsOperationOf, noopMetrics, serverAddressOf, type Metrics } from '../telemetry/metrics';
 
 /**
  * Bounds for every commercetools call. Pub/Sub gives a push request about 10 s; the worst case of
@@ -31,11 +32,10 @@ export const DEFAULT_COMMERCETOOLS_LIMITS: CommercetoolsClientLimits = {
   retryDelayMs: 100,
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * The abort signal of the notification a read is made for. ts-client has no per-request signal,
- * so the reader runs each read inside this context and the API's fetch joins it to its own.
+ * The abort signal of the notification a read is made for. ts-client passes no signal of its own
+ * per request, so the reader runs each read inside this context, and the HTTP client below gives
+ * the signal to every request it sends for that read.
  */
 const requestSignal = new AsyncLocalStorage<AbortSignal>();
 
@@ -44,12 +44,11 @@ export function withRequestSignal<T>(signal: AbortSignal | undefined, read: () =
   return signal ? requestSignal.run(signal, read) : read();
 }
 
-/** What ts-client passes its httpClient, of what it passes: the rest is for other clients. */
+/** The options ts-client passes its httpClient that this client reads; it ignores the others. */
 interface TsClientInit {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
 }
 
 /** What ts-client reads of an answer: the status, the headers, and the body through text(). */
@@ -77,19 +76,26 @@ const responseOf = ({ status, headers, text }: HttpAnswer): TsClientResponse => 
 function httpRetryingNetworkErrors(
   agent: HttpAgent,
   limits: CommercetoolsClientLimits,
-  options: { anyMethod?: boolean; requestSignal?: boolean } = {},
-  /** Told of every attempt: its method, URL, status (0 for no answer) and duration. */
-  measure?: (method: string, url: string, status: number, ms: number) => void,
+  options: {
+    /** Repeat any method, not only reads: token requests change nothing. */
+    anyMethod?: boolean;
+    /** Stop when the signal of withRequestSignal's context aborts. */
+    requestSignal?: boolean;
+    /** Told of every attempt: its method, URL, status (0 for no answer) and duration. */
+    measure?: (attempt: { method: string; url: string; status: number; ms: number }) => void;
+  } = {},
 ): TsClientHttp {
+  const { measure } = options;
   const sendOnce = async (request: HttpRequest): Promise<HttpAnswer> => {
     if (!measure) return sendRequest(agent, request);
     const started = performance.now();
+    const { method, url } = request;
     try {
       const answer = await sendRequest(agent, request);
-      measure(request.method, request.url, answer.status, performance.now() - started);
+      measure({ method, url, status: answer.status, ms: performance.now() - started });
       return answer;
     } catch (error) {
-      measure(request.method, request.url, 0, performance.now() - started);
+      measure({ method, url, status: 0, ms: performance.now() - started });
       throw error;
     }
   };
@@ -137,16 +143,21 @@ function singleFlight(http: TsClientHttp): TsClientHttp {
   };
 }
 
-/**
- * The platform SDK's request builder over ts-client, on the given HTTP agent (a private one when
- * none is given: the deploy scripts make a few requests and exit).
- */
+export interface CommercetoolsApiOptions {
+  /** Timeouts and retries; DEFAULT_COMMERCETOOLS_LIMITS by default. */
+  limits?: CommercetoolsClientLimits;
+  /** Where every request is counted; nothing is recorded by default. */
+  metrics?: Metrics;
+  /** The HTTP agent; a private one by default (the deploy scripts make a few requests and exit). */
+  agent?: HttpAgent;
+}
+
+/** The platform SDK's request builder over ts-client, on the given HTTP agent. */
 export function createCommercetoolsApi(
   settings: Config['commercetools'],
-  limits: CommercetoolsClientLimits = DEFAULT_COMMERCETOOLS_LIMITS,
-  metrics: Metrics = noopMetrics,
-  agent: HttpAgent = createHttpAgent(),
+  options: CommercetoolsApiOptions = {},
 ): ByProjectKeyRequestBuilder {
+  const { limits = DEFAULT_COMMERCETOOLS_LIMITS, metrics = noopMetrics, agent = createHttpAgent() } = options;
   const measured = metrics !== noopMetrics;
   const auth: AuthMiddlewareOptions = {
     host: settings.authUrl,
@@ -156,25 +167,30 @@ export function createCommercetoolsApi(
     // The auth middleware has no timeout of its own: give its requests one. A token request is
     // shared by concurrent reads, so no single notification's deadline may abort it.
     httpClient: singleFlight(
-      httpRetryingNetworkErrors(
-        agent,
-        limits,
-        { anyMethod: true },
-        measured ? (_method, url, status, ms) => metrics.tokenFetch(serverAddressOf(url), status, ms) : undefined,
-      ),
+      httpRetryingNetworkErrors(agent, limits, {
+        anyMethod: true,
+        ...(measured
+          ? { measure: ({ url, status, ms }) => metrics.tokenFetch({ server: serverAddressOf(url), status, ms }) }
+          : {}),
+      }),
     ),
   };
   const http: HttpMiddlewareOptions = {
     host: settings.apiUrl,
-    httpClient: httpRetryingNetworkErrors(
-      agent,
-      limits,
-      { requestSignal: true },
-      measured
-        ? (method, url, status, ms) =>
-            metrics.commercetoolsRequest(serverAddressOf(url), commercetoolsOperationOf(method, url), status, ms)
-        : undefined,
-    ),
+    httpClient: httpRetryingNetworkErrors(agent, limits, {
+      requestSignal: true,
+      ...(measured
+        ? {
+            measure: ({ method, url, status, ms }) =>
+              metrics.commercetoolsRequest({
+                server: serverAddressOf(url),
+                operation: commercetoolsOperationOf(method, url),
+                status,
+                ms,
+              }),
+          }
+        : {}),
+    }),
     // No `timeout`: ts-client would arm a timer and an AbortController per request; the agent's
     // own timeouts bound each attempt, and their errors are retried like any network error.
     enableRetry: limits.maxRetries > 0,

@@ -1,10 +1,9 @@
-import { config as loadDotenv } from 'dotenv';
 import type { Destination } from '@commercetools/platform-sdk';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from '../commercetools/client';
 import { readMessagesSetting } from '../commercetools/project';
 import { summarizeProofs } from '../handlers/proof';
-import { errorClassOnly, runCommand } from '../cli/run';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { entryEnvironment, errorClassOnly, reportConfigProblems, runCommand } from '../entry';
 import {
   SUBSCRIPTION_KEY,
   describeDestination,
@@ -14,12 +13,13 @@ import {
   ensureSubscription,
   redact,
   subscriptionTopics,
-  type EnsureOutcome,
+  type SubscriptionChange,
   type SubscriptionTopics,
 } from './subscription';
 import { consoleOutput, type ScriptOutput } from './output';
 
-export type PostDeployResult = { ok: true; outcome: EnsureOutcome } | { ok: false; problems: string[] };
+export type PostDeployResult =
+  { kind: 'done'; subscription: SubscriptionChange } | { kind: 'failed'; problems: string[] };
 
 export interface PostDeployOptions {
   /** Timeouts and retries of the commercetools calls; defaults to DEPLOY_SCRIPT_LIMITS. */
@@ -43,7 +43,7 @@ const DELETIONS_UNPROVABLE =
   "project's settings (Settings → Messages), or set SEGMENT_DELETE_USERS=false.";
 
 const NOTHING_ENABLED =
-  'No event is enabled: every EVENT_* variable is off and IDENTIFY_CUSTOMERS and SEGMENT_DELETE_USERS are false. ' +
+  'No event is enabled: every EVENT_* variable is off and IDENTIFY_CUSTOMERS, GROUP_BUSINESS_UNITS and SEGMENT_DELETE_USERS are false. ' +
   'Enable at least one, or undeploy the connector.';
 
 /**
@@ -73,48 +73,47 @@ export async function runPostDeploy(
     problems.push(...problemsOf(error));
   }
   if (!config || !topics || !destination || problems.length > 0) {
-    output.error('Post-deploy: invalid configuration, no subscription was created or changed:');
-    for (const problem of problems) output.error(`  - ${problem}`);
-    return { ok: false, problems };
+    reportConfigProblems(problems, {
+      name: 'Post-deploy',
+      consequence: 'no subscription was created or changed',
+      write: (line) => output.error(line),
+    });
+    return { kind: 'failed', problems };
   }
 
   const secrets = [config.commercetools.clientSecret, config.segment.writeKey, ...destinationSecrets(destination)];
   try {
-    const api = createCommercetoolsApi(config.commercetools, options.limits ?? DEPLOY_SCRIPT_LIMITS);
+    const api = createCommercetoolsApi(config.commercetools, { limits: options.limits ?? DEPLOY_SCRIPT_LIMITS });
     const proofs = summarizeProofs(await readMessagesSetting(api), {
       authenticatedTransport: config.transport.pubSub !== undefined || config.transport.snsTopicArn !== undefined,
       deletions: config.events.deleteUsers && config.segment.publicApi.token !== undefined,
     });
     if (proofs.deletionsUnprovable) {
       output.error(`Post-deploy: ${DELETIONS_UNPROVABLE} No subscription was created or changed.`);
-      return { ok: false, problems: [DELETIONS_UNPROVABLE] };
+      return { kind: 'failed', problems: [DELETIONS_UNPROVABLE] };
     }
     output.info(`Post-deploy: ${proofs.line}`);
-    const outcome = await ensureSubscription(api, {
+    const subscription = await ensureSubscription(api, {
       key: SUBSCRIPTION_KEY,
       destination,
       ...topics,
     });
     output.info(
-      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${outcome} (project ${config.commercetools.projectKey}, ${describeDestination(destination)}; ${describeTopics(topics)})`,
+      `Post-deploy: subscription '${SUBSCRIPTION_KEY}' ${subscription} (project ${config.commercetools.projectKey}, ${describeDestination(destination)}; ${describeTopics(topics)})`,
     );
-    return { ok: true, outcome };
+    return { kind: 'done', subscription };
   } catch (error) {
     const message = redact(problemsOf(error).join('; '), secrets);
     output.error(`Post-deploy failed: ${message}`);
-    return { ok: false, problems: [message] };
+    return { kind: 'failed', problems: [message] };
   }
 }
 
 if (require.main === module) {
   runCommand(
     'Post-deploy',
-    async () => {
-      // Locally, settings come from .env; under Connect they are already in the environment.
-      loadDotenv({ quiet: true });
-      // A non-zero exit is how Connect learns that the deployment failed.
-      return (await runPostDeploy(process.env, consoleOutput)).ok ? 0 : 1;
-    },
+    // A non-zero exit is how Connect learns that the deployment failed.
+    async () => ((await runPostDeploy(entryEnvironment(), consoleOutput)).kind === 'done' ? 0 : 1),
     errorClassOnly,
   );
 }

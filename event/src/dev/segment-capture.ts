@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SEGMENT_MAX_EVENT_BYTES, SEGMENT_MAX_EVENTS_PER_REQUEST, SEGMENT_MAX_REQUEST_BYTES } from '../segment/limits';
 
 /** One event as Segment's HTTP API received it. */
@@ -165,7 +166,7 @@ export async function startSegmentCapture(): Promise<SegmentCapture> {
     received,
     events: () => accepted.flatMap((request) => request.events),
     async waitForRequests(count) {
-      while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (received.length < count) await sleep(5);
     },
     behave(next) {
       behaviour = next;

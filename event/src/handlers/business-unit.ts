@@ -6,15 +6,13 @@ import {
   type AccountUser,
 } from '../mapping/business-unit';
 import type { MappingResult, Occurrence } from '../mapping/types';
+import { skipped, withDetail, withSource } from '../outcome';
 import { readMessage } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
 import { proveMessage } from './proof';
 import {
-  deliver,
   enabledEvent,
-  from,
-  skipped,
-  withDetail,
+  sendCalls,
   type Handler,
   type HandlerContext,
   type MessageHandler,
@@ -33,7 +31,7 @@ export const handleBusinessUnitChanged: Handler = async (notification, context) 
   if (!plan) return skipped('disabled');
   const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
   if (!unit) return skipped('not-found');
-  return from('read', await deliver(plan(unit), context));
+  return withSource('read', await sendCalls(plan(unit), context));
 };
 
 type AssociateMessage = 'BusinessUnitAssociateAdded' | 'BusinessUnitAssociateRemoved';
@@ -55,14 +53,14 @@ function associateHandler(type: AssociateMessage): MessageHandler {
     if (!event) return skipped('disabled');
     const proven = await proveMessage(notification, type, context);
     if (!proven) return skipped('unproven');
-    const { associate } = proven.proof === 'state' ? proven.claim : proven.fields;
+    const { associate } = proven.kind === 'state' ? proven.claim : proven.fields;
     const customerId = associate.customer.id;
-    const detail = { source: proven.proof === 'delivery' ? 'carried' : 'read', proof: proven.proof } as const;
+    const detail = { source: proven.kind === 'delivery' ? 'carried' : 'read', proof: proven.kind } as const;
     const unit = await context.commercetools.getBusinessUnit(notification.resource.id, context.signal);
     if (!unit) return withDetail(detail, skipped('not-found'));
     let user: AccountUser;
     let occurrence: Occurrence;
-    if (proven.proof === 'state') {
+    if (proven.kind === 'state') {
       const current = unit.associates.find((candidate) => candidate.customer.id === customerId);
       if (added ? current === undefined : current !== undefined) return withDetail(detail, skipped('unproven'));
       user = current ? accountUserOf(current) : { customerId };
@@ -76,7 +74,7 @@ function associateHandler(type: AssociateMessage): MessageHandler {
     }
     return withDetail(
       detail,
-      await deliver(buildAccountUserEvent(unit, user, context.mapping, event, occurrence), context),
+      await sendCalls(buildAccountUserEvent(unit, context.mapping, { user, event, occurrence }), context),
     );
   };
 }

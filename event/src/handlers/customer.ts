@@ -1,26 +1,18 @@
 import type { Customer } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../mapping/customer';
 import { combineResults, type MappingResult } from '../mapping/types';
+import { skipped, withDetail, withSource } from '../outcome';
 import { embeddedCustomer } from '../transport/messages';
 import type { ChangeNotification } from '../transport/notification';
 import { proveCustomerDeletion, proveMessage } from './proof';
-import {
-  deliver,
-  enabledEvent,
-  from,
-  skipped,
-  withDetail,
-  type Handler,
-  type MessageHandler,
-  type PlanContext,
-} from './types';
+import { enabledEvent, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans a new customer's calls; undefined when every call it could make is switched off. */
 export type NewCustomerPlanner = (customer: Customer) => MappingResult;
 
 /**
  * The calls for a new customer in hand: identify, then Signed Up, each when enabled. Sends
- * nothing: the live path delivers them, the tools (backfill, preview) reuse them. Undefined when
+ * nothing: the live path sends them, the tools (backfill, preview) reuse them. Undefined when
  * both are off: the one place that decides a new customer is `disabled`.
  */
 export function newCustomerPlanner(context: PlanContext): NewCustomerPlanner | undefined {
@@ -41,7 +33,7 @@ export const handleCustomerCreated: Handler = async (notification, context) => {
   if (!plan) return skipped('disabled');
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return from('read', await deliver(plan(customer), context));
+  return withSource('read', await sendCalls(plan(customer), context));
 };
 
 /**
@@ -54,11 +46,11 @@ export const handleCustomerCreatedMessage: MessageHandler = async (notification,
   if (!plan) return skipped('disabled');
   const proven = await proveMessage(notification, 'CustomerCreated', context);
   if (!proven) return skipped('unproven');
-  const carried = proven.proof === 'state' ? undefined : embeddedCustomer(proven.fields);
-  if (carried) return withDetail({ source: 'carried', proof: proven.proof }, await deliver(plan(carried), context));
+  const carried = proven.kind === 'state' ? undefined : embeddedCustomer(proven.fields);
+  if (carried) return withDetail({ source: 'carried', proof: proven.kind }, await sendCalls(plan(carried), context));
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
-  if (!customer) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
-  return withDetail({ source: 'read', proof: proven.proof }, await deliver(plan(customer), context));
+  if (!customer) return withDetail({ source: 'read', proof: proven.kind }, skipped('not-found'));
+  return withDetail({ source: 'read', proof: proven.kind }, await sendCalls(plan(customer), context));
 };
 
 /** customer ResourceUpdated change → identify, from the customer as it is now. */
@@ -66,7 +58,7 @@ export const handleCustomerUpdated: Handler = async (notification, context) => {
   if (!context.events.identifyCustomers) return skipped('disabled');
   const customer = await context.commercetools.getCustomer(notification.resource.id, context.signal);
   if (!customer) return skipped('not-found');
-  return from('read', await deliver(buildCustomerIdentify(customer, context.mapping), context));
+  return withSource('read', await sendCalls(buildCustomerIdentify(customer, context.mapping), context));
 };
 
 /**
@@ -81,12 +73,12 @@ export const handleCustomerDeleted: Handler = async (notification, context) => {
   if (!context.events.deleteUsers) return skipped('disabled');
   if (!context.regulations.configured) return skipped('no-public-api-token');
   const deletion = await proveCustomerDeletion(notification as ChangeNotification, context);
-  if (!deletion.proven) return deletion.outcome;
+  if (deletion.kind === 'unproven') return deletion.outcome;
   const detail = { source: 'read', proof: deletion.by } as const;
   if (deletion.by === 'delivery') {
     const existing = await context.commercetools.getCustomer(notification.resource.id, context.signal);
     if (existing) return withDetail(detail, skipped('customer-exists'));
   }
   const result = await context.regulations.requestDeletion(notification.resource.id, context.signal);
-  return withDetail(detail, result === 'requested' ? { status: 'deletion-requested' } : skipped('deletion-refused'));
+  return withDetail(detail, result === 'requested' ? { kind: 'deletion-requested' } : skipped('deletion-refused'));
 };

@@ -7,26 +7,18 @@ import {
   needsGuestEmailLookup,
 } from '../mapping/order';
 import type { MappingResult } from '../mapping/types';
+import { skipped, withDetail, withSource } from '../outcome';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
 import { proveMessage } from './proof';
 import { orderReached, reachedState, type OrderStateMessage } from './states';
-import {
-  deliver,
-  enabledEvent,
-  from,
-  skipped,
-  withDetail,
-  type Handler,
-  type MessageHandler,
-  type PlanContext,
-} from './types';
+import { enabledEvent, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans an order's (guest identify) + Order Completed, with the one look-up a guest needs. */
 export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;
 
 /**
  * The calls for an order in hand: (guest identify) + Order Completed. Sends nothing: the live
- * path delivers them, the tools (backfill, preview) reuse them. Undefined when Order Completed is
+ * path sends them, the tools (backfill, preview) reuse them. Undefined when Order Completed is
  * off: the one place that decides an order's creation is `disabled`.
  */
 export function orderCompletedPlanner(context: PlanContext): OrderCompletedPlanner | undefined {
@@ -52,7 +44,7 @@ export const handleOrderCreated: Handler = async (notification, context) => {
   if (!plan) return skipped('disabled');
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
   if (!order) return skipped('not-found');
-  return from('read', await deliver(await plan(order), context));
+  return withSource('read', await sendCalls(await plan(order), context));
 };
 
 /**
@@ -68,13 +60,13 @@ export const handleOrderCreatedMessage: MessageHandler = async (notification, co
   if (!plan) return skipped('disabled');
   const proven = await proveMessage(notification, 'OrderCreated', context);
   if (!proven) return skipped('unproven');
-  const carried = proven.proof === 'state' ? undefined : embeddedOrder(proven.fields);
+  const carried = proven.kind === 'state' ? undefined : embeddedOrder(proven.fields);
   const usable = carried && !(carried.discountCodes ?? []).some((code) => code.discountCode.obj === undefined);
   if (usable)
-    return withDetail({ source: 'carried', proof: proven.proof }, await deliver(await plan(carried), context));
+    return withDetail({ source: 'carried', proof: proven.kind }, await sendCalls(await plan(carried), context));
   const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
-  if (!order) return withDetail({ source: 'read', proof: proven.proof }, skipped('not-found'));
-  return withDetail({ source: 'read', proof: proven.proof }, await deliver(await plan(order), context));
+  if (!order) return withDetail({ source: 'read', proof: proven.kind }, skipped('not-found'));
+  return withDetail({ source: 'read', proof: proven.kind }, await sendCalls(await plan(order), context));
 };
 
 /** order ResourceUpdated change → Order Updated, once per order version. */
@@ -86,7 +78,7 @@ export const handleOrderUpdated: Handler = async (notification, context) => {
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
   const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
-  return deliver(buildOrderEventWithShipments(order, context.mapping, event, occurrence), context);
+  return sendCalls(buildOrderEventWithShipments(order, context.mapping, { event, occurrence }), context);
 };
 
 type OrderEventBuilder = typeof buildOrderEvent;
@@ -100,52 +92,57 @@ type OrderEventBuilder = typeof buildOrderEvent;
  */
 function stateChangeHandler<T extends OrderStateMessage>(
   type: T,
-  stateOf: (fields: MessageFields<T>) => string,
-  eventFor: (state: string) => TrackEventKey | undefined,
-  build: OrderEventBuilder = buildOrderEvent,
+  {
+    stateOf,
+    eventFor,
+    build = buildOrderEvent,
+  }: {
+    /** The state the message says the order reached. */
+    stateOf: (fields: MessageFields<T>) => string;
+    /** The event reaching that state is, if any. */
+    eventFor: (state: string) => TrackEventKey | undefined;
+    build?: OrderEventBuilder;
+  },
 ): MessageHandler {
   return async (notification, context) => {
     if (!eventFor(stateOf(readMessage(notification, type)))) return skipped('no-event');
     const proven = await proveMessage(notification, type, context);
     if (!proven) return skipped('unproven');
-    const state = stateOf(proven.proof === 'state' ? proven.claim : proven.fields);
+    const state = stateOf(proven.kind === 'state' ? proven.claim : proven.fields);
     const key = eventFor(state);
     if (!key) return skipped('no-event');
     const event = enabledEvent(context, key);
     if (!event) return skipped('disabled');
     const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
-    const detail = { proof: proven.proof };
+    const detail = { proof: proven.kind };
     if (!order) return withDetail(detail, skipped('not-found'));
-    if (proven.proof === 'state') {
+    if (proven.kind === 'state') {
       if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
       const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
-      return withDetail(detail, await deliver(build(order, context.mapping, event, occurrence), context));
+      return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
     }
     // The message id names this change; a redelivery carries the same one.
     const occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
-    return withDetail(detail, await deliver(build(order, context.mapping, event, occurrence), context));
+    return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
   };
 }
 
-export const handleOrderStateChanged = stateChangeHandler(
-  'OrderStateChanged',
-  (fields) => fields.orderState,
-  (state) => (state === 'Cancelled' ? 'orderCancelled' : undefined),
-);
+export const handleOrderStateChanged = stateChangeHandler('OrderStateChanged', {
+  stateOf: (fields) => fields.orderState,
+  eventFor: (state) => (state === 'Cancelled' ? 'orderCancelled' : undefined),
+});
 
-export const handleOrderPaymentStateChanged = stateChangeHandler(
-  'OrderPaymentStateChanged',
-  (fields) => fields.paymentState,
-  (state) => (state === 'Paid' ? 'orderPaid' : undefined),
-);
+export const handleOrderPaymentStateChanged = stateChangeHandler('OrderPaymentStateChanged', {
+  stateOf: (fields) => fields.paymentState,
+  eventFor: (state) => (state === 'Paid' ? 'orderPaid' : undefined),
+});
 
-export const handleOrderShipmentStateChanged = stateChangeHandler(
-  'OrderShipmentStateChanged',
-  (fields) => fields.shipmentState,
-  (state) => {
+export const handleOrderShipmentStateChanged = stateChangeHandler('OrderShipmentStateChanged', {
+  stateOf: (fields) => fields.shipmentState,
+  eventFor: (state) => {
     if (state === 'Shipped') return 'orderShipped';
     if (state === 'Delivered') return 'orderDelivered';
     return undefined;
   },
-  buildOrderEventWithShipments,
-);
+  build: buildOrderEventWithShipments,
+});

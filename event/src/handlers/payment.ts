@@ -3,19 +3,11 @@ import type { TrackEventKey, TrackEventSpec } from '../events';
 import { buildPaymentFailed } from '../mapping/payment-failed';
 import { buildOrderRefunded } from '../mapping/refund';
 import type { MappingResult } from '../mapping/types';
+import { skipped, withDetail, type Outcome, type ProofKind, type ResourceSource } from '../outcome';
 import { readMessage, type HandledMessageType } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
-import { proveMessage, type ProofKind, type ProvenMessage } from './proof';
-import {
-  deliver,
-  enabledEvent,
-  skipped,
-  withDetail,
-  type HandlerContext,
-  type MessageHandler,
-  type Outcome,
-  type ResourceSource,
-} from './types';
+import { proveMessage, type ProvenMessage } from './proof';
+import { enabledEvent, sendCalls, type HandlerContext, type MessageHandler } from './types';
 
 /** The events a payment transaction can be. */
 type PaymentEventKey = Extract<TrackEventKey, 'orderRefunded' | 'paymentFailed'>;
@@ -69,7 +61,7 @@ export const handlePaymentTransactionAdded: MessageHandler = async (notification
   if (!transactionEvent(readMessage(notification, 'PaymentTransactionAdded').transaction)) return skipped('no-event');
   const proven = await proveMessage(notification, 'PaymentTransactionAdded', context);
   if (!proven) return skipped('unproven');
-  const { transaction } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const { transaction } = proven.kind === 'state' ? proven.claim : proven.fields;
   const event = transactionEvent(transaction);
   if (!event) return skipped('no-event');
   const facts = { ...transaction, amount: transaction.amount as TypedMoney };
@@ -90,14 +82,14 @@ export const handlePaymentTransactionStateChanged: MessageHandler = async (notif
   if (!stateEvent(readMessage(notification, 'PaymentTransactionStateChanged').state)) return skipped('no-event');
   const proven = await proveMessage(notification, 'PaymentTransactionStateChanged', context);
   if (!proven) return skipped('unproven');
-  const { transactionId, state } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const { transactionId, state } = proven.kind === 'state' ? proven.claim : proven.fields;
   const event = stateEvent(state);
   if (!event) return skipped('no-event');
   return handleTransaction(notification, { transactionId, event, state, ...proofOf(proven) }, context);
 };
 
 function proofOf(proven: ProvenMessage<HandledMessageType>): Pick<TransactionClaim, 'proof' | 'createdAt'> {
-  return proven.proof === 'state' ? { proof: 'state' } : { proof: proven.proof, createdAt: proven.createdAt };
+  return proven.kind === 'state' ? { proof: 'state' } : { proof: proven.kind, createdAt: proven.createdAt };
 }
 
 /** The event a transaction reaching `state` can be, whatever its type turns out to be. */
@@ -121,8 +113,8 @@ async function handleTransaction(
   const source: ResourceSource = believedTransaction(claim) ? 'carried' : 'read';
   const outcome =
     claim.event === 'orderRefunded'
-      ? await sendRefund(notification, claim, event, context)
-      : await sendPaymentFailed(notification, claim, event, context);
+      ? await sendRefund({ notification, claim, event }, context)
+      : await sendPaymentFailed({ notification, claim, event }, context);
   return withDetail({ source, proof: claim.proof }, outcome);
 }
 
@@ -134,60 +126,54 @@ function timestampOf(claim: TransactionClaim, transaction: TransactionFacts, pay
   return claim.createdAt ?? transaction.timestamp ?? payment?.lastModifiedAt ?? new Date().toISOString();
 }
 
+/** A message's claim about a transaction, and the event it would be. */
+interface ClaimedEvent {
+  notification: MessageNotification;
+  claim: TransactionClaim;
+  event: TrackEventSpec;
+}
+
 /** A believed refund needs no read of the payment: only its order is looked up. */
-async function sendRefund(
-  notification: MessageNotification,
-  claim: TransactionClaim,
-  event: TrackEventSpec,
-  context: HandlerContext,
-): Promise<Outcome> {
+async function sendRefund({ notification, claim, event }: ClaimedEvent, context: HandlerContext): Promise<Outcome> {
   const believed = believedTransaction(claim);
   const payment = believed ? undefined : await readPayment(notification, context);
   const transaction = believed ?? heldTransaction(payment, claim);
-  return sendForOrder(notification, claim, transaction, context, (order, refund) =>
-    buildOrderRefunded(
-      order,
-      { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
-      context.mapping,
+  return sendForOrder({ notification, claim, transaction }, context, (order, refund) =>
+    buildOrderRefunded(order, context.mapping, {
       event,
-    ),
+      refund: { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
+    }),
   );
 }
 
 /** Payment Failed names how the shopper paid: the payment is read even when its transaction is believed as carried. */
 async function sendPaymentFailed(
-  notification: MessageNotification,
-  claim: TransactionClaim,
-  event: TrackEventSpec,
+  { notification, claim, event }: ClaimedEvent,
   context: HandlerContext,
 ): Promise<Outcome> {
   const payment = await readPayment(notification, context);
   if (!payment) return skipped('not-found');
   const transaction = believedTransaction(claim) ?? heldTransaction(payment, claim);
-  return sendForOrder(notification, claim, transaction, context, (order, failed) =>
-    buildPaymentFailed(
-      order,
+  return sendForOrder({ notification, claim, transaction }, context, (order, failed) =>
+    buildPaymentFailed(order, context.mapping, {
+      event,
       payment,
-      {
+      failure: {
         transactionId: failed.id,
         transactionType: failed.type,
         amount: failed.amount,
         timestamp: timestampOf(claim, failed, payment),
       },
-      context.mapping,
-      event,
-    ),
+    }),
   );
 }
 
 /**
  * Checks that the transaction is what the message claimed (a false claim about a real transaction
- * sends nothing), finds the order that owns the payment, and delivers what `build` makes of both.
+ * sends nothing), finds the order that owns the payment, and sends what `build` makes of both.
  */
 async function sendForOrder(
-  notification: MessageNotification,
-  claim: TransactionClaim,
-  transaction: TransactionFacts | undefined,
+  { notification, claim, transaction }: Omit<ClaimedEvent, 'event'> & { transaction: TransactionFacts | undefined },
   context: HandlerContext,
   build: (order: Order, transaction: TransactionFacts) => MappingResult,
 ): Promise<Outcome> {
@@ -195,7 +181,7 @@ async function sendForOrder(
   if (transactionEvent(transaction) !== claim.event) return skipped(claim.proof === 'state' ? 'unproven' : 'no-event');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
   if (!order) return skipped('no-order');
-  return deliver(build(order, transaction), context);
+  return sendCalls(build(order, transaction), context);
 }
 
 /** The transaction the message carries, when its fields are commercetools' own; otherwise it is not believed. */

@@ -1,8 +1,9 @@
 import type { MessagesSetting } from '../commercetools/project';
 import { upstreamUnavailable } from '../errors';
+import { skipped, type Outcome } from '../outcome';
 import { messageFields, readMessage, type HandledMessageType, type MessageFields } from '../transport/messages';
 import type { ChangeNotification, MessageNotification } from '../transport/notification';
-import type { HandlerContext, Outcome } from './types';
+import type { HandlerContext } from './types';
 
 /**
  * Every claim a delivery makes is proven by commercetools before anything reaches Segment. An
@@ -12,18 +13,13 @@ import type { HandlerContext, Outcome } from './types';
  * state must show it (checked by the handler, see states.ts).
  */
 
-/** How a message was proven. */
-export type ProofKind =
-  /** The delivery was authenticated: the notification is the message. */
-  | 'delivery'
-  /** commercetools' Messages API holds a message of this id, type and resource. */
-  | 'messages-api'
-  /** The project keeps no messages: the handler must find the claim in the resource's current state. */
-  | 'state';
-
+/**
+ * A message as proven (see ProofKind): its fields believed as they are, or, in a project without
+ * messages, its claim, for the handler to check against the resource.
+ */
 export type ProvenMessage<T extends HandledMessageType> =
   | {
-      proof: 'delivery' | 'messages-api';
+      kind: 'delivery' | 'messages-api';
       /** The message's fields, from the authenticated delivery or from the message commercetools holds. */
       fields: MessageFields<T>;
       /** The message's id and creation time, as commercetools holds them. */
@@ -31,7 +27,7 @@ export type ProvenMessage<T extends HandledMessageType> =
       createdAt: string;
     }
   | {
-      proof: 'state';
+      kind: 'state';
       /** What the sender claims; believed only as far as the resource's current state shows it. */
       claim: MessageFields<T>;
     };
@@ -62,9 +58,9 @@ export async function proveMessage<T extends HandledMessageType>(
 ): Promise<ProvenMessage<T> | undefined> {
   const claim = readMessage(notification, type);
   if (context.trusted)
-    return { proof: 'delivery', fields: claim, id: notification.id, createdAt: notification.createdAt };
+    return { kind: 'delivery', fields: claim, id: notification.id, createdAt: notification.createdAt };
   const messages = await context.project.messages(context.signal);
-  if (!messages.enabled) return { proof: 'state', claim };
+  if (!messages.enabled) return { kind: 'state', claim };
   const stored = await context.commercetools.getMessage(notification.id, context.signal);
   if (!stored) {
     if (withinGrace(notification.createdAt, Date.now())) {
@@ -79,30 +75,31 @@ export async function proveMessage<T extends HandledMessageType>(
   const parsed = messageFields[type].safeParse(stored);
   // commercetools' own message without the fields its type has: nothing to believe.
   if (!parsed.success) return undefined;
-  return { proof: 'messages-api', fields: parsed.data as MessageFields<T>, id: stored.id, createdAt: stored.createdAt };
+  return { kind: 'messages-api', fields: parsed.data as MessageFields<T>, id: stored.id, createdAt: stored.createdAt };
 }
 
 /** What a customer ResourceDeleted change needs before a deletion may be requested. */
-export type DeletionProof = { proven: true; by: 'delivery' | 'messages-api' } | { proven: false; outcome: Outcome };
+export type DeletionProof =
+  { kind: 'proven'; by: 'delivery' | 'messages-api' } | { kind: 'unproven'; outcome: Outcome };
 
 /**
  * A customer deletion is irreversible in Segment: it is requested only when the delivery was
  * authenticated or commercetools' Messages API holds the customer's CustomerDeleted message. A
- * project without messages cannot prove it: `unverified-deletion`.
+ * project without messages cannot prove it otherwise: `unverified-deletion`.
  */
 export async function proveCustomerDeletion(
   notification: ChangeNotification,
   context: Pick<HandlerContext, 'trusted' | 'commercetools' | 'project' | 'signal'>,
 ): Promise<DeletionProof> {
-  if (context.trusted) return { proven: true, by: 'delivery' };
+  if (context.trusted) return { kind: 'proven', by: 'delivery' };
   const messages = await context.project.messages(context.signal);
-  if (!messages.enabled) return { proven: false, outcome: { status: 'skipped', reason: 'unverified-deletion' } };
+  if (!messages.enabled) return { kind: 'unproven', outcome: skipped('unverified-deletion') };
   const found = await context.commercetools.findMessage(notification.resource, 'CustomerDeleted', context.signal);
-  if (found) return { proven: true, by: 'messages-api' };
+  if (found) return { kind: 'proven', by: 'messages-api' };
   if (withinGrace(notification.modifiedAt, Date.now())) {
     throw upstreamUnavailable('the CustomerDeleted message is not in the Messages API yet');
   }
-  return { proven: false, outcome: { status: 'skipped', reason: 'unproven' } };
+  return { kind: 'unproven', outcome: skipped('unproven') };
 }
 
 /** What the deployment can prove, in one line for operators (start-up and post-deploy). */

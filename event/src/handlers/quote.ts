@@ -1,8 +1,9 @@
 import { buildQuoteAnswered, buildQuoteRequested } from '../mapping/quote';
+import { skipped, withDetail } from '../outcome';
 import { readMessage } from '../transport/messages';
 import { proveMessage } from './proof';
 import { reachedState } from './states';
-import { deliver, enabledEvent, skipped, withDetail, type MessageHandler } from './types';
+import { enabledEvent, sendCalls, type MessageHandler } from './types';
 
 /**
  * QuoteRequestCreated message → Quote Requested, from the quote request commercetools holds (which
@@ -13,10 +14,10 @@ export const handleQuoteRequestCreated: MessageHandler = async (notification, co
   if (!event) return skipped('disabled');
   const proven = await proveMessage(notification, 'QuoteRequestCreated', context);
   if (!proven) return skipped('unproven');
-  const detail = { source: 'read', proof: proven.proof } as const;
+  const detail = { source: 'read', proof: proven.kind } as const;
   const request = await context.commercetools.getQuoteRequest(notification.resource.id, context.signal);
   if (!request) return withDetail(detail, skipped('not-found'));
-  return withDetail(detail, await deliver(buildQuoteRequested(request, context.mapping, event), context));
+  return withDetail(detail, await sendCalls(buildQuoteRequested(request, context.mapping, event), context));
 };
 
 const QUOTE_EVENTS = { Accepted: 'quoteAccepted', Declined: 'quoteDeclined' } as const;
@@ -33,18 +34,21 @@ export const handleQuoteStateChanged: MessageHandler = async (notification, cont
   if (!quoteEventOf(claimed)) return skipped('no-event');
   const proven = await proveMessage(notification, 'QuoteStateChanged', context);
   if (!proven) return skipped('unproven');
-  const { quoteState } = proven.proof === 'state' ? proven.claim : proven.fields;
+  const { quoteState } = proven.kind === 'state' ? proven.claim : proven.fields;
   const key = quoteEventOf(quoteState);
   if (!key) return skipped('no-event');
   const event = enabledEvent(context, key);
   if (!event) return skipped('disabled');
-  const detail = { source: 'read', proof: proven.proof } as const;
+  const detail = { source: 'read', proof: proven.kind } as const;
   const quote = await context.commercetools.getQuote(notification.resource.id, context.signal);
   if (!quote) return withDetail(detail, skipped('not-found'));
-  if (proven.proof === 'state' && quote.quoteState !== quoteState) return withDetail(detail, skipped('unproven'));
+  if (proven.kind === 'state' && quote.quoteState !== quoteState) return withDetail(detail, skipped('unproven'));
   const occurrence =
-    proven.proof === 'state'
+    proven.kind === 'state'
       ? { discriminator: reachedState(quoteState), timestamp: quote.lastModifiedAt }
       : { discriminator: proven.id, timestamp: proven.createdAt };
-  return withDetail(detail, await deliver(buildQuoteAnswered(quote, context.mapping, event, occurrence), context));
+  return withDetail(
+    detail,
+    await sendCalls(buildQuoteAnswered(quote, context.mapping, { event, occurrence }), context),
+  );
 };

@@ -2,7 +2,7 @@ import type { Associate, BusinessUnit } from '@commercetools/platform-sdk';
 import type { GroupCall, JsonObject, TrackCall } from '../segment/calls';
 import { contactAddress, postalAddress } from './customer';
 import { buildMessageId } from './message-id';
-import { compact, inStores, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import { compact, inStores, type EventOccurrence, type MappingOptions, type MappingResult } from './types';
 
 /**
  * Business units as Segment's B2B spec sees them: an account (`group`) whose users are the unit's
@@ -74,12 +74,11 @@ export const accountUserOf = (associate: {
     : {}),
 });
 
+/** Account Added User / Account Removed User: the associate joined or left the unit's Segment group. */
 export function buildAccountUserEvent(
   unit: BusinessUnit,
-  user: AccountUser,
   options: MappingOptions,
-  event: EventName,
-  occurrence: Occurrence,
+  { user, event, occurrence }: EventOccurrence & { user: AccountUser },
 ): MappingResult {
   const track: TrackCall = {
     type: 'track',

@@ -1,7 +1,7 @@
 import type { CustomFields } from '@commercetools/platform-sdk';
 import type { JsonObject } from '../segment/calls';
 
-export type ConsentReading = { status: 'absent' } | { status: 'valid'; consent: JsonObject } | { status: 'invalid' };
+export type ConsentReading = { kind: 'absent' } | { kind: 'valid'; consent: JsonObject } | { kind: 'invalid' };
 
 /**
  * Reads the shopper's consent from a custom field. The field usually holds a JSON string such as
@@ -11,9 +11,9 @@ export type ConsentReading = { status: 'absent' } | { status: 'valid'; consent: 
  */
 export function readConsent(custom: CustomFields | undefined, fieldName: string): ConsentReading {
   const value: unknown = custom?.fields[fieldName];
-  if (value === undefined || value === null || value === '') return { status: 'absent' };
+  if (value === undefined || value === null || value === '') return { kind: 'absent' };
   const parsed = typeof value === 'string' ? parseJson(value) : value;
-  return isPlainObject(parsed) ? { status: 'valid', consent: parsed } : { status: 'invalid' };
+  return isPlainObject(parsed) ? { kind: 'valid', consent: parsed } : { kind: 'invalid' };
 }
 
 function parseJson(text: string): unknown {
@@ -32,5 +32,5 @@ function isPlainObject(value: unknown): value is JsonObject {
 
 /** The call's `context` for a reading: Segment's consent object when there is one. */
 export function consentContext(reading: ConsentReading): { context?: { consent: JsonObject } } {
-  return reading.status === 'valid' ? { context: { consent: reading.consent } } : {};
+  return reading.kind === 'valid' ? { context: { consent: reading.consent } } : {};
 }

@@ -10,7 +10,7 @@ import { compact, inStores, type EventName, type MappingOptions, type MappingRes
  */
 export function buildCustomerIdentify(customer: Customer, options: MappingOptions): MappingResult {
   const consent = readConsent(customer.custom, options.consentFieldName);
-  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  if (consent.kind === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
 
   const identify: IdentifyCall = {
     type: 'identify',
@@ -36,7 +36,7 @@ export function buildCustomerIdentify(customer: Customer, options: MappingOption
  */
 export function buildSignedUp(customer: Customer, options: MappingOptions, event: EventName): MappingResult {
   const consent = readConsent(customer.custom, options.consentFieldName);
-  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  if (consent.kind === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
   const track: TrackCall = {
     type: 'track',
     event: event.name,

@@ -113,10 +113,14 @@ export function grossUpBlended(
 
 /**
  * The part of `amount` that `part` is of `whole`: amount × part ÷ whole, rounded to the amount's
- * precision with `mode` (e.g. a shipping method's share of a discount on the total price, which
- * commercetools spreads in proportion to what each part of the cart costs). `whole` is positive.
+ * precision with `mode` (HalfEven by default; e.g. a shipping method's share of a discount on the
+ * total price, which commercetools spreads in proportion to what each part of the cart costs).
+ * `whole` is positive.
  */
-export function proportionOf(amount: Amount, part: Amount, whole: Amount, mode: RoundingMode = 'HalfEven'): Amount {
+export function proportionOf(
+  amount: Amount,
+  { part, whole, mode = 'HalfEven' }: { part: Amount; whole: Amount; mode?: RoundingMode },
+): Amount {
   const [numerator, denominator] = alignPrecision(part, whole);
   if (denominator.minorUnits <= 0n) throw new RangeError('The whole of a proportion must be positive');
   sameCurrency(amount, part);

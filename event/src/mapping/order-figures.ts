@@ -43,7 +43,7 @@ export interface OrderFigures {
   totalNet: number;
 }
 
-/** The order's money figures as our users define them (see OrderFigures and the README's money table). */
+/** The order's money figures as our users define them (see OrderFigures and docs/events.md, "Money, as defined here"). */
 export function orderFigures(order: Order): OrderFigures {
   const rules = pricingRulesOf(order);
   const { currency } = rules;
@@ -150,7 +150,7 @@ function totalPriceShare(amount: Amount, order: Order, rules: PricingRules): Amo
   const undiscounted = add(amountOf(order.totalPrice), discounted);
   const zero = zeroAmount(rules.currency);
   if (compareAmounts(undiscounted, zero) <= 0) return zero;
-  return proportionOf(amount, discounted, undiscounted, rules.priceRounding);
+  return proportionOf(amount, { part: discounted, whole: undiscounted, mode: rules.priceRounding });
 }
 
 /** The shipping price after shipping discounts, in the shipping rate's price mode. */

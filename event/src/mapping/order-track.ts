@@ -4,7 +4,7 @@ import { consentContext, readConsent } from './consent';
 import { orderIdentity } from './identity';
 import { buildMessageId } from './message-id';
 import { shippingInfosOf } from './order-figures';
-import { compact, inStores, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import { compact, inStores, type EventOccurrence, type MappingOptions, type MappingResult } from './types';
 
 /**
  * What every track call about an order shares, whatever its properties: the order's identity,
@@ -15,14 +15,12 @@ import { compact, inStores, type EventName, type MappingOptions, type MappingRes
 export function buildOrderTrack(
   order: Order,
   options: MappingOptions,
-  event: EventName,
-  occurrence: Occurrence,
-  properties: () => JsonObject,
+  { event, occurrence, properties }: EventOccurrence & { properties: () => JsonObject },
 ): MappingResult {
   const identity = orderIdentity(order, options.anonymousIdFallback);
   if (!identity) return { kind: 'skip', reason: 'no-identity' };
   const consent = readConsent(order.custom, options.consentFieldName);
-  if (consent.status === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  if (consent.kind === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
   const { context } = consentContext(consent);
   const groupId = order.businessUnit?.key;
   const track: TrackCall = {
@@ -30,7 +28,7 @@ export function buildOrderTrack(
     event: event.name,
     ...identity,
     timestamp: occurrence.timestamp,
-    messageId: orderMessageId(order, options, event.slug, occurrence.discriminator),
+    messageId: orderMessageId(order, options, { event: event.slug, discriminator: occurrence.discriminator }),
     properties: properties(),
     ...(context || groupId ? { context: { ...context, ...(groupId ? { groupId } : {}) } } : {}),
     ...orderStores(order),
@@ -41,11 +39,11 @@ export function buildOrderTrack(
 /** The store an order belongs to, as a call's routing hint. */
 export const orderStores = (order: Order) => inStores([order.store?.key]);
 
+/** The messageId of an order's call: its event's slug and what tells this occurrence from others. */
 export function orderMessageId(
   order: Order,
   options: MappingOptions,
-  event: string,
-  discriminator: string | number,
+  { event, discriminator }: { event: string; discriminator: string | number },
 ): string {
   return buildMessageId({
     projectKey: options.projectKey,

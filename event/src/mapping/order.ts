@@ -6,9 +6,14 @@ import { orderFigures } from './order-figures';
 import { buildOrderTrack, orderContext, orderMessageId, orderStores } from './order-track';
 import { buildProducts } from './products';
 import { shipmentProperties } from './shipments';
-import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
-
-// Refunds live in their own module; the payment handler has always imported them from here.
+import {
+  compact,
+  type EventName,
+  type EventOccurrence,
+  type MappingOptions,
+  type MappingResult,
+  type Occurrence,
+} from './types';
 
 /**
  * true when the order has no customer but an email and an anonymous identity: the handler must
@@ -32,7 +37,7 @@ export function buildOrderCompleted(
   options: MappingOptions & { guestEmailRegistered?: boolean; event?: EventName },
 ): MappingResult {
   const occurrence: Occurrence = { discriminator: 'created', timestamp: order.createdAt };
-  const track = buildOrderEvent(order, options, options.event ?? ORDER_COMPLETED, occurrence);
+  const track = buildOrderEvent(order, options, { event: options.event ?? ORDER_COMPLETED, occurrence });
   if (track.kind === 'skip') return track;
   const identity = orderIdentity(order, options.anonymousIdFallback);
   if (!identity || !('anonymousId' in identity) || !order.customerEmail || options.guestEmailRegistered !== false) {
@@ -44,7 +49,7 @@ export function buildOrderCompleted(
     anonymousId: identity.anonymousId,
     traits: { email: order.customerEmail },
     timestamp: order.createdAt,
-    messageId: orderMessageId(order, options, 'guest-identify', 'created'),
+    messageId: orderMessageId(order, options, { event: 'guest-identify', discriminator: 'created' }),
     ...(trackCall?.context?.consent ? { context: { consent: trackCall.context.consent } } : {}),
     ...orderStores(order),
   };
@@ -56,13 +61,8 @@ export function buildOrderCompleted(
  * goods use buildOrderEventWithShipments):
  * the order's identity, consent and full properties, at `occurrence`.
  */
-export function buildOrderEvent(
-  order: Order,
-  options: MappingOptions,
-  event: EventName,
-  occurrence: Occurrence,
-): MappingResult {
-  return buildOrderTrack(order, options, event, occurrence, () => orderProperties(order, options.locale));
+export function buildOrderEvent(order: Order, options: MappingOptions, track: EventOccurrence): MappingResult {
+  return buildOrderTrack(order, options, { ...track, properties: () => orderProperties(order, options.locale) });
 }
 
 /**
@@ -72,13 +72,12 @@ export function buildOrderEvent(
 export function buildOrderEventWithShipments(
   order: Order,
   options: MappingOptions,
-  event: EventName,
-  occurrence: Occurrence,
+  track: EventOccurrence,
 ): MappingResult {
-  return buildOrderTrack(order, options, event, occurrence, () => ({
-    ...orderProperties(order, options.locale),
-    ...shipmentProperties(order),
-  }));
+  return buildOrderTrack(order, options, {
+    ...track,
+    properties: () => ({ ...orderProperties(order, options.locale), ...shipmentProperties(order) }),
+  });
 }
 
 /** Every order event's properties: Segment's e-commerce v2 order fields plus commercetools' states. */

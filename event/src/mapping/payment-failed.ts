@@ -20,20 +20,25 @@ export interface PaymentFailure {
  */
 export function buildPaymentFailed(
   order: Order,
-  payment: Pick<Payment, 'paymentMethodInfo'>,
-  failure: PaymentFailure,
   options: MappingOptions,
-  event: EventName,
+  {
+    event,
+    payment,
+    failure,
+  }: { event: EventName; payment: Pick<Payment, 'paymentMethodInfo'>; failure: PaymentFailure },
 ): MappingResult {
   const occurrence: Occurrence = { discriminator: failure.transactionId, timestamp: failure.timestamp };
-  return buildOrderTrack(order, options, event, occurrence, () =>
-    compact({
-      ...orderContext(order),
-      total: unitsOf(failure.amount),
-      currency: failure.amount.currencyCode,
-      payment_method: payment.paymentMethodInfo.method,
-      payment_provider: payment.paymentMethodInfo.paymentInterface,
-      transaction_type: failure.transactionType,
-    }),
-  );
+  return buildOrderTrack(order, options, {
+    event,
+    occurrence,
+    properties: () =>
+      compact({
+        ...orderContext(order),
+        total: unitsOf(failure.amount),
+        currency: failure.amount.currencyCode,
+        payment_method: payment.paymentMethodInfo.method,
+        payment_provider: payment.paymentMethodInfo.paymentInterface,
+        transaction_type: failure.transactionType,
+      }),
+  });
 }

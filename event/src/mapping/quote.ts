@@ -3,7 +3,14 @@ import type { JsonObject, TrackCall } from '../segment/calls';
 import { buildMessageId } from './message-id';
 import { orderFigures } from './order-figures';
 import { buildProducts } from './products';
-import { compact, inStores, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import {
+  compact,
+  inStores,
+  type EventName,
+  type EventOccurrence,
+  type MappingOptions,
+  type MappingResult,
+} from './types';
 
 /**
  * B2B quotes. Segment's B2B and e-commerce specs name no quote events; Quote Requested, Quote
@@ -32,11 +39,13 @@ function quoteFigures(resource: QuoteRequest | Quote, locale: string | undefined
 
 function quoteTrack(
   resource: QuoteRequest | Quote,
-  typeId: 'quote-request' | 'quote',
   options: MappingOptions,
-  event: EventName,
-  occurrence: Occurrence,
-  properties: JsonObject,
+  {
+    typeId,
+    event,
+    occurrence,
+    properties,
+  }: EventOccurrence & { typeId: 'quote-request' | 'quote'; properties: JsonObject },
 ): MappingResult {
   const userId = resource.customer?.id;
   if (!userId) return { kind: 'skip', reason: 'no-identity' };
@@ -62,26 +71,19 @@ function quoteTrack(
 
 /** Quote Requested: a buyer asked for a quote, with the cart's figures and products. One per request. */
 export function buildQuoteRequested(request: QuoteRequest, options: MappingOptions, event: EventName): MappingResult {
-  return quoteTrack(
-    request,
-    'quote-request',
-    options,
+  return quoteTrack(request, options, {
+    typeId: 'quote-request',
     event,
-    { discriminator: 'created', timestamp: request.createdAt },
-    { quote_request_id: request.id, ...quoteFigures(request, options.locale) },
-  );
+    occurrence: { discriminator: 'created', timestamp: request.createdAt },
+    properties: { quote_request_id: request.id, ...quoteFigures(request, options.locale) },
+  });
 }
 
 /** Quote Accepted / Quote Declined: the buyer's answer to a quote, at the state change. */
-export function buildQuoteAnswered(
-  quote: Quote,
-  options: MappingOptions,
-  event: EventName,
-  occurrence: Occurrence,
-): MappingResult {
-  return quoteTrack(quote, 'quote', options, event, occurrence, {
-    quote_id: quote.id,
-    quote_request_id: quote.quoteRequest.id,
-    ...quoteFigures(quote, options.locale),
+export function buildQuoteAnswered(quote: Quote, options: MappingOptions, track: EventOccurrence): MappingResult {
+  return quoteTrack(quote, options, {
+    ...track,
+    typeId: 'quote',
+    properties: { quote_id: quote.id, quote_request_id: quote.quoteRequest.id, ...quoteFigures(quote, options.locale) },
   });
 }

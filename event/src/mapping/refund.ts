@@ -20,20 +20,23 @@ export interface Refund {
  */
 export function buildOrderRefunded(
   order: Order,
-  refund: Refund,
   options: MappingOptions,
-  event: EventName,
+  { event, refund }: { event: EventName; refund: Refund },
 ): MappingResult {
   const occurrence: Occurrence = { discriminator: refund.transactionId, timestamp: refund.timestamp };
-  return buildOrderTrack(order, options, event, occurrence, () => {
-    const refunded = amountOf(refund.amount);
-    const products = refundedProducts(order, refunded, options.locale);
-    return compact({
-      ...orderContext(order),
-      total: toUnits(refunded),
-      currency: refund.amount.currencyCode,
-      ...(products ? { products } : {}),
-    });
+  return buildOrderTrack(order, options, {
+    event,
+    occurrence,
+    properties: () => {
+      const refunded = amountOf(refund.amount);
+      const products = refundedProducts(order, refunded, options.locale);
+      return compact({
+        ...orderContext(order),
+        total: toUnits(refunded),
+        currency: refund.amount.currencyCode,
+        ...(products ? { products } : {}),
+      });
+    },
   });
 }
 

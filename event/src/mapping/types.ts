@@ -1,4 +1,5 @@
 import type { AnonymousIdFallback } from '../events';
+import type { SkipReason } from '../outcome';
 import type { JsonObject, SegmentCall } from '../segment/calls';
 
 /** What every mapper needs to know about the deployment; handed in by the handler, never read from the environment. */
@@ -25,10 +26,16 @@ export interface Occurrence {
   timestamp: string;
 }
 
-/** Why a mapper produced nothing to send. */
-export type SkipReason = 'invalid-consent' | 'no-identity' | 'no-associates';
+/** Which track event a call is, and which occurrence of it. */
+export interface EventOccurrence {
+  event: EventName;
+  occurrence: Occurrence;
+}
 
-export type MappingResult = { kind: 'calls'; calls: SegmentCall[] } | { kind: 'skip'; reason: SkipReason };
+/** Why a mapper produced nothing to send: the skip reasons a mapper can find by itself. */
+export type MappingSkipReason = Extract<SkipReason, 'invalid-consent' | 'no-identity' | 'no-associates'>;
+
+export type MappingResult = { kind: 'calls'; calls: SegmentCall[] } | { kind: 'skip'; reason: MappingSkipReason };
 
 /** The calls of several results, in order; the first skip wins (they describe the same resource). */
 export function combineResults(...results: MappingResult[]): MappingResult {

@@ -38,14 +38,6 @@ interface Pending {
 }
 
 /**
- * An analytics-node HTTP client that merges batches. analytics-node sends a batch per flush; under
- * load that is one small request per notification. Here at most `maxInFlight` requests are out
- * at once, and every batch that arrives meanwhile joins the next request. Each batch still
- * learns its own fate: its makeRequest resolves with the answer to the request that carried it,
- * so analytics-node settles (or retries) exactly those events, and a notification is
- * acknowledged only once Segment took the request holding its events.
- */
-/**
  * One body holding the events of several, in order, without parsing them: analytics-node writes
  * each as `{"batch":[…],"writeKey":…,"sentAt":…}` (JSON.stringify of that object), so each one's
  * events are the text between its `{"batch":[` and the `],"writeKey":` (or `],"sentAt":`) that
@@ -87,6 +79,14 @@ function mergedByParsing(bodies: readonly string[]): string {
   });
 }
 
+/**
+ * An analytics-node HTTP client that merges batches. analytics-node sends a batch per flush; under
+ * load that is one small request per notification. Here at most `maxInFlight` requests are out
+ * at once, and every batch that arrives meanwhile joins the next request. Each batch still
+ * learns its own fate: its makeRequest resolves with the answer to the request that carried it,
+ * so analytics-node settles (or retries) exactly those events, and a notification is
+ * acknowledged only once Segment took the request holding its events.
+ */
 export function createCoalescingHttpClient(transport: HTTPClient, options: CoalescingOptions): HTTPClient {
   const queue: Pending[] = [];
   let queuedBytes = 0;
@@ -182,7 +182,7 @@ export function createCoalescingHttpClient(transport: HTTPClient, options: Coale
       const wait = waitForLane(now);
       if (wait === Infinity) return;
       if (wait > 0) {
-        // Check again when the oldest request has been out long enough to open another lane.
+        // Check again when the newest request has been out long enough to open another lane.
         laneTimer ??= setTimeout(() => {
           laneTimer = undefined;
           pump();

@@ -45,11 +45,17 @@ function isRefusal(status: number, text: string): boolean {
   return (status === 400 || status === 422) && !messagesOf(text).some((message) => QUOTA_WORDS.test(message));
 }
 
+export interface RegulationsClientOptions {
+  /** Per-request timeout, ms; DEFAULT_REGULATIONS_TIMEOUT_MS by default. */
+  timeoutMs?: number;
+}
+
 export function createRegulationsClient(
   settings: Config['segment']['publicApi'],
-  timeoutMs = DEFAULT_REGULATIONS_TIMEOUT_MS,
+  options: RegulationsClientOptions = {},
 ): RegulationsClient {
   const { token } = settings;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REGULATIONS_TIMEOUT_MS;
   return {
     configured: token !== undefined,
     async requestDeletion(userId, signal) {

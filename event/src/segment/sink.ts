@@ -1,12 +1,12 @@
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import type { Config } from '../config';
-import { noopMetrics, serverAddressOf, type Metrics } from '../metrics/metrics';
-import { noopTracing, type Tracing } from '../metrics/tracing';
+import { noopMetrics, serverAddressOf, type Metrics } from '../telemetry/metrics';
+import { noopTracing, type Tracing } from '../telemetry/tracing';
 import { upstreamUnavailable } from '../errors';
-import { createHttpAgent, sendRequest, type HttpAgent } from '../http/agent';
+import { createHttpAgent, sendRequest, type HttpAgent } from '../outbound/agent';
 import { createCoalescingHttpClient, MAX_MERGED_BATCH_BYTES } from './batching';
 import type { SegmentCall } from './calls';
-import { followDeliveries, type Deliveries, type Settlement } from './delivery';
+import { followSettlements, type CallSettlements, type Settlement } from './settlements';
 import { fitCall, SEGMENT_MAX_EVENT_BYTES } from './limits';
 
 /**
@@ -18,8 +18,9 @@ export interface SegmentSink {
   /**
    * Enqueue the calls (in order) and wait until Segment accepted all of them. Rejects with a
    * SegmentRejection when Segment refused some for good, even sent on their own; with an
-   * upstream-unavailable error when any failed transiently (5xx, 429, network, timeout), was not
-   * accepted in time, or `signal` aborted first (the request's deadline passed), or the sink is closed.
+   * upstream-unavailable error when any failed transiently (5xx, 408, 429, network, timeout), was
+   * not accepted in time, or `signal` aborted first (the request's deadline passed), or the sink is
+   * closed.
    */
   send(calls: readonly SegmentCall[], signal?: AbortSignal): Promise<void>;
   /** Flush what is queued and stop; used on shutdown. Later sends are refused at once. */
@@ -39,7 +40,7 @@ export class SegmentRejection extends Error {
   }
 }
 
-/** Bounds that keep one delivery inside Pub/Sub's ~10 s push deadline. */
+/** Bounds that keep one send inside Pub/Sub's ~10 s push deadline. */
 export interface SegmentSinkLimits {
   /** Per-HTTP-request timeout toward Segment, ms. */
   httpRequestTimeoutMs: number;
@@ -55,7 +56,7 @@ export interface SegmentSinkLimits {
   flushAt: number;
   /** Batch requests to Segment in flight at once; batches arriving meanwhile are merged. */
   maxRequestsInFlight: number;
-  /** A further request starts only once the oldest in flight has taken this long, ms. */
+  /** A further request starts only once the newest in flight has been out this long, ms (see batching.ts). */
   extraLaneAfterMs: number;
   /**
    * Longest wait for Segment's answer to one send, ms, whatever the caller's signal: no wait can
@@ -87,7 +88,7 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentSinkLimits = {
 export function segmentHttpClient(agent: HttpAgent): HTTPClient {
   return {
     async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
-      // The body is read whole: the keep-alive connection is reused, and a refusal's says why.
+      // The body is read whole: that frees the keep-alive connection, and a refusal's body says why.
       const { status, headers, text } = await sendRequest(agent, {
         url: request.url,
         method: request.method,
@@ -134,10 +135,10 @@ export function measuredHttpClient(transport: HTTPClient, metrics: Metrics): HTT
       const events = eventsIn(request.body);
       try {
         const response = await transport.makeRequest(request);
-        metrics.segmentRequest(server, response.status, performance.now() - started, events);
+        metrics.segmentRequest({ server, status: response.status, ms: performance.now() - started, events });
         return response;
       } catch (error) {
-        metrics.segmentRequest(server, 0, performance.now() - started, events);
+        metrics.segmentRequest({ server, status: 0, ms: performance.now() - started, events });
         throw error;
       }
     },
@@ -153,15 +154,15 @@ function eventsIn(body: string): number {
   }
 }
 
+/** An analytics-node instance for the source, within the limits, sending through `httpClient`. */
 function analyticsFor(
-  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
+  source: SegmentSource,
   limits: SegmentSinkLimits,
-  httpClient: HTTPClient,
-  flushAt = limits.flushAt,
+  { httpClient, flushAt = limits.flushAt }: { httpClient: HTTPClient; flushAt?: number },
 ) {
   return new Analytics({
-    writeKey: settings.writeKey,
-    host: settings.host,
+    writeKey: source.writeKey,
+    host: source.host,
     maxRetries: limits.maxRetries,
     httpRequestTimeout: limits.httpRequestTimeoutMs,
     maxTotalBackoffDuration: limits.maxTotalBackoffSeconds,
@@ -172,11 +173,26 @@ function analyticsFor(
   });
 }
 
+/** The calls Segment did not accept, each with its settlement. */
 const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
   calls.flatMap((call, index) => {
     const settlement = settlements[index] as Settlement;
-    return settlement.ok ? [] : [{ call, settlement }];
+    return settlement.kind === 'accepted' ? [] : [{ call, settlement }];
   });
+
+/** A Segment source: its write key, and the tracking API's host. */
+export type SegmentSource = Pick<Config['segment'], 'writeKey' | 'host'>;
+
+export interface SegmentSinkOptions {
+  /** Timeouts, retries and batching; DEFAULT_SEGMENT_LIMITS by default. */
+  limits?: SegmentSinkLimits;
+  /** Where requests and events are counted; nothing is recorded by default. */
+  metrics?: Metrics;
+  /** The HTTP agent; a private one by default. */
+  agent?: HttpAgent;
+  /** Which notification each request carried events of; no span by default. */
+  tracing?: Tracing;
+}
 
 /**
  * Calls go out through one analytics-node instance whose HTTP client merges the batches of
@@ -185,60 +201,58 @@ const failuresOf = (calls: readonly SegmentCall[], settlements: Settlement[]) =>
  * through a short-lived instance of its own, and only the notification whose events Segment
  * refuses again is rejected.
  */
-export function createSegmentSink(
-  settings: Pick<Config['segment'], 'writeKey' | 'host'>,
-  limits: SegmentSinkLimits = DEFAULT_SEGMENT_LIMITS,
-  metrics: Metrics = noopMetrics,
-  agent: HttpAgent = createHttpAgent(),
-  tracing: Tracing = noopTracing,
-): SegmentSink {
+export function createSegmentSink(source: SegmentSource, options: SegmentSinkOptions = {}): SegmentSink {
+  const {
+    limits = DEFAULT_SEGMENT_LIMITS,
+    metrics = noopMetrics,
+    agent = createHttpAgent(),
+    tracing = noopTracing,
+  } = options;
   const http = segmentHttpClient(agent);
   const transport = tracing.segmentTransport(metrics === noopMetrics ? http : measuredHttpClient(http, metrics));
-  const analytics = analyticsFor(
-    settings,
-    limits,
-    createCoalescingHttpClient(transport, {
+  const analytics = analyticsFor(source, limits, {
+    httpClient: createCoalescingHttpClient(transport, {
       maxInFlight: limits.maxRequestsInFlight,
       extraLaneAfterMs: limits.extraLaneAfterMs,
       maxBatchBytes: MAX_MERGED_BATCH_BYTES,
       eventsPerBatch: limits.flushAt,
     }),
-  );
-  const shared = followDeliveries(analytics);
+  });
+  const shared = followSettlements(analytics);
   const maxWaitMs =
     limits.maxWaitMs ??
     limits.httpRequestTimeoutMs * (limits.maxRetries + 1) + limits.maxTotalBackoffSeconds * 1_000 + 1_000;
   let closed = false;
 
   /** The calls sent on their own: one request holding nothing but this notification's events. */
-  async function deliverAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
-    const alone = analyticsFor(settings, limits, transport, Math.max(1, calls.length));
+  async function settleAlone(calls: SegmentCall[], signal: AbortSignal): Promise<Settlement[]> {
+    const alone = analyticsFor(source, limits, { httpClient: transport, flushAt: Math.max(1, calls.length) });
     try {
-      return await followDeliveries(alone).deliver(calls, signal);
+      return await followSettlements(alone).settle(calls, signal);
     } finally {
       void alone.closeAndFlush({ timeout: 1_000 }).catch(() => undefined);
     }
   }
 
-  async function deliverFitting(calls: SegmentCall[], signal: AbortSignal, deliveries: Deliveries): Promise<void> {
-    let failures = failuresOf(calls, await deliveries.deliver(calls, signal));
-    if (failures.some(({ settlement }) => !settlement.ok && settlement.permanent)) {
+  async function sendFitting(calls: SegmentCall[], signal: AbortSignal, settlements: CallSettlements): Promise<void> {
+    let failures = failuresOf(calls, await settlements.settle(calls, signal));
+    if (failures.some(({ settlement }) => settlement.kind === 'refused')) {
       const again = failures.map(({ call }) => call);
-      failures = failuresOf(again, await deliverAlone(again, signal));
+      failures = failuresOf(again, await settleAlone(again, signal));
     }
-    const refused = failures.filter(({ settlement }) => !settlement.ok && settlement.permanent);
-    const transient = failures.find(({ settlement }) => !settlement.ok && !settlement.permanent);
+    const refused = failures.filter(({ settlement }) => settlement.kind === 'refused');
+    const transient = failures.find(({ settlement }) => settlement.kind === 'failed');
     metrics.segmentEvents('accepted', calls.length - failures.length);
     metrics.segmentEvents('refused', refused.length);
     metrics.segmentEvents('failed', failures.length - refused.length);
-    if (transient && !transient.settlement.ok) {
+    if (transient) {
       throw upstreamUnavailable(`Segment did not accept the event: ${transient.settlement.message}`);
     }
     if (refused.length > 0) {
       const first = refused[0]?.settlement;
       throw new SegmentRejection(
         refused.map(({ call }) => call.messageId),
-        first && !first.ok ? first.message : 'refused',
+        first?.message ?? 'refused',
       );
     }
   }
@@ -256,7 +270,7 @@ export function createSegmentSink(
       }
       const timeout = AbortSignal.timeout(maxWaitMs);
       const wait = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      if (fitting.length > 0) await deliverFitting(fitting, wait, shared);
+      if (fitting.length > 0) await sendFitting(fitting, wait, shared);
       if (tooLarge.length > 0) {
         metrics.segmentEvents('refused', tooLarge.length);
         throw new SegmentRejection(

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { badRequest } from '../errors';
 import { newCustomerPlanner } from '../handlers/customer';
 import { orderCompletedPlanner } from '../handlers/order';
-import type { PlanContext, SkipReason } from '../handlers/types';
+import type { PlanContext } from '../handlers/types';
 import type { MappingResult } from '../mapping/types';
+import type { SkipReason } from '../outcome';
 import type { SegmentCall } from '../segment/calls';
 import { describeIssues } from '../transport/parse';
 
@@ -13,18 +14,18 @@ import { describeIssues } from '../transport/parse';
  * live path uses (orderCompletedPlanner, newCustomerPlanner), without sending anything.
  */
 
-export type ResourceKind = 'order' | 'customer';
+export type ResourceType = 'order' | 'customer';
 
 export type PreviewRequest =
   /** Read the resource from commercetools, as the handler of its creation does. */
-  | { source: 'id'; kind: ResourceKind; id: string }
-  /** A resource as saved from the API (e.g. `GET /orders/{id}`); `kind` forces its type. */
-  | { source: 'file'; resource: unknown; kind?: ResourceKind };
+  | { kind: 'id'; resourceType: ResourceType; id: string }
+  /** A resource as saved from the API (e.g. `GET /orders/{id}`); `resourceType` forces its type. */
+  | { kind: 'file'; resource: unknown; resourceType?: ResourceType };
 
 export type PreviewResult =
-  | { status: 'calls'; kind: ResourceKind; id: string; calls: SegmentCall[]; notes: string[] }
-  | { status: 'skipped'; kind: ResourceKind; id: string; reason: SkipReason; notes: string[] }
-  | { status: 'not-found'; kind: ResourceKind; id: string };
+  | { kind: 'calls'; resourceType: ResourceType; id: string; calls: SegmentCall[]; notes: string[] }
+  | { kind: 'skipped'; resourceType: ResourceType; id: string; reason: SkipReason; notes: string[] }
+  | { kind: 'not-found'; resourceType: ResourceType; id: string };
 
 /** Just enough of each resource to tell them apart and to fail clearly on a wrong file. */
 const orderShape = z.looseObject({
@@ -43,7 +44,7 @@ const customerShape = z.looseObject({
 });
 
 /** Orders have line items and a total price; customers have an email and no line items. */
-export function detectResourceKind(value: unknown): ResourceKind | undefined {
+export function detectResourceType(value: unknown): ResourceType | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   if ('lineItems' in value || 'totalPrice' in value) return 'order';
   if ('email' in value) return 'customer';
@@ -52,9 +53,9 @@ export function detectResourceKind(value: unknown): ResourceKind | undefined {
 
 function parseResource(
   resource: unknown,
-  forced: ResourceKind | undefined,
+  forced: ResourceType | undefined,
 ): { kind: 'order'; order: Order } | { kind: 'customer'; customer: Customer } {
-  const kind = forced ?? detectResourceKind(resource);
+  const kind = forced ?? detectResourceType(resource);
   if (!kind)
     throw badRequest('cannot tell whether the file holds an order or a customer: pass --type order or --type customer');
   if (kind === 'order') {
@@ -71,10 +72,14 @@ function parseResource(
 }
 
 /** What the live path would do: `disabled` when no planner is enabled for the resource (see the planners). */
-function resultOf(kind: ResourceKind, id: string, mapped: MappingResult | undefined, notes: string[]): PreviewResult {
-  if (!mapped) return { status: 'skipped', kind, id, reason: 'disabled', notes };
-  if (mapped.kind === 'skip') return { status: 'skipped', kind, id, reason: mapped.reason, notes };
-  return { status: 'calls', kind, id, calls: mapped.calls, notes };
+function resultOf(
+  { resourceType, id }: { resourceType: ResourceType; id: string },
+  mapped: MappingResult | undefined,
+  notes: string[],
+): PreviewResult {
+  if (!mapped) return { kind: 'skipped', resourceType, id, reason: 'disabled', notes };
+  if (mapped.kind === 'skip') return { kind: 'skipped', resourceType, id, reason: mapped.reason, notes };
+  return { kind: 'calls', resourceType, id, calls: mapped.calls, notes };
 }
 
 /** Discount codes the API returned unexpanded: their code text (the coupon) is unknown. */
@@ -85,18 +90,18 @@ function unexpandedDiscountCodes(order: Order): boolean {
 export async function previewResource(request: PreviewRequest, context: PlanContext): Promise<PreviewResult> {
   const notes: string[] = [];
   let target: ReturnType<typeof parseResource>;
-  if (request.source === 'id') {
-    if (request.kind === 'order') {
+  if (request.kind === 'id') {
+    if (request.resourceType === 'order') {
       const order = await context.commercetools.getOrder(request.id);
-      if (!order) return { status: 'not-found', kind: 'order', id: request.id };
+      if (!order) return { kind: 'not-found', resourceType: 'order', id: request.id };
       target = { kind: 'order', order };
     } else {
       const customer = await context.commercetools.getCustomer(request.id);
-      if (!customer) return { status: 'not-found', kind: 'customer', id: request.id };
+      if (!customer) return { kind: 'not-found', resourceType: 'customer', id: request.id };
       target = { kind: 'customer', customer };
     }
   } else {
-    target = parseResource(request.resource, request.kind);
+    target = parseResource(request.resource, request.resourceType);
     if (target.kind === 'order' && unexpandedDiscountCodes(target.order)) {
       notes.push(
         'the discount codes in the file are not expanded, so "coupon" is left out; the connector reads orders with them expanded (preview the order by id to see it)',
@@ -105,12 +110,14 @@ export async function previewResource(request: PreviewRequest, context: PlanCont
   }
   try {
     if (target.kind === 'order') {
-      return resultOf('order', target.order.id, await orderCompletedPlanner(context)?.(target.order), notes);
+      const { order } = target;
+      return resultOf({ resourceType: 'order', id: order.id }, await orderCompletedPlanner(context)?.(order), notes);
     }
-    return resultOf('customer', target.customer.id, newCustomerPlanner(context)?.(target.customer), notes);
+    const { customer } = target;
+    return resultOf({ resourceType: 'customer', id: customer.id }, newCustomerPlanner(context)?.(customer), notes);
   } catch (error) {
     // Only a hand-made file can miss what the mappers read (commercetools always sends it).
-    if (request.source === 'file' && error instanceof TypeError) {
+    if (request.kind === 'file' && error instanceof TypeError) {
       throw badRequest(`the file is not a complete commercetools ${target.kind} (${error.message})`, error);
     }
     throw error;
@@ -151,12 +158,16 @@ export interface PreviewOutput {
 
 /** stdout holds JSON only, so the output can be piped to jq; everything for people goes to stderr. */
 export function formatPreview(result: PreviewResult): PreviewOutput {
-  switch (result.status) {
+  switch (result.kind) {
     case 'not-found':
-      return { stdout: '', stderr: `${result.kind} ${result.id} was not found in commercetools\n`, exitCode: 1 };
+      return {
+        stdout: '',
+        stderr: `${result.resourceType} ${result.id} was not found in commercetools\n`,
+        exitCode: 1,
+      };
     case 'skipped': {
       const why = SKIP_EXPLANATIONS[result.reason] ?? result.reason;
-      const notes = [...result.notes, `nothing would be sent for ${result.kind} ${result.id}: ${why}`];
+      const notes = [...result.notes, `nothing would be sent for ${result.resourceType} ${result.id}: ${why}`];
       return {
         stdout: `${JSON.stringify({ skipped: result.reason }, null, 2)}\n`,
         stderr: notesText(notes),

@@ -1,12 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError } from '../errors';
 import { answerOf, processDelivery, type PipelineDependencies, type Processed } from '../pipeline';
 import { findHandler, routeKey } from '../routing';
 import { isObject } from '../transport/parse';
 
 /**
- * Replays saved notifications through the connector's own pipeline, one line at a time, exactly
- * as a push would have been processed: same decoding, routing, handlers and messageIds, so a
- * notification already delivered (or replayed twice) is deduplicated by Segment. Saved lines
+ * Replays saved notifications through the connector's own pipeline, one line at a time, exactly as
+ * a push would have been processed: same decoding, routing, handlers and messageIds, so the events
+ * of a notification already handled (or replayed twice) are deduplicated by Segment. Saved lines
  * carry no credential, so carried resources are never trusted: commercetools is asked.
  */
 
@@ -37,7 +38,7 @@ export interface ReplayOptions {
   retries?: number;
   /** Delay before the first retry, doubled for each further one. Default 500 ms. */
   retryDelayMs?: number;
-  /** Called as each line is settled, in completion order (progress). */
+  /** Called as each line is done, in completion order (progress). */
   onLine?: (line: number, outcome: LineOutcome) => void;
 }
 
@@ -95,15 +96,15 @@ export function requestBodyOf(value: unknown): { format: LineFormat; body: unkno
   return { format: 'notification', body: value };
 }
 
-type Settled = Exclude<LineOutcome, { kind: 'invalid' }>;
+type LineResult = Exclude<LineOutcome, { kind: 'invalid' }>;
 
-/** A processed line as an outcome: 2xx are settled, 4xx failed for good, 5xx worth another try. */
-function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
+/** A processed line as an outcome: 2xx are done, 4xx failed for good, 5xx worth another try. */
+function outcomeOf(processed: Processed, attempts: number): LineResult | 'retry' {
   switch (processed.kind) {
     case 'outcome': {
       const { outcome } = processed;
-      if (outcome.status === 'delivered') return { kind: 'delivered', events: outcome.events };
-      if (outcome.status === 'deletion-requested') return { kind: 'deletion-requested' };
+      if (outcome.kind === 'delivered') return { kind: 'delivered', events: outcome.events };
+      if (outcome.kind === 'deletion-requested') return { kind: 'deletion-requested' };
       return { kind: 'skipped', reason: outcome.reason };
     }
     case 'control':
@@ -118,12 +119,11 @@ function outcomeOf(processed: Processed, attempts: number): Settled | 'retry' {
 }
 
 /** Processes one line, retrying transient failures with a doubling delay. */
-async function deliverLine(
+async function processLine(
   body: unknown,
   pipeline: PipelineDependencies,
-  options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>>,
-  sleep: (ms: number) => Promise<void>,
-): Promise<Settled> {
+  options: Required<Pick<ReplayOptions, 'retries' | 'retryDelayMs'>> & { sleep: (ms: number) => Promise<void> },
+): Promise<LineResult> {
   for (let attempt = 1; ; attempt += 1) {
     const processed = await processDelivery(body, pipeline, { authenticated: false });
     const outcome = outcomeOf(processed, attempt);
@@ -137,12 +137,12 @@ async function deliverLine(
         attempts: attempt,
       };
     }
-    await sleep(options.retryDelayMs * 2 ** (attempt - 1));
+    await options.sleep(options.retryDelayMs * 2 ** (attempt - 1));
   }
 }
 
 /** What the app would do with the body, without calling any handler. */
-async function routeLine(body: unknown, pipeline: PipelineDependencies): Promise<Settled> {
+async function routeLine(body: unknown, pipeline: PipelineDependencies): Promise<LineResult> {
   try {
     const decoded = await pipeline.decode(body);
     if (decoded.kind === 'control') return { kind: 'skipped', reason: decoded.status };
@@ -211,11 +211,11 @@ export async function replayNotifications(
   options: ReplayOptions = {},
 ): Promise<ReplaySummary> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency));
-  const retry = {
+  const lineOptions = {
     retries: options.retries ?? DEFAULTS.retries,
     retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+    sleep: deps.sleep ?? ((ms: number) => sleep(ms)),
   };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const dryRun = options.dryRun ?? false;
   const summary = emptySummary(dryRun);
 
@@ -230,7 +230,7 @@ export async function replayNotifications(
     summary.formats[format] += 1;
     try {
       if (dryRun) return await routeLine(body, deps.pipeline);
-      return await deliverLine(body, deps.pipeline, retry, sleep);
+      return await processLine(body, deps.pipeline, lineOptions);
     } catch (error) {
       return {
         kind: 'failed',

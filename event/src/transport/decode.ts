@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest, unauthorized } from '../errors';
 import { decodeCloudEvent, isCloudEvent } from './cloudevents';
-import type { Decoded, DecodedDelivery, Decoder, Notification } from './notification';
+import type { Decoded, DecodedNotification, Decoder, Notification } from './notification';
 import {
   assertWithinLimits,
   DEFAULT_JSON_LIMITS,
@@ -12,6 +12,7 @@ import {
   parseNotification,
   type ByteAccount,
   type JsonLimits,
+  type JsonReading,
 } from './parse';
 import { createSnsVerifier, isSnsMessage, type SnsVerifier, type VerifiedSnsMessage } from './sns';
 import { createSnsFreshness, type SnsFreshness } from './sns-freshness';
@@ -42,7 +43,7 @@ function decodePayload(value: unknown): Notification {
   return isObject(value) && isCloudEvent(value) ? decodeCloudEvent(value).notification : parseNotification(value);
 }
 
-function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account?: ByteAccount): DecodedDelivery {
+function decodePubSub(body: Record<string, unknown>, reading: JsonReading): DecodedNotification {
   const envelope = pubSubPushSchema.safeParse(body);
   if (!envelope.success)
     throw badRequest(`invalid Pub/Sub push envelope (${describeIssues(envelope.error, pubSubPushSchema)})`);
@@ -51,10 +52,11 @@ function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account
   if (data === '' || !isBase64(data)) throw badRequest('message.data is not valid base64');
   // The decoded bytes are charged before they exist, and measured before they are parsed.
   const decodedBytes = Math.ceil((data.length * 3) / 4);
+  const { account } = reading;
   account?.charge(decodedBytes);
   let payload: unknown;
   try {
-    payload = parseJsonBytes(Buffer.from(data, 'base64'), 'message.data', limits, account);
+    payload = parseJsonBytes(Buffer.from(data, 'base64'), 'message.data', reading);
   } finally {
     account?.release(decodedBytes);
   }
@@ -70,9 +72,9 @@ function decodePubSub(body: Record<string, unknown>, limits: JsonLimits, account
 }
 
 /** Every transport that needs no network: Pub/Sub push, a CloudEvent, a notification as is. */
-function decodeLocal(body: unknown, limits: JsonLimits, account?: ByteAccount): DecodedDelivery {
+function decodeLocal(body: unknown, reading: JsonReading): DecodedNotification {
   if (!isObject(body)) throw badRequest('the body must be a JSON object');
-  if ('message' in body) return decodePubSub(body, limits, account);
+  if ('message' in body) return decodePubSub(body, reading);
   if (isSnsMessage(body)) throw unauthorized('SNS messages are accepted only once verified');
   if (isCloudEvent(body)) {
     const { notification, eventId } = decodeCloudEvent(body);
@@ -90,17 +92,12 @@ export function decodeDelivery(
   body: unknown,
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
   account?: ByteAccount,
-): DecodedDelivery {
+): DecodedNotification {
   assertWithinLimits(body, limits, 'the body');
-  return decodeLocal(body, limits, account);
+  return decodeLocal(body, { limits, ...(account ? { account } : {}) });
 }
 
-function decodeSns(
-  verified: VerifiedSnsMessage,
-  limits: JsonLimits,
-  freshness: SnsFreshness,
-  account?: ByteAccount,
-): Decoded {
+function decodeSns(verified: VerifiedSnsMessage, freshness: SnsFreshness, reading: JsonReading): Decoded {
   switch (verified.type) {
     case 'SubscriptionConfirmation':
       return { kind: 'control', transport: 'sns', status: 'subscription-confirmed', run: verified.confirm };
@@ -108,7 +105,7 @@ function decodeSns(
       // Someone unsubscribed on purpose: resubscribing would undo it.
       return { kind: 'control', transport: 'sns', status: 'unsubscribe-ignored' };
     case 'Notification': {
-      const payload = parseEmbeddedJson(verified.message, 'Message', limits, account);
+      const payload = parseEmbeddedJson(verified.message, 'Message', reading);
       const { messageId } = verified;
       // A stale or replayed signature is no credential: the delivery is then proven like any other.
       const authenticated = verified.fromExpectedTopic && freshness.believable(messageId, verified.timestamp);
@@ -141,7 +138,8 @@ export function createDecoder(options: DecoderOptions = {}): Decoder {
   const freshness = options.snsFreshness ?? createSnsFreshness();
   return async (body, account) => {
     assertWithinLimits(body, limits, 'the body');
-    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), limits, freshness, account);
-    return { kind: 'notification', ...decodeLocal(body, limits, account) };
+    const reading: JsonReading = { limits, ...(account ? { account } : {}) };
+    if (isObject(body) && isSnsMessage(body)) return decodeSns(await sns.verify(body), freshness, reading);
+    return { kind: 'notification', ...decodeLocal(body, reading) };
   };
 }

@@ -3,26 +3,18 @@ import { z } from 'zod';
 import { badRequest } from '../errors';
 import { identifier, type MessageNotification } from './notification';
 import { issuePath } from './paths';
-import { embeddedCustomerSchema, embeddedOrderSchema } from './resources';
+import { embeddedCustomerSchema, embeddedOrderSchema, moneySchema } from './resources';
 
 /**
  * The type-specific fields of the commercetools messages the connector handles. The common
  * fields were checked when the notification was decoded; these are checked when a handler needs
  * them, with the same rule: a message that does not have them is a bad request.
  */
-const money = z.looseObject({
-  type: z.enum(['centPrecision', 'highPrecision']),
-  currencyCode: z.string().regex(/^[A-Z]{3}$/),
-  centAmount: z.number().int(),
-  fractionDigits: z.number().int().min(0).max(20),
-  preciseAmount: z.number().int().optional(),
-});
-
 const transaction = z.looseObject({
   id: identifier,
   type: z.string().min(1),
   state: z.string().min(1),
-  amount: money,
+  amount: moneySchema,
   timestamp: z.string().optional(),
 });
 

@@ -70,10 +70,13 @@ export type MessageNotification = Extract<Notification, { notificationType: 'Mes
 
 export type TransportName = 'pubsub' | 'cloudevents' | 'sns' | 'direct';
 
-/** Where the notification came from, for logs: never its content. */
-export interface DeliveryInfo {
+/**
+ * One transport's handing of a notification to the endpoint (a Pub/Sub push, an SNS message, a
+ * CloudEvent, a direct POST): what the logs say of where it came from, never its content.
+ */
+export interface Delivery {
   transport: TransportName;
-  /** The transport's own id (Pub/Sub messageId), when there is one. */
+  /** The transport's own id (Pub/Sub's messageId, SNS's MessageId, a CloudEvent's id), when there is one. */
   deliveryId?: string;
   /** Pub/Sub's delivery attempt (present when a dead-letter topic is configured). */
   deliveryAttempt?: number;
@@ -84,9 +87,10 @@ export interface DeliveryInfo {
   authenticated?: boolean;
 }
 
-export interface DecodedDelivery {
+/** A notification as decoded from its delivery. */
+export interface DecodedNotification {
   notification: Notification;
-  delivery: DeliveryInfo;
+  delivery: Delivery;
   /**
    * Tells the transport that this delivery was acknowledged (answered 2xx), so that a copy of it
    * is no longer believed (see sns-freshness.ts).
@@ -99,7 +103,7 @@ export interface DecodedDelivery {
  * message (SNS subscription confirmation…) that the app answers without routing.
  */
 export type Decoded =
-  | ({ kind: 'notification' } & DecodedDelivery)
+  | ({ kind: 'notification' } & DecodedNotification)
   | {
       kind: 'control';
       transport: TransportName;

@@ -69,11 +69,17 @@ const SMALL_DOCUMENT_COST = 64 * 1024;
 
 /**
  * Where the memory a request's JSON costs is charged (the edge's byte budget, see
- * http/budget.ts): `charge` throws an `overloaded` ConnectorError when the budget cannot hold it.
+ * inbound/budget.ts): `charge` throws an `overloaded` ConnectorError when the budget cannot hold it.
  */
 export interface ByteAccount {
   charge(bytes: number): void;
   release(bytes: number): void;
+}
+
+/** How JSON is read: the limits it is held to, and where the memory it costs is charged (if anywhere). */
+export interface JsonReading {
+  limits: JsonLimits;
+  account?: ByteAccount;
 }
 
 /**
@@ -103,7 +109,7 @@ export function assertWithinLimits(value: unknown, limits: JsonLimits, what: str
  * the parsed value), then parsed. The text's charge is released once parsed; the value's stays
  * until the account closes with the request.
  */
-export function parseJsonBytes(bytes: Uint8Array, what: string, limits: JsonLimits, account?: ByteAccount): unknown {
+export function parseJsonBytes(bytes: Uint8Array, what: string, { limits, account }: JsonReading): unknown {
   let shape;
   try {
     shape = scanJson(bytes, limits.maxDepth);
@@ -129,11 +135,12 @@ export function parseJsonBytes(bytes: Uint8Array, what: string, limits: JsonLimi
 }
 
 /** JSON text carried inside an envelope (Pub/Sub data, SNS Message), held to the limits before it is parsed. */
-export function parseEmbeddedJson(text: string, what: string, limits: JsonLimits, account?: ByteAccount): unknown {
+export function parseEmbeddedJson(text: string, what: string, reading: JsonReading): unknown {
   const bytes = Buffer.from(text, 'utf8');
+  const { account } = reading;
   account?.charge(bytes.length);
   try {
-    return parseJsonBytes(bytes, what, limits, account);
+    return parseJsonBytes(bytes, what, reading);
   } finally {
     account?.release(bytes.length);
   }

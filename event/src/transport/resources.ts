@@ -7,13 +7,19 @@ import { z } from 'zod';
  * a bad request, not crash a mapper halfway. Everything else in the resource passes through.
  */
 const text = z.string();
-const money = z.looseObject({
+
+/**
+ * A commercetools money value (TypedMoney), wherever a message carries one. Its `type` may be
+ * absent: the mappers then read `centAmount` (see mapping/money.ts, amountOf).
+ */
+export const moneySchema = z.looseObject({
   type: z.enum(['centPrecision', 'highPrecision']).optional(),
   currencyCode: z.string().regex(/^[A-Z]{3}$/),
   centAmount: z.number().int(),
   fractionDigits: z.number().int().min(0).max(20),
   preciseAmount: z.number().int().optional(),
 });
+const money = moneySchema;
 const taxRate = z.looseObject({ amount: z.number().min(0).max(1), includedInPrice: z.boolean() });
 const perMethodTaxRate = z.array(z.looseObject({ shippingMethodKey: text.optional(), taxRate: taxRate.optional() }));
 const shippingDetails = z.looseObject({

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
 import {
   changeNotification,

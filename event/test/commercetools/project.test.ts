@@ -19,7 +19,7 @@ afterAll(async () => {
 function settingsWith(clock: { now: number }) {
   const api = createCommercetoolsApi(
     { projectKey: PROJECT_KEY, clientId: 'c', clientSecret: 's', apiUrl: proxy.url, authUrl: proxy.url },
-    { timeoutMs: 1_000, maxRetries: 0, retryDelayMs: 10 },
+    { limits: { timeoutMs: 1_000, maxRetries: 0, retryDelayMs: 10 } },
   );
   return createProjectSettings(api, { refreshMs: 60_000, retryMs: 5_000, now: () => clock.now });
 }

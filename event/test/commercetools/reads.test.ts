@@ -33,7 +33,7 @@ afterAll(async () => {
 it('stops a read when the request’s signal aborts, and says the deadline passed', async () => {
   const api = createCommercetoolsApi(
     { projectKey: 'p', clientId: 'c', clientSecret: 's', apiUrl: url, authUrl: url },
-    { timeoutMs: 60_000, maxRetries: 1, retryDelayMs: 10 },
+    { limits: { timeoutMs: 60_000, maxRetries: 1, retryDelayMs: 10 } },
   );
   const reader = createCommercetoolsReader(api);
   const deadline = new AbortController();

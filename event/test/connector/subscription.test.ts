@@ -442,7 +442,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     const output = captureOutput();
     const result = await runPostDeploy(connectEnvironment(), output);
 
-    expect(result).toEqual({ ok: true, outcome: 'created' });
+    expect(result).toEqual({ kind: 'done', subscription: 'created' });
     const subscription = await storedSubscription();
     expect(subscription.destination).toEqual({
       type: 'GoogleCloudPubSub',
@@ -469,7 +469,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
       captureOutput(),
     );
-    expect(moved).toEqual({ ok: true, outcome: 'updated' });
+    expect(moved).toEqual({ kind: 'done', subscription: 'updated' });
     const second = await storedSubscription();
     expect(second.id).toBe(first.id);
     expect(second.version).toBe(first.version + 1);
@@ -484,7 +484,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
       captureOutput(),
     );
-    expect(again).toEqual({ ok: true, outcome: 'unchanged' });
+    expect(again).toEqual({ kind: 'done', subscription: 'unchanged' });
     const third = await storedSubscription();
     expect(third.version).toBe(second.version);
   });
@@ -495,8 +495,8 @@ describe('post-deploy against a commercetools stand-in', () => {
 
     const output = captureOutput();
     expect(await runPostDeploy(connectEnvironment({ EVENT_ORDER_UPDATED: 'off' }), output)).toEqual({
-      ok: true,
-      outcome: 'updated',
+      kind: 'done',
+      subscription: 'updated',
     });
     const reduced = await storedSubscription();
     // The stand-in counts a version per update action, commercetools one per update: only "newer" holds for both.
@@ -513,7 +513,10 @@ describe('post-deploy against a commercetools stand-in', () => {
       expect.stringContaining('changes business-unit, customer; messages business-unit ('),
     ]);
 
-    expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'updated' });
+    expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({
+      kind: 'done',
+      subscription: 'updated',
+    });
     const restored = await storedSubscription();
     expect(restored.id).toBe(first.id);
     expect(restored.version).toBeGreaterThan(reduced.version);
@@ -525,8 +528,8 @@ describe('post-deploy against a commercetools stand-in', () => {
     await runPostDeploy(connectEnvironment(), captureOutput());
     const shippedOnly = { ...EVERYTHING_OFF, EVENT_ORDER_SHIPPED: 'Order Shipped' };
     expect(await runPostDeploy(connectEnvironment(shippedOnly), captureOutput())).toEqual({
-      ok: true,
-      outcome: 'updated',
+      kind: 'done',
+      subscription: 'updated',
     });
     const subscription = await storedSubscription();
     expect(subscription.changes).toEqual([]);
@@ -545,7 +548,10 @@ describe('post-deploy against a commercetools stand-in', () => {
           messages: [{ resourceTypeId: 'order' }],
         },
       );
-    expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'updated' });
+    expect(await runPostDeploy(connectEnvironment(), captureOutput())).toEqual({
+      kind: 'done',
+      subscription: 'updated',
+    });
     const subscription = await storedSubscription();
     expect(subscription.destination).toEqual({
       type: 'GoogleCloudPubSub',
@@ -561,7 +567,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     try {
       const output = captureOutput();
       const result = await runPostDeploy(connectEnvironment({ SEGMENT_PUBLIC_API_TOKEN: 'public-api-token' }), output);
-      expect(result).toEqual({ ok: true, outcome: 'created' });
+      expect(result).toEqual({ kind: 'done', subscription: 'created' });
       expect(output.lines[0]).toBe(
         "Post-deploy: Messages are proven with commercetools' Messages API (kept 15 days): one read per message; customer deletions by their CustomerDeleted message.",
       );
@@ -573,7 +579,7 @@ describe('post-deploy against a commercetools stand-in', () => {
   it('fails the deployment when a Public API token is set but deletions could never be proven, creating nothing', async () => {
     const output = captureOutput();
     const result = await runPostDeploy(connectEnvironment({ SEGMENT_PUBLIC_API_TOKEN: 'public-api-token' }), output);
-    expect(result.ok).toBe(false);
+    expect(result.kind).toBe('failed');
     expect(output.errors).toEqual([
       expect.stringMatching(
         /^Post-deploy: SEGMENT_PUBLIC_API_TOKEN is set, but customer deletions could never be proven/,
@@ -588,7 +594,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       connectEnvironment({ SEGMENT_PUBLIC_API_TOKEN: 'public-api-token', SEGMENT_DELETE_USERS: 'false' }),
       captureOutput(),
     );
-    expect(off).toEqual({ ok: true, outcome: 'created' });
+    expect(off).toEqual({ kind: 'done', subscription: 'created' });
   });
 
   it('refuses an invalid configuration, lists every problem and creates nothing', async () => {
@@ -598,8 +604,8 @@ describe('post-deploy against a commercetools stand-in', () => {
       output,
     );
 
-    expect(result.ok).toBe(false);
-    const problems = result.ok ? [] : result.problems;
+    expect(result.kind).toBe('failed');
+    const problems = result.kind === 'done' ? [] : result.problems;
     expect(problems).toEqual(
       expect.arrayContaining(['SEGMENT_WRITE_KEY is required', expect.stringMatching(/^CTP_REGION must look like/)]),
     );
@@ -614,7 +620,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     const output = captureOutput();
     const invalid = connectEnvironment({ IDENTIFY_CUSTOMERS: 'maybe', ANONYMOUS_ID_FALLBACK: 'customer-number' });
     const result = await runPostDeploy(invalid, output);
-    const problems = result.ok ? [] : result.problems;
+    const problems = result.kind === 'done' ? [] : result.problems;
     expect(problems).toHaveLength(2);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -627,14 +633,14 @@ describe('post-deploy against a commercetools stand-in', () => {
 
     await runPostDeploy(connectEnvironment(), captureOutput());
     const deployed = await storedSubscription();
-    expect((await runPostDeploy(invalid, captureOutput())).ok).toBe(false);
+    expect((await runPostDeploy(invalid, captureOutput())).kind).toBe('failed');
     expect(await storedSubscription()).toEqual(deployed);
   });
 
   it('refuses a deployment with nothing enabled, since a subscription without topics is invalid', async () => {
     const output = captureOutput();
     const result = await runPostDeploy(connectEnvironment(EVERYTHING_OFF), output);
-    expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^No event is enabled: /)]);
+    expect(result.kind === 'done' ? [] : result.problems).toEqual([expect.stringMatching(/^No event is enabled: /)]);
     expect(output.errors.join('\n')).toContain('No event is enabled');
     expect(output.lines).toEqual([]);
     expect(await storedSubscriptions()).toEqual([]);
@@ -650,7 +656,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       }),
       output,
     );
-    expect(result.ok ? [] : result.problems).toEqual([
+    expect(result.kind === 'done' ? [] : result.problems).toEqual([
       'SEGMENT_WRITE_KEY is required',
       expect.stringMatching(/^CONNECT_GCP_TOPIC_NAME is required/),
       expect.stringMatching(/^CONNECT_GCP_PROJECT_ID is required/),
@@ -668,13 +674,15 @@ describe('post-deploy against a commercetools stand-in', () => {
       }),
       output,
     );
-    expect(result.ok).toBe(false);
+    expect(result.kind).toBe('failed');
     expect(output.errors.join('\n')).toMatch(/CONNECT_GCP_TOPIC_NAME is required/);
     expect(output.errors.join('\n')).toMatch(/CONNECT_GCP_PROJECT_ID is required/);
     expect(await storedSubscriptions()).toEqual([]);
 
     const aws = await runPostDeploy(connectEnvironment({ CONNECT_PROVIDER: 'AWS' }), captureOutput());
-    expect(aws.ok ? [] : aws.problems).toEqual([expect.stringMatching(/^CONNECT_AWS_TOPIC_ARN is required/)]);
+    expect(aws.kind === 'done' ? [] : aws.problems).toEqual([
+      expect.stringMatching(/^CONNECT_AWS_TOPIC_ARN is required/),
+    ]);
     expect(await storedSubscriptions()).toEqual([]);
   });
 
@@ -688,7 +696,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       }),
       captureOutput(),
     );
-    expect(result).toEqual({ ok: true, outcome: 'created' });
+    expect(result).toEqual({ kind: 'done', subscription: 'created' });
     expect((await storedSubscription()).destination).toEqual({ type: 'SNS', topicArn: arn, authenticationMode: 'IAM' });
   });
 
@@ -698,7 +706,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       CONNECT_PROVIDER: 'AZURE',
       CONNECT_AZURE_CONNECTION_STRING: AZURE_CONNECTION_STRING,
     });
-    expect(await runPostDeploy(env, output)).toEqual({ ok: true, outcome: 'created' });
+    expect(await runPostDeploy(env, output)).toEqual({ kind: 'done', subscription: 'created' });
     expect((await storedSubscription()).destination).toEqual({
       type: 'AzureServiceBus',
       connectionString: AZURE_CONNECTION_STRING,
@@ -709,7 +717,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     ]);
 
     // The stand-in returns the string unmasked, so an identical deploy is recognised as such here.
-    expect(await runPostDeploy(env, output)).toEqual({ ok: true, outcome: 'unchanged' });
+    expect(await runPostDeploy(env, output)).toEqual({ kind: 'done', subscription: 'unchanged' });
     expectNoSecrets(output);
   });
 
@@ -726,14 +734,17 @@ describe('post-deploy against a commercetools stand-in', () => {
     try {
       const url = `http://127.0.0.1:${(refusing.app.server.address() as AddressInfo).port}`;
       const at = { CTP_API_URL: url, CTP_AUTH_URL: url };
-      expect(await runPostDeploy(connectEnvironment(at), captureOutput())).toEqual({ ok: true, outcome: 'created' });
+      expect(await runPostDeploy(connectEnvironment(at), captureOutput())).toEqual({
+        kind: 'done',
+        subscription: 'created',
+      });
 
       const output = captureOutput();
       const result = await runPostDeploy(
         connectEnvironment({ ...at, CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
         output,
       );
-      expect(result.ok).toBe(false);
+      expect(result.kind).toBe('failed');
       expect(output.errors).toEqual([
         expect.stringMatching(
           /^Post-deploy failed: Updating subscription 'segment-connector-subscription' failed: commercetools answered 400 InvalidInput: /,
@@ -755,7 +766,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       connectEnvironment({ CTP_API_URL: `http://127.0.0.1:${port}`, CTP_AUTH_URL: `http://127.0.0.1:${port}` }),
       output,
     );
-    expect(result.ok).toBe(false);
+    expect(result.kind).toBe('failed');
     expect(output.errors).toEqual([expect.stringMatching(/^Post-deploy failed: .*commercetools could not be reached/)]);
     expectNoSecrets(output);
   });
@@ -767,11 +778,14 @@ describe('pre-undeploy against a commercetools stand-in', () => {
     expect(await storedSubscriptions()).toHaveLength(1);
 
     const output = captureOutput();
-    expect(await runPreUndeploy(connectEnvironment(), output)).toEqual({ ok: true, outcome: 'deleted' });
+    expect(await runPreUndeploy(connectEnvironment(), output)).toEqual({ kind: 'done', subscription: 'deleted' });
     expect(await storedSubscriptions()).toEqual([]);
     expect(output.lines).toEqual([expect.stringContaining('deleted')]);
 
-    expect(await runPreUndeploy(connectEnvironment(), captureOutput())).toEqual({ ok: true, outcome: 'absent' });
+    expect(await runPreUndeploy(connectEnvironment(), captureOutput())).toEqual({
+      kind: 'done',
+      subscription: 'absent',
+    });
   });
 
   it('needs only the commercetools settings', async () => {
@@ -781,7 +795,7 @@ describe('pre-undeploy against a commercetools stand-in', () => {
       SEGMENT_HOST: 'not a url',
       CONNECT_GCP_TOPIC_NAME: undefined,
     });
-    expect(await runPreUndeploy(env, captureOutput())).toEqual({ ok: true, outcome: 'deleted' });
+    expect(await runPreUndeploy(env, captureOutput())).toEqual({ kind: 'done', subscription: 'deleted' });
   });
 
   it('fails on missing commercetools settings', async () => {
@@ -790,7 +804,10 @@ describe('pre-undeploy against a commercetools stand-in', () => {
       connectEnvironment({ CTP_CLIENT_ID: undefined, CTP_CLIENT_SECRET: '' }),
       output,
     );
-    expect(result.ok ? [] : result.problems).toEqual(['CTP_CLIENT_ID is required', 'CTP_CLIENT_SECRET is required']);
+    expect(result.kind === 'done' ? [] : result.problems).toEqual([
+      'CTP_CLIENT_ID is required',
+      'CTP_CLIENT_SECRET is required',
+    ]);
   });
 
   it('fails when commercetools cannot be reached', async () => {
@@ -800,7 +817,7 @@ describe('pre-undeploy against a commercetools stand-in', () => {
       connectEnvironment({ CTP_API_URL: `http://127.0.0.1:${port}`, CTP_AUTH_URL: `http://127.0.0.1:${port}` }),
       output,
     );
-    expect(result.ok).toBe(false);
+    expect(result.kind).toBe('failed');
     expect(output.errors).toEqual([
       expect.stringMatching(/^Pre-undeploy failed: .*commercetools could not be reached/),
     ]);

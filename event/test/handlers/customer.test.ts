@@ -1,5 +1,5 @@
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
 import {
   changeNotification,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 import {
   changeNotification,

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import multipleShippingOrder from '../../src/dev/samples/orders/order-multiple-shipping.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import multipleShippingOrder from '../fixtures/orders/order-multiple-shipping.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 import shippedFixture from '../fixtures/orders/order-shipped.json';
 import {

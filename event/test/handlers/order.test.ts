@@ -1,8 +1,8 @@
 import request from 'supertest';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
 import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
 
 let harness: Harness;

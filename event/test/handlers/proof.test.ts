@@ -1,5 +1,5 @@
 import request from 'supertest';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { buildMessageId } from '../../src/mapping/message-id';
 import {
   messageNotification,

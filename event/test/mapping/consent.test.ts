@@ -13,13 +13,13 @@ describe('readConsent', () => {
     ['the field null', withFields({ consent: null })],
     ['the field an empty string', withFields({ consent: '' })],
   ])('is absent with %s', (_case, custom) => {
-    expect(readConsent(custom, 'consent')).toEqual({ status: 'absent' });
+    expect(readConsent(custom, 'consent')).toEqual({ kind: 'absent' });
   });
 
   it('parses a JSON string holding an object', () => {
     const custom = withFields({ consent: '{"categoryPreferences":{"Advertising":false,"Analytics":true}}' });
     expect(readConsent(custom, 'consent')).toEqual({
-      status: 'valid',
+      kind: 'valid',
       consent: { categoryPreferences: { Advertising: false, Analytics: true } },
     });
   });
@@ -27,15 +27,15 @@ describe('readConsent', () => {
   it('accepts a field that already holds an object', () => {
     const custom = withFields({ consent: { categoryPreferences: { Functional: true } } });
     expect(readConsent(custom, 'consent')).toEqual({
-      status: 'valid',
+      kind: 'valid',
       consent: { categoryPreferences: { Functional: true } },
     });
   });
 
   it('reads the configured field and no other', () => {
     const custom = withFields({ consent: 'not json', segmentConsent: '{"categoryPreferences":{}}' });
-    expect(readConsent(custom, 'segmentConsent')).toEqual({ status: 'valid', consent: { categoryPreferences: {} } });
-    expect(readConsent(custom, 'consent')).toEqual({ status: 'invalid' });
+    expect(readConsent(custom, 'segmentConsent')).toEqual({ kind: 'valid', consent: { categoryPreferences: {} } });
+    expect(readConsent(custom, 'consent')).toEqual({ kind: 'invalid' });
   });
 
   it.each<[string, unknown]>([
@@ -50,6 +50,6 @@ describe('readConsent', () => {
     ['a boolean', false],
     ['an array', [{ Advertising: false }]],
   ])('is invalid for %s', (_case, value) => {
-    expect(readConsent(withFields({ consent: value }), 'consent')).toEqual({ status: 'invalid' });
+    expect(readConsent(withFields({ consent: value }), 'consent')).toEqual({ kind: 'invalid' });
   });
 });

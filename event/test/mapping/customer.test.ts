@@ -3,7 +3,7 @@ import { buildCustomerIdentify, buildSignedUp } from '../../src/mapping/customer
 import { buildMessageId } from '../../src/mapping/message-id';
 import type { EventName, MappingOptions } from '../../src/mapping/types';
 import type { SegmentCall } from '../../src/segment/calls';
-import customerFullJson from '../../src/dev/samples/customers/customer-full.json';
+import customerFullJson from '../fixtures/customers/customer-full.json';
 import customerMinimalJson from '../fixtures/customers/customer-minimal.json';
 
 const customerFull = customerFullJson as unknown as Customer;

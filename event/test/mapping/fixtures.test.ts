@@ -21,19 +21,19 @@ import {
   sumAmounts,
   type Amount,
 } from '../../src/mapping/money';
-import customerFullJson from '../../src/dev/samples/customers/customer-full.json';
+import customerFullJson from '../fixtures/customers/customer-full.json';
 import customerMinimalJson from '../fixtures/customers/customer-minimal.json';
 import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
+import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
 import noTaxJson from '../fixtures/orders/order-no-tax.json';
 import shippedJson from '../fixtures/orders/order-shipped.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
 
 /**
@@ -262,7 +262,8 @@ describe.each(orders)('%s', (_name, order) => {
       ? money(order.discountOnTotalPrice.discountedAmount)
       : sumAmounts(currency, []);
     const undiscounted = add(money(order.totalPrice), discount);
-    const afterShare = (amount: Amount) => subtract(amount, proportionOf(amount, discount, undiscounted, priceMode));
+    const afterShare = (amount: Amount) =>
+      subtract(amount, proportionOf(amount, { part: discount, whole: undiscounted, mode: priceMode }));
     const taxedInfos = shippingInfos.map((info) => {
       if (!info.taxedPrice) throw new Error('shipping is not taxed');
       return info.taxedPrice;

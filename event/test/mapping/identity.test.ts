@@ -5,8 +5,8 @@ import { orderIdentity } from '../../src/mapping/identity';
 import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import type { MappingOptions } from '../../src/mapping/types';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
+import guestJson from '../fixtures/orders/order-guest.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
 
 const guest = guestJson as unknown as Order;
 const taxExcluded = taxExcludedJson as unknown as Order;

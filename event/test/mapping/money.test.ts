@@ -234,28 +234,28 @@ describe('grossUpBlended', () => {
 describe('proportionOf', () => {
   it('takes the share of a part in a whole, rounded to the amount’s precision', () => {
     // 15.00 off a 142.20 cart of which 2.95 is shipping: 15.00 × 2.95 / 142.20 = 0.31118… → 0.31
-    expect(proportionOf(eur(1500n), eur(295n), eur(14220n))).toEqual(eur(31n));
+    expect(proportionOf(eur(1500n), { part: eur(295n), whole: eur(14220n) })).toEqual(eur(31n));
     // 20.55 off 137.00, shipping 12.00: exactly 1.80
-    expect(proportionOf(eur(1200n), eur(2055n), eur(13700n))).toEqual(eur(180n));
+    expect(proportionOf(eur(1200n), { part: eur(2055n), whole: eur(13700n) })).toEqual(eur(180n));
   });
 
   it('rounds ties with the mode: 0.05 × 1 / 2 = 0.025', () => {
-    expect(proportionOf(eur(5n), eur(1n), eur(2n), 'HalfEven')).toEqual(eur(2n));
-    expect(proportionOf(eur(5n), eur(1n), eur(2n), 'HalfUp')).toEqual(eur(3n));
-    expect(proportionOf(eur(5n), eur(1n), eur(2n), 'HalfDown')).toEqual(eur(2n));
+    expect(proportionOf(eur(5n), { part: eur(1n), whole: eur(2n), mode: 'HalfEven' })).toEqual(eur(2n));
+    expect(proportionOf(eur(5n), { part: eur(1n), whole: eur(2n), mode: 'HalfUp' })).toEqual(eur(3n));
+    expect(proportionOf(eur(5n), { part: eur(1n), whole: eur(2n), mode: 'HalfDown' })).toEqual(eur(2n));
   });
 
   it('aligns the precision of part and whole, and keeps the amount’s own', () => {
     // 12.00 × 0.0025 (4 digits) / 0.01 (2 digits) = 3.00
-    expect(proportionOf(eur(1200n), eur(25n, 4), eur(1n))).toEqual(eur(300n));
+    expect(proportionOf(eur(1200n), { part: eur(25n, 4), whole: eur(1n) })).toEqual(eur(300n));
     const yen = (minorUnits: bigint): Amount => ({ currency: 'JPY', minorUnits, fractionDigits: 0 });
-    expect(proportionOf(yen(660n), yen(1n), yen(3n))).toEqual(yen(220n));
-    expect(() => proportionOf(yen(660n), eur(1n), eur(3n))).toThrow(/different currencies/);
+    expect(proportionOf(yen(660n), { part: yen(1n), whole: yen(3n) })).toEqual(yen(220n));
+    expect(() => proportionOf(yen(660n), { part: eur(1n), whole: eur(3n) })).toThrow(/different currencies/);
   });
 
   it('refuses a whole that is not positive', () => {
-    expect(() => proportionOf(eur(100n), eur(1n), eur(0n))).toThrow(RangeError);
-    expect(() => proportionOf(eur(100n), eur(1n), eur(-5n))).toThrow(RangeError);
+    expect(() => proportionOf(eur(100n), { part: eur(1n), whole: eur(0n) })).toThrow(RangeError);
+    expect(() => proportionOf(eur(100n), { part: eur(1n), whole: eur(-5n) })).toThrow(RangeError);
   });
 });
 

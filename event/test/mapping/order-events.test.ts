@@ -9,14 +9,14 @@ import {
   type Occurrence,
 } from '../../src/mapping/types';
 import type { SegmentCall, TrackCall } from '../../src/segment/calls';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
+import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
 import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;
 const taxIncluded = taxIncludedJson as unknown as Order;
@@ -51,7 +51,7 @@ function onlyTrack(result: MappingResult): TrackCall {
 }
 
 const eventOf = (order: Order, event = ORDER_SHIPPED, occurrence = SHIPPED_AT, extra: Partial<MappingOptions> = {}) =>
-  onlyTrack(buildOrderEvent(order, { ...options, ...extra }, event, occurrence));
+  onlyTrack(buildOrderEvent(order, { ...options, ...extra }, { event, occurrence }));
 
 const orderMessageId = (order: Order, event: string, discriminator: string | number) =>
   buildMessageId({ projectKey: 'demo-shop', typeId: 'order', resourceId: order.id, event, discriminator });
@@ -196,7 +196,7 @@ describe('buildOrderEvent', () => {
   });
 
   it('skips an order whose consent cannot be read', () => {
-    expect(buildOrderEvent(invalidConsent, options, ORDER_SHIPPED, SHIPPED_AT)).toEqual({
+    expect(buildOrderEvent(invalidConsent, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT })).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
@@ -204,7 +204,7 @@ describe('buildOrderEvent', () => {
 
   it('skips an order without identity, unless a fallback gives it one', () => {
     const unattributed: Order = { ...guest, anonymousId: undefined };
-    expect(buildOrderEvent(unattributed, options, ORDER_SHIPPED, SHIPPED_AT)).toEqual({
+    expect(buildOrderEvent(unattributed, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT })).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });
@@ -244,23 +244,23 @@ describe('combineResults', () => {
   });
 
   it('combines real mapper output', () => {
-    const completed = buildOrderEvent(
-      taxExcluded,
-      options,
-      { name: 'Order Completed', slug: 'order-completed' },
-      {
-        discriminator: 'created',
-        timestamp: taxExcluded.createdAt,
-      },
-    );
-    const shipped = buildOrderEvent(taxExcluded, options, ORDER_SHIPPED, SHIPPED_AT);
+    const completed = buildOrderEvent(taxExcluded, options, {
+      event: { name: 'Order Completed', slug: 'order-completed' },
+      occurrence: { discriminator: 'created', timestamp: taxExcluded.createdAt },
+    });
+    const shipped = buildOrderEvent(taxExcluded, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT });
     const combined = combineResults(completed, shipped);
     if (combined.kind !== 'calls') throw new Error('expected calls');
     expect(combined.calls.map((c) => (c.type === 'track' ? c.event : c.type))).toEqual([
       'Order Completed',
       'Order Shipped',
     ]);
-    expect(combineResults(completed, buildOrderEvent(invalidConsent, options, ORDER_SHIPPED, SHIPPED_AT))).toEqual({
+    expect(
+      combineResults(
+        completed,
+        buildOrderEvent(invalidConsent, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+      ),
+    ).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });

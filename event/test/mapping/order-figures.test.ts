@@ -1,15 +1,15 @@
 import type { CustomLineItem, LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
 import { orderFigures, type OrderFigures } from '../../src/mapping/order-figures';
 import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
+import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
 import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;

@@ -3,10 +3,10 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import type { MappingOptions } from '../../src/mapping/types';
 import type { IdentifyCall, TrackCall } from '../../src/segment/calls';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;

@@ -3,13 +3,13 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildPaymentFailed, type PaymentFailure } from '../../src/mapping/payment-failed';
 import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;
 const taxIncluded = taxIncludedJson as unknown as Order;
@@ -51,7 +51,7 @@ function onlyTrack(result: MappingResult): TrackCall {
 }
 
 const failedTrack = (order: Order, failed: PaymentFailure, payment = card, extra: Partial<MappingOptions> = {}) =>
-  onlyTrack(buildPaymentFailed(order, payment, failed, { ...options, ...extra }, PAYMENT_FAILED));
+  onlyTrack(buildPaymentFailed(order, { ...options, ...extra }, { event: PAYMENT_FAILED, payment, failure: failed }));
 
 describe('buildPaymentFailed', () => {
   it('tracks the failed amount, how the shopper paid and where the order stands, under the order’s identity', () => {
@@ -130,9 +130,10 @@ describe('buildPaymentFailed', () => {
       failedTrack(taxExcluded, failure(cents('USD', 100, 2), { transactionId: 'txn-charge-2' })).messageId,
     ).not.toBe(first);
     const renamed = onlyTrack(
-      buildPaymentFailed(taxExcluded, card, failure(cents('USD', 100, 2)), options, {
-        name: 'Payment Declined',
-        slug: 'payment-failed',
+      buildPaymentFailed(taxExcluded, options, {
+        event: { name: 'Payment Declined', slug: 'payment-failed' },
+        payment: card,
+        failure: failure(cents('USD', 100, 2)),
       }),
     );
     expect(renamed.event).toBe('Payment Declined');
@@ -143,12 +144,24 @@ describe('buildPaymentFailed', () => {
     expect(failedTrack(taxIncluded, failure(cents('EUR', 12720, 2))).context).toEqual({
       consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
     });
-    expect(buildPaymentFailed(invalidConsent, card, failure(cents('USD', 100, 2)), options, PAYMENT_FAILED)).toEqual({
+    expect(
+      buildPaymentFailed(invalidConsent, options, {
+        event: PAYMENT_FAILED,
+        payment: card,
+        failure: failure(cents('USD', 100, 2)),
+      }),
+    ).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
     const unattributed: Order = { ...guest, anonymousId: undefined };
-    expect(buildPaymentFailed(unattributed, card, failure(cents('USD', 100, 2)), options, PAYMENT_FAILED)).toEqual({
+    expect(
+      buildPaymentFailed(unattributed, options, {
+        event: PAYMENT_FAILED,
+        payment: card,
+        failure: failure(cents('USD', 100, 2)),
+      }),
+    ).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });

@@ -4,9 +4,9 @@ import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
 import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 
 const taxIncluded = taxIncludedJson as unknown as Order;
 const giftCredit = giftCreditJson as unknown as Order;

@@ -12,14 +12,14 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderRefunded, type Refund } from '../../src/mapping/refund';
 import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../../src/dev/samples/orders/order-guest.json';
+import guestJson from '../fixtures/orders/order-guest.json';
 import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
 import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
 import jpyJson from '../fixtures/orders/order-jpy.json';
 import kwdJson from '../fixtures/orders/order-kwd.json';
 import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedJson from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
 
 const taxExcluded = taxExcludedJson as unknown as Order;
 const taxIncluded = taxIncludedJson as unknown as Order;
@@ -93,7 +93,7 @@ describe('buildOrderRefunded', () => {
   });
 
   const refundedTrack = (order: Order, refund: Refund, extra: Partial<MappingOptions> = {}) =>
-    onlyTrack(buildOrderRefunded(order, refund, { ...options, ...extra }, ORDER_REFUNDED));
+    onlyTrack(buildOrderRefunded(order, { ...options, ...extra }, { event: ORDER_REFUNDED, refund }));
 
   const productsOf = (order: Order, refund: Refund) => refundedTrack(order, refund).properties.products;
 
@@ -318,7 +318,10 @@ describe('buildOrderRefunded', () => {
 
     it('keep the slug when the event is renamed', () => {
       const renamed = onlyTrack(
-        buildOrderRefunded(order, refundOf(usd(8809)), options, { name: 'Refund Issued', slug: 'order-refunded' }),
+        buildOrderRefunded(order, options, {
+          event: { name: 'Refund Issued', slug: 'order-refunded' },
+          refund: refundOf(usd(8809)),
+        }),
       );
       expect(renamed.event).toBe('Refund Issued');
       expect(renamed.messageId).toBe(refundedTrack(order, refundOf(usd(8809))).messageId);
@@ -328,12 +331,15 @@ describe('buildOrderRefunded', () => {
   it('carries the consent, and skips without readable consent or without identity', () => {
     const refund = refundOf(money('EUR', 1000, 2));
     expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent });
-    expect(buildOrderRefunded(invalidConsent, refund, options, ORDER_REFUNDED)).toEqual({
+    expect(buildOrderRefunded(invalidConsent, options, { event: ORDER_REFUNDED, refund })).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
     expect(
-      buildOrderRefunded({ ...guest, anonymousId: undefined }, refundOf(usd(100)), options, ORDER_REFUNDED),
+      buildOrderRefunded({ ...guest, anonymousId: undefined }, options, {
+        event: ORDER_REFUNDED,
+        refund: refundOf(usd(100)),
+      }),
     ).toEqual({
       kind: 'skip',
       reason: 'no-identity',

@@ -3,8 +3,8 @@ import { buildOrderEvent, buildOrderEventWithShipments, orderProperties } from '
 import { buildShipments, shipmentProperties } from '../../src/mapping/shipments';
 import type { EventName, MappingOptions, MappingResult, Occurrence } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import multipleShippingJson from '../../src/dev/samples/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../../src/dev/samples/orders/order-tax-excluded.json';
+import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
+import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
 import shippedJson from '../fixtures/orders/order-shipped.json';
 
 const shipped = shippedJson as unknown as Order;
@@ -274,8 +274,10 @@ describe('shipmentProperties', () => {
 
 describe('buildOrderEventWithShipments', () => {
   it('adds the shipments to the order’s properties, with the messageId of the plain order event', () => {
-    const withShipments = onlyTrack(buildOrderEventWithShipments(shipped, options, ORDER_SHIPPED, SHIPPED_AT));
-    const plain = onlyTrack(buildOrderEvent(shipped, options, ORDER_SHIPPED, SHIPPED_AT));
+    const withShipments = onlyTrack(
+      buildOrderEventWithShipments(shipped, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+    );
+    const plain = onlyTrack(buildOrderEvent(shipped, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }));
     expect(withShipments).toEqual({
       ...plain,
       properties: { ...orderProperties(shipped), ...shipmentProperties(shipped) },
@@ -291,7 +293,7 @@ describe('buildOrderEventWithShipments', () => {
 
   it('sends no shipments, tracking number or carrier for an order without deliveries', () => {
     const properties = onlyTrack(
-      buildOrderEventWithShipments(taxExcluded, options, ORDER_SHIPPED, SHIPPED_AT),
+      buildOrderEventWithShipments(taxExcluded, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
     ).properties;
     expect(properties).toEqual(orderProperties(taxExcluded));
     for (const key of ['shipments', 'tracking_number', 'carrier']) expect(properties).not.toHaveProperty(key);

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import orderGuest from '../../src/dev/samples/orders/order-guest.json';
+import orderGuest from '../fixtures/orders/order-guest.json';
 import orderHighPrecision from '../fixtures/orders/order-high-precision.json';
 import orderJpy from '../fixtures/orders/order-jpy.json';
 import orderKwd from '../fixtures/orders/order-kwd.json';
-import orderMultipleShipping from '../../src/dev/samples/orders/order-multiple-shipping.json';
+import orderMultipleShipping from '../fixtures/orders/order-multiple-shipping.json';
 import orderNoTax from '../fixtures/orders/order-no-tax.json';
-import orderTaxExcluded from '../../src/dev/samples/orders/order-tax-excluded.json';
-import orderTaxIncluded from '../../src/dev/samples/orders/order-tax-included.json';
+import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
+import orderTaxIncluded from '../fixtures/orders/order-tax-included.json';
 import {
   changeNotification,
   messageNotification,

@@ -3,8 +3,8 @@ import { buildOrderCompleted } from '../../src/mapping/order';
 import { SEGMENT_MAX_EVENT_BYTES } from '../../src/segment/limits';
 import type { Order } from '@commercetools/platform-sdk';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import {
   changeNotification,
   messageNotification,

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { DEFAULT_DEADLINE_MS, processDelivery } from '../../src/pipeline';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import {

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
 import {
   changeNotification,
   pubSubEnvelope,
@@ -13,7 +13,7 @@ import {
 import type { SegmentBehaviour, SegmentCapture } from '../../src/dev/segment-capture';
 
 /**
- * Segment failing while notifications that make several calls are in flight. test/http-delivery
+ * Segment failing while notifications that make several calls are in flight. test/inbound/app.test.ts
  * checks each failure for one identify; this suite checks the guarantees behind "acknowledge or
  * retry": a 2xx only when Segment accepted every call of the notification, a 503 (within the
  * deadline) otherwise with nothing accepted, and a redelivery that sends the very messageIds
@@ -220,7 +220,7 @@ describe('Segment redirects instead of accepting', () => {
   });
   afterAll(() => new Promise<void>((resolve) => portal.close(() => resolve())));
 
-  // README, "Delivery: acknowledge or retry": 200 only when "Segment accepted every event of the
+  // docs/delivery.md, "Acknowledge or retry": 200 only when "Segment accepted every event of the
   // notification". analytics-node counts every 2xx *and 3xx* answer as delivered (publisher.js:
   // `status >= 200 && status < 400`), and fetch follows redirects: the sink's HTTP client refuses
   // redirects and reports them as gateway failures, so nothing is acknowledged that Segment missed.

@@ -24,7 +24,7 @@ const LIMITS: SegmentSinkLimits = {
   maxTotalBackoffSeconds: 1,
 };
 const sinkWith = (limits: Partial<SegmentSinkLimits> = {}) =>
-  createSegmentSink({ writeKey: 'sink-test-key', host: segment.url }, { ...LIMITS, ...limits });
+  createSegmentSink({ writeKey: 'sink-test-key', host: segment.url }, { limits: { ...LIMITS, ...limits } });
 
 let sequence = 0;
 const identify = (traits: Record<string, unknown> = {}, extra: Partial<IdentifyCall> = {}): IdentifyCall => {

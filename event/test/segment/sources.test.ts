@@ -1,8 +1,8 @@
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { changeNotification, pubSubEnvelope, startHarness, WRITE_KEY, type Harness } from '../support/harness';
 
 /**

@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock, InMemoryStorage } from '@labdigital/commercetools-mock';
 import { buildMessageId } from '../../src/mapping/message-id';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import orderGuest from '../../src/dev/samples/orders/order-guest.json';
+import orderGuest from '../fixtures/orders/order-guest.json';
 import orderInvalidConsent from '../fixtures/orders/order-invalid-consent.json';
 import orderJpy from '../fixtures/orders/order-jpy.json';
-import orderMultipleShipping from '../../src/dev/samples/orders/order-multiple-shipping.json';
-import orderTaxExcluded from '../../src/dev/samples/orders/order-tax-excluded.json';
-import orderTaxIncluded from '../../src/dev/samples/orders/order-tax-included.json';
+import orderMultipleShipping from '../fixtures/orders/order-multiple-shipping.json';
+import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
+import orderTaxIncluded from '../fixtures/orders/order-tax-included.json';
 
 type Json = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { startConnector } from '../../src/server';
+import { startConnector } from '../../src/inbound/server';
 
 const environment = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
 

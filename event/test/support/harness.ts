@@ -1,8 +1,13 @@
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import type { Express } from 'express';
-import { admissionLimitsOf, createAdmissionGate, type AdmissionGate, type AdmissionLimits } from '../../src/admission';
-import { createApp, type AppDependencies } from '../../src/app';
-import { createByteBudget, defaultByteBudget, type ByteBudget } from '../../src/http/budget';
+import {
+  admissionLimitsOf,
+  createAdmissionGate,
+  type AdmissionGate,
+  type AdmissionLimits,
+} from '../../src/inbound/admission';
+import { createApp, type AppDependencies } from '../../src/inbound/app';
+import { createByteBudget, defaultByteBudget, type ByteBudget } from '../../src/inbound/budget';
 import type { PipelineDependencies } from '../../src/pipeline';
 import type { CommercetoolsClientLimits } from '../../src/commercetools/client';
 import { loadConfig } from '../../src/config';

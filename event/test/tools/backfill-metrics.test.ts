@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createConnectorDependencies } from '../../src/dependencies';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
-import { noopMetrics, type Metrics } from '../../src/metrics/metrics';
+import { noopMetrics, type Metrics } from '../../src/telemetry/metrics';
 import { runBackfill, systemClock, type BackfillOptions } from '../../src/tools/backfill';
 import { inShard, type Shard } from '../../src/tools/backfill/shards';
 import {

@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createConnectorDependencies, type ConnectorDependencies } from '../../src/dependencies';
-import { detectResourceKind, formatPreview, previewResource, type PreviewRequest } from '../../src/tools/preview';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import { detectResourceType, formatPreview, previewResource, type PreviewRequest } from '../../src/tools/preview';
+import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
 import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { changeNotification, PROJECT_KEY, startHarness, WRITE_KEY, type Harness } from '../support/harness';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 
@@ -92,7 +92,7 @@ describe('preview by id prints exactly what the live path sends', () => {
     ['an order with consent', taxIncludedOrder.id, 1],
     ['a guest order (guest identify + Order Completed)', guestOrder.id, 2],
   ])('%s', async (_name, id, calls) => {
-    const preview = await printed({ source: 'id', kind: 'order', id });
+    const preview = await printed({ kind: 'id', resourceType: 'order', id });
     expect(preview.exitCode).toBe(0);
     expect(preview.json).toHaveLength(calls);
     expect(preview.json).toEqual(await sentLive('order', id));
@@ -100,13 +100,13 @@ describe('preview by id prints exactly what the live path sends', () => {
   });
 
   it('a new customer (identify + Signed Up)', async () => {
-    const preview = await printed({ source: 'id', kind: 'customer', id: customerFull.id });
+    const preview = await printed({ kind: 'id', resourceType: 'customer', id: customerFull.id });
     expect(preview.json).toHaveLength(2);
     expect(preview.json).toEqual(await sentLive('customer', customerFull.id, customerFull.version));
   });
 
   it('prints the fields in reading order: type, event, identity, messageId, timestamp, payload, context', async () => {
-    const { json } = await printed({ source: 'id', kind: 'order', id: taxIncludedOrder.id });
+    const { json } = await printed({ kind: 'id', resourceType: 'order', id: taxIncludedOrder.id });
     expect(Object.keys((json as object[])[0]!)).toEqual([
       'type',
       'event',
@@ -121,20 +121,20 @@ describe('preview by id prints exactly what the live path sends', () => {
 
 describe('preview --file', () => {
   it('detects orders and customers from their JSON', () => {
-    expect(detectResourceKind(taxExcludedOrder)).toBe('order');
-    expect(detectResourceKind(customerMinimal)).toBe('customer');
-    expect(detectResourceKind({ id: 'x' })).toBeUndefined();
-    expect(detectResourceKind([])).toBeUndefined();
+    expect(detectResourceType(taxExcludedOrder)).toBe('order');
+    expect(detectResourceType(customerMinimal)).toBe('customer');
+    expect(detectResourceType({ id: 'x' })).toBeUndefined();
+    expect(detectResourceType([])).toBeUndefined();
   });
 
   it('previews an order from a file as the live path sends it (the guest look-up still reads commercetools)', async () => {
-    const fromFile = await printed({ source: 'file', resource: guestOrder });
+    const fromFile = await printed({ kind: 'file', resource: guestOrder });
     expect(fromFile.json).toEqual(await sentLive('order', guestOrder.id));
     expect(fromFile.stderr).toBe('');
   });
 
   it('previews a customer from a file: identify + Signed Up', async () => {
-    const { json, exitCode } = await printed({ source: 'file', resource: customerMinimal });
+    const { json, exitCode } = await printed({ kind: 'file', resource: customerMinimal });
     expect(exitCode).toBe(0);
     expect(json).toMatchObject([
       { type: 'identify', userId: customerMinimal.id, traits: { email: customerMinimal.email } },
@@ -150,24 +150,24 @@ describe('preview --file', () => {
         state,
       })),
     };
-    const { json, stderr } = await printed({ source: 'file', resource: unexpanded });
+    const { json, stderr } = await printed({ kind: 'file', resource: unexpanded });
     expect((json as { properties: object }[])[0]?.properties).not.toHaveProperty('coupon');
     expect(stderr).toMatch(/discount codes in the file are not expanded/);
   });
 
   it('refuses a file it cannot tell, or a resource of the wrong type, with a clear message', async () => {
-    await expect(previewResource({ source: 'file', resource: { id: 'x' } }, deps)).rejects.toThrow(
+    await expect(previewResource({ kind: 'file', resource: { id: 'x' } }, deps)).rejects.toThrow(
       /pass --type order or --type customer/,
     );
-    await expect(previewResource({ source: 'file', resource: customerMinimal, kind: 'order' }, deps)).rejects.toThrow(
-      /not a commercetools order \(.*lineItems/,
-    );
+    await expect(
+      previewResource({ kind: 'file', resource: customerMinimal, resourceType: 'order' }, deps),
+    ).rejects.toThrow(/not a commercetools order \(.*lineItems/);
   });
 });
 
 describe('what is not sent', () => {
   it('prints {"skipped": reason} with a note and exit code 0 when the mapper skips', async () => {
-    const preview = await printed({ source: 'id', kind: 'order', id: invalidConsentOrder.id });
+    const preview = await printed({ kind: 'id', resourceType: 'order', id: invalidConsentOrder.id });
     expect(preview).toMatchObject({ json: { skipped: 'invalid-consent' }, exitCode: 0 });
     expect(preview.stderr).toMatch(/nothing would be sent .*consent custom field is not a JSON object/);
   });
@@ -177,7 +177,7 @@ describe('what is not sent', () => {
     const { commercetools, mapping, events, segment } = createConnectorDependencies(config);
     const output = formatPreview(
       await previewResource(
-        { source: 'id', kind: 'order', id: taxExcludedOrder.id },
+        { kind: 'id', resourceType: 'order', id: taxExcludedOrder.id },
         { commercetools, mapping, events },
       ),
     );
@@ -186,7 +186,7 @@ describe('what is not sent', () => {
   });
 
   it('exits 1 with a clear message when the resource does not exist', async () => {
-    const preview = await printed({ source: 'id', kind: 'customer', id: '00000000-0000-4000-8000-00000000beef' });
+    const preview = await printed({ kind: 'id', resourceType: 'customer', id: '00000000-0000-4000-8000-00000000beef' });
     expect(preview).toMatchObject({ stdout: '', exitCode: 1 });
     expect(preview.stderr).toBe('customer 00000000-0000-4000-8000-00000000beef was not found in commercetools\n');
   });
@@ -216,7 +216,7 @@ describe('the command line', () => {
     const result = await run(['--file', file], environment());
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual(
-      (await printed({ source: 'id', kind: 'order', id: taxExcludedOrder.id })).json,
+      (await printed({ kind: 'id', resourceType: 'order', id: taxExcludedOrder.id })).json,
     );
   });
 
@@ -235,8 +235,8 @@ describe('the command line', () => {
     const { CTP_CLIENT_SECRET: _secret, ...incomplete } = environment();
     const result = await run(['--file', file], incomplete);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Invalid configuration:\n {2}- CTP_CLIENT_SECRET is required\n/);
-    expect(result.stderr).toMatch(/same configuration as the server/);
+    expect(result.stderr).toMatch(/preview: invalid configuration:\n {2}- CTP_CLIENT_SECRET is required\n/);
+    expect(result.stderr).toMatch(/\.env\.example/);
   });
 
   it('exits 2 on a usage error', async () => {

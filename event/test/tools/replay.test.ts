@@ -11,9 +11,9 @@ import {
   requestBodyOf,
   type ReplayOptions,
 } from '../../src/tools/replay';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import cloudEvent from '../fixtures/transport/cloudevent-order-created.json';
 import {
   changeNotification,

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { ConnectorError } from '../../src/errors';
 import { decodeDelivery } from '../../src/transport/decode';
 import cloudEventFixture from '../fixtures/transport/cloudevent-order-created.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { messageNotification, PROJECT_KEY, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
 
 /** A commercetools CloudEvent (format CloudEvents 1.0) carrying `notification`, as the platform builds it. */

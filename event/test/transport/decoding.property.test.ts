@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { ConnectorError } from '../../src/errors';
 import { createDecoder } from '../../src/transport/decode';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { PROJECT_KEY, startHarness, type Harness } from '../support/harness';
 
 /**
@@ -441,7 +441,7 @@ describe('the HTTP endpoint', () => {
     );
   });
 
-  // README, "Delivery: acknowledge or retry": a request that is "not a commercetools notification"
+  // docs/delivery.md, "Acknowledge or retry": a request that is "not a commercetools notification"
   // is a malformed request, answered 400. That includes an order or customer carried by an
   // OrderCreated / CustomerCreated message whose mapped fields are not what commercetools sends
   // (src/transport/resources.ts): refused at the edge, never a mapper crash (500).

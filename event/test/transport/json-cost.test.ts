@@ -2,19 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonTooDeepError, scanJson } from '../../src/transport/json-cost';
 import { DEFAULT_JSON_LIMITS, parseJsonBytes, type ByteAccount } from '../../src/transport/parse';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 
 const scan = (text: string) => scanJson(Buffer.from(text), 64);
 const costPerByte = (text: string) => scan(text).cost / Buffer.byteLength(text);
 
-/** Every commercetools payload the tests and the demo hold. */
+/** Every commercetools payload the tests hold (the fixtures hold copies of the demo's samples too). */
 const root = join(__dirname, '..', '..');
-const payloads = [
-  'src/dev/samples/orders',
-  'src/dev/samples/customers',
-  'test/fixtures/orders',
-  'test/fixtures/customers',
-]
+const payloads = ['test/fixtures/orders', 'test/fixtures/customers']
   .flatMap((folder) => readdirSync(join(root, folder)).map((file) => join(folder, file)))
   .filter((path) => path.endsWith('.json'));
 
@@ -80,7 +75,9 @@ describe('parseJsonBytes', () => {
   it('charges the text while it parses and keeps the parsed value charged', () => {
     const text = JSON.stringify({ order: orderOf(50) });
     const account = recording();
-    expect(parseJsonBytes(Buffer.from(text), 'the body', DEFAULT_JSON_LIMITS, account)).toEqual(JSON.parse(text));
+    expect(parseJsonBytes(Buffer.from(text), 'the body', { limits: DEFAULT_JSON_LIMITS, account })).toEqual(
+      JSON.parse(text),
+    );
     expect(account.charged).toBe(scan(text).cost);
     expect(account.peak).toBe(scan(text).cost + text.length);
   });
@@ -88,7 +85,7 @@ describe('parseJsonBytes', () => {
   it('charges text outside ASCII twice: V8 holds it as two-byte characters', () => {
     const text = JSON.stringify({ name: 'Crème brûlée' });
     const account = recording();
-    parseJsonBytes(Buffer.from(text), 'the body', DEFAULT_JSON_LIMITS, account);
+    parseJsonBytes(Buffer.from(text), 'the body', { limits: DEFAULT_JSON_LIMITS, account });
     expect(account.peak).toBe(scan(text).cost + 2 * Buffer.byteLength(text));
   });
 
@@ -102,11 +99,16 @@ describe('parseJsonBytes', () => {
     ],
   ])('refuses a body %s as a bad request, and keeps nothing charged', (_label, text, message) => {
     const account = recording();
-    expect(() => parseJsonBytes(Buffer.from(text), 'the body', DEFAULT_JSON_LIMITS, account)).toThrow(message);
+    expect(() => parseJsonBytes(Buffer.from(text), 'the body', { limits: DEFAULT_JSON_LIMITS, account })).toThrow(
+      message,
+    );
     expect(account.charged).toBe(0);
   });
 
   it('lets a small document cost more than its proportion', () => {
-    expect(parseJsonBytes(Buffer.from('{"a":{},"b":[]}'), 'the body', DEFAULT_JSON_LIMITS)).toEqual({ a: {}, b: [] });
+    expect(parseJsonBytes(Buffer.from('{"a":{},"b":[]}'), 'the body', { limits: DEFAULT_JSON_LIMITS })).toEqual({
+      a: {},
+      b: [],
+    });
   });
 });

@@ -3,7 +3,7 @@ import { readMessage } from '../../src/transport/messages';
 import { notificationSchema, type MessageNotification } from '../../src/transport/notification';
 import { describeIssues } from '../../src/transport/parse';
 import { issuePath } from '../../src/transport/paths';
-import orderTaxExcluded from '../../src/dev/samples/orders/order-tax-excluded.json';
+import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
 
 const email = 'jane.doe@example.com';
 

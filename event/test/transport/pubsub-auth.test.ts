@@ -6,8 +6,8 @@ import { OAuth2Client } from 'google-auth-library';
 import request from 'supertest';
 import { ConnectorError } from '../../src/errors';
 import { createPubSubAuthenticator } from '../../src/transport/pubsub-auth';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import taxIncludedOrder from '../../src/dev/samples/orders/order-tax-included.json';
+import customerFull from '../fixtures/customers/customer-full.json';
+import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import {
   changeNotification,

@@ -5,7 +5,7 @@ import type { Decoded } from '../../src/transport/notification';
 import { createSnsVerifier, isAllowedSnsUrl, type SnsVerifierOptions } from '../../src/transport/sns';
 import { SNS_FRESH_FOR_MS } from '../../src/transport/sns-freshness';
 import cloudEventFixture from '../fixtures/transport/cloudevent-order-created.json';
-import taxExcludedOrder from '../../src/dev/samples/orders/order-tax-excluded.json';
+import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { changeNotification, messageNotification, startHarness, type Harness } from '../support/harness';
 import {
   CERT_URL,

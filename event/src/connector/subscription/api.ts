@@ -3,9 +3,15 @@ import { statusOf } from '../../commercetools/errors';
 import { destinationSecrets } from './destination';
 import { planSubscriptionUpdate, type SubscriptionSpec } from './plan';
 
-/** The three commercetools calls, with errors that say what failed and never echo secrets. */
-export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
-export type RemoveOutcome = 'deleted' | 'absent';
+/**
+ * The subscription's commercetools calls (read, create or update, delete), with errors that say
+ * what failed and never echo secrets.
+ */
+
+/** What post-deploy did to the subscription. */
+export type SubscriptionChange = 'created' | 'updated' | 'unchanged';
+/** What pre-undeploy did to it. */
+export type SubscriptionRemoval = 'deleted' | 'absent';
 
 export class SubscriptionError extends Error {
   /** commercetools' HTTP status, absent when commercetools could not be reached at all. */
@@ -44,7 +50,7 @@ function failure(doing: string, error: unknown, secrets: readonly string[]): Sub
     const message = typeof shape.message === 'string' && shape.message ? `: ${shape.message}` : '';
     detail = `commercetools answered ${statusCode}${code}${message}`;
   } else {
-    // Network failures arrive as fetch's TypeError, with the system error code on its cause.
+    // No answer at all: named by its cause's system error code when it has one, else by its message.
     const cause = shape.cause as { code?: unknown } | undefined;
     const reason =
       typeof cause?.code === 'string'
@@ -74,7 +80,7 @@ async function findByKey(api: ByProjectKeyRequestBuilder, key: string, secrets: 
 export async function ensureSubscription(
   api: ByProjectKeyRequestBuilder,
   spec: SubscriptionSpec,
-): Promise<EnsureOutcome> {
+): Promise<SubscriptionChange> {
   if (spec.changes.length === 0 && spec.messages.length === 0) {
     throw new SubscriptionError('Nothing to subscribe to: no event is enabled', undefined);
   }
@@ -115,7 +121,7 @@ export async function ensureSubscription(
 }
 
 /** Deletes the subscription; one that is already gone is not an error (undeploy may be retried). */
-export async function removeSubscription(api: ByProjectKeyRequestBuilder, key: string): Promise<RemoveOutcome> {
+export async function removeSubscription(api: ByProjectKeyRequestBuilder, key: string): Promise<SubscriptionRemoval> {
   const stored = await findByKey(api, key, []);
   if (!stored) return 'absent';
   try {

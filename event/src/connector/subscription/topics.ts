@@ -11,7 +11,8 @@ export interface SubscriptionTopics {
 }
 
 /** A change subscription to one resource type, or a message subscription to some of its messages. */
-type Topic = { changes: string } | { messages: string; types: readonly string[] };
+type Topic =
+  { kind: 'changes'; resourceType: string } | { kind: 'messages'; resourceType: string; types: readonly string[] };
 
 const on = (events: EventSettings, key: TrackEventKey): boolean => events.track[key] !== undefined;
 
@@ -23,34 +24,50 @@ const on = (events: EventSettings, key: TrackEventKey): boolean => events.track[
  * payments are found on the payment, whose transactions change without any order message.
  */
 const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) => boolean }> = [
-  { topic: { changes: 'customer' }, when: (e) => e.identifyCustomers || on(e, 'signedUp') || e.deleteUsers },
-  { topic: { changes: 'order' }, when: (e) => on(e, 'orderUpdated') },
   {
-    topic: { messages: 'order', types: ['OrderCreated'] },
+    topic: { kind: 'changes', resourceType: 'customer' },
+    when: (e) => e.identifyCustomers || on(e, 'signedUp') || e.deleteUsers,
+  },
+  { topic: { kind: 'changes', resourceType: 'order' }, when: (e) => on(e, 'orderUpdated') },
+  {
+    topic: { kind: 'messages', resourceType: 'order', types: ['OrderCreated'] },
     when: (e) => !on(e, 'orderUpdated') && on(e, 'orderCompleted'),
   },
-  { topic: { messages: 'order', types: ['OrderStateChanged'] }, when: (e) => on(e, 'orderCancelled') },
-  { topic: { messages: 'order', types: ['OrderPaymentStateChanged'] }, when: (e) => on(e, 'orderPaid') },
   {
-    topic: { messages: 'order', types: ['OrderShipmentStateChanged'] },
+    topic: { kind: 'messages', resourceType: 'order', types: ['OrderStateChanged'] },
+    when: (e) => on(e, 'orderCancelled'),
+  },
+  {
+    topic: { kind: 'messages', resourceType: 'order', types: ['OrderPaymentStateChanged'] },
+    when: (e) => on(e, 'orderPaid'),
+  },
+  {
+    topic: { kind: 'messages', resourceType: 'order', types: ['OrderShipmentStateChanged'] },
     when: (e) => on(e, 'orderShipped') || on(e, 'orderDelivered'),
   },
   {
-    topic: { messages: 'payment', types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'] },
+    topic: {
+      kind: 'messages',
+      resourceType: 'payment',
+      types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
+    },
     when: (e) => on(e, 'orderRefunded') || on(e, 'paymentFailed'),
   },
-  { topic: { changes: 'business-unit' }, when: (e) => e.groupBusinessUnits },
+  { topic: { kind: 'changes', resourceType: 'business-unit' }, when: (e) => e.groupBusinessUnits },
   {
-    topic: { messages: 'business-unit', types: ['BusinessUnitAssociateAdded'] },
+    topic: { kind: 'messages', resourceType: 'business-unit', types: ['BusinessUnitAssociateAdded'] },
     when: (e) => on(e, 'accountAddedUser'),
   },
   {
-    topic: { messages: 'business-unit', types: ['BusinessUnitAssociateRemoved'] },
+    topic: { kind: 'messages', resourceType: 'business-unit', types: ['BusinessUnitAssociateRemoved'] },
     when: (e) => on(e, 'accountRemovedUser'),
   },
-  { topic: { messages: 'quote-request', types: ['QuoteRequestCreated'] }, when: (e) => on(e, 'quoteRequested') },
   {
-    topic: { messages: 'quote', types: ['QuoteStateChanged'] },
+    topic: { kind: 'messages', resourceType: 'quote-request', types: ['QuoteRequestCreated'] },
+    when: (e) => on(e, 'quoteRequested'),
+  },
+  {
+    topic: { kind: 'messages', resourceType: 'quote', types: ['QuoteStateChanged'] },
     when: (e) => on(e, 'quoteAccepted') || on(e, 'quoteDeclined'),
   },
 ];
@@ -65,12 +82,12 @@ export function subscriptionTopics(events: EventSettings): SubscriptionTopics {
   const messageTypes = new Map<string, Set<string>>();
   for (const { topic, when } of TOPIC_RULES) {
     if (!when(events)) continue;
-    if ('changes' in topic) {
-      changeTypes.add(topic.changes);
+    if (topic.kind === 'changes') {
+      changeTypes.add(topic.resourceType);
     } else {
-      const types = messageTypes.get(topic.messages) ?? new Set<string>();
+      const types = messageTypes.get(topic.resourceType) ?? new Set<string>();
       for (const type of topic.types) types.add(type);
-      messageTypes.set(topic.messages, types);
+      messageTypes.set(topic.resourceType, types);
     }
   }
   return {

@@ -9,7 +9,11 @@ export interface Tally {
 }
 
 /** What became of one resource. */
-export type ResourceOutcome = { sent: number } | { skipped: string } | { failed: string; id: string };
+export type ResourceOutcome =
+  /** Segment accepted the resource's calls (in a dry run: they would have been sent). */
+  | { kind: 'sent'; events: number }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; reason: string; id: string };
 
 export const emptyCounts = (): ResourceCounts => ({ processed: 0, sent: 0, events: 0, skipped: {}, failed: {} });
 
@@ -33,16 +37,16 @@ export function countOutcome(tally: Tally, resourceType: BackfillResourceType, o
   const typeCounts: ResourceCounts = { ...before, processed: before.processed + 1 };
   let { failures } = tally;
   let events = 0;
-  if ('sent' in outcome) {
+  if (outcome.kind === 'sent') {
     typeCounts.sent += 1;
-    typeCounts.events += outcome.sent;
-    events = outcome.sent;
-  } else if ('skipped' in outcome) {
-    typeCounts.skipped = increment(before.skipped, outcome.skipped);
+    typeCounts.events += outcome.events;
+    events = outcome.events;
+  } else if (outcome.kind === 'skipped') {
+    typeCounts.skipped = increment(before.skipped, outcome.reason);
   } else {
-    typeCounts.failed = increment(before.failed, outcome.failed);
+    typeCounts.failed = increment(before.failed, outcome.reason);
     // Every one is kept: a resumed run retries them.
-    failures = [...failures, { resourceType, id: outcome.id, reason: outcome.failed }];
+    failures = [...failures, { resourceType, id: outcome.id, reason: outcome.reason }];
   }
   return {
     counts: { ...tally.counts, [resourceType]: typeCounts },
@@ -67,16 +71,26 @@ export function countRetried(tally: Tally, failure: FailedResource, outcome: Res
     failures: tally.failures.filter((listed) => listed !== failure),
     run: { ...tally.run, resources: tally.run.resources - 1 },
   };
-  return countOutcome(withoutIt, resourceType, 'failed' in outcome ? { ...outcome, id: failure.id } : outcome);
+  return countOutcome(withoutIt, resourceType, outcome.kind === 'failed' ? { ...outcome, id: failure.id } : outcome);
 }
 
 /** Where the backfill stands, for its output. */
 export function progressOf(
   tally: Tally,
-  resourceTypes: readonly BackfillResourceType[],
-  phase: BackfillResourceType,
-  totals: Partial<Record<BackfillResourceType, number>>,
-  elapsedSeconds: number,
+  {
+    resourceTypes,
+    phase,
+    totals,
+    elapsedSeconds,
+  }: {
+    /** The types this backfill covers. */
+    resourceTypes: readonly BackfillResourceType[];
+    /** The type being read now. */
+    phase: BackfillResourceType;
+    /** How many resources of each type there are, where they were counted. */
+    totals: Partial<Record<BackfillResourceType, number>>;
+    elapsedSeconds: number;
+  },
 ): BackfillProgress {
   const all = resourceTypes.map((type) => tally.counts[type]);
   const total = (pick: (counts: ResourceCounts) => number) => all.reduce((sumOf, counts) => sumOf + pick(counts), 0);

@@ -44,12 +44,17 @@ export function pageQuery(
   return { ...(clauses.length > 0 ? { where: clauses.join(' and ') } : {}), variables };
 }
 
+/** The resources of one type within the filters, after a cursor (an id; null for the first page). */
+export interface PageRequest {
+  resourceType: BackfillResourceType;
+  filters: BackfillFilters;
+  after: string | null;
+}
+
+/** One page of `limit` resources, in id order. */
 export async function readPage(
   api: ByProjectKeyRequestBuilder,
-  resourceType: BackfillResourceType,
-  filters: BackfillFilters,
-  after: string | null,
-  limit: number,
+  { resourceType, filters, after, limit }: PageRequest & { limit: number },
 ): Promise<Resource[]> {
   const { where, variables } = pageQuery(resourceType, filters, after);
   // Cursor paging on the id: commercetools refuses offsets beyond 10,000, and a cursor is as
@@ -69,11 +74,10 @@ export async function readPage(
   }
 }
 
+/** How many resources the pages from the cursor on hold. */
 export async function countResources(
   api: ByProjectKeyRequestBuilder,
-  resourceType: BackfillResourceType,
-  filters: BackfillFilters,
-  after: string | null,
+  { resourceType, filters, after }: PageRequest,
 ): Promise<number> {
   const { where, variables } = pageQuery(resourceType, filters, after);
   const queryArgs = { ...(where ? { where } : {}), ...variables, limit: 0, withTotal: true };

@@ -16,25 +16,25 @@ import { plannerOf, type Run } from './state';
  * resource's events are seen through, so the page can be checkpointed; the sink's own bound on
  * every wait (SegmentSinkLimits.maxWaitMs) keeps none pending for ever.
  */
-async function send(run: Run, id: string, calls: readonly SegmentCall[]): Promise<ResourceOutcome> {
+async function sendWithRetries(run: Run, id: string, calls: readonly SegmentCall[]): Promise<ResourceOutcome> {
   try {
     await run.retrying(async () => {
       await run.takeTokens(calls.length);
       await run.dependencies.segment.send(calls);
     });
-    return { sent: calls.length };
+    return { kind: 'sent', events: calls.length };
   } catch (error) {
-    return { failed: reasonOf(error), id };
+    return { kind: 'failed', reason: reasonOf(error), id };
   }
 }
 
-export async function deliver(
+/** Sends one resource's calls and records what became of it. */
+async function sendResource(
   run: Run,
-  resourceType: BackfillResourceType,
-  id: string,
+  resource: { type: BackfillResourceType; id: string },
   calls: readonly SegmentCall[],
 ): Promise<void> {
-  run.settle(resourceType, await send(run, id, calls));
+  run.record(resource.type, await sendWithRetries(run, resource.id, calls));
 }
 
 /** One resource by id, as the live path reads it. */
@@ -67,12 +67,12 @@ export async function retryFailures(run: Run): Promise<void> {
       const resource = await run.retrying(() => readOne(run, failure));
       if (resource) run.read(1);
       const result = resource ? await run.retrying(() => plan(resource)) : undefined;
-      if (!result) outcome = { skipped: 'not-found' };
-      else if (result.kind === 'skip') outcome = { skipped: result.reason };
-      else if (run.options.dryRun) outcome = { sent: result.calls.length };
-      else outcome = await send(run, failure.id, result.calls);
+      if (!result) outcome = { kind: 'skipped', reason: 'not-found' };
+      else if (result.kind === 'skip') outcome = { kind: 'skipped', reason: result.reason };
+      else if (run.options.dryRun) outcome = { kind: 'sent', events: result.calls.length };
+      else outcome = await sendWithRetries(run, failure.id, result.calls);
     } catch (error) {
-      outcome = { failed: reasonOf(error), id: failure.id };
+      outcome = { kind: 'failed', reason: reasonOf(error), id: failure.id };
     }
     run.tally = countRetried(run.tally, failure, outcome);
     run.observe(outcome);
@@ -81,7 +81,6 @@ export async function retryFailures(run: Run): Promise<void> {
   await run.checkpoint(run.previous?.done === true);
 }
 
-/** Plans at most `concurrency` at once (commercetools), delivers as plans are ready (Segment, rate-limited); resolves when all settled. */
 /**
  * The plan context for a page: for orders, the guests' emails are looked up for the whole page in a
  * few queries, and each order's plan reads the answer from there (the same answers as one look-up
@@ -109,21 +108,25 @@ async function pageContext(run: Run, resourceType: BackfillResourceType, resourc
   };
 }
 
+/**
+ * Plans at most `concurrency` resources at once (commercetools), sends each one's calls as its
+ * plan is ready (Segment, rate-limited), and resolves once every resource's outcome is recorded.
+ */
 export async function processPage(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<void> {
   const plan = plannerOf(resourceType, await pageContext(run, resourceType, resources));
   if (!plan) throw new Error(`${resourceType}s are disabled: nothing should have been read`);
-  const deliveries: Promise<void>[] = [];
+  const sends: Promise<void>[] = [];
   await forEachLimited(resources, run.options.concurrency, async (resource) => {
     let result: MappingResult;
     try {
       result = await run.retrying(() => plan(resource));
     } catch (error) {
-      run.settle(resourceType, { failed: reasonOf(error), id: resource.id });
+      run.record(resourceType, { kind: 'failed', reason: reasonOf(error), id: resource.id });
       return;
     }
-    if (result.kind === 'skip') return run.settle(resourceType, { skipped: result.reason });
-    if (run.options.dryRun) return run.settle(resourceType, { sent: result.calls.length });
-    deliveries.push(deliver(run, resourceType, resource.id, result.calls));
+    if (result.kind === 'skip') return run.record(resourceType, { kind: 'skipped', reason: result.reason });
+    if (run.options.dryRun) return run.record(resourceType, { kind: 'sent', events: result.calls.length });
+    sends.push(sendResource(run, { type: resourceType, id: resource.id }, result.calls));
   });
-  await Promise.all(deliveries);
+  await Promise.all(sends);
 }

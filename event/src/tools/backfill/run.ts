@@ -1,11 +1,11 @@
 /**
- * The backfill engine: pages through commercetools customers and orders and hands each one's
- * creation events (identify + Signed Up; guest identify + Order Completed) to the same planners
- * and sink as the live path. Their messageIds are therefore the live path's, so a re-run, or an
- * overlap with live traffic, is deduplicated by Segment.
+ * The backfill engine: pages through commercetools customers, business units and orders and hands
+ * each one's creation events (identify + Signed Up; a group call per associate; guest identify +
+ * Order Completed) to the same planners and sink as the live path. Their messageIds are therefore
+ * the live path's, so a re-run, or an overlap with live traffic, is deduplicated by Segment.
  *
- * Everything it touches is passed in (commercetools, the sink, a clock, an output): no
- * process.env, no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
+ * Everything it touches is passed in (commercetools, the sink, a clock, an output): no process.env,
+ * no console. The CLI (src/cli/backfill.ts) parses arguments and prints.
  */
 import { checkpointFiltersOf, usableCheckpoint, type Checkpoint } from './checkpoint';
 import { countResources, readPage, type Resource } from './pages';
@@ -48,7 +48,7 @@ async function backfillType(
   const { pageSize, options } = run;
   const fetchPage = (cursor: string | null) => {
     const page = run.retrying(
-      () => readPage(run.dependencies.api, resourceType, run.filters, cursor, pageSize),
+      () => readPage(run.dependencies.api, { resourceType, filters: run.filters, after: cursor, limit: pageSize }),
       `${resourceType} page after ${cursor ?? 'the start'}`,
     );
     // Read ahead may be abandoned (interruption); its failure is then nobody's business.
@@ -93,7 +93,8 @@ async function countTotals(run: Run, startIndex: number): Promise<void> {
     const after = resourceType === run.position.resourceType ? run.position.lastId : null;
     try {
       run.totals[resourceType] =
-        counts[resourceType].processed + (await countResources(run.dependencies.api, resourceType, run.filters, after));
+        counts[resourceType].processed +
+        (await countResources(run.dependencies.api, { resourceType, filters: run.filters, after }));
     } catch (error) {
       const reason = reasonOf(error);
       run.runtime.output.notice({
@@ -137,7 +138,7 @@ export async function runBackfill(
   const filters: BackfillFilters = { ...options, resourceTypes };
   const checkpointFilters = checkpointFiltersOf(dependencies.mapping.projectKey, { ...options, resourceTypes });
   const previous = await usableCheckpoint(options, checkpointFilters);
-  const run = new Run(dependencies, options, runtime, resourceTypes, filters, checkpointFilters, previous);
+  const run = new Run({ dependencies, options, runtime, resourceTypes, filters, checkpointFilters, previous });
 
   const startIndex = resourceTypes.indexOf(run.position.resourceType);
   if (previous) {

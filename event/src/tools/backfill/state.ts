@@ -5,12 +5,12 @@ import { newCustomerPlanner } from '../../handlers/customer';
 import { orderCompletedPlanner } from '../../handlers/order';
 import type { PlanContext } from '../../handlers/types';
 import type { MappingResult } from '../../mapping/types';
-import { noopMetrics, type Metrics } from '../../metrics/metrics';
+import { noopMetrics, type Metrics } from '../../telemetry/metrics';
 import { checkpointFiltersOf, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { countOutcome, perSecond, progressOf, startTally, type ResourceOutcome, type Tally } from './counts';
 import { type Resource } from './pages';
 import { describeShard } from './shards';
-import { createTokenBucket, withRetry } from './throttle';
+import { createTokenBucket, withRetry, type RetryNotice } from './throttle';
 import {
   DEFAULT_RETRY,
   MAX_PAGE_SIZE,
@@ -39,8 +39,29 @@ export function plannerOf(
   return planCustomer && (async (resource) => planCustomer(resource as Customer));
 }
 
+/** What a run is given. */
+export interface RunSetup {
+  dependencies: BackfillDependencies;
+  options: BackfillOptions;
+  runtime: BackfillRuntime;
+  /** The types to backfill, in the order they are read. */
+  resourceTypes: BackfillResourceType[];
+  filters: BackfillFilters;
+  /** What the checkpoint is written for. */
+  checkpointFilters: ReturnType<typeof checkpointFiltersOf>;
+  /** The checkpoint this run resumes, if any. */
+  previous: Checkpoint | undefined;
+}
+
 /** One run: what it was given, and where it stands. */
 export class Run {
+  readonly dependencies: BackfillDependencies;
+  readonly options: BackfillOptions;
+  readonly runtime: BackfillRuntime;
+  readonly resourceTypes: BackfillResourceType[];
+  readonly filters: BackfillFilters;
+  readonly checkpointFilters: ReturnType<typeof checkpointFiltersOf>;
+  readonly previous: Checkpoint | undefined;
   tally: Tally;
   position: BackfillSummary['position'];
   phase: BackfillResourceType;
@@ -55,15 +76,15 @@ export class Run {
   /** The shard as a metric attribute: `K/N`, or `0/1` for the whole id space. */
   readonly shardLabel: string;
 
-  constructor(
-    readonly dependencies: BackfillDependencies,
-    readonly options: BackfillOptions,
-    readonly runtime: BackfillRuntime,
-    readonly resourceTypes: BackfillResourceType[],
-    readonly filters: BackfillFilters,
-    readonly checkpointFilters: ReturnType<typeof checkpointFiltersOf>,
-    readonly previous: Checkpoint | undefined,
-  ) {
+  constructor(setup: RunSetup) {
+    const { dependencies, options, runtime, resourceTypes, previous } = setup;
+    this.dependencies = dependencies;
+    this.options = options;
+    this.runtime = runtime;
+    this.resourceTypes = resourceTypes;
+    this.filters = setup.filters;
+    this.checkpointFilters = setup.checkpointFilters;
+    this.previous = previous;
     this.tally = startTally(previous);
     this.position = {
       resourceType: previous?.resourceType ?? (resourceTypes[0] as BackfillResourceType),
@@ -90,11 +111,7 @@ export class Run {
 
   /** What became of one resource, for the metrics; the tally counts it too (countOutcome, countRetried). */
   observe(outcome: ResourceOutcome): void {
-    this.metrics.backfillResources(
-      this.shardLabel,
-      'sent' in outcome ? 'sent' : 'skipped' in outcome ? 'skipped' : 'failed',
-      1,
-    );
+    this.metrics.backfillResources(this.shardLabel, outcome.kind, 1);
   }
 
   elapsedSeconds(): number {
@@ -103,11 +120,17 @@ export class Run {
 
   reportProgress(): void {
     this.runtime.output.progress(
-      progressOf(this.tally, this.resourceTypes, this.phase, this.totals, this.elapsedSeconds()),
+      progressOf(this.tally, {
+        resourceTypes: this.resourceTypes,
+        phase: this.phase,
+        totals: this.totals,
+        elapsedSeconds: this.elapsedSeconds(),
+      }),
     );
   }
 
-  settle(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
+  /** Counts what became of one resource and reports the progress. */
+  record(resourceType: BackfillResourceType, outcome: ResourceOutcome): void {
     this.tally = countOutcome(this.tally, resourceType, outcome);
     this.observe(outcome);
     this.reportProgress();
@@ -132,7 +155,7 @@ export class Run {
   /** Retries what is worth retrying; page reads are announced, resources only counted (an outage would flood the output). */
   retrying<T>(attempt: () => Promise<T>, announce?: string): Promise<T> {
     const policy = this.options.retry ?? DEFAULT_RETRY;
-    return withRetry(attempt, policy, this.runtime.clock, this.random, ({ attempt: tried, delayMs, reason }) => {
+    const onRetry = ({ attempt: tried, delayMs, reason }: RetryNotice) => {
       this.tally = { ...this.tally, run: { ...this.tally.run, retries: this.tally.run.retries + 1 } };
       if (announce) {
         this.runtime.output.notice({
@@ -145,7 +168,8 @@ export class Run {
           message: `${announce} failed (${reason}); attempt ${tried + 1} of ${policy.attempts} in ${delayMs} ms`,
         });
       }
-    });
+    };
+    return withRetry(attempt, { policy, clock: this.runtime.clock, random: this.random, onRetry });
   }
 
   stopRequested(): boolean {

@@ -71,10 +71,12 @@ export interface RetryNotice {
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
-  policy: RetryPolicy,
-  clock: Clock,
-  random: () => number,
-  onRetry: (notice: RetryNotice) => void,
+  {
+    policy,
+    clock,
+    random,
+    onRetry,
+  }: { policy: RetryPolicy; clock: Clock; random: () => number; onRetry: (notice: RetryNotice) => void },
 ): Promise<T> {
   for (let tried = 1; ; tried += 1) {
     try {

@@ -1,9 +1,10 @@
 /** What a backfill is asked to do, what it reports as it goes, and what it ends with. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { CommercetoolsReader } from '../../commercetools/reads';
 import type { EventSettings } from '../../events';
 import type { MappingOptions } from '../../mapping/types';
-import type { Metrics } from '../../metrics/metrics';
+import type { Metrics } from '../../telemetry/metrics';
 import type { SegmentSink } from '../../segment/sink';
 import type { Shard } from './shards';
 
@@ -30,7 +31,7 @@ export interface BackfillFilters {
   store?: string;
 }
 
-/** Retries of one commercetools read or one Segment delivery (429, 5xx, network errors). */
+/** Retries of one commercetools read or one send to Segment (429, 5xx, network errors). */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;
@@ -85,7 +86,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => sleep(ms),
 };
 
 /** Where a run stands; sent to the output after every resource. Counts include earlier runs of a resumed backfill. */
@@ -130,7 +131,7 @@ export interface BackfillRuntime {
 }
 
 export interface ResourceCounts {
-  /** Read and settled: sent, skipped or failed. */
+  /** Read and done with: sent, skipped or failed. */
   processed: number;
   /** Resources whose events Segment accepted (in a dry run: would have been sent). */
   sent: number;
@@ -161,7 +162,7 @@ export interface BackfillSummary {
     resources: number;
     events: number;
     pages: number;
-    /** Retried commercetools reads and Segment deliveries. */
+    /** Retried commercetools reads and sends to Segment. */
     retries: number;
     durationSeconds: number;
     eventsPerSecond: number;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
+import customerFull from '../fixtures/customers/customer-full.json';
 import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
 
 /** One sample line of Prometheus' text format: name, labels, value. */

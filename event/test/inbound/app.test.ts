@@ -1,8 +1,14 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
-import customerFull from '../src/dev/samples/customers/customer-full.json';
-import orderTaxExcluded from '../src/dev/samples/orders/order-tax-excluded.json';
-import { changeNotification, messageNotification, pubSubEnvelope, startHarness, type Harness } from './support/harness';
+import customerFull from '../fixtures/customers/customer-full.json';
+import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
+import {
+  changeNotification,
+  messageNotification,
+  pubSubEnvelope,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {

@@ -62,7 +62,7 @@ export function createByteBudget(limit: number): ByteBudget {
  * budget too. The rest holds the process itself (about 25 MB), the resources read from
  * commercetools and the calls on their way to Segment for the notifications in progress. It must
  * hold Pub/Sub's largest push alone: 13.4 MB as read, its text and envelope, then 10 MB of data
- * with its text and parsed order, about 58 MB at the peak (see README, "Limits at the edge").
+ * with its text and parsed order, about 58 MB at the peak (see docs/delivery.md, "Limits at the edge").
  */
 export function defaultByteBudget(): number {
   return Math.floor((getHeapStatistics().heap_size_limit * 3) / 8);

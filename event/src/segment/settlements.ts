@@ -1,23 +1,19 @@
 import type { Analytics, Context } from '@segment/analytics-node';
 import type { SegmentCall } from './calls';
 
-/** What became of one call. Never a rejection: every wait ends in one of these. */
+/**
+ * What became of one call at Segment. Never a rejection: every wait ends in one of these. The
+ * message says why, as analytics-node or Segment said it; never event content.
+ */
 export type Settlement =
-  | { ok: true }
-  | {
-      ok: false;
-      /** Segment refused the event for good (4xx other than 408 and 429): a retry is refused again. */
-      permanent: boolean;
-      /** Why, as analytics-node or Segment said it; never event content. */
-      message: string;
-    };
+  | { kind: 'accepted' }
+  /** Segment refused the event for good (4xx other than 408 and 429): a retry is refused again. */
+  | { kind: 'refused'; message: string }
+  /** Not accepted, but a retry may be: 5xx, 408, 429, a network error, not in time, the client closed. */
+  | { kind: 'failed'; message: string };
 
-const NOT_IN_TIME: Settlement = { ok: false, permanent: false, message: 'Segment did not accept the event in time' };
-const CLOSED: Settlement = {
-  ok: false,
-  permanent: false,
-  message: 'the Segment client was closed before the event was sent',
-};
+const NOT_IN_TIME: Settlement = { kind: 'failed', message: 'Segment did not accept the event in time' };
+const CLOSED: Settlement = { kind: 'failed', message: 'the Segment client was closed before the event was sent' };
 
 /** 4xx answers a retry cannot change; 408 (timeout) and 429 (rate limit) can. */
 function isPermanentStatus(status: number): boolean {
@@ -30,19 +26,20 @@ export function settlementOf(reason: unknown): Settlement {
   const status = /^\[(\d{3})\]/.exec(message)?.[1];
   const permanent =
     status !== undefined ? isPermanentStatus(Number(status)) : /exceeds maximum event size/i.test(message);
-  return { ok: false, permanent, message };
+  return { kind: permanent ? 'refused' : 'failed', message };
 }
 
 interface Waiter {
   settle: (settlement: Settlement) => void;
 }
 
-export interface Deliveries {
+/** What became of calls at Segment, as one analytics-node instance reports it. */
+export interface CallSettlements {
   /**
    * Enqueues the calls (in order) and resolves with each one's settlement, once all are
    * settled: accepted, refused, or not accepted before `signal` aborted.
    */
-  deliver(calls: readonly SegmentCall[], signal: AbortSignal): Promise<Settlement[]>;
+  settle(calls: readonly SegmentCall[], signal: AbortSignal): Promise<Settlement[]>;
 }
 
 /**
@@ -53,7 +50,7 @@ export interface Deliveries {
  * and just as strict. What the emitter may never report (an error without a context) is ended
  * by the signal, which every caller gives.
  */
-export function followDeliveries(analytics: Analytics): Deliveries {
+export function followSettlements(analytics: Analytics): CallSettlements {
   // The same messageId may be in flight twice (a redelivery racing the original): first in, first settled.
   const waiting = new Map<string, Waiter[]>();
 
@@ -65,7 +62,7 @@ export function followDeliveries(analytics: Analytics): Deliveries {
     waiter?.settle(settlement);
   };
 
-  const accepted = (ctx: Context) => settleFirst(ctx.event.messageId, { ok: true });
+  const accepted = (ctx: Context) => settleFirst(ctx.event.messageId, { kind: 'accepted' });
   analytics.on('identify', accepted);
   analytics.on('group', accepted);
   analytics.on('track', accepted);
@@ -112,7 +109,7 @@ export function followDeliveries(analytics: Analytics): Deliveries {
   }
 
   return {
-    deliver(calls, signal) {
+    settle(calls, signal) {
       // Register every waiter before enqueueing, so no settlement can be missed.
       const settlements = calls.map((call) => wait(call.messageId, signal));
       for (const call of calls) {
@@ -121,7 +118,7 @@ export function followDeliveries(analytics: Analytics): Deliveries {
         } catch (error) {
           // analytics-node validates synchronously: such a call can never be sent.
           const message = `analytics-node refused the event: ${error instanceof Error ? error.message : String(error)}`;
-          settleFirst(call.messageId, { ok: false, permanent: true, message: message.slice(0, 300) });
+          settleFirst(call.messageId, { kind: 'refused', message: message.slice(0, 300) });
         }
       }
       return Promise.all(settlements);

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import customerFull from '../../src/dev/samples/customers/customer-full.json';
-import { noopMetrics } from '../../src/metrics/metrics';
-import { noopTracing } from '../../src/metrics/tracing';
+import customerFull from '../fixtures/customers/customer-full.json';
+import { noopMetrics } from '../../src/telemetry/metrics';
+import { noopTracing } from '../../src/telemetry/tracing';
 import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
 import { attributesOf, startOtlpCollector, type OtlpCollector, type OtlpSpan } from '../support/otlp-collector';
 

@@ -78,9 +78,7 @@ function declaredLength(header: string | undefined): number | undefined {
  */
 export function receiveBody(
   req: IncomingMessage,
-  account: ByteAccount,
-  limits: BodyLimits,
-  onFailure: (error: BodyError) => void,
+  { account, limits, onFailure }: { account: ByteAccount; limits: BodyLimits; onFailure: (error: BodyError) => void },
 ): IncomingBody {
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
   // A compressed body's size says nothing of what it inflates to; Pub/Sub and SNS never compress.

@@ -1,24 +1,24 @@
 import type { HTTPClient } from '@segment/analytics-node';
 import type { Logger } from '../logger';
 import type { SegmentSink } from '../segment/sink';
-import type { Metrics } from './metrics';
+import type { HandledNotification, Metrics } from './metrics';
 
 /**
- * Traces, as a handful of hooks. Whether anything is traced is decided once, in dependencies.ts:
- * with OTEL_TRACES_EXPORTER off every hook is the no-op below, which returns what it is given and
- * allocates nothing, so the hot path makes no span and no object for one. The OpenTelemetry side
- * (otel-tracing.ts) is loaded only when traces are on.
+ * Traces, as a handful of hooks. Whether anything is traced is decided once, when the dependencies
+ * are wired (see configured.ts): with OTEL_TRACES_EXPORTER off every hook is the no-op below, which
+ * returns what it is given and allocates nothing, so the hot path makes no span and no object for
+ * one. The OpenTelemetry side (otel-tracing.ts) is loaded only when traces are on.
  *
  * A trace is one notification: its span, children for the commercetools requests made for it
- * (tokens included), and a child for each Segment request that carried its events. Attributes
- * are bounded, as the metrics' are: routes, outcomes, reasons, transports, operations, hosts and
- * status codes; never an id or personal data.
+ * (tokens included), and a child for each Segment request that carried its events. Attributes are
+ * bounded, as the metrics' are: routes, outcomes, reasons, transports, operations, hosts and status
+ * codes; never an id or personal data.
  */
 export interface NotificationSpan {
   /** `logger` itself, or a child of it whose lines carry this notification's `trace_id` and `span_id`. */
   logger(logger: Logger): Logger;
-  /** What became of the notification: names the span after its route and sets its attributes. */
-  handled(route: string, outcome: string, reason: string | undefined, transport: string | undefined): void;
+  /** What became of the notification, and its transport: names the span after its route and sets its attributes. */
+  handled(handled: Omit<HandledNotification, 'ms'> & { transport?: string }): void;
 }
 
 export interface Tracing {

@@ -2,31 +2,52 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * What the connector records about itself, as plain functions. The pipeline, the Segment HTTP
- * client, the commercetools fetch and backfill call these; whether anything is exported (OTLP,
- * Prometheus) is decided once, in dependencies.ts. Every attribute is bounded: routes, outcomes,
- * reasons, status codes, host names and commercetools resource types — never an id or personal data.
+ * client, the commercetools HTTP client and backfill call these; whether anything is exported
+ * (OTLP, Prometheus) is decided once, when the dependencies are wired (see configured.ts). Every
+ * attribute is bounded: routes, outcomes, reasons, status codes, host names and commercetools
+ * resource types — never an id or personal data.
  */
 export interface Metrics {
   /** A notification entered the pipeline (in flight until `notificationHandled`). */
   notificationStarted(): void;
-  /** What became of one notification; `reason` for skips only. */
-  notificationHandled(route: string, outcome: string, reason: string | undefined, ms: number): void;
+  /** What became of one notification. */
+  notificationHandled(handled: HandledNotification): void;
   /** A request was refused before reaching the pipeline (body, size, authentication). */
   requestRejected(outcome: string): void;
-  /** One HTTP request to Segment's tracking API: its status (0 when none came back), duration and events. */
-  segmentRequest(server: string, status: number, ms: number, events: number): void;
+  /** One HTTP request to Segment's tracking API, and the events it carried. */
+  segmentRequest(request: UpstreamRequest & { events: number }): void;
   /** Events Segment took (`accepted`), refused for good (`refused`) or that failed transiently (`failed`). */
   segmentEvents(result: 'accepted' | 'refused' | 'failed', count: number): void;
-  /** One commercetools API request (an attempt): operation such as `GET orders`, status 0 for a network error. */
-  commercetoolsRequest(server: string, operation: string, status: number, ms: number): void;
+  /** One commercetools API request (an attempt), and its operation, such as `GET orders`. */
+  commercetoolsRequest(request: UpstreamRequest & { operation: string }): void;
   /** One OAuth token request to commercetools' auth server. */
-  tokenFetch(server: string, status: number, ms: number): void;
+  tokenFetch(request: UpstreamRequest): void;
   /** Backfill's counts, per shard (`0/1` when not sharded). */
   backfillResources(shard: string, result: 'read' | 'sent' | 'skipped' | 'failed', count: number): void;
   /** Flush what is recorded and stop exporting; used on shutdown. */
   shutdown(): Promise<void>;
   /** Answers `GET /metrics` in Prometheus' text format; only when METRICS_PROMETHEUS is on. */
   prometheusHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+/** What became of one notification, as the metrics count it. */
+export interface HandledNotification {
+  /** The routing table's route, `control`, `other` or `none` (see pipeline.ts). */
+  route: string;
+  /** The outcome's kind, the failure's kind, or a control message's status. */
+  outcome: string;
+  /** The skip reason, for skips only. */
+  reason?: string;
+  ms: number;
+}
+
+/** One HTTP request to Segment or commercetools. */
+export interface UpstreamRequest {
+  /** The host it went to. */
+  server: string;
+  /** The answer's status; 0 when none came back. */
+  status: number;
+  ms: number;
 }
 
 const nothing = () => undefined;

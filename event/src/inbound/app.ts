@@ -7,11 +7,11 @@ import {
   type AdmissionGate,
   type AdmissionLimits,
 } from './admission';
-import { ConnectorError } from './errors';
-import { BodyError, DEFAULT_BODY_LIMITS, receiveBody, type BodyLimits, type IncomingBody } from './http/body';
-import { createByteBudget, defaultByteBudget, type ByteBudget, type RequestAccount } from './http/budget';
+import { ConnectorError } from '../errors';
+import { BodyError, DEFAULT_BODY_LIMITS, receiveBody, type BodyLimits, type IncomingBody } from './body';
+import { createByteBudget, defaultByteBudget, type ByteBudget, type RequestAccount } from './budget';
 import type { InFlight } from './in-flight';
-import { noopMetrics } from './metrics/metrics';
+import { noopMetrics } from '../telemetry/metrics';
 import {
   answerOf,
   causeOf,
@@ -20,14 +20,14 @@ import {
   type FailureKind,
   type PipelineDependencies,
   type Processed,
-} from './pipeline';
-import { createDecoder } from './transport/decode';
-import { DEFAULT_JSON_LIMITS, parseJsonBytes } from './transport/parse';
+} from '../pipeline';
+import { createDecoder } from '../transport/decode';
+import { DEFAULT_JSON_LIMITS, parseJsonBytes } from '../transport/parse';
 
 export interface AppDependencies extends Omit<PipelineDependencies, 'decode'> {
-  /** Body size, deadline and what a waiting request may hold (see http/body.ts). */
+  /** Body size, deadline and what a waiting request may hold (see body.ts). */
   body?: Partial<BodyLimits>;
-  /** What every request in progress may hold together; by default a share of the heap (see http/budget.ts). */
+  /** What every request in progress may hold together; by default a share of the heap (see budget.ts). */
   budget?: ByteBudget;
   /** Turns request bodies into notifications; every transport by default. */
   decode?: PipelineDependencies['decode'];
@@ -85,24 +85,28 @@ export function createApp(deps: AppDependencies): express.Express {
   if (prometheusHandler) app.get('/metrics', (req, res) => prometheusHandler(req, res));
 
   /** A request refused before the pipeline: counted, logged (the kind only), answered. */
-  const reject = (req: Request, res: Response, kind: FailureKind, message: string) => {
+  const reject = (req: Request, res: Response, { kind, message }: { kind: FailureKind; message: string }) => {
     metrics.requestRejected(kind);
     logger.warn({ outcome: kind, reason: message }, 'request rejected');
     answer(req, res, failure(kind, message));
   };
   const rejectBody = (req: Request, res: Response, error: BodyError) => {
     if (error.kind === 'aborted') return; // the sender hung up: no one to answer
-    reject(req, res, error.kind, error.message);
+    reject(req, res, { kind: error.kind, message: error.message });
   };
 
   // Arrival: the request's account opens and its body starts being taken off the socket, before
-  // it has a turn (see http/body.ts); both end with the request.
+  // it has a turn (see body.ts); both end with the request.
   const receive: RequestHandler = (req, res, next) => {
     const account = budget.open();
     const incoming: Incoming = {
       account,
       working: false,
-      body: receiveBody(req, account, bodyLimits, (error) => rejectBody(req, res, error)),
+      body: receiveBody(req, {
+        account,
+        limits: bodyLimits,
+        onFailure: (error) => rejectBody(req, res, error),
+      }),
     };
     res.locals.incoming = incoming;
     res.once('close', () => {
@@ -115,10 +119,13 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // Past the waiting line's end: redelivered later, by Pub/Sub's back-off, rather than queued for seconds.
   const admit: RequestHandler = (req, res, next) =>
-    gate.admit(req, res, next, () => {
-      metrics.requestRejected('overloaded');
-      logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
-      answer(req, res, failure('overloaded', 'the connector is at capacity; retry later'));
+    gate.admit(req, res, {
+      proceed: next,
+      turnAway: () => {
+        metrics.requestRejected('overloaded');
+        logger.warn({ outcome: 'overloaded' }, 'request turned away: too many notifications waiting');
+        answer(req, res, failure('overloaded', 'the connector is at capacity; retry later'));
+      },
     });
 
   // Who is asking is checked before the body is read (beyond what came with the headers).
@@ -131,7 +138,7 @@ export function createApp(deps: AppDependencies): express.Express {
       // Keys that cannot be fetched are our problem (retry), not the sender's.
       const kind =
         error instanceof ConnectorError && error.kind === 'upstream-unavailable' ? error.kind : 'unauthorized';
-      reject(req, res, kind, error instanceof ConnectorError ? error.publicMessage : 'unauthorized');
+      reject(req, res, { kind, message: error instanceof ConnectorError ? error.publicMessage : 'unauthorized' });
     }
   };
 
@@ -149,10 +156,10 @@ export function createApp(deps: AppDependencies): express.Express {
     try {
       let body: unknown;
       try {
-        body = parseJsonBytes(raw, 'the body', DEFAULT_JSON_LIMITS, account);
+        body = parseJsonBytes(raw, 'the body', { limits: DEFAULT_JSON_LIMITS, account });
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
-        return reject(req, res, error.kind, error.publicMessage);
+        return reject(req, res, { kind: error.kind, message: error.publicMessage });
       } finally {
         account.release(raw.length);
       }

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import customerFull from '../src/dev/samples/customers/customer-full.json';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
-import { startConnector, type RunningConnector } from '../src/server';
-import { changeNotification, pubSubEnvelope, PROJECT_KEY } from './support/harness';
-import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
-import { startSegmentCapture, type SegmentCapture } from '../src/dev/segment-capture';
+import customerFull from '../fixtures/customers/customer-full.json';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startConnector, type RunningConnector } from '../../src/inbound/server';
+import { changeNotification, pubSubEnvelope, PROJECT_KEY } from '../support/harness';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
 
 /** The connector as deployed, in front of the commercetools mock (behind a fault proxy) and a Segment capture. */
 interface Stack {

@@ -14,7 +14,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { HTTPClient } from '@segment/analytics-node';
 import type { Config } from '../config';
 import type { SegmentSink } from '../segment/sink';
-import { serverAddressOf, type Metrics } from './metrics';
+import { serverAddressOf, type Metrics, type UpstreamRequest } from './metrics';
 import type { NotificationSpan, Tracing } from './tracing';
 
 /** Outcomes that leave the notification undone (redelivered, or refused by Segment): the span's status is an error. */
@@ -57,8 +57,11 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
     return trace.getSpan(active) ? active : undefined;
   };
 
-  /** A finished HTTP client span under `parent`, `ms` long, ending now. */
-  function requestSpan(parent: Context, name: string, attributes: Attributes, status: number, ms: number): void {
+  /** A finished HTTP client span under `parent`, `request.ms` long, ending now. */
+  function requestSpan(
+    parent: Context,
+    { name, attributes, status, ms }: UpstreamRequest & { name: string; attributes: Attributes },
+  ): void {
     const endTime = now();
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: endTime - ms, attributes }, parent);
     endHttpSpan(span, status, endTime);
@@ -70,7 +73,7 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
         const { traceId, spanId } = span.spanContext();
         return logger.child({ trace_id: traceId, span_id: spanId });
       },
-      handled(route, outcome, reason, transport) {
+      handled({ route, outcome, reason, transport }) {
         span.updateName(`notification ${route}`);
         span.setAttributes({
           'connector.route': route,
@@ -86,7 +89,7 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
   }
 
   /**
-   * Which notifications the calls being delivered to Segment belong to, by messageId, in the order
+   * Which notifications the calls being sent to Segment belong to, by messageId, in the order
    * they were sent (a redelivery racing its original sends the same messageId twice).
    */
   const owners = new Map<string, Context[]>();
@@ -102,7 +105,8 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
   }
 
   /** One span under each notification whose events the request carried; they all show the same request. */
-  function segmentRequestSpans(url: string, body: string, status: number, startTime: number): void {
+  function segmentRequestSpans(request: { url: string; body: string }, status: number, startTime: number): void {
+    const { url, body } = request;
     const endTime = now();
     const messageIds = messageIdsOf(body);
     const carried = new Map<Context, number>();
@@ -152,29 +156,29 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
     withRequestSpans(metrics: Metrics): Metrics {
       return {
         ...metrics,
-        commercetoolsRequest(server, operation, status, ms) {
-          metrics.commercetoolsRequest(server, operation, status, ms);
+        commercetoolsRequest(request) {
+          metrics.commercetoolsRequest(request);
           const parent = current();
           if (!parent) return;
-          const method = operation.split(' ')[0] ?? 'GET';
+          const { operation } = request;
           const attributes = {
             'connector.upstream': 'commercetools',
-            'http.request.method': method,
-            'server.address': server,
+            'http.request.method': operation.split(' ')[0] ?? 'GET',
+            'server.address': request.server,
             'commercetools.operation': operation,
           };
-          requestSpan(parent, operation, attributes, status, ms);
+          requestSpan(parent, { ...request, name: operation, attributes });
         },
-        tokenFetch(server, status, ms) {
-          metrics.tokenFetch(server, status, ms);
+        tokenFetch(request) {
+          metrics.tokenFetch(request);
           const parent = current();
           if (!parent) return;
           const attributes = {
             'connector.upstream': 'commercetools-auth',
             'http.request.method': 'POST',
-            'server.address': server,
+            'server.address': request.server,
           };
-          requestSpan(parent, 'POST oauth/token', attributes, status, ms);
+          requestSpan(parent, { ...request, name: 'POST oauth/token', attributes });
         },
       };
     },
@@ -214,7 +218,7 @@ export function createOtelTracing(settings: NonNullable<Config['tracing']>): Tra
             status = response.status;
             return response;
           } finally {
-            segmentRequestSpans(request.url, request.body, status, startTime);
+            segmentRequestSpans(request, status, startTime);
           }
         },
       };

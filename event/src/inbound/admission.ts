@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
  * only adds memory (every notification in progress holds its order, its calls and its batch)
  * and garbage collection, and lets new arrivals compete with older ones for the same CPU: the
  * tail grows to seconds. Requests beyond the limit wait their turn in arrival order, with their
- * bodies unread beyond what came with their headers (see http/body.ts); the wait counts toward
+ * bodies unread beyond what came with their headers (see body.ts); the wait counts toward
  * their deadline.
  */
 export interface AdmissionLimits {
@@ -49,7 +49,7 @@ export interface AdmissionGate {
    * Calls `proceed` once the request has a turn; when the waiting line is full, calls `turnAway`
    * instead (the route answers 503, so the sender redelivers later).
    */
-  admit(req: Request, res: Response, proceed: () => void, turnAway: () => void): void;
+  admit(req: Request, res: Response, then: { proceed: () => void; turnAway: () => void }): void;
   state(): AdmissionState;
 }
 
@@ -69,7 +69,7 @@ export function createAdmissionGate(limits: AdmissionLimits): AdmissionGate {
 
   return {
     state: () => ({ active, waiting: waiting.size }),
-    admit(req, res, proceed, turnAway) {
+    admit(req, res, { proceed, turnAway }) {
       (req as { [RECEIVED_AT]?: number })[RECEIVED_AT] = performance.now();
       let state: 'waiting' | 'active' | 'ended' = 'waiting';
       const start = () => {

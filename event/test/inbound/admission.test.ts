@@ -1,7 +1,7 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createAdmissionGate, receivedAtOf } from '../src/admission';
+import { createAdmissionGate, receivedAtOf } from '../../src/inbound/admission';
 
 /**
  * The gate in front of an Express route whose requests finish only when the test says so, so
@@ -15,7 +15,8 @@ async function startGated(limits: { maxConcurrent: number; maxWaiting: number })
   const app = express();
   app.post(
     '/:name',
-    (req, res, next) => gate.admit(req, res, next, () => res.status(503).json({ error: 'overloaded' })),
+    (req, res, next) =>
+      gate.admit(req, res, { proceed: next, turnAway: () => res.status(503).json({ error: 'overloaded' }) }),
     (req, res) => {
       const name = String(req.params.name);
       running.push(name);

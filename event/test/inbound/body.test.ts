@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import guestOrder from '../../src/dev/samples/orders/order-guest.json';
+import guestOrder from '../fixtures/orders/order-guest.json';
 import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
 import { rawPost } from '../support/raw-http';
 

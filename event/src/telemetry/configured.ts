@@ -13,7 +13,7 @@ import { noopTracing, type Tracing } from './tracing';
 export function metricsOf(settings: Config['metrics']): Metrics {
   if (!settings.prometheus && !settings.otlp) return noopMetrics;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when an export is configured
-  const { createOtelMetrics } = require('./otel') as typeof import('./otel');
+  const { createOtelMetrics } = require('./otel-metrics') as typeof import('./otel-metrics');
   return createOtelMetrics(settings);
 }
 

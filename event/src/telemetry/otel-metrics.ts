@@ -4,7 +4,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Config } from '../config';
-import { statusClassOf, type Metrics } from './metrics';
+import { statusClassOf, type Metrics, type UpstreamRequest } from './metrics';
 
 /** OpenTelemetry's default buckets are for milliseconds; durations here are seconds (the semantic conventions'). */
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -77,7 +77,7 @@ export function createOtelMetrics(settings: Config['metrics']): Metrics {
   });
 
   /** The semantic conventions' HTTP client attributes; `error.type` when no answer came back. */
-  const httpAttributes = (upstream: string, server: string, method: string, status: number): Attributes => ({
+  const httpAttributes = (upstream: string, method: string, { server, status }: UpstreamRequest): Attributes => ({
     'connector.upstream': upstream,
     'server.address': server,
     'http.request.method': method,
@@ -86,30 +86,31 @@ export function createOtelMetrics(settings: Config['metrics']): Metrics {
 
   return {
     notificationStarted: () => inFlight.add(1),
-    notificationHandled(route, outcome, reason, ms) {
+    notificationHandled({ route, outcome, reason, ms }) {
       inFlight.add(-1);
       notifications.add(1, reason ? { route, outcome, reason } : { route, outcome });
       notificationDuration.record(seconds(ms), { route, outcome });
     },
     requestRejected: (outcome) => notifications.add(1, { route: 'none', outcome }),
-    segmentRequest(server, status, ms, events) {
-      httpDuration.record(seconds(ms), httpAttributes('segment', server, 'POST', status));
-      segmentRequestEvents.record(events, { 'server.address': server });
+    segmentRequest(request) {
+      httpDuration.record(seconds(request.ms), httpAttributes('segment', 'POST', request));
+      segmentRequestEvents.record(request.events, { 'server.address': request.server });
     },
     segmentEvents: (result, count) => {
       if (count > 0) segmentEvents.add(count, { result });
     },
-    commercetoolsRequest(server, operation, status, ms) {
+    commercetoolsRequest(request) {
+      const { operation } = request;
       const method = operation.split(' ')[0] ?? 'GET';
-      httpDuration.record(seconds(ms), {
-        ...httpAttributes('commercetools', server, method, status),
+      httpDuration.record(seconds(request.ms), {
+        ...httpAttributes('commercetools', method, request),
         'commercetools.operation': operation,
       });
-      commercetoolsRequests.add(1, { operation, status_class: statusClassOf(status) });
+      commercetoolsRequests.add(1, { operation, status_class: statusClassOf(request.status) });
     },
-    tokenFetch(server, status, ms) {
-      httpDuration.record(seconds(ms), httpAttributes('commercetools-auth', server, 'POST', status));
-      tokenFetches.add(1, { status_class: statusClassOf(status) });
+    tokenFetch(request) {
+      httpDuration.record(seconds(request.ms), httpAttributes('commercetools-auth', 'POST', request));
+      tokenFetches.add(1, { status_class: statusClassOf(request.status) });
     },
     backfillResources: (shard, result, count) => {
       if (count > 0) backfill.add(count, { shard, result });

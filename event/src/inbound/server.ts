@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { admissionLimitsOf } from './admission';
 import { createApp, type AppDependencies } from './app';
-import type { Config } from './config';
-import { createConnectorDependencies, type DependencyLimits } from './dependencies';
-import type { ProjectSettings } from './commercetools/project';
-import { summarizeProofs } from './handlers/proof';
+import type { Config } from '../config';
+import { createConnectorDependencies, type DependencyLimits } from '../dependencies';
+import type { ProjectSettings } from '../commercetools/project';
+import { summarizeProofs } from '../handlers/proof';
 import { createInFlight } from './in-flight';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 /** Connect gives an instance about 10 s between SIGTERM and SIGKILL. */
 export const SHUTDOWN_GRACE_MS = 8_000;
@@ -71,7 +72,8 @@ export async function startConnector(config: Config, options: ConnectorOptions):
       // Then the notifications still running once no connection is left (their senders hung up):
       // none can start after that, and each must find the Segment sink open to its end.
       const finished = closed.then(() => inFlight.idle()).then(() => true);
-      const drained = await Promise.race([finished, delay(graceMs).then(() => false)]);
+      // The grace timer must not keep the process alive on its own.
+      const drained = await Promise.race([finished, sleep(graceMs, false, { ref: false })]);
       clearInterval(sweeper);
       if (!drained) server.closeAllConnections();
       // Whatever is still queued for Segment (e.g. events of requests that hit their deadline, or
@@ -119,16 +121,12 @@ async function announceProofs(config: Config, project: ProjectSettings, logger: 
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
 /** Pub/Sub push authentication, when an audience is configured (self-hosting; off on Connect). */
 async function authenticationOf(config: Config): Promise<Pick<AppDependencies, 'authenticate'>> {
   const { pubSub } = config.transport;
   if (!pubSub) return {};
   // Loaded only when used: google-auth-library costs ~13 MB of memory that most deployments never need.
-  const { createPubSubAuthenticator } = await import('./transport/pubsub-auth.js');
+  const { createPubSubAuthenticator } = await import('../transport/pubsub-auth.js');
   // Built once: it caches Google's signing keys between requests.
   return { authenticate: createPubSubAuthenticator(pubSub) };
 }
