@@ -4,7 +4,7 @@ import type { IdentifyCall, JsonObject } from '../segment/calls';
 import { orderIdentity } from './identity';
 import { orderFigures } from './order-figures';
 import { buildOrderTrack, orderContext, orderMessageId, orderStores } from './order-track';
-import { buildProducts } from './products';
+import { buildProducts, type ProductMapping } from './products';
 import { shipmentProperties } from './shipments';
 import {
   compact,
@@ -62,7 +62,7 @@ export function buildOrderCompleted(
  * the order's identity, consent and full properties, at `occurrence`.
  */
 export function buildOrderEvent(order: Order, options: MappingOptions, track: EventOccurrence): MappingResult {
-  return buildOrderTrack(order, options, { ...track, properties: () => orderProperties(order, options.locale) });
+  return buildOrderTrack(order, options, { ...track, properties: () => orderProperties(order, options) });
 }
 
 /**
@@ -76,19 +76,19 @@ export function buildOrderEventWithShipments(
 ): MappingResult {
   return buildOrderTrack(order, options, {
     ...track,
-    properties: () => ({ ...orderProperties(order, options.locale), ...shipmentProperties(order) }),
+    properties: () => ({ ...orderProperties(order, options), ...shipmentProperties(order) }),
   });
 }
 
 /** Every order event's properties: Segment's e-commerce v2 order fields plus commercetools' states. */
-export function orderProperties(order: Order, locale?: string): JsonObject {
+export function orderProperties(order: Order, options: ProductMapping = {}): JsonObject {
   const figures = orderFigures(order);
   return compact({
     ...orderContext(order),
     checkout_id: order.cart?.id,
     email: order.customerEmail,
     currency: figures.currency,
-    coupon: appliedCoupon(order),
+    coupon: appliedCoupons(order),
     total: figures.total,
     revenue: figures.revenue,
     subtotal: figures.subtotal,
@@ -96,15 +96,20 @@ export function orderProperties(order: Order, locale?: string): JsonObject {
     discount: figures.discount,
     shipping: figures.shipping,
     tax: figures.tax,
-    products: buildProducts(order, locale),
+    products: buildProducts(order, options),
   });
 }
 
 /**
- * The first discount code that applied. A code in any other state (ApplicationStoppedByGroupBestDeal,
- * DoesNotMatchCart, NotActive…) is on the order but took nothing off. Only an expanded reference
- * carries the code the shopper typed; ids mean nothing in Segment.
+ * Every discount code that applied, comma-separated, in the order commercetools holds them. A code
+ * in any other state (ApplicationStoppedByGroupBestDeal, DoesNotMatchCart, NotActive…) is on the
+ * order but took nothing off. Only an expanded reference carries the code the shopper typed; ids
+ * mean nothing in Segment.
  */
-function appliedCoupon(order: Order): string | undefined {
-  return order.discountCodes?.find((info) => info.state === 'MatchesCart')?.discountCode.obj?.code;
+export function appliedCoupons(order: Pick<Order, 'discountCodes'>): string | undefined {
+  const codes = (order.discountCodes ?? [])
+    .filter((info) => info.state === 'MatchesCart')
+    .map((info) => info.discountCode.obj?.code)
+    .filter((code): code is string => typeof code === 'string' && code !== '');
+  return codes.length > 0 ? codes.join(',') : undefined;
 }

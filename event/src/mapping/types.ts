@@ -1,3 +1,4 @@
+import type { LocalizedString } from '@commercetools/platform-sdk';
 import type { AnonymousIdFallback } from '../events';
 import type { SkipReason } from '../outcome';
 import type { JsonObject, SegmentCall } from '../segment/calls';
@@ -12,7 +13,27 @@ export interface MappingOptions {
   consentFieldName: string;
   /** Identity of orders without customerId and anonymousId; `none` when not given. */
   anonymousIdFallback?: AnonymousIdFallback;
+  /** What products carry beyond the line item's own fields; nothing more when not given. */
+  products?: ProductOptions;
 }
+
+/** How products gain brand, url and category (PRODUCT_* settings), and the categories read for them. */
+export interface ProductOptions {
+  /** The variant attribute whose value is `brand`. */
+  brandAttribute?: string;
+  /** The product page's URL with placeholders ({slug}, {sku}, {productKey}, {productId}, {variantKey}, {locale}). */
+  urlTemplate?: string;
+  /** `category` as the path from the root category (`Men > Shoes`), rather than the category's own name. */
+  categoryPath?: boolean;
+  /**
+   * Per product id, the names of its first category's path, from the root category to that
+   * category; read by the handler for the notification at hand (see commercetools/catalog.ts).
+   */
+  categories?: ProductCategories;
+}
+
+/** Per product id, the names of its first category's path from the root: `[Men, Shoes, Trail]`. */
+export type ProductCategories = ReadonlyMap<string, readonly LocalizedString[]>;
 
 /** A track event to build: its Segment name and the stable slug its messageIds are made of. */
 export interface EventName {
