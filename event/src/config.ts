@@ -82,6 +82,37 @@ const otlpHeaders = z.string().transform((text, ctx) => {
   return headers;
 });
 
+/** The placeholders a product URL template may use (see buildProducts). */
+export const PRODUCT_URL_PLACEHOLDERS = ['slug', 'sku', 'productKey', 'productId', 'variantKey', 'locale'] as const;
+
+/**
+ * PRODUCT_URL_TEMPLATE: an absolute http(s) URL with placeholders such as `{slug}`. An unknown
+ * placeholder is refused by its name (the storefront's own syntax would otherwise reach Segment
+ * as literal braces); the template itself is not secret, but messages still do not echo it.
+ */
+const productUrlTemplate = z
+  .string()
+  .trim()
+  .superRefine((template, ctx) => {
+    const unknown = [...template.matchAll(/\{([^{}]*)\}/g)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => !(PRODUCT_URL_PLACEHOLDERS as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has unknown placeholders ${unknown.map((name) => `{${name}}`).join(', ')}; known are ${PRODUCT_URL_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
+      });
+      return;
+    }
+    const example = PRODUCT_URL_PLACEHOLDERS.reduce((text, name) => text.replaceAll(`{${name}}`, 'x'), template);
+    if (!/^https?:\/\/[^/\s]+/.test(example) || !URL.canParse(example)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an absolute http(s) URL with placeholders, such as https://shop.example/{locale}/p/{slug}',
+      });
+    }
+  });
+
 /** The environment without blank values: Connect and .env files both produce them for "unset". */
 export function presentValues(environment: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -158,6 +189,14 @@ const environmentSchema = z.object({
   PUBSUB_SERVICE_ACCOUNT_EMAIL: z.email({ message: 'must be a service account email' }).optional(),
   SNS_TOPIC_ARN: snsTopicArn().optional(),
   ANONYMOUS_ID_FALLBACK: z.enum(['email-hash', 'order-id', 'none']).default('email-hash'),
+  PRODUCT_BRAND_ATTRIBUTE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be a commercetools attribute name (letters, digits, _ and -)')
+    .default('brand'),
+  PRODUCT_URL_TEMPLATE: productUrlTemplate.optional(),
+  PRODUCT_CATEGORIES: onOff(true),
+  PRODUCT_CATEGORY_PATH: onOff(false),
   IDENTIFY_CUSTOMERS: onOff(true),
   GROUP_BUSINESS_UNITS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
@@ -227,6 +266,15 @@ const configSchema = environmentSchema.transform((env, ctx) => {
     );
   }
   const scopes = env.CTP_SCOPE?.split(/\s+/).filter(Boolean);
+  // Categories are read from product projections: without a scope that reads them every order would fail.
+  const readsProducts = (scope: string) =>
+    /^(view_products|view_published_products|manage_products|manage_project):/.test(scope);
+  if (env.PRODUCT_CATEGORIES && scopes && scopes.length > 0 && !scopes.some(readsProducts)) {
+    problem(
+      'PRODUCT_CATEGORIES',
+      'is on but CTP_SCOPE has no scope that reads products (view_products:<project-key>); add it, or set PRODUCT_CATEGORIES=false',
+    );
+  }
   return {
     commercetools: {
       projectKey: env.CTP_PROJECT_KEY,
@@ -264,6 +312,17 @@ const configSchema = environmentSchema.transform((env, ctx) => {
       ...(env.SNS_TOPIC_ARN ? { snsTopicArn: env.SNS_TOPIC_ARN } : {}),
     },
     anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,
+    /** What the products of every event carry beyond the line item's own fields. */
+    products: {
+      /** The variant attribute whose value is the product's `brand`. */
+      brandAttribute: env.PRODUCT_BRAND_ATTRIBUTE,
+      /** The product page's URL, with placeholders; no `url` without it. */
+      ...(env.PRODUCT_URL_TEMPLATE ? { urlTemplate: env.PRODUCT_URL_TEMPLATE } : {}),
+      /** Read each product's first category (one query per notification for uncached products). */
+      categories: env.PRODUCT_CATEGORIES,
+      /** The category as its path from the root (`Men > Shoes`), rather than its own name. */
+      categoryPath: env.PRODUCT_CATEGORY_PATH,
+    },
     port: env.PORT,
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
@@ -319,7 +378,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
-      const missing = issue.path.length === 1 && !(String(issue.path[0]) in present);
+      const missing = issue.code !== 'custom' && issue.path.length === 1 && !(String(issue.path[0]) in present);
       return `${variable} ${missing ? 'is required' : issue.message}`;
     }),
   );

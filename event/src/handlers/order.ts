@@ -11,7 +11,7 @@ import { skipped, withDetail, withSource } from '../outcome';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
 import { proveMessage } from './proof';
 import { orderReached, reachedState, type OrderStateMessage } from './states';
-import { enabledEvent, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
+import { enabledEvent, mappingFor, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
 
 /** Plans an order's (guest identify) + Order Completed, with the one look-up a guest needs. */
 export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;
@@ -31,7 +31,7 @@ export function orderCompletedPlanner(context: PlanContext): OrderCompletedPlann
         ? await context.commercetools.isEmailRegistered(order.customerEmail, context.signal)
         : undefined;
     return buildOrderCompleted(order, {
-      ...context.mapping,
+      ...(await mappingFor(context, order.lineItems)),
       event,
       ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
     });
@@ -78,7 +78,8 @@ export const handleOrderUpdated: Handler = async (notification, context) => {
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
   const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
-  return sendCalls(buildOrderEventWithShipments(order, context.mapping, { event, occurrence }), context);
+  const mapping = await mappingFor(context, order.lineItems);
+  return sendCalls(buildOrderEventWithShipments(order, mapping, { event, occurrence }), context);
 };
 
 type OrderEventBuilder = typeof buildOrderEvent;
@@ -116,14 +117,15 @@ function stateChangeHandler<T extends OrderStateMessage>(
     const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
     const detail = { proof: proven.kind };
     if (!order) return withDetail(detail, skipped('not-found'));
+    if (proven.kind === 'state' && !orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
+    const mapping = await mappingFor(context, order.lineItems);
     if (proven.kind === 'state') {
-      if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
       const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
-      return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
+      return withDetail(detail, await sendCalls(build(order, mapping, { event, occurrence }), context));
     }
     // The message id names this change; a redelivery carries the same one.
     const occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
-    return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
+    return withDetail(detail, await sendCalls(build(order, mapping, { event, occurrence }), context));
   };
 }
 

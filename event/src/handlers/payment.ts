@@ -7,7 +7,7 @@ import { skipped, withDetail, type Outcome, type ProofKind, type ResourceSource 
 import { readMessage, type HandledMessageType } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
 import { proveMessage, type ProvenMessage } from './proof';
-import { enabledEvent, sendCalls, type HandlerContext, type MessageHandler } from './types';
+import { enabledEvent, mappingFor, sendCalls, type HandlerContext, type MessageHandler } from './types';
 
 /** The events a payment transaction can be. */
 type PaymentEventKey = Extract<TrackEventKey, 'orderRefunded' | 'paymentFailed'>;
@@ -138,8 +138,8 @@ async function sendRefund({ notification, claim, event }: ClaimedEvent, context:
   const believed = believedTransaction(claim);
   const payment = believed ? undefined : await readPayment(notification, context);
   const transaction = believed ?? heldTransaction(payment, claim);
-  return sendForOrder({ notification, claim, transaction }, context, (order, refund) =>
-    buildOrderRefunded(order, context.mapping, {
+  return sendForOrder({ notification, claim, transaction }, context, async (order, refund) =>
+    buildOrderRefunded(order, await mappingFor(context, order.lineItems), {
       event,
       refund: { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
     }),
@@ -175,13 +175,13 @@ async function sendPaymentFailed(
 async function sendForOrder(
   { notification, claim, transaction }: Omit<ClaimedEvent, 'event'> & { transaction: TransactionFacts | undefined },
   context: HandlerContext,
-  build: (order: Order, transaction: TransactionFacts) => MappingResult,
+  build: (order: Order, transaction: TransactionFacts) => MappingResult | Promise<MappingResult>,
 ): Promise<Outcome> {
   if (!transaction) return skipped('not-found');
   if (transactionEvent(transaction) !== claim.event) return skipped(claim.proof === 'state' ? 'unproven' : 'no-event');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
   if (!order) return skipped('no-order');
-  return sendCalls(build(order, transaction), context);
+  return sendCalls(await build(order, transaction), context);
 }
 
 /** The transaction the message carries, when its fields are commercetools' own; otherwise it is not believed. */

@@ -70,7 +70,7 @@ function connectEnvironment(overrides: Record<string, string | undefined> = {}):
     CTP_PROJECT_KEY: PROJECT_KEY,
     CTP_CLIENT_ID: 'connect-generated-client',
     CTP_CLIENT_SECRET: CLIENT_SECRET,
-    CTP_SCOPE: [`view_orders`, `view_customers`, `view_payments`, `manage_subscriptions`]
+    CTP_SCOPE: [`view_orders`, `view_customers`, `view_payments`, `view_products`, `manage_subscriptions`]
       .map((scope) => `${scope}:${PROJECT_KEY}`)
       .join(' '),
     CTP_REGION: 'europe-west1.gcp',
