@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './inbound/admission';
 import { TRACK_EVENT_KEYS, TRACK_EVENTS, type EventSettings, type TrackEventKey } from './events';
+import { customFieldNames, defaultTrackingFields, trackingFields } from './config-fields';
+import { CONNECTOR_CUSTOMER_TRAITS, CONNECTOR_ORDER_PROPERTIES } from './mapping/custom-fields';
 
 const optionalText = z
   .string()
@@ -162,6 +164,10 @@ const environmentSchema = z.object({
   GROUP_BUSINESS_UNITS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
   METRICS_PROMETHEUS: onOff(false),
+  TRACKING_FIELDS: trackingFields.optional(),
+  ORDER_PROPERTY_FIELDS: customFieldNames('property', CONNECTOR_ORDER_PROPERTIES).default({}),
+  CUSTOMER_TRAIT_FIELDS: customFieldNames('trait', CONNECTOR_CUSTOMER_TRAITS).default({}),
+  EMAIL_IN_EVENTS: onOff(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: url().optional(),
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('commercetools-segment-connector'),
@@ -267,6 +273,14 @@ const configSchema = environmentSchema.transform((env, ctx) => {
     port: env.PORT,
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
+    /** Custom fields holding the shopper's browser identity and context (TRACKING_FIELDS). */
+    tracking: env.TRACKING_FIELDS ?? defaultTrackingFields(),
+    /** Order custom field → property of every order event. */
+    orderPropertyFields: env.ORDER_PROPERTY_FIELDS,
+    /** Customer custom field → identify trait. */
+    customerTraitFields: env.CUSTOMER_TRAIT_FIELDS,
+    /** `context.traits.email` on track events whose person is known to have it. */
+    emailInEvents: env.EMAIL_IN_EVENTS,
     logLevel: env.LOG_LEVEL,
     /** Notifications worked on at once; further requests wait their turn (see inbound/admission.ts). */
     maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,

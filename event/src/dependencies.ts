@@ -103,6 +103,10 @@ export function createConnectorDependencies(config: Config, options: DependencyL
       consentFieldName: config.consentFieldName,
       anonymousIdFallback: config.anonymousIdFallback,
       ...(config.locale ? { locale: config.locale } : {}),
+      tracking: config.tracking,
+      orderPropertyFields: config.orderPropertyFields,
+      customerTraitFields: config.customerTraitFields,
+      emailInEvents: config.emailInEvents,
     },
   };
 }

@@ -160,7 +160,9 @@ const DE_WRITE_KEY = 'demo-de-webshop-write-key';
 
 function describeEvent(event: CapturedEvent, writeKey: string | undefined): string {
   const source = writeKey === DE_WRITE_KEY ? `  [source of ${DE_STORE}]` : '  [default source]';
-  const who = event.userId ? `userId=${event.userId}` : `anonymousId=${event.anonymousId}`;
+  const who = [event.userId && `userId=${event.userId}`, event.anonymousId && `anonymousId=${event.anonymousId}`]
+    .filter(Boolean)
+    .join('  ');
   const head =
     event.type === 'track' ? `track "${event.event}"` : event.type === 'group' ? `group ${event.groupId}` : 'identify';
   const body = event.type === 'track' ? event.properties : event.traits;

@@ -1,6 +1,8 @@
 import type { AnonymousIdFallback } from '../events';
 import type { SkipReason } from '../outcome';
 import type { JsonObject, SegmentCall } from '../segment/calls';
+import type { CustomFieldNames } from './custom-fields';
+import type { TrackingField } from './tracking';
 
 /** What every mapper needs to know about the deployment; handed in by the handler, never read from the environment. */
 export interface MappingOptions {
@@ -12,6 +14,30 @@ export interface MappingOptions {
   consentFieldName: string;
   /** Identity of orders without customerId and anonymousId; `none` when not given. */
   anonymousIdFallback?: AnonymousIdFallback;
+  /** Custom fields that hold the shopper's browser identity and context (TRACKING_FIELDS); none when not given. */
+  tracking?: readonly TrackingField[];
+  /** Order custom fields sent as properties of every order event (ORDER_PROPERTY_FIELDS). */
+  orderPropertyFields?: CustomFieldNames;
+  /** Customer custom fields sent as identify traits (CUSTOMER_TRAIT_FIELDS). */
+  customerTraitFields?: CustomFieldNames;
+  /**
+   * `context.traits.email` on track events whose person is known to have that email
+   * (EMAIL_IN_EVENTS); off when not given.
+   */
+  emailInEvents?: boolean;
+}
+
+/**
+ * What a handler learnt about one order before mapping it, beyond the deployment's options: facts
+ * that cost a read, asked for once per notification and only when an event needs them.
+ */
+export interface OrderFacts {
+  /**
+   * For a guest order with an email: whether a registered customer uses that email. Only `false`
+   * lets the email reach Segment (the guest identify, `context.traits.email`); unknown counts as
+   * registered.
+   */
+  guestEmailRegistered?: boolean;
 }
 
 /** A track event to build: its Segment name and the stable slug its messageIds are made of. */

@@ -60,6 +60,7 @@ describe('buildPaymentFailed', () => {
       event: 'Payment Failed',
       stores: ['us-webshop'],
       userId: TAX_EXCLUDED_CUSTOMER,
+      anonymousId: taxExcluded.anonymousId,
       timestamp: FAILED_AT,
       messageId: buildMessageId({
         projectKey: 'demo-shop',

@@ -105,6 +105,7 @@ describe('buildOrderRefunded', () => {
       event: 'Order Refunded',
       stores: ['us-webshop'],
       userId: TAX_EXCLUDED_CUSTOMER,
+      anonymousId: taxExcluded.anonymousId,
       timestamp: REFUNDED_AT,
       messageId: orderMessageId(taxExcluded, 'order-refunded', 'txn-refund-1'),
       properties: {

@@ -90,7 +90,9 @@ async function pageContext(run: Run, resourceType: BackfillResourceType, resourc
   if (resourceType !== 'order') return run.planContext;
   const { commercetools, mapping } = run.planContext;
   const emails = (resources as Order[]).flatMap((order) =>
-    needsGuestEmailLookup(order, mapping.anonymousIdFallback) && order.customerEmail ? [order.customerEmail] : [],
+    needsGuestEmailLookup(order, mapping.anonymousIdFallback, mapping.tracking) && order.customerEmail
+      ? [order.customerEmail]
+      : [],
   );
   if (emails.length === 0) return run.planContext;
   let registered: Set<string>;
