@@ -111,6 +111,20 @@ const onOff = (fallback: boolean) =>
     .transform((value) => ['true', 'on', '1', 'yes'].includes(value))
     .default(fallback);
 
+/**
+ * EVENT_ORDER_CUSTOMER_SET switches an identify, so there is no name to give it; like the EVENT_*
+ * settings, `off` switches it off and any other value leaves it on. The words that mean "off" in
+ * the true/false switches are refused rather than silently read as on.
+ */
+const identifySwitch = z
+  .string()
+  .trim()
+  .refine((value) => !['false', 'no', '0', 'disabled'].includes(value.toLowerCase()), {
+    message: 'is switched off with off (like the EVENT_* settings); any other value, such as on, leaves it on',
+  })
+  .transform((value) => value.toLowerCase() !== DISABLED)
+  .default(true);
+
 const eventVariables = Object.fromEntries(
   TRACK_EVENT_KEYS.map((key) => [TRACK_EVENTS[key].variable, eventName]),
 ) as Record<(typeof TRACK_EVENTS)[TrackEventKey]['variable'], typeof eventName>;
@@ -168,6 +182,7 @@ const environmentSchema = z.object({
   ORDER_PROPERTY_FIELDS: customFieldNames('property', CONNECTOR_ORDER_PROPERTIES).default({}),
   CUSTOMER_TRAIT_FIELDS: customFieldNames('trait', CONNECTOR_CUSTOMER_TRAITS).default({}),
   EMAIL_IN_EVENTS: onOff(true),
+  EVENT_ORDER_CUSTOMER_SET: identifySwitch,
   OTEL_EXPORTER_OTLP_ENDPOINT: url().optional(),
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('commercetools-segment-connector'),
@@ -205,6 +220,7 @@ function eventSettingsOf(env: Environment): EventSettings {
     identifyCustomers: env.IDENTIFY_CUSTOMERS,
     deleteUsers: env.SEGMENT_DELETE_USERS,
     groupBusinessUnits: env.GROUP_BUSINESS_UNITS,
+    orderCustomerSet: env.EVENT_ORDER_CUSTOMER_SET,
   };
 }
 

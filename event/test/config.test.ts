@@ -273,3 +273,17 @@ describe('configuration', () => {
     },
   );
 });
+
+describe('EVENT_ORDER_CUSTOMER_SET', () => {
+  it('is on by default, off with off, on with any other value, as the EVENT_* settings', () => {
+    expect(loadConfig(valid).events.orderCustomerSet).toBe(true);
+    expect(loadConfig({ ...valid, EVENT_ORDER_CUSTOMER_SET: 'OFF' }).events.orderCustomerSet).toBe(false);
+    expect(loadConfig({ ...valid, EVENT_ORDER_CUSTOMER_SET: 'on' }).events.orderCustomerSet).toBe(true);
+  });
+
+  it.each(['false', 'no', '0'])('refuses %s rather than read it as on', (value) => {
+    expect(problemsOf({ ...valid, EVENT_ORDER_CUSTOMER_SET: value })).toEqual([
+      expect.stringMatching(/^EVENT_ORDER_CUSTOMER_SET is switched off with off/),
+    ]);
+  });
+});

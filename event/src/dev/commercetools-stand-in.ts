@@ -7,6 +7,10 @@
  * projects do), and only for `messages.deleteDaysAfterCreation` days. Subscriptions deliver
  * messages either way: `publish` stores a message as commercetools would and says whether it was
  * kept; the caller delivers it to the connector as the subscription would.
+ *
+ * It keeps one more rule of commercetools' the connector relies on: an order's `setCustomerId`
+ * names a customer the project holds (the mock accepts any id), so an order's customerId is
+ * always a customer commercetools knows.
  */
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock, InMemoryStorage } from '@labdigital/commercetools-mock';
@@ -126,6 +130,21 @@ export async function startCommercetoolsStandIn(options: StandInOptions): Promis
       const page = results.slice(offset, offset + limit);
       return reply.send({ limit, offset, count: page.length, results: page });
     });
+  });
+
+  // commercetools refuses an order's setCustomerId for a customer it does not hold; the mock does not.
+  mock.app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST' || !/\/orders\/[^/?]+(\?|$)/.test(request.url)) return undefined;
+    const actions = (request.body as { actions?: { action?: string; customerId?: unknown }[] } | undefined)?.actions;
+    for (const action of actions ?? []) {
+      if (action.action !== 'setCustomerId' || typeof action.customerId !== 'string') continue;
+      const customer = await storage.get(projectKey, 'customer', action.customerId).catch(() => undefined);
+      if (!customer) {
+        const message = `The referenced object of type 'customer' with identifier '${action.customerId}' was not found.`;
+        return reply.status(400).send(commercetoolsError(400, 'ReferencedResourceNotFound', message));
+      }
+    }
+    return undefined;
   });
 
   await mock.app.listen({ host: '127.0.0.1', port: 0 });

@@ -59,7 +59,7 @@ export interface EventOccurrence {
 }
 
 /** Why a mapper produced nothing to send: the skip reasons a mapper can find by itself. */
-export type MappingSkipReason = Extract<SkipReason, 'invalid-consent' | 'no-identity' | 'no-associates'>;
+export type MappingSkipReason = Extract<SkipReason, 'invalid-consent' | 'no-identity' | 'no-associates' | 'no-event'>;
 
 export type MappingResult = { kind: 'calls'; calls: SegmentCall[] } | { kind: 'skip'; reason: MappingSkipReason };
 

@@ -285,3 +285,126 @@ describe('EMAIL_IN_EVENTS=false', () => {
     expect(quiet.segment.events()[1]?.context).not.toHaveProperty('traits');
   });
 });
+
+describe('a guest order assigned to a customer (OrderCustomerSet)', () => {
+  const assignee = {
+    ...customerFull,
+    id: '0aa11e55-0000-4000-8000-0000000000c2',
+    email: 'later.registered@example.com',
+    lowercaseEmail: 'later.registered@example.com',
+  };
+  const GUEST_BROWSER = '6c2a1d4f-3b5e-4f70-9a1b-2c3d4e5f6a7b';
+  /** A guest's order from a tracked browser (its own commercetools anonymousId is another id). */
+  const trackedGuest = {
+    ...guestOrder,
+    id: '0aa11e55-0000-4000-8000-000000000005',
+    custom: { type: TYPE, fields: { segmentAnonymousId: GUEST_BROWSER, consent: JSON.stringify(CONSENT) } },
+  };
+  /** A guest's order with no anonymousId at all: its events went under the email hash. */
+  const unattributedGuest = { ...guestOrder, id: '0aa11e55-0000-4000-8000-000000000006', anonymousId: undefined };
+
+  const customerSet = (orderId: string, fields: object = { customer: { typeId: 'customer', id: assignee.id } }) =>
+    messageNotification('order', orderId, 'OrderCustomerSet', fields);
+
+  let withMessages: Harness;
+
+  /** The merchant assigns the order, through commercetools' API (the stand-in keeps its rule on the customer). */
+  async function assign(h: Harness, order: { id: string; version: number }, customerId: string) {
+    const basic = Buffer.from('merchant:secret').toString('base64');
+    const granted = await fetch(`${h.ctUrl}/oauth/token?grant_type=client_credentials`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}` },
+    });
+    const token = ((await granted.json()) as { access_token: string }).access_token;
+    const answer = await fetch(`${h.ctUrl}/${h.pipeline.mapping.projectKey}/orders/${order.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: order.version, actions: [{ action: 'setCustomerId', customerId }] }),
+    });
+    expect(answer.status).toBe(200);
+  }
+
+  beforeAll(async () => {
+    withMessages = await startHarness({ messages: true, env: ENV });
+    for (const h of [withMessages, harness]) {
+      await h.seed('customer', assignee);
+      await h.seed('order', trackedGuest);
+      await h.seed('order', unattributedGuest);
+    }
+    await assign(withMessages, trackedGuest, assignee.id);
+  });
+  afterAll(() => withMessages.close());
+  beforeEach(() => withMessages.segment.reset());
+
+  it('identifies the customer with the guest’s browser, once per message, proven by the Messages API', async () => {
+    const message = await withMessages.publish(customerSet(trackedGuest.id));
+    const res = await post(withMessages, message);
+    expect(res.body).toEqual({ status: 'delivered', events: 1 });
+    const [identify, ...rest] = withMessages.segment.events();
+    expect(rest).toHaveLength(0);
+    expect(identify).toMatchObject({
+      type: 'identify',
+      userId: assignee.id,
+      anonymousId: GUEST_BROWSER,
+      traits: {},
+      timestamp: new Date(message.createdAt).toISOString(),
+      context: { consent: CONSENT },
+    });
+    expect(identify?.messageId).toMatch(/^ct-order-customer-set-[0-9a-f]{32}$/);
+
+    await post(withMessages, message).expect(200);
+    expect(withMessages.segment.events()[1]?.messageId).toBe(identify?.messageId);
+  });
+
+  it('sends nothing for a message commercetools never created', async () => {
+    const forged = customerSet(trackedGuest.id, { customer: { typeId: 'customer', id: customerFull.id } });
+    expect((await post(withMessages, forged)).body).toEqual({ status: 'skipped', reason: 'unproven' });
+    expect(withMessages.segment.received).toHaveLength(0);
+  });
+
+  it('joins nothing for an order moved between customers, a removed customer, or a guest known by email hash only', async () => {
+    const moved = await withMessages.publish(
+      customerSet(trackedGuest.id, {
+        customer: { typeId: 'customer', id: assignee.id },
+        oldCustomer: { typeId: 'customer', id: customerFull.id },
+      }),
+    );
+    expect((await post(withMessages, moved)).body).toEqual({ status: 'skipped', reason: 'no-event' });
+    const removed = await withMessages.publish(customerSet(trackedGuest.id, {}));
+    expect((await post(withMessages, removed)).body).toEqual({ status: 'skipped', reason: 'no-event' });
+    await assign(withMessages, unattributedGuest, assignee.id);
+    const hashed = await withMessages.publish(customerSet(unattributedGuest.id));
+    expect((await post(withMessages, hashed)).body).toEqual({ status: 'skipped', reason: 'no-event' });
+    expect(withMessages.segment.received).toHaveLength(0);
+  });
+
+  it('in a project without messages, is proven by the order’s customer now, and keyed by the order and customer', async () => {
+    // The claim names a customer the order does not have (yet): a forgery, or too early.
+    expect((await post(harness, customerSet(trackedGuest.id))).body).toEqual({ status: 'skipped', reason: 'unproven' });
+    expect(harness.segment.received).toHaveLength(0);
+
+    await assign(harness, trackedGuest, assignee.id);
+    expect((await post(harness, customerSet(trackedGuest.id))).body).toEqual({ status: 'delivered', events: 1 });
+    // Another copy of the claim under another message id is the same occurrence.
+    await post(harness, customerSet(trackedGuest.id)).expect(200);
+    const [first, second] = harness.segment.events();
+    expect(first).toMatchObject({ type: 'identify', userId: assignee.id, anonymousId: GUEST_BROWSER });
+    expect(second?.messageId).toBe(first?.messageId);
+  });
+});
+
+describe('EVENT_ORDER_CUSTOMER_SET=off', () => {
+  let off: Harness;
+  beforeAll(async () => {
+    off = await startHarness({ env: { EVENT_ORDER_CUSTOMER_SET: 'off' } });
+  });
+  afterAll(() => off.close());
+
+  it('sends nothing and reads nothing', async () => {
+    const notification = messageNotification('order', guest.id, 'OrderCustomerSet', {
+      customer: { typeId: 'customer', id: customerFull.id },
+    });
+    expect((await post(off, notification)).body).toEqual({ status: 'skipped', reason: 'disabled' });
+    expect(off.segment.received).toHaveLength(0);
+  });
+});
