@@ -30,6 +30,7 @@ it('tells the whole story: every kind of call once, the second store’s source,
   expect(code).toBe(0);
   expect(output).toMatch(/^ {4}identify {2}userId=/m);
   expect(output).toMatch(/^ {4}identify {2}anonymousId=/m);
+  expect(output).toMatch(/^ {4}identify {2}userId=\S+ {2}anonymousId=\S+ {2}messageId=ct-order-customer-set-/m);
   expect(output).toMatch(/^ {4}track "Order Completed" .*\[source of de-webshop\]$/m);
   expect(output).toMatch(/^ {4}group quillfeather-studio {2}userId=/m);
   expect(output).toMatch(/^ {4}track "Order Shipped" /m);
