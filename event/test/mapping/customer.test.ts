@@ -3,11 +3,9 @@ import { buildCustomerIdentify, buildSignedUp } from '../../src/mapping/customer
 import { buildMessageId } from '../../src/mapping/message-id';
 import type { EventName, MappingOptions } from '../../src/mapping/types';
 import type { SegmentCall } from '../../src/segment/calls';
-import customerFullJson from '../fixtures/customers/customer-full.json';
-import customerMinimalJson from '../fixtures/customers/customer-minimal.json';
+import { customerFixtures } from '../support/fixtures';
 
-const customerFull = customerFullJson as unknown as Customer;
-const customerMinimal = customerMinimalJson as unknown as Customer;
+const { full: customerFull, minimal: customerMinimal } = customerFixtures;
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 
 function identifyOf(customer: Customer, extra: Partial<MappingOptions> = {}): SegmentCall {

@@ -1,5 +1,4 @@
 import type {
-  Customer,
   CustomLineItem,
   DiscountedLineItemPrice,
   LineItem,
@@ -21,39 +20,7 @@ import {
   sumAmounts,
   type Amount,
 } from '../../src/mapping/money';
-import customerFullJson from '../fixtures/customers/customer-full.json';
-import customerMinimalJson from '../fixtures/customers/customer-minimal.json';
-import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import shippedJson from '../fixtures/orders/order-shipped.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
-
-/**
- * The fixtures must add up the way commercetools computes orders (LineItemLevel tax, rounding per
- * line), or the figure tests would prove nothing. These checks recompute every total.
- */
-const orders: [string, Order][] = [
-  ['order-tax-excluded', taxExcludedJson as unknown as Order],
-  ['order-tax-included', taxIncludedJson as unknown as Order],
-  ['order-multiple-shipping', multipleShippingJson as unknown as Order],
-  ['order-jpy', jpyJson as unknown as Order],
-  ['order-kwd', kwdJson as unknown as Order],
-  ['order-high-precision', highPrecisionJson as unknown as Order],
-  ['order-no-tax', noTaxJson as unknown as Order],
-  ['order-guest', guestJson as unknown as Order],
-  ['order-invalid-consent', invalidConsentJson as unknown as Order],
-  ['order-total-discount', totalDiscountJson as unknown as Order],
-  ['order-gift-credit', giftCreditJson as unknown as Order],
-  ['order-shipped', shippedJson as unknown as Order],
-];
+import { customerFixtures, orderFixtures } from '../support/fixtures';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -111,7 +78,11 @@ function itemRate(item: LineItem | CustomLineItem): TaxRate | undefined {
   return item.taxRate ?? item.perMethodTaxRate[0]?.taxRate;
 }
 
-describe.each(orders)('%s', (_name, order) => {
+/**
+ * The fixtures must add up the way commercetools computes orders (LineItemLevel tax, rounding per
+ * line), or the figure tests would prove nothing. These checks recompute every total.
+ */
+describe.each(Object.entries(orderFixtures))('%s order', (_name, order) => {
   const currency = order.totalPrice.currencyCode;
   const centDigits = order.totalPrice.fractionDigits;
   const priceMode = roundingModeOf(order.priceRoundingMode);
@@ -331,10 +302,7 @@ describe.each(orders)('%s', (_name, order) => {
   });
 });
 
-describe.each<[string, Customer]>([
-  ['customer-full', customerFullJson as unknown as Customer],
-  ['customer-minimal', customerMinimalJson as unknown as Customer],
-])('%s', (_name, customer) => {
+describe.each(Object.entries(customerFixtures))('%s customer', (_name, customer) => {
   it('refers only to addresses it has', () => {
     expect(customer.id).toMatch(UUID_V4);
     const ids = customer.addresses.map((address) => address.id);

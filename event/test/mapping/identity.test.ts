@@ -5,11 +5,9 @@ import { orderIdentity } from '../../src/mapping/identity';
 import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import type { MappingOptions } from '../../src/mapping/types';
-import guestJson from '../fixtures/orders/order-guest.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import { orderFixtures } from '../support/fixtures';
 
-const guest = guestJson as unknown as Order;
-const taxExcluded = taxExcludedJson as unknown as Order;
+const { guest, taxExcluded } = orderFixtures;
 
 /** An order placed by nobody the storefront knows: imported, or created by an agent or a backend. */
 const unattributed: Order = { ...guest, anonymousId: undefined };

@@ -9,23 +9,9 @@ import {
   type Occurrence,
 } from '../../src/mapping/types';
 import type { SegmentCall, TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import { defined, orderFixtures } from '../support/fixtures';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const noTax = noTaxJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
+const { taxExcluded, taxIncluded, multipleShipping, jpy, kwd, noTax, guest, invalidConsent } = orderFixtures;
 
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 
@@ -36,11 +22,6 @@ const SHIPPED_AT: Occurrence = { discriminator: 4, timestamp: '2026-03-16T11:02:
 const TAX_EXCLUDED_CUSTOMER = 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60';
 
 const consent = { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } };
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
 
 function onlyTrack(result: MappingResult): TrackCall {
   if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);

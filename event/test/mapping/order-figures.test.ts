@@ -1,28 +1,20 @@
 import type { CustomLineItem, LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
 import { orderFigures, type OrderFigures } from '../../src/mapping/order-figures';
-import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
+import { defined, orderFixtures } from '../support/fixtures';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
-const noTax = noTaxJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
-const totalDiscount = totalDiscountJson as unknown as Order;
-const giftCredit = giftCreditJson as unknown as Order;
+const {
+  taxExcluded,
+  taxIncluded,
+  multipleShipping,
+  jpy,
+  kwd,
+  highPrecision,
+  noTax,
+  guest,
+  invalidConsent,
+  totalDiscount,
+  giftCredit,
+} = orderFixtures;
 
 const usd = (centAmount: number) => ({
   type: 'centPrecision' as const,
@@ -30,11 +22,6 @@ const usd = (centAmount: number) => ({
   centAmount,
   fractionDigits: 2,
 });
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
 
 /** The order as commercetools holds it with tax mode Disabled: no tax rates, no taxed prices. */
 function untaxed(order: Order): Order {

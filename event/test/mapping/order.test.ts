@@ -3,24 +3,11 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import type { MappingOptions } from '../../src/mapping/types';
 import type { IdentifyCall, TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
+import { defined, orderFixtures } from '../support/fixtures';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
-const totalDiscount = totalDiscountJson as unknown as Order;
+const { taxExcluded, taxIncluded, guest, invalidConsent, totalDiscount } = orderFixtures;
 
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
 
 function callsOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
   const result = buildOrderCompleted(order, { ...options, ...extra });

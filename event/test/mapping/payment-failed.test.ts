@@ -3,21 +3,9 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildPaymentFailed, type PaymentFailure } from '../../src/mapping/payment-failed';
 import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import { orderFixtures } from '../support/fixtures';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
+const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, guest, invalidConsent } = orderFixtures;
 
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 const PAYMENT_FAILED: EventName = { name: 'Payment Failed', slug: 'payment-failed' };

@@ -1,20 +1,8 @@
 import type { Order } from '@commercetools/platform-sdk';
 import { buildProducts } from '../../src/mapping/products';
-import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import { orderFixtures } from '../support/fixtures';
 
-const taxIncluded = taxIncludedJson as unknown as Order;
-const giftCredit = giftCreditJson as unknown as Order;
-const taxExcluded = taxExcludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
+const { taxIncluded, giftCredit, taxExcluded, multipleShipping, jpy, kwd, highPrecision } = orderFixtures;
 
 describe('buildProducts', () => {
   it('prices a product-discounted line at its discounted unit price and numbers custom line items on', () => {

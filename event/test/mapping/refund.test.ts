@@ -12,23 +12,9 @@ import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderRefunded, type Refund } from '../../src/mapping/refund';
 import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import { defined, orderFixtures } from '../support/fixtures';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
-const noTax = noTaxJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
+const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, noTax, guest, invalidConsent } = orderFixtures;
 
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 
@@ -49,11 +35,6 @@ const money = (currencyCode: string, centAmount: number, fractionDigits: number)
   fractionDigits,
 });
 const usd = (cents: number) => money('USD', cents, 2);
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
 
 function onlyTrack(result: MappingResult): TrackCall {
   if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);

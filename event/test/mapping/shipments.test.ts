@@ -3,13 +3,9 @@ import { buildOrderEvent, buildOrderEventWithShipments, orderProperties } from '
 import { buildShipments, shipmentProperties } from '../../src/mapping/shipments';
 import type { EventName, MappingOptions, MappingResult, Occurrence } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import shippedJson from '../fixtures/orders/order-shipped.json';
+import { defined, orderFixtures } from '../support/fixtures';
 
-const shipped = shippedJson as unknown as Order;
-const taxExcluded = taxExcludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
+const { shipped, taxExcluded, multipleShipping } = orderFixtures;
 
 const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 const ORDER_SHIPPED: EventName = { name: 'Order Shipped', slug: 'order-shipped' };
@@ -20,11 +16,6 @@ const SHIRT = { id: 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f', productId: '7a0b3c4d
 const BOOTS = { id: 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80', productId: '8b1c4d5e-6f7a-4b8c-8d9e-0f1a2b3c4d5e' };
 const FIRST_DELIVERY = '2d4f6a8c-0e1b-4c3d-8e5f-7a9b1c3d5e60';
 const SECOND_DELIVERY = '4f6b8d0f-2a3b-4e5f-8a7b-9c1d3e5f7a82';
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
 
 function onlyTrack(result: MappingResult): TrackCall {
   if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
