@@ -3,6 +3,7 @@ import { buildCustomerIdentify, buildSignedUp } from '../../src/mapping/customer
 import { buildMessageId } from '../../src/mapping/message-id';
 import type { EventName, MappingOptions } from '../../src/mapping/types';
 import type { SegmentCall } from '../../src/segment/calls';
+import { customFields } from '../support/builders';
 import { customerFixtures } from '../support/fixtures';
 
 const { full: customerFull, minimal: customerMinimal } = customerFixtures;
@@ -130,10 +131,7 @@ describe('buildCustomerIdentify', () => {
   });
 
   it('skips a customer whose consent cannot be read', () => {
-    const custom = {
-      type: { typeId: 'type' as const, id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
-      fields: { consent: '{"Advertising":' },
-    };
+    const custom = customFields({ consent: '{"Advertising":' });
     expect(buildCustomerIdentify({ ...customerFull, custom }, options)).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
@@ -225,10 +223,7 @@ describe('buildSignedUp', () => {
   });
 
   it('skips a customer whose consent cannot be read', () => {
-    const custom = {
-      type: { typeId: 'type' as const, id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
-      fields: { consent: '["Analytics"]' }, // valid JSON, but not a consent object
-    };
+    const custom = customFields({ consent: '["Analytics"]' }); // valid JSON, but not a consent object
     expect(buildSignedUp({ ...customerFull, custom }, options, SIGNED_UP)).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',

@@ -1,4 +1,5 @@
 import type {
+  Customer,
   CustomLineItem,
   DiscountedLineItemPrice,
   LineItem,
@@ -20,6 +21,7 @@ import {
   sumAmounts,
   type Amount,
 } from '../../src/mapping/money';
+import { customer as buildCustomer, order as buildOrder } from '../support/builders';
 import { customerFixtures, orderFixtures } from '../support/fixtures';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -79,10 +81,11 @@ function itemRate(item: LineItem | CustomLineItem): TaxRate | undefined {
 }
 
 /**
- * The fixtures must add up the way commercetools computes orders (LineItemLevel tax, rounding per
- * line), or the figure tests would prove nothing. These checks recompute every total.
+ * The fixtures, and the order the builders make by default, must add up the way commercetools
+ * computes orders (LineItemLevel tax, rounding per line), or the figure tests would prove nothing.
+ * These checks recompute every total.
  */
-describe.each(Object.entries(orderFixtures))('%s order', (_name, order) => {
+describe.each<[string, Order]>([...Object.entries(orderFixtures), ['order()', buildOrder()]])('%s', (_name, order) => {
   const currency = order.totalPrice.currencyCode;
   const centDigits = order.totalPrice.fractionDigits;
   const priceMode = roundingModeOf(order.priceRoundingMode);
@@ -302,14 +305,17 @@ describe.each(Object.entries(orderFixtures))('%s order', (_name, order) => {
   });
 });
 
-describe.each(Object.entries(customerFixtures))('%s customer', (_name, customer) => {
-  it('refers only to addresses it has', () => {
-    expect(customer.id).toMatch(UUID_V4);
-    const ids = customer.addresses.map((address) => address.id);
-    for (const id of [...customer.shippingAddressIds, ...customer.billingAddressIds]) expect(ids).toContain(id);
-    if (customer.defaultBillingAddressId)
-      expect(customer.billingAddressIds).toContain(customer.defaultBillingAddressId);
-    if (customer.defaultShippingAddressId)
-      expect(customer.shippingAddressIds).toContain(customer.defaultShippingAddressId);
-  });
-});
+describe.each<[string, Customer]>([...Object.entries(customerFixtures), ['customer()', buildCustomer()]])(
+  '%s',
+  (_name, customer) => {
+    it('refers only to addresses it has', () => {
+      expect(customer.id).toMatch(UUID_V4);
+      const ids = customer.addresses.map((address) => address.id);
+      for (const id of [...customer.shippingAddressIds, ...customer.billingAddressIds]) expect(ids).toContain(id);
+      if (customer.defaultBillingAddressId)
+        expect(customer.billingAddressIds).toContain(customer.defaultBillingAddressId);
+      if (customer.defaultShippingAddressId)
+        expect(customer.shippingAddressIds).toContain(customer.defaultShippingAddressId);
+    });
+  },
+);

@@ -1,17 +1,9 @@
-import type {
-  CentPrecisionMoney,
-  CustomLineItemReturnItem,
-  LineItem,
-  LineItemReturnItem,
-  Order,
-  ReturnItem,
-  ReturnPaymentState,
-  TypedMoney,
-} from '@commercetools/platform-sdk';
+import type { LineItem, Order, ReturnItem, ReturnPaymentState, TypedMoney } from '@commercetools/platform-sdk';
 import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderRefunded, type Refund } from '../../src/mapping/refund';
 import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
 import type { TrackCall } from '../../src/segment/calls';
+import { customLineItemReturn, lineItemReturn, money, preciseMoney } from '../support/builders';
 import { defined, orderFixtures } from '../support/fixtures';
 
 const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, noTax, guest, invalidConsent } = orderFixtures;
@@ -28,13 +20,7 @@ const SOCKS = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e'; // quantity 3, taxedPrice.
 
 const consent = { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } };
 
-const money = (currencyCode: string, centAmount: number, fractionDigits: number): CentPrecisionMoney => ({
-  type: 'centPrecision',
-  currencyCode,
-  centAmount,
-  fractionDigits,
-});
-const usd = (cents: number) => money('USD', cents, 2);
+const usd = (cents: number) => money(cents, 'USD');
 
 function onlyTrack(result: MappingResult): TrackCall {
   if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
@@ -48,22 +34,8 @@ const orderMessageId = (order: Order, event: string, discriminator: string | num
   buildMessageId({ projectKey: 'demo-shop', typeId: 'order', resourceId: order.id, event, discriminator });
 
 describe('buildOrderRefunded', () => {
-  function returned(
-    lineItemId: string,
-    quantity: number,
-    paymentState: ReturnPaymentState = 'Refunded',
-  ): LineItemReturnItem {
-    return {
-      type: 'LineItemReturnItem',
-      id: `return-${lineItemId.slice(0, 8)}-${quantity}-${paymentState}`,
-      lineItemId,
-      quantity,
-      shipmentState: 'Returned',
-      paymentState,
-      createdAt: '2026-03-20T10:00:00.000Z',
-      lastModifiedAt: '2026-03-20T10:00:00.000Z',
-    };
-  }
+  const returned = (lineItemId: string, quantity: number, paymentState: ReturnPaymentState = 'Refunded') =>
+    lineItemReturn(lineItemId, quantity, { paymentState });
 
   const withReturns = (order: Order, ...items: ReturnItem[]): Order => ({ ...order, returnInfo: [{ items }] });
 
@@ -213,16 +185,7 @@ describe('buildOrderRefunded', () => {
     });
 
     it('when only custom line items were returned', () => {
-      const customReturn: CustomLineItemReturnItem = {
-        type: 'CustomLineItemReturnItem',
-        id: 'return-gift-wrap',
-        customLineItemId: defined(taxIncluded.customLineItems[0]).id,
-        quantity: 1,
-        shipmentState: 'Returned',
-        paymentState: 'Refunded',
-        createdAt: '2026-04-10T10:00:00.000Z',
-        lastModifiedAt: '2026-04-10T10:00:00.000Z',
-      };
+      const customReturn = customLineItemReturn(defined(taxIncluded.customLineItems[0]).id, 1);
       const order = withReturns(taxIncluded, customReturn);
       const value = defined(taxIncluded.customLineItems[0]).totalPrice;
       expect(refundedTrack(order, refundOf(value)).properties).not.toHaveProperty('products');
@@ -232,7 +195,7 @@ describe('buildOrderRefunded', () => {
   it('values a line of an untaxed order by its totalPrice', () => {
     // CAD, no taxedPrice: 2 for 37.50 → one is 18.75.
     const order = withReturns(noTax, returned('b4c5d6e7-f8a9-4b0c-9d1e-35465768798a', 1));
-    const track = refundedTrack(order, refundOf(money('CAD', 1875, 2)));
+    const track = refundedTrack(order, refundOf(money(1875, 'CAD')));
     expect(track.properties).toMatchObject({ total: 18.75, currency: 'CAD', products: [{ quantity: 1, position: 1 }] });
   });
 
@@ -240,41 +203,37 @@ describe('buildOrderRefunded', () => {
     it('reports yen in yen', () => {
       // 2 for a gross ¥3240 → one is ¥1620; JPY has no minor unit, so total is 1620, not 16.2.
       const order = withReturns(jpy, returned('b8c9d0e1-f2a3-4b4c-9d5e-7f8091021324', 1));
-      const track = refundedTrack(order, refundOf(money('JPY', 1620, 0)));
+      const track = refundedTrack(order, refundOf(money(1620, 'JPY')));
       expect(track.properties).toMatchObject({ total: 1620, currency: 'JPY', products: [{ quantity: 1 }] });
     });
 
     it('keeps the three digits of KWD', () => {
       // 2 for a gross 43.510 KWD (43510 fils) → one is 21755 fils = 21.755.
       const order = withReturns(kwd, returned('d0e1f2a3-b4c5-4d6e-9f7a-910213243546', 1));
-      const track = refundedTrack(order, refundOf(money('KWD', 21755, 3)));
+      const track = refundedTrack(order, refundOf(money(21755, 'KWD')));
       expect(track.properties).toMatchObject({ total: 21.755, currency: 'KWD', products: [{ quantity: 1 }] });
     });
 
     it('matches a high-precision refund against cent-precision lines exactly', () => {
       // The whole line of 450 for a gross 63.19; the refund 63.1900 (631900 at 4 digits) is the same value.
       const line = 'f2a3b4c5-d6e7-4f8a-9b9c-132435465768';
-      const refund: TypedMoney = {
-        type: 'highPrecision',
-        currencyCode: 'EUR',
-        centAmount: 6319,
-        preciseAmount: 631900,
-        fractionDigits: 4,
-      };
+      const refund = preciseMoney(631900, 4, 'EUR');
       const track = refundedTrack(withReturns(highPrecision, returned(line, 450)), refundOf(refund));
       expect(track.properties).toMatchObject({ total: 63.19, currency: 'EUR', products: [{ quantity: 450 }] });
       // 63.1901 is a hundredth of a cent more: no match, and the total keeps its digits.
-      const offByAFraction: TypedMoney = { ...refund, preciseAmount: 631901 };
-      const off = refundedTrack(withReturns(highPrecision, returned(line, 450)), refundOf(offByAFraction));
+      const off = refundedTrack(
+        withReturns(highPrecision, returned(line, 450)),
+        refundOf(preciseMoney(631901, 4, 'EUR')),
+      );
       expect(off.properties.total).toBe(63.1901);
       expect(off.properties).not.toHaveProperty('products');
       // 150 of 450: 6319 × 150 / 450 = 2106.33 cents, not whole.
-      const third = refundedTrack(withReturns(highPrecision, returned(line, 150)), refundOf(money('EUR', 2106, 2)));
+      const third = refundedTrack(withReturns(highPrecision, returned(line, 150)), refundOf(money(2106, 'EUR')));
       expect(third.properties).not.toHaveProperty('products');
     });
 
     it('lists no products (instead of throwing) when the refund is in another currency than the returned lines', () => {
-      const track = refundedTrack(withReturns(taxExcluded, returned(SNEAKERS, 1)), refundOf(money('EUR', 8809, 2)));
+      const track = refundedTrack(withReturns(taxExcluded, returned(SNEAKERS, 1)), refundOf(money(8809, 'EUR')));
       expect(track.properties).toMatchObject({ total: 88.09, currency: 'EUR' });
       expect(track.properties).not.toHaveProperty('products');
     });
@@ -310,7 +269,7 @@ describe('buildOrderRefunded', () => {
   });
 
   it('carries the consent, and skips without readable consent or without identity', () => {
-    const refund = refundOf(money('EUR', 1000, 2));
+    const refund = refundOf(money(1000, 'EUR'));
     expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent });
     expect(buildOrderRefunded(invalidConsent, options, { event: ORDER_REFUNDED, refund })).toEqual({
       kind: 'skip',
