@@ -5,15 +5,14 @@ import type { EventName, MappingOptions } from '../../src/mapping/types';
 import type { SegmentCall } from '../../src/segment/calls';
 import { customFields } from '../support/builders';
 import { customerFixtures } from '../support/fixtures';
+import { callsOf, MAPPING_OPTIONS } from '../support/mapping';
 
 const { full: customerFull, minimal: customerMinimal } = customerFixtures;
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 
 function identifyOf(customer: Customer, extra: Partial<MappingOptions> = {}): SegmentCall {
-  const result = buildCustomerIdentify(customer, { ...options, ...extra });
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  expect(result.calls).toHaveLength(1);
-  const [call] = result.calls;
+  const calls = callsOf(buildCustomerIdentify(customer, { ...MAPPING_OPTIONS, ...extra }));
+  expect(calls).toHaveLength(1);
+  const [call] = calls;
   if (!call) throw new Error('no call');
   return call;
 }
@@ -132,7 +131,7 @@ describe('buildCustomerIdentify', () => {
 
   it('skips a customer whose consent cannot be read', () => {
     const custom = customFields({ consent: '{"Advertising":' });
-    expect(buildCustomerIdentify({ ...customerFull, custom }, options)).toEqual({
+    expect(buildCustomerIdentify({ ...customerFull, custom }, MAPPING_OPTIONS)).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
@@ -151,10 +150,9 @@ describe('buildSignedUp', () => {
   ];
 
   function signedUpOf(customer: Customer, event = SIGNED_UP, extra: Partial<MappingOptions> = {}): SegmentCall {
-    const result = buildSignedUp(customer, { ...options, ...extra }, event);
-    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-    expect(result.calls).toHaveLength(1);
-    const [call] = result.calls;
+    const calls = callsOf(buildSignedUp(customer, { ...MAPPING_OPTIONS, ...extra }, event));
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
     if (!call) throw new Error('no call');
     return call;
   }
@@ -224,7 +222,7 @@ describe('buildSignedUp', () => {
 
   it('skips a customer whose consent cannot be read', () => {
     const custom = customFields({ consent: '["Analytics"]' }); // valid JSON, but not a consent object
-    expect(buildSignedUp({ ...customerFull, custom }, options, SIGNED_UP)).toEqual({
+    expect(buildSignedUp({ ...customerFull, custom }, MAPPING_OPTIONS, SIGNED_UP)).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });

@@ -4,13 +4,12 @@ import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/or
 import type { MappingOptions } from '../../src/mapping/types';
 import type { IdentifyCall, TrackCall } from '../../src/segment/calls';
 import { defined, orderFixtures } from '../support/fixtures';
+import { expected, MAPPING_OPTIONS } from '../support/mapping';
 
 const { taxExcluded, taxIncluded, guest, invalidConsent, totalDiscount } = orderFixtures;
 
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
-
 function callsOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
-  const result = buildOrderCompleted(order, { ...options, ...extra });
+  const result = buildOrderCompleted(order, { ...MAPPING_OPTIONS, ...extra });
   if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
   return result.calls;
 }
@@ -51,14 +50,7 @@ describe('buildOrderCompleted', () => {
         timestamp: '2026-03-14T09:26:53.102Z',
         messageId: orderCompletedId(taxExcluded),
         properties: {
-          order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
-          order_number: 'US-2026-004271',
-          store: 'us-webshop',
-          shipping_method: 'Standard Ground',
-          order_state: 'Open',
-          payment_state: 'Paid',
-          shipment_state: 'Pending',
-          country: 'US',
+          ...expected.taxExcluded.orderContext,
           checkout_id: '2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a',
           email: 'ottoline.fairweather@example.com',
           currency: 'USD',
@@ -155,7 +147,7 @@ describe('buildOrderCompleted', () => {
     const calls = callsOf(taxIncluded);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.context).toEqual({
-      consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+      consent: expected.taxIncluded.consent,
     });
   });
 
@@ -164,12 +156,12 @@ describe('buildOrderCompleted', () => {
   });
 
   it('skips an order whose consent cannot be read', () => {
-    expect(buildOrderCompleted(invalidConsent, options)).toEqual({ kind: 'skip', reason: 'invalid-consent' });
+    expect(buildOrderCompleted(invalidConsent, MAPPING_OPTIONS)).toEqual({ kind: 'skip', reason: 'invalid-consent' });
   });
 
   it('skips an order with neither customerId nor anonymousId', () => {
     const anonymous: Order = { ...guest, anonymousId: undefined };
-    expect(buildOrderCompleted(anonymous, { ...options, guestEmailRegistered: false })).toEqual({
+    expect(buildOrderCompleted(anonymous, { ...MAPPING_OPTIONS, guestEmailRegistered: false })).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });
@@ -228,7 +220,7 @@ describe('buildOrderCompleted', () => {
       expect(calls).toHaveLength(2);
       for (const call of calls) {
         expect(call.context).toEqual({
-          consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+          consent: expected.taxIncluded.consent,
         });
       }
     });

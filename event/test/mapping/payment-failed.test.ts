@@ -1,17 +1,14 @@
 import type { Order, Payment, TypedMoney } from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildPaymentFailed, type PaymentFailure } from '../../src/mapping/payment-failed';
-import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
-import type { TrackCall } from '../../src/segment/calls';
+import type { EventName, MappingOptions } from '../../src/mapping/types';
 import { money, payment, preciseMoney } from '../support/builders';
 import { orderFixtures } from '../support/fixtures';
+import { expected, MAPPING_OPTIONS, onlyTrack, orderMessageId } from '../support/mapping';
 
 const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, guest, invalidConsent } = orderFixtures;
 
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 const PAYMENT_FAILED: EventName = { name: 'Payment Failed', slug: 'payment-failed' };
 const FAILED_AT = '2026-03-14T09:27:41.000Z';
-const TAX_EXCLUDED_CUSTOMER = 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60';
 
 const card = payment({
   paymentMethodInfo: { paymentInterface: 'adyen', method: 'scheme', name: { en: 'Credit card' } },
@@ -25,13 +22,6 @@ const failure = (amount: TypedMoney, overrides: Partial<PaymentFailure> = {}): P
   ...overrides,
 });
 
-function onlyTrack(result: MappingResult): TrackCall {
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  const [call] = result.calls;
-  if (result.calls.length !== 1 || call?.type !== 'track') throw new Error('expected one track call');
-  return call;
-}
-
 const failedTrack = (
   order: Order,
   failed: PaymentFailure,
@@ -39,7 +29,11 @@ const failedTrack = (
   extra: Partial<MappingOptions> = {},
 ) =>
   onlyTrack(
-    buildPaymentFailed(order, { ...options, ...extra }, { event: PAYMENT_FAILED, payment: paidWith, failure: failed }),
+    buildPaymentFailed(
+      order,
+      { ...MAPPING_OPTIONS, ...extra },
+      { event: PAYMENT_FAILED, payment: paidWith, failure: failed },
+    ),
   );
 
 describe('buildPaymentFailed', () => {
@@ -48,24 +42,11 @@ describe('buildPaymentFailed', () => {
       type: 'track',
       event: 'Payment Failed',
       stores: ['us-webshop'],
-      userId: TAX_EXCLUDED_CUSTOMER,
+      userId: expected.taxExcluded.userId,
       timestamp: FAILED_AT,
-      messageId: buildMessageId({
-        projectKey: 'demo-shop',
-        typeId: 'order',
-        resourceId: taxExcluded.id,
-        event: 'payment-failed',
-        discriminator: 'txn-charge-1',
-      }),
+      messageId: orderMessageId(taxExcluded.id, 'payment-failed', 'txn-charge-1'),
       properties: {
-        order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
-        order_number: 'US-2026-004271',
-        store: 'us-webshop',
-        shipping_method: 'Standard Ground',
-        order_state: 'Open',
-        payment_state: 'Paid',
-        shipment_state: 'Pending',
-        country: 'US',
+        ...expected.taxExcluded.orderContext,
         total: 227.46,
         currency: 'USD',
         payment_method: 'scheme',
@@ -114,7 +95,7 @@ describe('buildPaymentFailed', () => {
       first,
     );
     const renamed = onlyTrack(
-      buildPaymentFailed(taxExcluded, options, {
+      buildPaymentFailed(taxExcluded, MAPPING_OPTIONS, {
         event: { name: 'Payment Declined', slug: 'payment-failed' },
         payment: card,
         failure: failure(money(100, 'USD')),
@@ -126,10 +107,10 @@ describe('buildPaymentFailed', () => {
 
   it('carries the consent, and skips without readable consent or without identity', () => {
     expect(failedTrack(taxIncluded, failure(money(12720, 'EUR'))).context).toEqual({
-      consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+      consent: expected.taxIncluded.consent,
     });
     expect(
-      buildPaymentFailed(invalidConsent, options, {
+      buildPaymentFailed(invalidConsent, MAPPING_OPTIONS, {
         event: PAYMENT_FAILED,
         payment: card,
         failure: failure(money(100, 'USD')),
@@ -140,7 +121,7 @@ describe('buildPaymentFailed', () => {
     });
     const unattributed: Order = { ...guest, anonymousId: undefined };
     expect(
-      buildPaymentFailed(unattributed, options, {
+      buildPaymentFailed(unattributed, MAPPING_OPTIONS, {
         event: PAYMENT_FAILED,
         payment: card,
         failure: failure(money(100, 'USD')),

@@ -1,41 +1,23 @@
 import type { LineItem, Order, ReturnItem, ReturnPaymentState, TypedMoney } from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderRefunded, type Refund } from '../../src/mapping/refund';
-import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
-import type { TrackCall } from '../../src/segment/calls';
+import type { EventName, MappingOptions } from '../../src/mapping/types';
 import { customLineItemReturn, lineItemReturn, money, preciseMoney } from '../support/builders';
 import { defined, orderFixtures } from '../support/fixtures';
+import { expected, MAPPING_OPTIONS, onlyTrack, orderMessageId } from '../support/mapping';
 
 const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, noTax, guest, invalidConsent } = orderFixtures;
-
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 
 const ORDER_REFUNDED: EventName = { name: 'Order Refunded', slug: 'order-refunded' };
 const REFUNDED_AT = '2026-03-21T08:30:00.000Z';
 
-// tax-excluded fixture (USD, 8.875 % on top)
-const TAX_EXCLUDED_CUSTOMER = 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60';
 const SNEAKERS = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d'; // quantity 2, taxedPrice.totalGross 176.18
 const SOCKS = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e'; // quantity 3, taxedPrice.totalGross 42.62
 
-const consent = { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } };
-
 const usd = (cents: number) => money(cents, 'USD');
-
-function onlyTrack(result: MappingResult): TrackCall {
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  expect(result.calls).toHaveLength(1);
-  const [call] = result.calls;
-  if (call?.type !== 'track') throw new Error('expected one track call');
-  return call;
-}
-
-const orderMessageId = (order: Order, event: string, discriminator: string | number) =>
-  buildMessageId({ projectKey: 'demo-shop', typeId: 'order', resourceId: order.id, event, discriminator });
 
 describe('buildOrderRefunded', () => {
   const returned = (lineItemId: string, quantity: number, paymentState: ReturnPaymentState = 'Refunded') =>
-    lineItemReturn(lineItemId, quantity, { paymentState });
+    lineItemReturn({ lineItemId, quantity, paymentState });
 
   const withReturns = (order: Order, ...items: ReturnItem[]): Order => ({ ...order, returnInfo: [{ items }] });
 
@@ -46,7 +28,7 @@ describe('buildOrderRefunded', () => {
   });
 
   const refundedTrack = (order: Order, refund: Refund, extra: Partial<MappingOptions> = {}) =>
-    onlyTrack(buildOrderRefunded(order, { ...options, ...extra }, { event: ORDER_REFUNDED, refund }));
+    onlyTrack(buildOrderRefunded(order, { ...MAPPING_OPTIONS, ...extra }, { event: ORDER_REFUNDED, refund }));
 
   const productsOf = (order: Order, refund: Refund) => refundedTrack(order, refund).properties.products;
 
@@ -57,18 +39,11 @@ describe('buildOrderRefunded', () => {
       type: 'track',
       event: 'Order Refunded',
       stores: ['us-webshop'],
-      userId: TAX_EXCLUDED_CUSTOMER,
+      userId: expected.taxExcluded.userId,
       timestamp: REFUNDED_AT,
-      messageId: orderMessageId(taxExcluded, 'order-refunded', 'txn-refund-1'),
+      messageId: orderMessageId(taxExcluded.id, 'order-refunded', 'txn-refund-1'),
       properties: {
-        order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
-        order_number: 'US-2026-004271',
-        store: 'us-webshop',
-        shipping_method: 'Standard Ground',
-        order_state: 'Open',
-        payment_state: 'Paid',
-        shipment_state: 'Pending',
-        country: 'US',
+        ...expected.taxExcluded.orderContext,
         total: 88.09,
         currency: 'USD',
         products: [
@@ -185,7 +160,10 @@ describe('buildOrderRefunded', () => {
     });
 
     it('when only custom line items were returned', () => {
-      const customReturn = customLineItemReturn(defined(taxIncluded.customLineItems[0]).id, 1);
+      const customReturn = customLineItemReturn({
+        customLineItemId: defined(taxIncluded.customLineItems[0]).id,
+        quantity: 1,
+      });
       const order = withReturns(taxIncluded, customReturn);
       const value = defined(taxIncluded.customLineItems[0]).totalPrice;
       expect(refundedTrack(order, refundOf(value)).properties).not.toHaveProperty('products');
@@ -253,12 +231,12 @@ describe('buildOrderRefunded', () => {
       expect(refundedTrack(order, refundOf(usd(8809), 'txn-refund-1')).messageId).toBe(first);
       // Two refunds of the same amount are two events.
       expect(refundedTrack(order, refundOf(usd(8809), 'txn-refund-2')).messageId).not.toBe(first);
-      expect(first).toBe(orderMessageId(taxExcluded, 'order-refunded', 'txn-refund-1'));
+      expect(first).toBe(orderMessageId(taxExcluded.id, 'order-refunded', 'txn-refund-1'));
     });
 
     it('keep the slug when the event is renamed', () => {
       const renamed = onlyTrack(
-        buildOrderRefunded(order, options, {
+        buildOrderRefunded(order, MAPPING_OPTIONS, {
           event: { name: 'Refund Issued', slug: 'order-refunded' },
           refund: refundOf(usd(8809)),
         }),
@@ -270,13 +248,13 @@ describe('buildOrderRefunded', () => {
 
   it('carries the consent, and skips without readable consent or without identity', () => {
     const refund = refundOf(money(1000, 'EUR'));
-    expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent });
-    expect(buildOrderRefunded(invalidConsent, options, { event: ORDER_REFUNDED, refund })).toEqual({
+    expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent: expected.taxIncluded.consent });
+    expect(buildOrderRefunded(invalidConsent, MAPPING_OPTIONS, { event: ORDER_REFUNDED, refund })).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
     expect(
-      buildOrderRefunded({ ...guest, anonymousId: undefined }, options, {
+      buildOrderRefunded({ ...guest, anonymousId: undefined }, MAPPING_OPTIONS, {
         event: ORDER_REFUNDED,
         refund: refundOf(usd(100)),
       }),

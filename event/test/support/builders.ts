@@ -24,7 +24,10 @@ import type {
   Order,
   Payment,
   ShippingInfo,
+  StateReference,
+  StoreKeyReference,
   Subscription,
+  TaxCategoryReference,
   TaxedPrice,
   TaxPortion,
   TaxRate,
@@ -32,6 +35,22 @@ import type {
   TypedMoney,
 } from '@commercetools/platform-sdk';
 import type { MessageNotification } from '../../src/transport/notification';
+
+/** The default shopper: the customer(), who placed the order() and made the payment(). */
+const SHOPPER = {
+  id: '2f4a6c8e-0b1d-4f3a-8c5e-7a9b1c3d5e6f',
+  email: 'w.brandtstetter@example.com',
+  addressId: 'pQ7rT2vX',
+};
+const WEBSHOP: StoreKeyReference = { typeId: 'store', key: 'de-webshop' };
+const ORDER_ID = 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b';
+const ORDER_NUMBER = 'DE-2026-120417';
+const PLACED_AT = '2026-05-04T10:14:07.388Z';
+/** The default order's total in cents, which its payment charges. */
+const ORDER_TOTAL = 10470;
+/** The project's workflow state of a line just ordered, and its standard tax category. */
+const INITIAL_STATE: StateReference = { typeId: 'state', id: 'e2c7c1a4-56d1-4b0a-9c7e-3f1b2a9d8e60' };
+const STANDARD_TAX: TaxCategoryReference = { typeId: 'tax-category', id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6f' };
 
 /** The currencies tests use whose minor unit is not a hundredth (ISO 4217). */
 const FRACTION_DIGITS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3 };
@@ -146,7 +165,7 @@ export function lineItem(overrides: Partial<LineItem> = {}): LineItem {
     // 99.80 / 1.19 = 83.865… → 83.87
     taxedPrice: taxedPrice(money(8387), money(9980)),
     taxedPricePortions: [],
-    state: [{ quantity: 2, state: { typeId: 'state', id: 'e2c7c1a4-56d1-4b0a-9c7e-3f1b2a9d8e60' } }],
+    state: [{ quantity: 2, state: INITIAL_STATE }],
     priceMode: 'Platform',
     lineItemMode: 'Standard',
     addedAt: '2026-05-04T10:12:31.204Z',
@@ -165,13 +184,13 @@ export function customLineItem(overrides: Partial<CustomLineItem> = {}): CustomL
     quantity: 1,
     totalPrice: money(450),
     discountedPricePerQuantity: [],
-    taxCategory: { typeId: 'tax-category', id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6f' },
+    taxCategory: STANDARD_TAX,
     taxRate: taxRate(),
     perMethodTaxRate: [],
     // 4.50 / 1.19 = 3.781… → 3.78
     taxedPrice: taxedPrice(money(378), money(450)),
     taxedPricePortions: [],
-    state: [{ quantity: 1, state: { typeId: 'state', id: 'e2c7c1a4-56d1-4b0a-9c7e-3f1b2a9d8e60' } }],
+    state: [{ quantity: 1, state: INITIAL_STATE }],
     priceMode: 'Standard',
     ...overrides,
   };
@@ -186,7 +205,7 @@ export function shippingInfo(overrides: Partial<ShippingInfo> = {}): ShippingInf
     taxRate: taxRate(),
     // 4.90 / 1.19 = 4.117… → 4.12
     taxedPrice: taxedPrice(money(412), money(490)),
-    taxCategory: { typeId: 'tax-category', id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6f' },
+    taxCategory: STANDARD_TAX,
     shippingMethod: { typeId: 'shipping-method', id: 'd8e9f0a1-b2c3-4d4e-8f5a-6b7c8d9e0f1a' },
     shippingMethodState: 'MatchesCart',
     deliveries: [],
@@ -197,7 +216,7 @@ export function shippingInfo(overrides: Partial<ShippingInfo> = {}): ShippingInf
 /** Where the default customer lives, as an address of an order or of a customer. */
 export function address(overrides: Partial<Address> = {}): Address {
   return {
-    id: 'pQ7rT2vX',
+    id: SHOPPER.addressId,
     firstName: 'Wilhelmina',
     lastName: 'Brandtstetter',
     streetName: 'Rosenhofstraße',
@@ -205,7 +224,7 @@ export function address(overrides: Partial<Address> = {}): Address {
     postalCode: '04109',
     city: 'Leipzig',
     country: 'DE',
-    email: 'w.brandtstetter@example.com',
+    email: SHOPPER.email,
     ...overrides,
   };
 }
@@ -217,18 +236,18 @@ export function address(overrides: Partial<Address> = {}): Address {
  */
 export function order(overrides: Partial<Order> = {}): Order {
   return {
-    id: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
+    id: ORDER_ID,
     version: 3,
-    orderNumber: 'DE-2026-120417',
-    customerId: '2f4a6c8e-0b1d-4f3a-8c5e-7a9b1c3d5e6f',
-    customerEmail: 'w.brandtstetter@example.com',
-    store: { typeId: 'store', key: 'de-webshop' },
+    orderNumber: ORDER_NUMBER,
+    customerId: SHOPPER.id,
+    customerEmail: SHOPPER.email,
+    store: WEBSHOP,
     country: 'DE',
     locale: 'de-DE',
     lineItems: [lineItem()],
     customLineItems: [],
-    totalPrice: money(10470),
-    taxedPrice: taxedPrice(money(8799), money(10470)),
+    totalPrice: money(ORDER_TOTAL),
+    taxedPrice: taxedPrice(money(8799), money(ORDER_TOTAL)),
     taxedShippingPrice: taxedPrice(money(412), money(490)),
     priceRoundingMode: 'HalfEven',
     taxMode: 'Platform',
@@ -251,48 +270,38 @@ export function order(overrides: Partial<Order> = {}): Order {
     paymentState: 'Pending',
     syncInfo: [],
     lastMessageSequenceNumber: 1,
-    createdAt: '2026-05-04T10:14:07.388Z',
+    createdAt: PLACED_AT,
     lastModifiedAt: '2026-05-04T10:14:08.021Z',
     ...overrides,
   };
 }
 
-/** A returned line item, received back and refunded. */
-export function lineItemReturn(
-  lineItemId: string,
+/** What a return item of either kind holds besides its item: received back and refunded. */
+function returned(
+  itemId: string,
   quantity: number,
-  overrides: Partial<LineItemReturnItem> = {},
-): LineItemReturnItem {
+): Pick<LineItemReturnItem, 'id' | 'shipmentState' | 'paymentState' | 'createdAt' | 'lastModifiedAt'> {
   return {
-    type: 'LineItemReturnItem',
-    id: `return-${lineItemId}-${quantity}`,
-    lineItemId,
-    quantity,
+    id: `return-${itemId}-${quantity}`,
     shipmentState: 'Returned',
     paymentState: 'Refunded',
     createdAt: '2026-05-12T09:40:00.000Z',
     lastModifiedAt: '2026-05-12T09:40:00.000Z',
-    ...overrides,
   };
 }
 
-/** A returned custom line item, received back and refunded. */
+/** Units of a line item sent back, received and refunded. */
+export function lineItemReturn(
+  item: Pick<LineItemReturnItem, 'lineItemId' | 'quantity'> & Partial<LineItemReturnItem>,
+): LineItemReturnItem {
+  return { type: 'LineItemReturnItem', ...returned(item.lineItemId, item.quantity), ...item };
+}
+
+/** Units of a custom line item sent back, received and refunded. */
 export function customLineItemReturn(
-  customLineItemId: string,
-  quantity: number,
-  overrides: Partial<CustomLineItemReturnItem> = {},
+  item: Pick<CustomLineItemReturnItem, 'customLineItemId' | 'quantity'> & Partial<CustomLineItemReturnItem>,
 ): CustomLineItemReturnItem {
-  return {
-    type: 'CustomLineItemReturnItem',
-    id: `return-${customLineItemId}-${quantity}`,
-    customLineItemId,
-    quantity,
-    shipmentState: 'Returned',
-    paymentState: 'Refunded',
-    createdAt: '2026-05-12T09:40:00.000Z',
-    lastModifiedAt: '2026-05-12T09:40:00.000Z',
-    ...overrides,
-  };
+  return { type: 'CustomLineItemReturnItem', ...returned(item.customLineItemId, item.quantity), ...item };
 }
 
 /** A successful charge of the default order's 104.70 EUR. */
@@ -301,7 +310,7 @@ export function transaction(overrides: Partial<Transaction> = {}): Transaction {
     id: '0c2e4a6b-8d1f-4b3d-9e5a-7c9e1b3d5f7a',
     timestamp: '2026-05-04T10:14:05.912Z',
     type: 'Charge',
-    amount: money(10470),
+    amount: money(ORDER_TOTAL),
     interactionId: 'psp-8816204571',
     state: 'Success',
     ...overrides,
@@ -313,9 +322,9 @@ export function payment(overrides: Partial<Payment> = {}): Payment {
   return {
     id: '6d8f0b2c-4e6a-4c8e-a0b2-d4f6a8c0e2b4',
     version: 4,
-    customer: { typeId: 'customer', id: '2f4a6c8e-0b1d-4f3a-8c5e-7a9b1c3d5e6f' },
+    customer: { typeId: 'customer', id: SHOPPER.id },
     interfaceId: 'psp-payment-40812',
-    amountPlanned: money(10470),
+    amountPlanned: money(ORDER_TOTAL),
     paymentMethodInfo: { paymentInterface: 'adyen', method: 'scheme', name: { en: 'Credit card' } },
     paymentStatus: {},
     transactions: [transaction()],
@@ -329,21 +338,21 @@ export function payment(overrides: Partial<Payment> = {}): Payment {
 /** The default order's customer: registered in the German webshop, one address, email verified. */
 export function customer(overrides: Partial<Customer> = {}): Customer {
   return {
-    id: '2f4a6c8e-0b1d-4f3a-8c5e-7a9b1c3d5e6f',
+    id: SHOPPER.id,
     version: 5,
     customerNumber: 'CN-311902',
-    email: 'w.brandtstetter@example.com',
+    email: SHOPPER.email,
     firstName: 'Wilhelmina',
     lastName: 'Brandtstetter',
     addresses: [address()],
-    defaultShippingAddressId: 'pQ7rT2vX',
-    shippingAddressIds: ['pQ7rT2vX'],
-    defaultBillingAddressId: 'pQ7rT2vX',
-    billingAddressIds: ['pQ7rT2vX'],
+    defaultShippingAddressId: SHOPPER.addressId,
+    shippingAddressIds: [SHOPPER.addressId],
+    defaultBillingAddressId: SHOPPER.addressId,
+    billingAddressIds: [SHOPPER.addressId],
     isEmailVerified: true,
     customerGroupAssignments: [],
     locale: 'de-DE',
-    stores: [{ typeId: 'store', key: 'de-webshop' }],
+    stores: [WEBSHOP],
     authenticationMode: 'Password',
     createdAt: '2025-09-18T19:02:44.610Z',
     lastModifiedAt: '2026-05-04T10:14:08.021Z',
@@ -387,11 +396,11 @@ export function messageNotification(
     id: '8c0e2a4c-6e8a-4a0c-9e2a-4c6e8a0c2e4a',
     version: 1,
     sequenceNumber: 1,
-    resource: { typeId: 'order', id: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b' },
+    resource: { typeId: 'order', id: ORDER_ID },
     resourceVersion: 1,
-    resourceUserProvidedIdentifiers: { orderNumber: 'DE-2026-120417' },
-    createdAt: '2026-05-04T10:14:07.388Z',
-    lastModifiedAt: '2026-05-04T10:14:07.388Z',
+    resourceUserProvidedIdentifiers: { orderNumber: ORDER_NUMBER },
+    createdAt: PLACED_AT,
+    lastModifiedAt: PLACED_AT,
     ...fields,
   };
 }
