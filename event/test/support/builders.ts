@@ -55,9 +55,16 @@ const STANDARD_TAX: TaxCategoryReference = { typeId: 'tax-category', id: 'b2c3d4
 /** The currencies tests use whose minor unit is not a hundredth (ISO 4217). */
 const FRACTION_DIGITS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3 };
 
-/** An amount in the currency's minor units: `money(1234, 'EUR')` is 12.34 EUR, `money(1200, 'JPY')` ¥1,200. */
-export function money(centAmount: number, currencyCode = 'EUR'): CentPrecisionMoney {
-  return { type: 'centPrecision', currencyCode, centAmount, fractionDigits: FRACTION_DIGITS[currencyCode] ?? 2 };
+/**
+ * An amount in the currency's minor units: `money(1234, 'EUR')` is 12.34 EUR, `money(1200, 'JPY')`
+ * ¥1,200. The fraction digits are the currency's unless given.
+ */
+export function money(
+  centAmount: number,
+  currencyCode = 'EUR',
+  fractionDigits = FRACTION_DIGITS[currencyCode] ?? 2,
+): CentPrecisionMoney {
+  return { type: 'centPrecision', currencyCode, centAmount, fractionDigits };
 }
 
 /**
