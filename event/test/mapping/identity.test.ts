@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Order } from '@commercetools/platform-sdk';
 import type { AnonymousIdFallback } from '../../src/events';
 import { orderIdentity } from '../../src/mapping/identity';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import { orderFixtures } from '../support/fixtures';
-import { callsOf, MAPPING_OPTIONS } from '../support/mapping';
+import { callsOf, MAPPING_OPTIONS, orderMessageId } from '../support/mapping';
 
 const { guest, taxExcluded } = orderFixtures;
 
@@ -107,20 +106,8 @@ describe('needsGuestEmailLookup with an anonymousId fallback', () => {
 });
 
 describe('buildOrderCompleted with an anonymousId fallback', () => {
-  const guestIdentifyId = buildMessageId({
-    projectKey: 'demo-shop',
-    typeId: 'order',
-    resourceId: GUEST_ORDER_ID,
-    event: 'guest-identify',
-    discriminator: 'created',
-  });
-  const orderCompletedId = buildMessageId({
-    projectKey: 'demo-shop',
-    typeId: 'order',
-    resourceId: GUEST_ORDER_ID,
-    event: 'order-completed',
-    discriminator: 'created',
-  });
+  const guestIdentifyId = orderMessageId(GUEST_ORDER_ID, 'guest-identify', 'created');
+  const orderCompletedId = orderMessageId(GUEST_ORDER_ID, 'order-completed', 'created');
 
   it('identifies an unregistered guest under the email hash, then tracks under it', () => {
     const calls = callsOf(

@@ -1,21 +1,18 @@
 import type { Order } from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import type { MappingOptions } from '../../src/mapping/types';
 import type { IdentifyCall, TrackCall } from '../../src/segment/calls';
 import { defined, orderFixtures } from '../support/fixtures';
-import { expected, MAPPING_OPTIONS } from '../support/mapping';
+import { callsOf, expected, MAPPING_OPTIONS, orderMessageId } from '../support/mapping';
 
 const { taxExcluded, taxIncluded, guest, invalidConsent, totalDiscount } = orderFixtures;
 
-function callsOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
-  const result = buildOrderCompleted(order, { ...MAPPING_OPTIONS, ...extra });
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  return result.calls;
+function completedCalls(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
+  return callsOf(buildOrderCompleted(order, { ...MAPPING_OPTIONS, ...extra }));
 }
 
 function trackOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}): TrackCall {
-  const track = callsOf(order, extra).find((call): call is TrackCall => call.type === 'track');
+  const track = completedCalls(order, extra).find((call): call is TrackCall => call.type === 'track');
   if (!track) throw new Error('no track call');
   return track;
 }
@@ -30,17 +27,10 @@ describe('needsGuestEmailLookup', () => {
 });
 
 describe('buildOrderCompleted', () => {
-  const orderCompletedId = (order: Order, projectKey = 'demo-shop') =>
-    buildMessageId({
-      projectKey,
-      typeId: 'order',
-      resourceId: order.id,
-      event: 'order-completed',
-      discriminator: 'created',
-    });
+  const orderCompletedId = (order: Order) => orderMessageId(order.id, 'order-completed', 'created');
 
   it('tracks a registered customer’s order by userId with figures, products and the expanded coupon', () => {
-    const calls = callsOf(taxExcluded);
+    const calls = completedCalls(taxExcluded);
     expect(calls).toEqual([
       {
         type: 'track',
@@ -144,7 +134,7 @@ describe('buildOrderCompleted', () => {
   });
 
   it('puts a valid consent into the context of the call', () => {
-    const calls = callsOf(taxIncluded);
+    const calls = completedCalls(taxIncluded);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.context).toEqual({
       consent: expected.taxIncluded.consent,
@@ -152,7 +142,7 @@ describe('buildOrderCompleted', () => {
   });
 
   it('sends no context when there is no consent field', () => {
-    expect(callsOf(taxExcluded)[0]).not.toHaveProperty('context');
+    expect(completedCalls(taxExcluded)[0]).not.toHaveProperty('context');
   });
 
   it('skips an order whose consent cannot be read', () => {
@@ -174,17 +164,11 @@ describe('buildOrderCompleted', () => {
       anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83',
       traits: { email: 'guest.shopper@example.com' },
       timestamp: '2026-10-27T15:41:02.733Z',
-      messageId: buildMessageId({
-        projectKey: 'demo-shop',
-        typeId: 'order',
-        resourceId: '7d0e2f4a-9b8c-4e6d-af5a-0b2c4d6e8f91',
-        event: 'guest-identify',
-        discriminator: 'created',
-      }),
+      messageId: orderMessageId('7d0e2f4a-9b8c-4e6d-af5a-0b2c4d6e8f91', 'guest-identify', 'created'),
     };
 
     it('identifies an unregistered guest by anonymousId and email first, then tracks by anonymousId', () => {
-      const calls = callsOf(guest, { guestEmailRegistered: false });
+      const calls = completedCalls(guest, { guestEmailRegistered: false });
       expect(calls).toHaveLength(2);
       expect(calls[0]).toEqual(guestIdentify);
       expect(calls[1]).toMatchObject({
@@ -199,24 +183,24 @@ describe('buildOrderCompleted', () => {
     });
 
     it('sends no identify when the email belongs to a registered customer', () => {
-      const calls = callsOf(guest, { guestEmailRegistered: true });
+      const calls = completedCalls(guest, { guestEmailRegistered: true });
       expect(calls.map((call) => call.type)).toEqual(['track']);
     });
 
     it('sends no identify when nobody checked whether the email is registered', () => {
-      const calls = callsOf(guest);
+      const calls = completedCalls(guest);
       expect(calls.map((call) => call.type)).toEqual(['track']);
     });
 
     it('never identifies for a registered customer’s order, whatever the flag says', () => {
-      const calls = callsOf(taxExcluded, { guestEmailRegistered: false });
+      const calls = completedCalls(taxExcluded, { guestEmailRegistered: false });
       expect(calls.map((call) => call.type)).toEqual(['track']);
       expect(calls[0]).not.toHaveProperty('anonymousId');
     });
 
     it('puts the consent on the identify as well as on the track', () => {
       const withConsent: Order = { ...guest, custom: taxIncluded.custom };
-      const calls = callsOf(withConsent, { guestEmailRegistered: false });
+      const calls = completedCalls(withConsent, { guestEmailRegistered: false });
       expect(calls).toHaveLength(2);
       for (const call of calls) {
         expect(call.context).toEqual({
@@ -228,8 +212,8 @@ describe('buildOrderCompleted', () => {
 
   describe('messageIds', () => {
     it('are the same when the same order is mapped twice', () => {
-      const first = callsOf(guest, { guestEmailRegistered: false });
-      const second = callsOf(guest, { guestEmailRegistered: false });
+      const first = completedCalls(guest, { guestEmailRegistered: false });
+      const second = completedCalls(guest, { guestEmailRegistered: false });
       expect(second.map((call) => call.messageId)).toEqual(first.map((call) => call.messageId));
     });
 
