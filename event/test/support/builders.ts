@@ -48,8 +48,10 @@ const ORDER_NUMBER = 'DE-2026-120417';
 const PLACED_AT = '2026-05-04T10:14:07.388Z';
 /** The default order's total in cents, which its payment charges. */
 const ORDER_TOTAL = 10470;
-/** The project's workflow state of a line just ordered, and its standard tax category. */
+const PAYMENT_ID = '6d8f0b2c-4e6a-4c8e-a0b2-d4f6a8c0e2b4';
+/** The workflow state of a line just ordered. */
 const INITIAL_STATE: StateReference = { typeId: 'state', id: 'e2c7c1a4-56d1-4b0a-9c7e-3f1b2a9d8e60' };
+/** The project's standard tax category. */
 const STANDARD_TAX: TaxCategoryReference = { typeId: 'tax-category', id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6f' };
 
 /** The currencies tests use whose minor unit is not a hundredth (ISO 4217). */
@@ -88,7 +90,7 @@ export function preciseMoney(preciseAmount: number, fractionDigits: number, curr
 /** b − a, in the currency and precision of both. */
 function difference(a: CentPrecisionMoney, b: CentPrecisionMoney): CentPrecisionMoney {
   if (a.currencyCode !== b.currencyCode || a.fractionDigits !== b.fractionDigits) {
-    throw new Error(`cannot subtract ${a.currencyCode} from ${b.currencyCode}`);
+    throw new Error(`cannot subtract ${a.currencyCode}/${a.fractionDigits} from ${b.currencyCode}/${b.fractionDigits}`);
   }
   return { ...b, centAmount: b.centAmount - a.centAmount };
 }
@@ -237,9 +239,9 @@ export function address(overrides: Partial<Address> = {}): Address {
 }
 
 /**
- * A registered customer's order in the German webshop, just placed: two linen shirts (99.80)
- * and DHL shipping (4.90), 19 % VAT included. total 104.70 gross, 87.99 net (83.87 + 4.12),
- * tax 16.71.
+ * A registered customer's order in the German webshop, just placed and paid by card: two linen
+ * shirts (99.80) and DHL shipping (4.90), 19 % VAT included. total 104.70 gross, 87.99 net
+ * (83.87 + 4.12), tax 16.71.
  */
 export function order(overrides: Partial<Order> = {}): Order {
   return {
@@ -270,11 +272,12 @@ export function order(overrides: Partial<Order> = {}): Order {
     discountCodes: [],
     directDiscounts: [],
     refusedGifts: [],
+    paymentInfo: { payments: [{ typeId: 'payment', id: PAYMENT_ID }] },
     origin: 'Customer',
     cart: { typeId: 'cart', id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' },
     orderState: 'Open',
     shipmentState: 'Pending',
-    paymentState: 'Pending',
+    paymentState: 'Paid',
     syncInfo: [],
     lastMessageSequenceNumber: 1,
     createdAt: PLACED_AT,
@@ -327,7 +330,7 @@ export function transaction(overrides: Partial<Transaction> = {}): Transaction {
 /** The default order's card payment, charged in full. */
 export function payment(overrides: Partial<Payment> = {}): Payment {
   return {
-    id: '6d8f0b2c-4e6a-4c8e-a0b2-d4f6a8c0e2b4',
+    id: PAYMENT_ID,
     version: 4,
     customer: { typeId: 'customer', id: SHOPPER.id },
     interfaceId: 'psp-payment-40812',
