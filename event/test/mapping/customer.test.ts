@@ -1,10 +1,10 @@
-import type { Address, Customer } from '@commercetools/platform-sdk';
+import type { Address, Customer, StoreKeyReference } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../../src/mapping/customer';
 import { buildMessageId } from '../../src/mapping/message-id';
 import type { EventName, MappingOptions } from '../../src/mapping/types';
 import type { SegmentCall } from '../../src/segment/calls';
 import { customFields } from '../support/builders';
-import { customerFixtures } from '../support/fixtures';
+import { customerFixtures, defined } from '../support/fixtures';
 import { callsOf, MAPPING_OPTIONS } from '../support/mapping';
 
 const { full: customerFull, minimal: customerMinimal } = customerFixtures;
@@ -98,7 +98,7 @@ describe('buildCustomerIdentify', () => {
         ...customerFull,
         defaultBillingAddressId: undefined,
         defaultShippingAddressId: undefined,
-        addresses: [office as Address, home as Address],
+        addresses: [defined(office), defined(home)],
       });
       expect(traits.address).toMatchObject({ city: 'Hamburg' });
     });
@@ -144,9 +144,9 @@ describe('buildCustomerIdentify', () => {
 
 describe('buildSignedUp', () => {
   const SIGNED_UP: EventName = { name: 'Signed Up', slug: 'signed-up' };
-  const stores = [
-    { typeId: 'store' as const, key: 'de-webshop' },
-    { typeId: 'store' as const, key: 'at-webshop' },
+  const stores: StoreKeyReference[] = [
+    { typeId: 'store', key: 'de-webshop' },
+    { typeId: 'store', key: 'at-webshop' },
   ];
 
   function signedUpOf(customer: Customer, event = SIGNED_UP, extra: Partial<MappingOptions> = {}): SegmentCall {

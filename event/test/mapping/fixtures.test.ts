@@ -22,7 +22,7 @@ import {
   type Amount,
 } from '../../src/mapping/money';
 import { customer as buildCustomer, order as buildOrder } from '../support/builders';
-import { customerFixtures, orderFixtures } from '../support/fixtures';
+import { customerFixtures, defined, orderFixtures } from '../support/fixtures';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -182,7 +182,7 @@ describe.each<[string, Order]>([...Object.entries(orderFixtures), ['order()', bu
     }
     shippingInfos.forEach((info, index) => {
       if (!info.taxRate || !info.taxedPrice) throw new Error('shipping is not taxed');
-      checkTaxedItem(info.taxedPrice, info.taxRate, chargedShipping[index] as Amount, order);
+      checkTaxedItem(info.taxedPrice, info.taxRate, defined(chargedShipping[index]), order);
     });
 
     const taxed = order.taxedPrice;
@@ -220,7 +220,7 @@ describe.each<[string, Order]>([...Object.entries(orderFixtures), ['order()', bu
     } else {
       same(portions, totalTaxOf(taxed));
     }
-    const pricesIncludeTax = itemRate(items[0] as LineItem)?.includedInPrice;
+    const pricesIncludeTax = itemRate(defined(items[0]))?.includedInPrice;
     same(money(order.totalPrice), money(pricesIncludeTax ? taxed.totalGross : taxed.totalNet));
   });
 

@@ -75,7 +75,7 @@ describe('buildOrderEvent', () => {
   });
 
   describe('shipping_method', () => {
-    const [home, express] = (multipleShipping.shipping ?? []) as Shipping[];
+    const [home, express] = multipleShipping.shipping;
     const withShipping = (...shipping: Shipping[]): Order => ({ ...multipleShipping, shipping });
     const renamed = (entry: Shipping, shippingKey: string, shippingMethodName: string): Shipping => ({
       ...entry,

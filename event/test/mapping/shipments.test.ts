@@ -148,7 +148,7 @@ describe('buildShipments', () => {
   });
 
   it('takes the deliveries of every shipping method in Multiple shipping mode, method by method', () => {
-    const [home, office] = (multipleShipping.shipping ?? []) as Shipping[];
+    const [home, office] = multipleShipping.shipping;
     const [sage, oat] = multipleShipping.lineItems;
     const deliver = (entry: Shipping | undefined, deliveries: Delivery[]): Shipping => ({
       ...defined(entry),
