@@ -145,6 +145,36 @@ export function discountOnTotalPrice(
   return { includedDiscounts: [cartDiscountPortion(fields.discountedAmount)], ...fields };
 }
 
+/**
+ * The fields a line item and a custom line item share for `quantity` units worth `net` and
+ * `gross` in all: taxed at the standard rate, included in the price, with no cart discount.
+ */
+function standardItem(
+  quantity: number,
+  { net, gross }: { net: CentPrecisionMoney; gross: CentPrecisionMoney },
+): Pick<
+  LineItem,
+  | 'quantity'
+  | 'totalPrice'
+  | 'discountedPricePerQuantity'
+  | 'taxRate'
+  | 'perMethodTaxRate'
+  | 'taxedPrice'
+  | 'taxedPricePortions'
+  | 'state'
+> {
+  return {
+    quantity,
+    totalPrice: gross,
+    discountedPricePerQuantity: [],
+    taxRate: taxRate(),
+    perMethodTaxRate: [],
+    taxedPrice: taxedPrice(net, gross),
+    taxedPricePortions: [],
+    state: [{ quantity, state: INITIAL_STATE }],
+  };
+}
+
 /** Two white linen shirts at 49.90 EUR, 19 % VAT included: 99.80 gross, 83.87 net. */
 export function lineItem(overrides: Partial<LineItem> = {}): LineItem {
   return {
@@ -166,15 +196,8 @@ export function lineItem(overrides: Partial<LineItem> = {}): LineItem {
       assets: [],
     },
     price: { id: '3b5d7f9a-1c3e-4e5a-9c7e-2d4f6b8a0c3e', value: money(4990), country: 'DE' },
-    quantity: 2,
-    totalPrice: money(9980),
-    discountedPricePerQuantity: [],
-    taxRate: taxRate(),
-    perMethodTaxRate: [],
     // 99.80 / 1.19 = 83.865… → 83.87
-    taxedPrice: taxedPrice(money(8387), money(9980)),
-    taxedPricePortions: [],
-    state: [{ quantity: 2, state: INITIAL_STATE }],
+    ...standardItem(2, { net: money(8387), gross: money(9980) }),
     priceMode: 'Platform',
     lineItemMode: 'Standard',
     addedAt: '2026-05-04T10:12:31.204Z',
@@ -190,16 +213,9 @@ export function customLineItem(overrides: Partial<CustomLineItem> = {}): CustomL
     name: { en: 'Gift wrapping', de: 'Geschenkverpackung' },
     slug: 'gift-wrap',
     money: money(450),
-    quantity: 1,
-    totalPrice: money(450),
-    discountedPricePerQuantity: [],
     taxCategory: STANDARD_TAX,
-    taxRate: taxRate(),
-    perMethodTaxRate: [],
     // 4.50 / 1.19 = 3.781… → 3.78
-    taxedPrice: taxedPrice(money(378), money(450)),
-    taxedPricePortions: [],
-    state: [{ quantity: 1, state: INITIAL_STATE }],
+    ...standardItem(1, { net: money(378), gross: money(450) }),
     priceMode: 'Standard',
     ...overrides,
   };
