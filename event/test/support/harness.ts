@@ -64,7 +64,8 @@ export interface HarnessOptions {
   authenticate?: AppDependencies['authenticate'];
   /**
    * Every request counts as authenticated, as if it carried a verified push token (the verifier
-   * itself is tested in pubsub-auth.test.ts): resources carried by messages are used as they are.
+   * itself is tested in pubsub-auth.integration.test.ts): resources carried by messages are used as
+   * they are.
    */
   trusted?: boolean;
   /** The app's decoder (e.g. one whose SNS verifier fetches from a stand-in); every transport by default. */

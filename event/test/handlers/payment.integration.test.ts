@@ -5,8 +5,8 @@ import { messageNotification, pubSubEnvelope, startHarness, type Harness } from 
 
 /**
  * Payment Failed through the HTTP endpoint, from authenticated deliveries (what messages carry is
- * believed; integrity.test.ts covers the unauthenticated path). Refunds share the two messages and
- * are covered in order-lifecycle.test.ts.
+ * believed; integrity.integration.test.ts covers the unauthenticated path). Refunds share the two
+ * messages and are covered in order-lifecycle.integration.test.ts.
  */
 const PAYMENT_ID = '7c6b5a4d-3e2f-4a1b-9c0d-8e7f6a5b4c3d';
 const ORPHAN_PAYMENT_ID = '7c6b5a4d-0000-4000-8000-00000000f00d';

@@ -13,11 +13,11 @@ import {
 import type { SegmentBehaviour, SegmentCapture } from '../../src/dev/segment-capture';
 
 /**
- * Segment failing while notifications that make several calls are in flight. test/inbound/app.test.ts
- * checks each failure for one identify; this suite checks the guarantees behind "acknowledge or
- * retry": a 2xx only when Segment accepted every call of the notification, a 503 (within the
- * deadline) otherwise with nothing accepted, and a redelivery that sends the very messageIds
- * Segment refused.
+ * Segment failing while notifications that make several calls are in flight.
+ * test/inbound/app.integration.test.ts checks each failure for one identify; this suite checks the
+ * guarantees behind "acknowledge or retry": a 2xx only when Segment accepted every call of the
+ * notification, a 503 (within the deadline) otherwise with nothing accepted, and a redelivery that
+ * sends the very messageIds Segment refused.
  */
 
 const DEADLINE_MS = 3_000;

@@ -86,7 +86,7 @@ const only = (): CapturedEvent => {
 };
 
 beforeAll(async () => {
-  // Authenticated deliveries: what messages carry is used as is (integrity.test.ts covers the rest).
+  // Authenticated deliveries: what messages carry is used as is (integrity.integration.test.ts covers the rest).
   harness = await startHarness({ env: { LOCALE: 'en' }, trusted: true });
   await harness.seed('order', paidOrder);
   await harness.seed('order', taxIncludedOrder);

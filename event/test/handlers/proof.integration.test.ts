@@ -208,7 +208,7 @@ describe("the project's settings", () => {
       expect(harness.logs.at(-1)).toMatchObject({ proof: 'state' });
 
       await harness.commercetools.setMessages({ enabled: true });
-      // The hourly refresh (its interval is tested in test/commercetools/project.test.ts).
+      // The hourly refresh (its interval is tested in test/commercetools/project.integration.test.ts).
       await harness.pipeline.project.refresh();
       expect((await postTo(harness, forged())).body).toEqual({ status: 'skipped', reason: 'unproven' });
     } finally {
