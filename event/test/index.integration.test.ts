@@ -6,7 +6,8 @@ import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import customerFull from './fixtures/customers/customer-full.json';
 import { startSegmentCapture, type SegmentCapture } from '../src/dev/segment-capture';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
-import { changeNotification, pubSubEnvelope, PROJECT_KEY } from './support/harness';
+import { PROJECT_KEY } from './support/environment';
+import { changeNotification, pubSubEnvelope } from './support/notifications';
 
 /**
  * The connector's own process (src/index.ts, as `npm start` runs it) receiving SIGTERM while it

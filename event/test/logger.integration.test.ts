@@ -1,14 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  WRITE_KEY,
-  type Harness,
-} from './support/harness';
+import { WRITE_KEY } from './support/environment';
+import { type Harness, startHarness } from './support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from './support/notifications';
 
 /** Keys whose values are personal data in commercetools resources. */
 const PERSONAL_KEYS = new Set([

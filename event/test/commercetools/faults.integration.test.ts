@@ -1,15 +1,10 @@
-import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
-import {
-  changeNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-  type HarnessOptions,
-} from '../support/harness';
+import type { Fault, FaultProxy } from '../support/fault-proxy';
+import { DEADLINE_MS, deliver as post } from '../support/faults';
+import { seedOrders, startHarness, type Harness, type HarnessOptions } from '../support/harness';
+import { changeNotification } from '../support/notifications';
 
 /**
  * commercetools failing in the ways networks do, between the app and the stand-in: whatever the
@@ -17,11 +12,8 @@ import {
  * and a redelivery after recovery sends exactly the messageIds a healthy delivery sends.
  */
 
-const DEADLINE_MS = 3_000;
 /** Well inside the deadline: two attempts of 300 ms and a short pause. */
 const LIMITS = { timeoutMs: 300, maxRetries: 1, retryDelayMs: 20 };
-/** Bounds a request that never comes back, so a hang fails clearly instead of timing Jest out. */
-const ANSWER_BOUND_MS = DEADLINE_MS + 5_000;
 
 jest.setTimeout(30_000);
 
@@ -67,26 +59,16 @@ const SCENARIOS: Scenario[] = [
 ];
 
 async function startBehindProxy(options: HarnessOptions = {}): Promise<{ harness: Harness; proxy: FaultProxy }> {
-  const proxy = await startFaultProxy();
   const harness = await startHarness({
-    commercetoolsUrl: proxy.url,
+    proxied: true,
     commercetoolsLimits: LIMITS,
     deadlineMs: DEADLINE_MS,
     ...options,
   });
-  proxy.target = harness.ctUrl;
   await harness.seed('customer', customerFull);
-  await harness.seed('order', taxExcludedOrder);
-  await harness.seed('order', guestOrder);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  return { harness, proxy };
+  await seedOrders(harness, taxExcludedOrder, guestOrder);
+  return { harness, proxy: harness.proxy as FaultProxy };
 }
-
-const post = (harness: Harness, notification: object, deliveryAttempt = 1) =>
-  request(harness.app)
-    .post('/')
-    .timeout(ANSWER_BOUND_MS)
-    .send(pubSubEnvelope(notification, { messageId: `delivery-${deliveryAttempt}`, deliveryAttempt }));
 
 const acceptedIds = (harness: Harness) => harness.segment.events().map((event) => event.messageId);
 
@@ -106,10 +88,7 @@ beforeAll(async () => {
     harness.segment.reset();
   }
 });
-afterAll(async () => {
-  await harness.close();
-  await proxy.close();
-});
+afterAll(() => harness.close());
 beforeEach(() => {
   harness.segment.reset();
   proxy.clear();
@@ -189,7 +168,6 @@ describe('commercetools fails while the app fetches its access token', () => {
         expect(acceptedIds(fresh.harness)).toEqual(healthy.get(customerUpdated.name));
       } finally {
         await fresh.harness.close();
-        await fresh.proxy.close();
       }
     },
   );
@@ -225,7 +203,6 @@ describe('commercetools slower than the processing deadline', () => {
       expect(acceptedIds(slow.harness)).toEqual(healthy.get(orderCreated.name));
     } finally {
       await slow.harness.close();
-      await slow.proxy.close();
     }
   });
 });

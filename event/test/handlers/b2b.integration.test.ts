@@ -1,157 +1,36 @@
 import request from 'supertest';
-import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
 import { buildMessageId } from '../../src/mapping/message-id';
 import { SEGMENT_MAX_EVENT_BYTES } from '../../src/segment/limits';
+import { seedOrders, useHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+  associate,
+  customerId,
+  QUOTE_ID,
+  QUOTE_REQUEST_ID,
+  quote,
+  quoteRequest,
+  unit,
+  UNIT_ID,
+  unitOrder,
+} from '../support/resources/b2b';
 
 /**
  * B2B through the HTTP endpoint, against the commercetools mock over HTTP (which holds business
  * units, quote requests and quotes) and the Segment capture. Deliveries are unauthenticated, as on
  * Connect: everything is read from commercetools.
  */
-const UNIT_ID = 'b0b0b0b0-0000-4000-8000-000000000001';
-const customerId = (n: number) => `c0ffee00-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const associate = (n: number, roles = ['buyer']) => ({
-  customer: { typeId: 'customer', id: customerId(n) },
-  associateRoleAssignments: roles.map((key) => ({
-    associateRole: { typeId: 'associate-role', key },
-    inheritance: 'Enabled',
-  })),
+const harness = useHarness({}, async (h) => {
+  await h.seed('business-unit', unit);
+  await h.seed('quote-request', quoteRequest);
+  await h.seed('quote', quote);
+  await seedOrders(h, unitOrder);
+  // Customers commercetools holds: the associates, and one since removed from the unit.
+  for (const n of [1, 2, 3, 42]) await h.seed('customer', { ...customerMinimal, id: customerId(n) });
 });
-
-/** A division of ACME, as commercetools stores it, with three associates. */
-const unit = {
-  id: UNIT_ID,
-  version: 7,
-  key: 'acme-procurement',
-  name: 'ACME Procurement',
-  contactEmail: 'procurement@acme.example.com',
-  unitType: 'Division',
-  status: 'Active',
-  storeMode: 'Explicit',
-  stores: [{ typeId: 'store', key: 'us-webshop' }],
-  associateMode: 'ExplicitAndFromParent',
-  approvalRuleMode: 'ExplicitAndFromParent',
-  associates: [associate(1, ['admin', 'buyer']), associate(2), associate(3, [])],
-  inheritedAssociates: [],
-  parentUnit: { typeId: 'business-unit', key: 'acme' },
-  topLevelUnit: { typeId: 'business-unit', key: 'acme' },
-  addresses: [
-    {
-      id: 'addr-ship',
-      streetName: 'Dock Road',
-      streetNumber: '7',
-      postalCode: '98101',
-      city: 'Seattle',
-      state: 'WA',
-      country: 'US',
-    },
-    {
-      id: 'addr-bill',
-      streetName: 'Main Street',
-      streetNumber: '1',
-      postalCode: '98104',
-      city: 'Seattle',
-      state: 'WA',
-      country: 'US',
-    },
-  ],
-  shippingAddressIds: ['addr-ship'],
-  billingAddressIds: ['addr-bill'],
-  defaultShippingAddressId: 'addr-ship',
-  defaultBillingAddressId: 'addr-bill',
-  createdAt: '2026-01-10T08:00:00.000Z',
-  lastModifiedAt: '2026-03-01T09:30:00.000Z',
-};
-
-const QUOTE_REQUEST_ID = 'a1a1a1a1-0000-4000-8000-000000000001';
-const QUOTE_ID = 'a2a2a2a2-0000-4000-8000-000000000001';
-/** The price fields a cart, quote request and quote share with the order they lead to. */
-const {
-  lineItems,
-  customLineItems,
-  totalPrice,
-  taxedPrice,
-  shippingInfo,
-  shippingMode,
-  taxMode,
-  taxRoundingMode,
-  taxCalculationMode,
-  priceRoundingMode,
-  inventoryMode,
-  store,
-} = taxExcludedOrder;
-const priced = {
-  lineItems,
-  customLineItems,
-  totalPrice,
-  taxedPrice,
-  shippingInfo,
-  shippingMode,
-  taxMode,
-  taxRoundingMode,
-  taxCalculationMode,
-  priceRoundingMode,
-  inventoryMode,
-  store,
-  shipping: [],
-  itemShippingAddresses: [],
-  directDiscounts: [],
-};
-const quoteRequest = {
-  id: QUOTE_REQUEST_ID,
-  version: 1,
-  quoteRequestState: 'Submitted',
-  customer: { typeId: 'customer', id: customerId(2) },
-  businessUnit: { typeId: 'business-unit', key: unit.key },
-  ...priced,
-  createdAt: '2026-03-02T10:00:00.000Z',
-  lastModifiedAt: '2026-03-02T10:00:00.000Z',
-};
-const quote = {
-  id: QUOTE_ID,
-  version: 3,
-  quoteState: 'Accepted',
-  quoteRequest: { typeId: 'quote-request', id: QUOTE_REQUEST_ID },
-  stagedQuote: { typeId: 'staged-quote', id: 'a3a3a3a3-0000-4000-8000-000000000001' },
-  customer: { typeId: 'customer', id: customerId(2) },
-  businessUnit: { typeId: 'business-unit', key: unit.key },
-  ...priced,
-  createdAt: '2026-03-03T10:00:00.000Z',
-  lastModifiedAt: '2026-03-04T10:00:00.000Z',
-};
-const unitOrder = {
-  ...taxExcludedOrder,
-  id: 'a4a4a4a4-0000-4000-8000-000000000001',
-  customerId: customerId(2),
-  businessUnit: { typeId: 'business-unit', key: unit.key },
-  purchaseOrderNumber: 'PO-2026-0042',
-  quote: { typeId: 'quote', id: QUOTE_ID },
-};
-
-let harness: Harness;
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
 const events = () => harness.segment.events();
-
-beforeAll(async () => {
-  harness = await startHarness();
-  await harness.seed('business-unit', unit);
-  await harness.seed('quote-request', quoteRequest);
-  await harness.seed('quote', quote);
-  await harness.seed('order', unitOrder);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  // Customers commercetools holds: the associates, and one since removed from the unit.
-  for (const n of [1, 2, 3, 42]) await harness.seed('customer', { ...customerMinimal, id: customerId(n) });
-});
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
 
 describe('business units as Segment groups', () => {
   it('sends one group call per associate, with the unit’s key and traits', async () => {
@@ -303,13 +182,10 @@ describe('business units as Segment groups', () => {
 });
 
 describe('associate changes in a project that keeps messages', () => {
-  let withMessages: Harness;
-  beforeAll(async () => {
-    withMessages = await startHarness({ messages: true });
-    await withMessages.seed('business-unit', unit);
-    await withMessages.seed('customer', { ...customerMinimal, id: customerId(42) });
+  const withMessages = useHarness({ messages: true }, async (h) => {
+    await h.seed('business-unit', unit);
+    await h.seed('customer', { ...customerMinimal, id: customerId(42) });
   });
-  afterAll(() => withMessages.close());
 
   it('believes a removal the Messages API holds, with its date and id, and nothing under other ids', async () => {
     const real = await withMessages.publish(
@@ -386,7 +262,7 @@ describe('orders and quotes of a unit', () => {
         total: 227.46,
       },
     });
-    expect((requested?.properties?.products as unknown[]).length).toBe(lineItems.length);
+    expect((requested?.properties?.products as unknown[]).length).toBe(unitOrder.lineItems.length);
   });
 
   it('tracks Quote Accepted for an accepted quote, and nothing for a claimed decline commercetools does not hold', async () => {
@@ -408,15 +284,13 @@ describe('orders and quotes of a unit', () => {
 });
 
 describe('switched off', () => {
-  let off: Harness;
-  beforeAll(async () => {
-    off = await startHarness({
-      env: { GROUP_BUSINESS_UNITS: 'false', EVENT_ACCOUNT_ADDED_USER: 'off', EVENT_QUOTE_ACCEPTED: 'Quote Approved' },
-    });
-    await off.seed('business-unit', unit);
-    await off.seed('quote', quote);
-  });
-  afterAll(() => off.close());
+  const off = useHarness(
+    { env: { GROUP_BUSINESS_UNITS: 'false', EVENT_ACCOUNT_ADDED_USER: 'off', EVENT_QUOTE_ACCEPTED: 'Quote Approved' } },
+    async (h) => {
+      await h.seed('business-unit', unit);
+      await h.seed('quote', quote);
+    },
+  );
 
   it('sends no group calls and no Account Added User, and renames Quote Accepted with the same messageId', async () => {
     const postOff = (body: object) => request(off.app).post('/').send(pubSubEnvelope(body));

@@ -1,24 +1,14 @@
 import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  WRITE_KEY,
-  type Harness,
-} from '../support/harness';
+import { WRITE_KEY } from '../support/environment';
+import { useHarness, withHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-  await harness.seed('customer', customerFull);
-  await harness.seed('customer', customerMinimal);
+const harness = useHarness({}, async (h) => {
+  await h.seed('customer', customerFull);
+  await h.seed('customer', customerMinimal);
 });
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
 
 describe('customer notifications → identify', () => {
   it('sends a created customer as an identify with spec traits, then Signed Up, authenticated with the write key', async () => {
@@ -125,15 +115,15 @@ describe('CustomerCreated message', () => {
   const carried = { ...customerMinimal, id: '3c1f0e9d-8b7a-4c6d-9e5f-4a3b2c1d0e9f', email: 'carried.only@example.com' };
 
   it('uses the customer an authenticated delivery carries, without reading it again', async () => {
-    const trusted = await startHarness({ trusted: true });
-    const res = await request(trusted.app)
-      .post('/')
-      .send(pubSubEnvelope(messageNotification('customer', carried.id, 'CustomerCreated', { customer: carried })));
-    await trusted.close();
-    expect(res.body).toEqual({ status: 'delivered', events: 2 });
-    const [identify, signedUp] = trusted.segment.events();
-    expect(identify).toMatchObject({ type: 'identify', userId: carried.id, traits: { email: carried.email } });
-    expect(signedUp).toMatchObject({ type: 'track', event: 'Signed Up', userId: carried.id });
+    await withHarness({ trusted: true }, async (trusted) => {
+      const res = await request(trusted.app)
+        .post('/')
+        .send(pubSubEnvelope(messageNotification('customer', carried.id, 'CustomerCreated', { customer: carried })));
+      expect(res.body).toEqual({ status: 'delivered', events: 2 });
+      const [identify, signedUp] = trusted.segment.events();
+      expect(identify).toMatchObject({ type: 'identify', userId: carried.id, traits: { email: carried.email } });
+      expect(signedUp).toMatchObject({ type: 'track', event: 'Signed Up', userId: carried.id });
+    });
   });
 
   it('reads the customer when the payload was left out, and matches the change route’s Signed Up messageId', async () => {
@@ -167,15 +157,11 @@ describe('customer deletion', () => {
   });
 
   describe('with a Public API token, in a project that keeps messages', () => {
-    let withToken: Harness;
     /** A customer commercetools deleted: its CustomerDeleted message is in the Messages API. */
     const DELETED_ID = customerFull.id;
-    beforeAll(async () => {
-      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, messages: true });
-      await withToken.publish(messageNotification('customer', DELETED_ID, 'CustomerDeleted', {}));
-    });
-    afterAll(() => withToken.close());
-    beforeEach(() => withToken.publicApi.reset());
+    const withToken = useHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, messages: true }, (h) =>
+      h.publish(messageNotification('customer', DELETED_ID, 'CustomerDeleted', {})),
+    );
     const deletion = pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', DELETED_ID, 9));
 
     it('asks Segment to suppress and delete the user once the CustomerDeleted message is found', async () => {
@@ -272,12 +258,7 @@ describe('customer deletion', () => {
   });
 
   describe('with a Public API token, in a project without messages', () => {
-    let withToken: Harness;
-    beforeAll(async () => {
-      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
-    });
-    afterAll(() => withToken.close());
-    beforeEach(() => withToken.publicApi.reset());
+    const withToken = useHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
 
     it('cannot prove an unauthenticated deletion: unverified-deletion, a warning, nothing requested', async () => {
       const res = await request(withToken.app)

@@ -1,101 +1,29 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import guestOrder from '../fixtures/orders/order-guest.json';
-import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import type { CapturedEvent } from '../../src/dev/segment-capture';
+import { onlyEvent, seedOrders, useHarness, withHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
+import { registeredCustomer } from '../support/resources/customers';
+import { usd } from '../support/resources/payments';
 import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+  ONE_SNEAKER_GROSS,
+  paidOrder,
+  payment,
+  PAYMENT_ID,
+  REFUND_ID,
+  SNEAKERS,
+  successfulRefund,
+} from '../support/resources/refunds';
 
-const PAYMENT_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
-const REFUND_ID = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
-const SNEAKERS = taxExcludedOrder.lineItems[0]!;
-
-/** The tax-excluded order, paid with one payment, one pair of sneakers returned and refunded. */
-const paidOrder = {
-  ...taxExcludedOrder,
-  paymentInfo: { payments: [{ typeId: 'payment', id: PAYMENT_ID }] },
-  returnInfo: [
-    {
-      items: [
-        {
-          type: 'LineItemReturnItem',
-          id: 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d',
-          quantity: 1,
-          lineItemId: SNEAKERS.id,
-          shipmentState: 'Returned',
-          paymentState: 'Refunded',
-          createdAt: '2026-03-20T10:00:00.000Z',
-          lastModifiedAt: '2026-03-20T10:00:00.000Z',
-        },
-      ],
-    },
-  ],
-};
-
-const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
-
-/** One sneaker's share of its line's gross total: 176.18 / 2 = 88.09. */
-const ONE_SNEAKER_GROSS = SNEAKERS.taxedPrice.totalGross.centAmount / 2;
-
-const payment = {
-  id: PAYMENT_ID,
-  version: 4,
-  createdAt: '2026-03-14T09:26:50.000Z',
-  lastModifiedAt: '2026-03-20T10:05:00.000Z',
-  amountPlanned: taxExcludedOrder.taxedPrice.totalGross,
-  paymentMethodInfo: { paymentInterface: 'psp', method: 'card' },
-  paymentStatus: {},
-  transactions: [
-    {
-      id: 'c4a3b2d1-0000-4000-8000-000000000001',
-      type: 'Charge',
-      amount: taxExcludedOrder.taxedPrice.totalGross,
-      state: 'Success',
-    },
-    { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Pending' },
-  ],
-  interfaceInteractions: [],
-};
-
-/** A customer carried by a CustomerCreated message. */
-const registeredCustomer = {
-  version: 1,
-  createdAt: '2026-03-01T10:00:00.000Z',
-  lastModifiedAt: '2026-03-01T10:00:00.000Z',
-  email: 'new.member@example.com',
-  addresses: [],
-  shippingAddressIds: [],
-  billingAddressIds: [],
-  isEmailVerified: false,
-  stores: [],
-  authenticationMode: 'Password',
-};
-
-let harness: Harness;
+// Authenticated deliveries: what messages carry is used as is (integrity.integration.test.ts covers the rest).
+const harness = useHarness({ env: { LOCALE: 'en' }, trusted: true }, async (h) => {
+  await seedOrders(h, paidOrder, taxIncludedOrder, guestOrder);
+  await h.seed('payment', payment);
+});
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
 const events = () => harness.segment.events();
-const only = (): CapturedEvent => {
-  expect(events()).toHaveLength(1);
-  return events()[0]!;
-};
-
-beforeAll(async () => {
-  // Authenticated deliveries: what messages carry is used as is (integrity.integration.test.ts covers the rest).
-  harness = await startHarness({ env: { LOCALE: 'en' }, trusted: true });
-  await harness.seed('order', paidOrder);
-  await harness.seed('order', taxIncludedOrder);
-  await harness.seed('order', guestOrder);
-  await harness.seed('payment', payment);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-});
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
+const only = () => onlyEvent(harness);
 
 describe('order lifecycle events', () => {
   it('tracks Order Updated with the full order properties, keyed by the version read', async () => {
@@ -264,7 +192,7 @@ describe('refunds', () => {
     });
     await post(message).expect(200);
     const added = messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
-      transaction: { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success' },
+      transaction: successfulRefund,
     });
     await post(added).expect(200);
     const [fromState, fromAdded] = events();
@@ -333,14 +261,14 @@ describe('redelivery', () => {
       'PaymentTransactionAdded',
       () =>
         messageNotification('payment', PAYMENT_ID, 'PaymentTransactionAdded', {
-          transaction: { id: REFUND_ID, type: 'Refund', amount: usd(ONE_SNEAKER_GROSS), state: 'Success' },
+          transaction: successfulRefund,
         }),
     ],
     [
       'CustomerCreated',
       () =>
         messageNotification('customer', guestOrder.anonymousId, 'CustomerCreated', {
-          customer: { ...registeredCustomer, id: guestOrder.anonymousId },
+          customer: registeredCustomer(guestOrder.anonymousId, 'new.member@example.com'),
         }),
     ],
   ])('gives a redelivered %s the same messageIds', async (_label, build) => {
@@ -355,9 +283,8 @@ describe('redelivery', () => {
 });
 
 describe('configuration: events switched off and renamed', () => {
-  let configured: Harness;
-  beforeAll(async () => {
-    configured = await startHarness({
+  const configured = useHarness(
+    {
       trusted: true,
       env: {
         EVENT_ORDER_UPDATED: 'off',
@@ -365,11 +292,9 @@ describe('configuration: events switched off and renamed', () => {
         EVENT_SIGNED_UP: 'off',
         IDENTIFY_CUSTOMERS: 'false',
       },
-    });
-    await configured.seed('order', paidOrder);
-  });
-  afterAll(() => configured.close());
-  beforeEach(() => configured.segment.reset());
+    },
+    (h) => h.seed('order', paidOrder),
+  );
 
   it('sends a renamed event under its new name, with the same messageId as under the old one', async () => {
     const message = messageNotification(
@@ -410,8 +335,7 @@ describe('orders with neither customerId nor anonymousId', () => {
     ['email-hash', { anonymousId: emailHash }, 2],
     ['order-id', { anonymousId: agentOrder.id }, 2],
   ])('with ANONYMOUS_ID_FALLBACK=%s identify the guest as %j', async (fallback, identity, count) => {
-    const fallbackHarness = await startHarness({ env: { ANONYMOUS_ID_FALLBACK: fallback } });
-    try {
+    await withHarness({ env: { ANONYMOUS_ID_FALLBACK: fallback } }, async (fallbackHarness) => {
       await fallbackHarness.seed('order', agentOrder);
       const res = await request(fallbackHarness.app)
         .post('/')
@@ -421,14 +345,11 @@ describe('orders with neither customerId nor anonymousId', () => {
       expect(identify).toMatchObject({ type: 'identify', ...identity, traits: { email: guestOrder.customerEmail } });
       expect(track).toMatchObject({ type: 'track', event: 'Order Completed', ...identity });
       expect(track).not.toHaveProperty('userId');
-    } finally {
-      await fallbackHarness.close();
-    }
+    });
   });
 
   it('with ANONYMOUS_ID_FALLBACK=none acknowledges and logs the order without sending', async () => {
-    const none = await startHarness({ env: { ANONYMOUS_ID_FALLBACK: 'none' } });
-    try {
+    await withHarness({ env: { ANONYMOUS_ID_FALLBACK: 'none' } }, async (none) => {
       await none.seed('order', agentOrder);
       const res = await request(none.app)
         .post('/')
@@ -436,8 +357,6 @@ describe('orders with neither customerId nor anonymousId', () => {
       expect(res.body).toEqual({ status: 'skipped', reason: 'no-identity' });
       expect(none.segment.received).toHaveLength(0);
       expect(none.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'no-identity' });
-    } finally {
-      await none.close();
-    }
+    });
   });
 });

@@ -3,49 +3,15 @@ import guestOrder from '../fixtures/orders/order-guest.json';
 import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
-
-let harness: Harness;
+import { seedOrders, useHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
+import { registeredTwin } from '../support/resources/customers';
 
 const units = (money: { centAmount: number; fractionDigits: number }) => money.centAmount / 10 ** money.fractionDigits;
 
-/** A registered customer whose email matches a guest order's email, in another letter case. */
-const registeredTwin = (email: string) => ({
-  id: '7b8f7c52-3f55-4d0e-9a3a-5b8f3a1e0c11',
-  version: 1,
-  createdAt: '2026-01-05T10:00:00.000Z',
-  lastModifiedAt: '2026-01-05T10:00:00.000Z',
-  email: email.toUpperCase(),
-  lowercaseEmail: email.toLowerCase(),
-  addresses: [],
-  shippingAddressIds: [],
-  billingAddressIds: [],
-  isEmailVerified: false,
-  stores: [],
-  authenticationMode: 'Password',
-});
-
-async function seedDiscountCodes(
-  h: Harness,
-  ...orders: { discountCodes?: { discountCode: { id: string; obj?: object } }[] }[]
-) {
-  for (const order of orders) {
-    for (const { discountCode } of order.discountCodes ?? []) {
-      if (discountCode.obj) await h.seed('discount-code', discountCode.obj);
-    }
-  }
-}
-
-beforeAll(async () => {
-  harness = await startHarness({ env: { LOCALE: 'en' } });
-  for (const order of [taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder]) {
-    await harness.seed('order', order);
-  }
-  await seedDiscountCodes(harness, taxExcludedOrder, taxIncludedOrder);
-});
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
-
+const harness = useHarness({ env: { LOCALE: 'en' } }, (h) =>
+  seedOrders(h, taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder),
+);
 const post = (body: object) => request(harness.app).post('/').send(body);
 
 describe('order created → Order Completed', () => {
@@ -146,10 +112,7 @@ describe('guest orders', () => {
       expect(events.map((event) => event.type)).toEqual(['track']);
       expect(events[0]).toMatchObject({ anonymousId: guestOrder.anonymousId });
     } finally {
-      await harness.ctMock
-        .project('test-project')
-        .getRepository('customer')
-        .delete({ projectKey: 'test-project' } as never, twin.id);
+      await harness.commercetools.remove('customer', twin.id);
     }
   });
 });

@@ -1,87 +1,37 @@
 import request from 'supertest';
-import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import type { CapturedEvent } from '../../src/dev/segment-capture';
-import { messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import { type Harness, onlyEvent, useHarness, withHarness } from '../support/harness';
+import { pubSubEnvelope } from '../support/notifications';
+import { usd } from '../support/resources/payments';
+import {
+  FAILED_AUTHORIZATION,
+  FAILED_CHARGE,
+  FAILED_REFUND,
+  failedCharge,
+  order,
+  ORPHAN_PAYMENT_ID,
+  orphanPayment,
+  payment,
+  stateChanged,
+  SUCCESSFUL_CHARGE,
+  transactionAdded,
+} from '../support/resources/failed-payments';
 
 /**
  * Payment Failed through the HTTP endpoint, from authenticated deliveries (what messages carry is
  * believed; integrity.integration.test.ts covers the unauthenticated path). Refunds share the two
  * messages and are covered in order-lifecycle.integration.test.ts.
  */
-const PAYMENT_ID = '7c6b5a4d-3e2f-4a1b-9c0d-8e7f6a5b4c3d';
-const ORPHAN_PAYMENT_ID = '7c6b5a4d-0000-4000-8000-00000000f00d';
-const FAILED_CHARGE = 'e1f2a3b4-0000-4000-8000-00000000c401';
-const FAILED_AUTHORIZATION = 'e1f2a3b4-0000-4000-8000-00000000a401';
-const SUCCESSFUL_CHARGE = 'e1f2a3b4-0000-4000-8000-00000000c200';
-const FAILED_REFUND = 'e1f2a3b4-0000-4000-8000-00000000f401';
-
-const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
-
-/** The tax-excluded order ($227.46): a card charge declined, then paid by a second charge. */
-const order = {
-  ...taxExcludedOrder,
-  paymentState: 'Pending',
-  paymentInfo: { payments: [{ typeId: 'payment', id: PAYMENT_ID }] },
-};
-const transactions = [
-  { id: FAILED_AUTHORIZATION, type: 'Authorization', amount: usd(22746), state: 'Failure' },
-  { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-  { id: SUCCESSFUL_CHARGE, type: 'Charge', amount: usd(22746), state: 'Success' },
-  { id: FAILED_REFUND, type: 'Refund', amount: usd(1000), state: 'Failure' },
-];
-const payment = {
-  id: PAYMENT_ID,
-  version: 6,
-  createdAt: '2026-03-14T09:26:50.000Z',
-  lastModifiedAt: '2026-03-14T09:31:12.000Z',
-  amountPlanned: usd(22746),
-  paymentMethodInfo: { paymentInterface: 'stripe', method: 'card', name: { en: 'Card' } },
-  paymentStatus: {},
-  transactions,
-  interfaceInteractions: [],
-};
-/** A payment of a checkout that never became an order. */
-const orphanPayment = { ...payment, id: ORPHAN_PAYMENT_ID };
-
-const transactionAdded = (transaction: object, options: { id?: string; paymentId?: string } = {}) =>
-  messageNotification(
-    'payment',
-    options.paymentId ?? PAYMENT_ID,
-    'PaymentTransactionAdded',
-    { transaction },
-    { createdAt: '2026-03-14T09:27:41.000Z', ...(options.id ? { id: options.id } : {}) },
-  );
-const stateChanged = (transactionId: string, state: string) =>
-  messageNotification(
-    'payment',
-    PAYMENT_ID,
-    'PaymentTransactionStateChanged',
-    { transactionId, state },
-    { createdAt: '2026-03-14T09:28:02.000Z' },
-  );
-
-let harness: Harness;
-const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
-const only = (): CapturedEvent => {
-  const events = harness.segment.events();
-  expect(events).toHaveLength(1);
-  return events[0]!;
-};
-
-beforeAll(async () => {
-  harness = await startHarness({ trusted: true });
-  await harness.seed('order', order);
-  await harness.seed('payment', payment);
-  await harness.seed('payment', orphanPayment);
+const harness = useHarness({ trusted: true }, async (h) => {
+  await h.seed('order', order);
+  await h.seed('payment', payment);
+  await h.seed('payment', orphanPayment);
 });
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
+const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
+const only = () => onlyEvent(harness);
 
 describe('Payment Failed', () => {
   it('tracks a failed charge with its amount and how the shopper paid, under the order’s identity', async () => {
-    const res = await post(
-      transactionAdded({ id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' }),
-    );
+    const res = await post(transactionAdded(failedCharge));
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
     const event = only();
     expect(event).toMatchObject({
@@ -119,9 +69,7 @@ describe('Payment Failed', () => {
   });
 
   it('gives both messages about one failed transaction the same messageId, and another transaction another', async () => {
-    await post(transactionAdded({ id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' })).expect(
-      200,
-    );
+    await post(transactionAdded(failedCharge)).expect(200);
     await post(stateChanged(FAILED_CHARGE, 'Failure')).expect(200);
     await post(stateChanged(FAILED_AUTHORIZATION, 'Failure')).expect(200);
     const [added, changed, other] = harness.segment.events().map((event) => event.messageId);
@@ -130,10 +78,7 @@ describe('Payment Failed', () => {
   });
 
   it.each([
-    [
-      'PaymentTransactionAdded',
-      () => transactionAdded({ id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' }),
-    ],
+    ['PaymentTransactionAdded', () => transactionAdded(failedCharge)],
     ['PaymentTransactionStateChanged', () => stateChanged(FAILED_AUTHORIZATION, 'Failure')],
   ])('gives a redelivered %s the same messageId', async (_label, build) => {
     const notification = build();
@@ -171,12 +116,7 @@ describe('Payment Failed', () => {
   });
 
   it('acknowledges a failed charge of a payment that belongs to no order', async () => {
-    const res = await post(
-      transactionAdded(
-        { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-        { paymentId: ORPHAN_PAYMENT_ID },
-      ),
-    );
+    const res = await post(transactionAdded(failedCharge, { paymentId: ORPHAN_PAYMENT_ID }));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'skipped', reason: 'no-order' });
     expect(harness.segment.received).toHaveLength(0);
@@ -184,45 +124,34 @@ describe('Payment Failed', () => {
   });
 
   it('acknowledges a failed charge of a payment commercetools does not hold as not found', async () => {
-    const res = await post(
-      transactionAdded(
-        { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-        { paymentId: '7c6b5a4d-0000-4000-8000-00000000dead' },
-      ),
-    );
+    const res = await post(transactionAdded(failedCharge, { paymentId: '7c6b5a4d-0000-4000-8000-00000000dead' }));
     expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
     expect(harness.segment.received).toHaveLength(0);
   });
 });
 
 describe('EVENT_PAYMENT_FAILED', () => {
-  const failedCharge = () =>
-    transactionAdded(
-      { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-      { id: '0a1b2c3d-0000-4000-8000-0000000000f1' },
-    );
+  const declined = () => transactionAdded(failedCharge, { id: '0a1b2c3d-0000-4000-8000-0000000000f1' });
+  const seeded = async (h: Harness) => {
+    await h.seed('order', order);
+    await h.seed('payment', payment);
+  };
 
   it('renames the event and keeps its messageId', async () => {
-    const renamed = await startHarness({ trusted: true, env: { EVENT_PAYMENT_FAILED: 'Payment Declined' } });
-    try {
-      await renamed.seed('order', order);
-      await renamed.seed('payment', payment);
-      await request(renamed.app).post('/').send(pubSubEnvelope(failedCharge())).expect(200);
-      await post(failedCharge()).expect(200);
-      const [declined] = renamed.segment.events();
-      expect(declined?.event).toBe('Payment Declined');
-      expect(declined?.messageId).toBe(only().messageId);
-    } finally {
-      await renamed.close();
-    }
+    await withHarness({ trusted: true, env: { EVENT_PAYMENT_FAILED: 'Payment Declined' } }, async (renamed) => {
+      await seeded(renamed);
+      await request(renamed.app).post('/').send(pubSubEnvelope(declined())).expect(200);
+      await post(declined()).expect(200);
+      const [renamedEvent] = renamed.segment.events();
+      expect(renamedEvent?.event).toBe('Payment Declined');
+      expect(renamedEvent?.messageId).toBe(only().messageId);
+    });
   });
 
   it('switches it off: acknowledged as disabled, refunds still sent', async () => {
-    const off = await startHarness({ trusted: true, env: { EVENT_PAYMENT_FAILED: 'off' } });
-    try {
-      await off.seed('order', order);
-      await off.seed('payment', payment);
-      const res = await request(off.app).post('/').send(pubSubEnvelope(failedCharge()));
+    await withHarness({ trusted: true, env: { EVENT_PAYMENT_FAILED: 'off' } }, async (off) => {
+      await seeded(off);
+      const res = await request(off.app).post('/').send(pubSubEnvelope(declined()));
       expect(res.body).toEqual({ status: 'skipped', reason: 'disabled' });
       const refund = transactionAdded({
         id: 'e1f2a3b4-0000-4000-8000-00000000b200',
@@ -235,8 +164,6 @@ describe('EVENT_PAYMENT_FAILED', () => {
         events: 1,
       });
       expect(off.segment.events().map((event) => event.event)).toEqual(['Order Refunded']);
-    } finally {
-      await off.close();
-    }
+    });
   });
 });

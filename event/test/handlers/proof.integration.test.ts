@@ -1,14 +1,7 @@
 import request from 'supertest';
-import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import { buildMessageId } from '../../src/mapping/message-id';
-import {
-  messageNotification,
-  PROJECT_KEY,
-  pubSubEnvelope,
-  STAND_IN_NOW,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import { STAND_IN_NOW, seedOrders, useHarness, withHarness, type Harness } from '../support/harness';
+import { messageNotification, pubSubEnvelope } from '../support/notifications';
+import { BALANCE_DUE, CANCELLED, DELIVERED, OPEN, orderEventId } from '../support/resources/order-states';
 
 /**
  * Claims from unauthenticated deliveries (as every Pub/Sub push on Connect is), proven by
@@ -16,36 +9,12 @@ import {
  * messages, by the resource's current state when it does not.
  */
 
-const order = (n: number, states: { orderState?: string; paymentState?: string; shipmentState?: string } = {}) => ({
-  ...taxExcludedOrder,
-  id: `c1a1c1a1-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  lastModifiedAt: `2026-03-2${n % 10}T12:00:00.000Z`,
-  ...states,
-});
-
-const OPEN = order(1);
-const CANCELLED = order(2, { orderState: 'Cancelled' });
-const DELIVERED = order(3, { shipmentState: 'Delivered' });
-const BALANCE_DUE = order(4, { paymentState: 'BalanceDue' });
-
-const orderEventId = (orderId: string, slug: string, discriminator: string) =>
-  buildMessageId({ projectKey: PROJECT_KEY, typeId: 'order', resourceId: orderId, event: slug, discriminator });
-
-async function seeded(harness: Harness): Promise<Harness> {
-  for (const resource of [OPEN, CANCELLED, DELIVERED, BALANCE_DUE]) await harness.seed('order', resource);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  return harness;
-}
+const seeded = (harness: Harness) => seedOrders(harness, OPEN, CANCELLED, DELIVERED, BALANCE_DUE);
 
 const postTo = (harness: Harness, body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
 
 describe('in a project without messages: state claims proven by the resource', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await seeded(await startHarness());
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.segment.reset());
+  const harness = useHarness({}, seeded);
 
   it.each([
     ['Cancelled for an open order', OPEN, 'OrderStateChanged', { orderState: 'Cancelled' }],
@@ -105,12 +74,7 @@ describe('in a project without messages: state claims proven by the resource', (
 });
 
 describe("in a project that keeps messages: claims proven by commercetools' Messages API", () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await seeded(await startHarness({ messages: true }));
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.segment.reset());
+  const harness = useHarness({ messages: true }, seeded);
 
   it('sends nothing for a message the Messages API does not hold, even about a cancelled order', async () => {
     for (const target of [OPEN, CANCELLED]) {
@@ -185,24 +149,22 @@ describe("in a project that keeps messages: claims proven by commercetools' Mess
 describe('message retention', () => {
   it('sends nothing for a message older than the project keeps messages: commercetools no longer holds it', async () => {
     let now = STAND_IN_NOW;
-    const harness = await seeded(await startHarness({ messages: true, now: () => now }));
-    try {
+    await withHarness({ messages: true, now: () => now }, async (harness) => {
+      await seeded(harness);
       const real = await harness.publish(
         messageNotification('order', CANCELLED.id, 'OrderStateChanged', { orderState: 'Cancelled' }),
       );
       expect((await postTo(harness, real)).body).toEqual({ status: 'delivered', events: 1 });
       now += 16 * 24 * 60 * 60 * 1000;
       expect((await postTo(harness, real)).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    } finally {
-      await harness.close();
-    }
+    });
   });
 });
 
 describe("the project's settings", () => {
   it('are used as last read: messages enabled later prove messages from the next read on', async () => {
-    const harness = await seeded(await startHarness());
-    try {
+    await withHarness({}, async (harness) => {
+      await seeded(harness);
       const forged = () => messageNotification('order', CANCELLED.id, 'OrderStateChanged', { orderState: 'Cancelled' });
       expect((await postTo(harness, forged())).body).toEqual({ status: 'delivered', events: 1 });
       expect(harness.logs.at(-1)).toMatchObject({ proof: 'state' });
@@ -211,8 +173,6 @@ describe("the project's settings", () => {
       // The hourly refresh (its interval is tested in test/commercetools/project.integration.test.ts).
       await harness.pipeline.project.refresh();
       expect((await postTo(harness, forged())).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    } finally {
-      await harness.close();
-    }
+    });
   });
 });

@@ -2,13 +2,8 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
 import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {

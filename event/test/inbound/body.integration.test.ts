@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import guestOrder from '../fixtures/orders/order-guest.json';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 import { rawPost } from '../support/raw-http';
 
 /**

@@ -7,7 +7,8 @@ import packageJson from '../../package.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
-import { changeNotification, messageNotification, PROJECT_KEY, pubSubEnvelope } from '../support/harness';
+import { PROJECT_KEY } from '../support/environment';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 import { rawPost, type RawRequest } from '../support/raw-http';
 
 /**

@@ -4,7 +4,8 @@ import customerFull from '../fixtures/customers/customer-full.json';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startConnector, type RunningConnector } from '../../src/inbound/server';
-import { changeNotification, pubSubEnvelope, PROJECT_KEY } from '../support/harness';
+import { PROJECT_KEY } from '../support/environment';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
 

@@ -11,13 +11,8 @@ import orderMultipleShipping from '../fixtures/orders/order-multiple-shipping.js
 import orderNoTax from '../fixtures/orders/order-no-tax.json';
 import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
 import orderTaxIncluded from '../fixtures/orders/order-tax-included.json';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 
 /**

@@ -5,14 +5,10 @@ import type { Order } from '@commercetools/platform-sdk';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import {
-  changeNotification,
-  messageNotification,
-  PROJECT_KEY,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import { PROJECT_KEY } from '../support/environment';
+import { seedOrders, useHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
+import { paymentWith, usd } from '../support/resources/payments';
 
 /**
  * Only what commercetools holds reaches Segment, and one bad event never takes others down. The
@@ -23,24 +19,17 @@ const PAYMENT_ID = '6b5a4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const REFUND_ID = 'a9b8c7d6-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const FAILED_CHARGE_ID = 'a9b8c7d6-0000-4000-8000-00000000c401';
 const CHARGE_ID = 'a9b8c7d6-0000-4000-8000-00000000c200';
-const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
 
 const paidOrder = { ...taxExcludedOrder, paymentInfo: { payments: [{ typeId: 'payment', id: PAYMENT_ID }] } };
-const payment = {
-  id: PAYMENT_ID,
-  version: 3,
-  createdAt: '2026-03-14T09:26:50.000Z',
-  lastModifiedAt: '2026-03-20T10:05:00.000Z',
-  amountPlanned: taxExcludedOrder.taxedPrice.totalGross,
-  paymentMethodInfo: { paymentInterface: 'psp', method: 'card' },
-  paymentStatus: {},
-  transactions: [
+const payment = paymentWith(
+  PAYMENT_ID,
+  [
     { id: FAILED_CHARGE_ID, type: 'Charge', amount: usd(22746), state: 'Failure' },
     { id: CHARGE_ID, type: 'Charge', amount: usd(22746), state: 'Success' },
     { id: REFUND_ID, type: 'Refund', amount: usd(2500), state: 'Success' },
   ],
-  interfaceInteractions: [],
-};
+  { lastModifiedAt: '2026-03-20T10:05:00.000Z', amountPlanned: taxExcludedOrder.taxedPrice.totalGross },
+);
 
 const guest = (n: number) => ({
   ...guestOrder,
@@ -68,22 +57,13 @@ function largeOrder(lines: number, id = '0b0b0b0b-1111-4000-8000-000000000400') 
   };
 }
 
-let harness: Harness;
+const harness = useHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } }, async (h) => {
+  await seedOrders(h, paidOrder);
+  await h.seed('payment', payment);
+  await h.seed('customer', customerMinimal);
+  for (let n = 0; n < 30; n += 1) await h.seed('order', guest(n));
+});
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
-
-beforeAll(async () => {
-  harness = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
-  await harness.seed('order', paidOrder);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  await harness.seed('payment', payment);
-  await harness.seed('customer', customerMinimal);
-  for (let n = 0; n < 30; n += 1) await harness.seed('order', guest(n));
-});
-afterAll(() => harness.close());
-beforeEach(() => {
-  harness.segment.reset();
-  harness.publicApi.reset();
-});
 
 describe('forged and tampered payloads', () => {
   const invented = {
@@ -226,17 +206,14 @@ describe('customer deletions', () => {
   });
 
   describe('with messages', () => {
-    let withMessages: Harness;
     const deleted = 'd0d0d0d0-0000-4000-8000-000000000002';
-    beforeAll(async () => {
-      withMessages = await startHarness({
-        env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' },
-        messages: true,
-      });
-      await withMessages.seed('customer', customerMinimal);
-      await withMessages.publish(messageNotification('customer', deleted, 'CustomerDeleted', {}));
-    });
-    afterAll(() => withMessages.close());
+    const withMessages = useHarness(
+      { env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, messages: true },
+      async (h) => {
+        await h.seed('customer', customerMinimal);
+        await h.publish(messageNotification('customer', deleted, 'CustomerDeleted', {}));
+      },
+    );
 
     it('requests no deletion for ids commercetools never deleted, whether it holds them or never did', async () => {
       for (const id of [never, customerMinimal.id]) {
@@ -260,12 +237,9 @@ describe('customer deletions', () => {
   });
 
   describe('from an authenticated delivery', () => {
-    let trusted: Harness;
-    beforeAll(async () => {
-      trusted = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, trusted: true });
-      await trusted.seed('customer', customerMinimal);
-    });
-    afterAll(() => trusted.close());
+    const trusted = useHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, trusted: true }, (h) =>
+      h.seed('customer', customerMinimal),
+    );
 
     it('requests no deletion for a customer commercetools still holds, and requests it once commercetools answers 404', async () => {
       const still = await request(trusted.app)

@@ -4,65 +4,49 @@ import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { DEFAULT_DEADLINE_MS, processDelivery } from '../../src/pipeline';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import type { FaultProxy } from '../support/fault-proxy';
+import { seedOrders, startHarness, useHarness, withHarness, type Harness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
  * What the connector's speed depends on, pinned by counting the requests that reach
  * commercetools (through a counting proxy) and Segment, never by timing anything.
  */
-let harness: Harness;
-let proxy: FaultProxy;
-
 const order = (n: number) => ({
   ...guestOrder,
   id: `0ddba11e-0000-4000-8000-${String(n).padStart(12, '0')}`,
   customerEmail: `guest${n}@example.com`,
 });
 
-beforeAll(async () => {
-  proxy = await startFaultProxy();
-  harness = await startHarness({ commercetoolsUrl: proxy.url });
-  proxy.target = harness.ctUrl;
+const harness = useHarness({ proxied: true }, async (h) => {
   // As at start: the project's settings are read once, before any notification.
-  await harness.pipeline.project.messages();
-  for (let n = 0; n < 30; n += 1) await harness.seed('order', order(n));
-  await harness.seed('order', taxExcludedOrder);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
+  await h.pipeline.project.messages();
+  for (let n = 0; n < 30; n += 1) await h.seed('order', order(n));
+  await seedOrders(h, taxExcludedOrder);
 });
-afterAll(async () => {
-  await harness.close();
-  await proxy.close();
-});
-beforeEach(() => harness.segment.reset());
+const proxy = () => harness.proxy as FaultProxy;
 
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
 
 it('fetches one access token for many notifications, and reads a guest order with two requests', async () => {
-  const before = proxy.count();
+  const before = proxy().count();
   const answers = await Promise.all(
     Array.from({ length: 30 }, (_, n) => post(changeNotification('ResourceCreated', 'order', order(n).id))),
   );
   expect(answers.every((answer) => answer.status === 200)).toBe(true);
-  expect(proxy.count('/oauth/')).toBe(1);
+  expect(proxy().count('/oauth/')).toBe(1);
   // Per guest order: the order, then the look-up of its email.
-  expect(proxy.count('/orders/')).toBe(30);
-  expect(proxy.count('/customers?')).toBe(30);
+  expect(proxy().count('/orders/')).toBe(30);
+  expect(proxy().count('/customers?')).toBe(30);
   // The token came with the project's settings, read at start.
-  expect(proxy.count() - before).toBe(60);
+  expect(proxy().count() - before).toBe(60);
   expect(harness.segment.events()).toHaveLength(60);
 });
 
 it('reads a registered customer’s order with one request', async () => {
-  const before = proxy.count();
+  const before = proxy().count();
   await post(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id)).expect(200);
-  expect(proxy.count() - before).toBe(1);
+  expect(proxy().count() - before).toBe(1);
 });
 
 describe('messages that carry their resource', () => {
@@ -74,25 +58,25 @@ describe('messages that carry their resource', () => {
   ];
 
   it('reads nothing when the delivery was authenticated', async () => {
-    const trusted = await startHarness({ commercetoolsUrl: proxy.url, trusted: true });
-    await trusted.pipeline.project.messages();
-    const before = proxy.count();
-    for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
-    expect(proxy.count() - before).toBe(0);
-    expect(trusted.segment.events().map((event) => event.event ?? event.type)).toEqual([
-      'Order Completed',
-      'identify',
-      'Signed Up',
-    ]);
-    await trusted.close();
+    await withHarness({ proxied: true, trusted: true }, async (trusted) => {
+      await trusted.pipeline.project.messages();
+      const before = trusted.proxy?.count() ?? 0;
+      for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
+      expect(trusted.proxy?.count()).toBe(before);
+      expect(trusted.segment.events().map((event) => event.event ?? event.type)).toEqual([
+        'Order Completed',
+        'identify',
+        'Signed Up',
+      ]);
+    });
   });
 
   it('reads each resource once when it was not: one request per message', async () => {
     await harness.seed('order', carriedOrder);
     await harness.seed('customer', carriedCustomer);
-    const before = proxy.count();
+    const before = proxy().count();
     for (const message of messages()) await post(message).expect(200);
-    expect(proxy.count() - before).toBe(2);
+    expect(proxy().count() - before).toBe(2);
     expect(harness.segment.events().map((event) => event.event ?? event.type)).toEqual([
       'Order Completed',
       'identify',
@@ -102,21 +86,11 @@ describe('messages that carry their resource', () => {
 });
 
 describe('unauthenticated messages in a project that keeps messages', () => {
-  let withMessages: Harness;
-  let counter: FaultProxy;
-  beforeAll(async () => {
-    counter = await startFaultProxy();
-    withMessages = await startHarness({ commercetoolsUrl: counter.url, messages: true });
-    counter.target = withMessages.ctUrl;
-    await withMessages.pipeline.project.messages();
-    await withMessages.seed('order', taxExcludedOrder);
-    for (const { discountCode } of taxExcludedOrder.discountCodes)
-      await withMessages.seed('discount-code', discountCode.obj);
+  const withMessages = useHarness({ proxied: true, messages: true }, async (h) => {
+    await h.pipeline.project.messages();
+    await seedOrders(h, taxExcludedOrder);
   });
-  afterAll(async () => {
-    await withMessages.close();
-    await counter.close();
-  });
+  const counter = () => withMessages.proxy as FaultProxy;
   const send = (body: object) => request(withMessages.app).post('/').send(pubSubEnvelope(body));
 
   it('reads the message alone when it carries its resource, and the message and the order for a state change', async () => {
@@ -124,29 +98,29 @@ describe('unauthenticated messages in a project that keeps messages', () => {
     const created = await withMessages.publish(
       messageNotification('order', carriedOrder.id, 'OrderCreated', { order: carriedOrder }),
     );
-    let before = counter.count();
+    let before = counter().count();
     await send(created).expect(200);
-    expect(counter.count() - before).toBe(1);
-    expect(counter.count('/messages/')).toBe(1);
+    expect(counter().count() - before).toBe(1);
+    expect(counter().count('/messages/')).toBe(1);
 
     const shipped = await withMessages.publish(
       messageNotification('order', taxExcludedOrder.id, 'OrderShipmentStateChanged', { shipmentState: 'Shipped' }),
     );
-    before = counter.count();
+    before = counter().count();
     await send(shipped).expect(200);
-    expect(counter.count() - before).toBe(2);
+    expect(counter().count() - before).toBe(2);
     expect(withMessages.segment.events().map((event) => event.event)).toEqual(['Order Completed', 'Order Shipped']);
   });
 
   it('reads only the message for a forgery, and nothing for a claim that names no event', async () => {
-    let before = counter.count();
+    let before = counter().count();
     const forged = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', { orderState: 'Cancelled' });
     expect((await send(forged)).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    expect(counter.count() - before).toBe(1);
-    before = counter.count();
+    expect(counter().count() - before).toBe(1);
+    before = counter().count();
     const noEvent = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', { orderState: 'Confirmed' });
     expect((await send(noEvent)).body).toEqual({ status: 'skipped', reason: 'no-event' });
-    expect(counter.count() - before).toBe(0);
+    expect(counter().count() - before).toBe(0);
   });
 });
 
@@ -181,20 +155,20 @@ describe('payment messages', () => {
       transactions: [failedCharge, refund],
       interfaceInteractions: [],
     });
-    trusted = await startHarness({ commercetoolsUrl: proxy.url, trusted: true });
+    trusted = await startHarness({ commercetoolsUrl: proxy().url, trusted: true });
   });
   afterAll(() => trusted.close());
 
   /** The payment and order reads one notification makes (the access token aside). */
   async function readsOf(app: Harness, notification: object) {
-    const payments = proxy.count('/payments/');
-    const orders = proxy.count('/orders?');
-    const all = proxy.count() - proxy.count('/oauth/');
+    const payments = proxy().count('/payments/');
+    const orders = proxy().count('/orders?');
+    const all = proxy().count() - proxy().count('/oauth/');
     await request(app.app).post('/').send(pubSubEnvelope(notification)).expect(200);
     return {
-      payments: proxy.count('/payments/') - payments,
-      orders: proxy.count('/orders?') - orders,
-      all: proxy.count() - proxy.count('/oauth/') - all,
+      payments: proxy().count('/payments/') - payments,
+      orders: proxy().count('/orders?') - orders,
+      all: proxy().count() - proxy().count('/oauth/') - all,
     };
   }
 
@@ -241,7 +215,7 @@ it('shares Segment requests between notifications processed together, each answe
 });
 
 it('counts a wait for a turn toward the deadline: a notification whose deadline passed while it waited reads nothing', async () => {
-  const before = proxy.count();
+  const before = proxy().count();
   const envelope = pubSubEnvelope(changeNotification('ResourceCreated', 'order', order(1).id));
   const late = await processDelivery(envelope, harness.pipeline, {
     authenticated: false,
@@ -252,6 +226,6 @@ it('counts a wait for a turn toward the deadline: a notification whose deadline 
     failure: 'upstream-unavailable',
     message: 'processing deadline passed while waiting for a turn',
   });
-  expect(proxy.count() - before).toBe(0);
+  expect(proxy().count() - before).toBe(0);
   expect(harness.segment.events()).toHaveLength(0);
 });

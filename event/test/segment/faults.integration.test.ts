@@ -1,15 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
-import {
-  changeNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-  type HarnessOptions,
-} from '../support/harness';
+import { DEADLINE_MS, deliver as post } from '../support/faults';
+import { startHarness, type Harness, type HarnessOptions } from '../support/harness';
+import { changeNotification } from '../support/notifications';
 import type { SegmentBehaviour, SegmentCapture } from '../../src/dev/segment-capture';
 
 /**
@@ -20,10 +15,7 @@ import type { SegmentBehaviour, SegmentCapture } from '../../src/dev/segment-cap
  * sends the very messageIds Segment refused.
  */
 
-const DEADLINE_MS = 3_000;
 const SEGMENT_LIMITS = { httpRequestTimeoutMs: 500, maxRetries: 1, maxTotalBackoffSeconds: 2, maxRateLimitSeconds: 2 };
-/** Bounds a request that never comes back, so a hang fails clearly instead of timing Jest out. */
-const ANSWER_BOUND_MS = DEADLINE_MS + 5_000;
 
 jest.setTimeout(30_000);
 
@@ -62,12 +54,6 @@ async function start(options: HarnessOptions = {}): Promise<Harness> {
   await harness.seed('order', guestOrder);
   return harness;
 }
-
-const post = (harness: Harness, notification: object, deliveryAttempt = 1) =>
-  request(harness.app)
-    .post('/')
-    .timeout(ANSWER_BOUND_MS)
-    .send(pubSubEnvelope(notification, { messageId: `delivery-${deliveryAttempt}`, deliveryAttempt }));
 
 const distinct = (ids: string[]) => [...new Set(ids)];
 const acceptedIds = (segment: SegmentCapture) => segment.events().map((event) => event.messageId);

@@ -3,7 +3,9 @@ import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import { changeNotification, pubSubEnvelope, startHarness, WRITE_KEY, type Harness } from '../support/harness';
+import { WRITE_KEY } from '../support/environment';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
  * One Segment source per store: the capture records the write key of every request, so each

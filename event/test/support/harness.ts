@@ -15,12 +15,11 @@ import { createConnectorDependencies } from '../../src/dependencies';
 import { createLogger } from '../../src/logger';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
 import type { Decoder } from '../../src/transport/notification';
-import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
+import { startSegmentCapture, type CapturedEvent, type SegmentCapture } from '../../src/dev/segment-capture';
 import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../../src/dev/commercetools-stand-in';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import type { ProjectSettingsOptions } from '../../src/commercetools/project';
-
-export const PROJECT_KEY = 'test-project';
-export const WRITE_KEY = 'test-write-key';
+import { connectorEnvironment, PROJECT_KEY } from './environment';
 
 export interface Harness {
   app: Express;
@@ -31,6 +30,8 @@ export interface Harness {
   segment: SegmentCapture;
   /** Stand-in for Segment's Public API (deletion regulations). */
   publicApi: SegmentCapture;
+  /** The proxy between the app and the commercetools stand-in, when started `proxied`. */
+  proxy?: FaultProxy;
   sink: SegmentSink;
   /** What the app's pipeline is built from (replay and the demo process deliveries with it too). */
   pipeline: PipelineDependencies;
@@ -55,6 +56,11 @@ export interface Harness {
 export interface HarnessOptions {
   /** Point the app at this commercetools URL instead of the stand-in (e.g. a closed port). */
   commercetoolsUrl?: string;
+  /**
+   * Put a fault proxy between the app and the commercetools stand-in (`proxy`), to count the
+   * requests that reach commercetools or to make them fail.
+   */
+  proxied?: boolean;
   segmentLimits?: Partial<SegmentSinkLimits>;
   commercetoolsLimits?: Partial<CommercetoolsClientLimits>;
   deadlineMs?: number;
@@ -79,7 +85,7 @@ export interface HarnessOptions {
   projectSettings?: ProjectSettingsOptions;
   /**
    * Read the project's settings before the first notification, as the server does at start (and
-   * so fetch the access token then). True by default, unless `commercetoolsUrl` points elsewhere.
+   * so fetch the access token then). True by default, unless the app is pointed elsewhere or `proxied`.
    */
   readProjectAtStart?: boolean;
   /** The stand-in's clock, for message retention; a fixed day close to the fixtures' dates by default. */
@@ -109,19 +115,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ctUrl = commercetools.url;
   const segment = await startSegmentCapture();
   const publicApi = await startSegmentCapture();
-  const apiUrl = options.commercetoolsUrl ?? ctUrl;
+  const proxy = options.proxied ? await startFaultProxy() : undefined;
+  if (proxy) proxy.target = ctUrl;
+  const apiUrl = options.commercetoolsUrl ?? proxy?.url ?? ctUrl;
   // The connector's own settings go through the real configuration parser, pointed at the stand-ins.
-  const config = loadConfig({
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'connector-client',
-    CTP_CLIENT_SECRET: 'connector-secret-value',
-    CTP_API_URL: apiUrl,
-    CTP_AUTH_URL: apiUrl,
-    SEGMENT_WRITE_KEY: WRITE_KEY,
-    SEGMENT_HOST: segment.url,
-    SEGMENT_PUBLIC_API_HOST: publicApi.url,
-    ...options.env,
-  });
+  const config = loadConfig(
+    connectorEnvironment({
+      CTP_API_URL: apiUrl,
+      CTP_AUTH_URL: apiUrl,
+      SEGMENT_HOST: segment.url,
+      SEGMENT_PUBLIC_API_HOST: publicApi.url,
+      ...options.env,
+    }),
+  );
 
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
@@ -142,7 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sink = dependencies.segment;
   // As the server does at start: no notification pays for the project's settings. A test that
   // points the connector elsewhere (a proxy, a closed port) warms them itself when it wants to.
-  if (options.readProjectAtStart ?? !options.commercetoolsUrl) await dependencies.project.messages();
+  if (options.readProjectAtStart ?? apiUrl === ctUrl) await dependencies.project.messages();
   const pipeline: PipelineDependencies = {
     ...dependencies,
     logger,
@@ -167,6 +173,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ctUrl,
     segment,
     publicApi,
+    ...(proxy ? { proxy } : {}),
     sink,
     pipeline,
     gate,
@@ -186,66 +193,59 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await dependencies.tracing.shutdown().catch(() => undefined);
       await segment.close();
       await publicApi.close();
+      await proxy?.close();
       await commercetools.close();
     },
   };
 }
 
-/** A Google Pub/Sub push request body carrying `notification`, as Connect on GCP delivers it. */
-export function pubSubEnvelope(notification: object, options: { messageId?: string; deliveryAttempt?: number } = {}) {
-  return {
-    message: {
-      data: Buffer.from(JSON.stringify(notification)).toString('base64'),
-      attributes: {},
-      messageId: options.messageId ?? '1234567890',
-      publishTime: '2026-11-23T10:00:00.000Z',
+/**
+ * A harness for the tests of the describe block (or file) that calls this: started before them,
+ * with `prepare` seeding what they need, closed after them, and both Segment captures emptied
+ * before each. Its fields can be used in tests once it started.
+ */
+export function useHarness(options: HarnessOptions = {}, prepare?: (harness: Harness) => Promise<unknown>): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+    await prepare?.(current);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    current?.segment.reset();
+    current?.publicApi.reset();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!current) throw new Error('the harness is used before it started (in beforeAll)');
+      return Reflect.get(current, key, current);
     },
-    subscription: 'projects/connect-project/subscriptions/segment-connector',
-    ...(options.deliveryAttempt ? { deliveryAttempt: options.deliveryAttempt } : {}),
-  };
+  });
 }
 
-let sequence = 0;
-
-/** A commercetools Message notification (the Platform format), with `fields` specific to its type. */
-export function messageNotification(
-  typeId: string,
-  resourceId: string,
-  type: string,
-  fields: object,
-  options: { id?: string; resourceVersion?: number; createdAt?: string } = {},
-) {
-  sequence += 1;
-  return {
-    notificationType: 'Message',
-    projectKey: PROJECT_KEY,
-    id: options.id ?? `0a1b2c3d-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
-    version: 1,
-    sequenceNumber: sequence,
-    resource: { typeId, id: resourceId },
-    resourceVersion: options.resourceVersion ?? sequence + 1,
-    resourceUserProvidedIdentifiers: {},
-    type,
-    createdAt: options.createdAt ?? '2026-11-23T10:15:00.000Z',
-    lastModifiedAt: options.createdAt ?? '2026-11-23T10:15:00.000Z',
-    ...fields,
-  };
+/** Runs `test` with a harness of its own, closed afterwards whatever happens. */
+export async function withHarness<T>(options: HarnessOptions, test: (harness: Harness) => Promise<T>): Promise<T> {
+  const harness = await startHarness(options);
+  try {
+    return await test(harness);
+  } finally {
+    await harness.close();
+  }
 }
 
-/** A change notification for `resource`, as commercetools sends it. */
-export function changeNotification(
-  notificationType: 'ResourceCreated' | 'ResourceUpdated' | 'ResourceDeleted',
-  typeId: string,
-  id: string,
-  version = 1,
-) {
-  return {
-    notificationType,
-    projectKey: PROJECT_KEY,
-    resource: { typeId, id },
-    resourceUserProvidedIdentifiers: {},
-    version,
-    ...(notificationType === 'ResourceUpdated' ? { oldVersion: version - 1 } : {}),
-    modifiedAt: '2026-11-23T09:59:58.000Z',
-  };
+/** The one event Segment accepted since the last reset; fails the test when there are none or several. */
+export function onlyEvent(harness: Pick<Harness, 'segment'>): CapturedEvent {
+  const events = harness.segment.events();
+  expect(events).toHaveLength(1);
+  return events[0] as CapturedEvent;
+}
+
+/** Stores the orders, and the discount codes they carry expanded, as commercetools holds both. */
+export async function seedOrders(harness: Pick<Harness, 'seed'>, ...orders: object[]): Promise<void> {
+  for (const order of orders) {
+    await harness.seed('order', order);
+    const { discountCodes = [] } = order as { discountCodes?: { discountCode: { obj?: object } }[] };
+    for (const { discountCode } of discountCodes)
+      if (discountCode.obj) await harness.seed('discount-code', discountCode.obj);
+  }
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
-import { changeNotification, pubSubEnvelope, startHarness } from '../support/harness';
+import { startHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 import {
   attributesOf as attributesOfList,
   startOtlpCollector,

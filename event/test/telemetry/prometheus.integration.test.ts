@@ -1,6 +1,7 @@
 import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 
 /** One sample line of Prometheus' text format: name, labels, value. */
 interface Sample {

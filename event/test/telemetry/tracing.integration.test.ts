@@ -2,7 +2,8 @@ import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
 import { noopMetrics } from '../../src/telemetry/metrics';
 import { noopTracing } from '../../src/telemetry/tracing';
-import { changeNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 import { attributesOf, startOtlpCollector, type OtlpCollector, type OtlpSpan } from '../support/otlp-collector';
 
 /**

@@ -12,7 +12,9 @@ import guestOrder from '../fixtures/orders/order-guest.json';
 import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import { changeNotification, PROJECT_KEY, startHarness, WRITE_KEY, type Harness } from '../support/harness';
+import { PROJECT_KEY, WRITE_KEY } from '../support/environment';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification } from '../support/notifications';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 
 /**

@@ -15,14 +15,9 @@ import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import cloudEvent from '../fixtures/transport/cloudevent-order-created.json';
-import {
-  changeNotification,
-  PROJECT_KEY,
-  pubSubEnvelope,
-  startHarness,
-  WRITE_KEY,
-  type Harness,
-} from '../support/harness';
+import { PROJECT_KEY, WRITE_KEY } from '../support/environment';
+import { type Harness, startHarness } from '../support/harness';
+import { changeNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
  * test/fixtures/notifications/mixed.jsonl, line by line:

@@ -6,7 +6,8 @@ import { createDecoder } from '../../src/transport/decode';
 import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import { PROJECT_KEY, startHarness, type Harness } from '../support/harness';
+import { PROJECT_KEY } from '../support/environment';
+import { type Harness, startHarness } from '../support/harness';
 
 /**
  * Whatever arrives, the app answers: a 4xx with a JSON error {error, message}, or a 200 with a

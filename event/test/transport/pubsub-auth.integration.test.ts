@@ -4,18 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { OAuth2Client } from 'google-auth-library';
 import request from 'supertest';
-import { ConnectorError } from '../../src/errors';
 import { createPubSubAuthenticator } from '../../src/transport/pubsub-auth';
 import customerFull from '../fixtures/customers/customer-full.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import type { FaultProxy } from '../support/fault-proxy';
+import { rejectionOf } from '../support/errors';
+import { useHarness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 const AUDIENCE = 'https://segment-connector.europe-west1.gcp.commercetools.app/';
 const SERVICE_ACCOUNT = 'ct-connect-push@ct-connect-project.iam.gserviceaccount.com';
@@ -55,16 +50,6 @@ function signToken(claims: object, options: { key?: KeyObject; kid?: string } = 
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-async function rejectionOf(work: Promise<void>): Promise<ConnectorError> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createPubSubAuthenticator', () => {
   const authenticate = createPubSubAuthenticator(
@@ -190,24 +175,15 @@ describe('createPubSubAuthenticator with the library fetching the certificates',
 });
 
 describe('POST / with Pub/Sub push authentication', () => {
-  let harness: Harness;
-  let proxy: FaultProxy;
   const notification = () => pubSubEnvelope(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
-
-  beforeAll(async () => {
-    proxy = await startFaultProxy();
-    harness = await startHarness({
-      commercetoolsUrl: proxy.url,
+  const harness = useHarness(
+    {
+      proxied: true,
       authenticate: createPubSubAuthenticator({ audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT }, { certs }),
-    });
-    proxy.target = harness.ctUrl;
-    await harness.seed('customer', customerFull);
-  });
-  afterAll(async () => {
-    await harness.close();
-    await proxy.close();
-  });
-  beforeEach(() => harness.segment.reset());
+    },
+    (h) => h.seed('customer', customerFull),
+  );
+  const proxy = () => harness.proxy as FaultProxy;
 
   it('answers 401 JSON to a request without a token, and sends nothing to Segment', async () => {
     const res = await request(harness.app).post('/').send(notification());
@@ -244,14 +220,14 @@ describe('POST / with Pub/Sub push authentication', () => {
   it('uses the order a message carries as is once the token verified: no commercetools read at all', async () => {
     // commercetools does not hold this order: only the carried copy can produce the event.
     const carried = { ...taxIncludedOrder, id: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', discountCodes: [] };
-    const before = proxy.count();
+    const before = proxy().count();
     const res = await request(harness.app)
       .post('/')
       .set('Authorization', `Bearer ${signToken(googleClaims())}`)
       .send(pubSubEnvelope(messageNotification('order', carried.id, 'OrderCreated', { order: carried })));
 
     expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(proxy.count() - before).toBe(0);
+    expect(proxy().count() - before).toBe(0);
     expect(harness.segment.events()).toEqual([
       expect.objectContaining({
         event: 'Order Completed',
