@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { STAND_IN_NOW, seedOrders, useHarness, withHarness, type Harness } from '../support/harness';
+import { STAND_IN_NOW } from '../support/environment';
+import { seedOrders, useHarness, withHarness, type Harness } from '../support/harness';
 import { messageNotification, pubSubEnvelope } from '../support/notifications';
 import { BALANCE_DUE, CANCELLED, DELIVERED, OPEN, orderEventId } from '../support/resources/order-states';
 

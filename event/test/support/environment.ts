@@ -1,5 +1,7 @@
 /** The commercetools project every test notification is about. */
 export const PROJECT_KEY = 'test-project';
+/** The stand-ins' default "now": the fixtures' messages are a day old, well within retention. */
+export const STAND_IN_NOW = Date.parse('2026-11-24T10:00:00.000Z');
 /** The default Segment source's write key (SEGMENT_WRITE_KEY). */
 export const WRITE_KEY = 'test-write-key';
 

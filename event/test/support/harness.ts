@@ -19,7 +19,7 @@ import { startSegmentCapture, type CapturedEvent, type SegmentCapture } from '..
 import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../../src/dev/commercetools-stand-in';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import type { ProjectSettingsOptions } from '../../src/commercetools/project';
-import { connectorEnvironment, PROJECT_KEY } from './environment';
+import { connectorEnvironment, PROJECT_KEY, STAND_IN_NOW } from './environment';
 
 export interface Harness {
   app: Express;
@@ -97,9 +97,6 @@ export interface HarnessOptions {
   /** Bytes all requests may hold together; production's share of this process's heap by default. */
   budgetBytes?: number;
 }
-
-/** The stand-in's default "now": the fixtures' messages are a day old, well within retention. */
-export const STAND_IN_NOW = Date.parse('2026-11-24T10:00:00.000Z');
 
 /**
  * The app as it runs in production, wired with its real adapters to local stand-ins: the
