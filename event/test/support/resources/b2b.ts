@@ -73,8 +73,9 @@ const PRICE_FIELDS = [
   'inventoryMode',
   'store',
 ] as const;
-export const priced = {
-  ...Object.fromEntries(PRICE_FIELDS.map((field) => [field, taxExcludedOrder[field]])),
+type PriceFields = Pick<typeof taxExcludedOrder, (typeof PRICE_FIELDS)[number]>;
+const priced = {
+  ...(Object.fromEntries(PRICE_FIELDS.map((field) => [field, taxExcludedOrder[field]])) as PriceFields),
   shipping: [],
   itemShippingAddresses: [],
   directDiscounts: [],
