@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import customerFull from './fixtures/customers/customer-full.json';
+import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../src/dev/commercetools-stand-in';
 import { startSegmentCapture, type SegmentCapture } from '../src/dev/segment-capture';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
-import { PROJECT_KEY } from './support/environment';
+import { connectorEnvironment, PROJECT_KEY } from './support/environment';
 import { changeNotification, pubSubEnvelope } from './support/notifications';
 
 /**
@@ -23,27 +23,21 @@ const CUSTOMERS = Array.from({ length: 30 }, (_, n) => ({
   id: `5c5c5c5c-0000-4000-8000-${String(n).padStart(12, '0')}`,
 }));
 
-let ctMock: CommercetoolsMock;
+let commercetools: CommercetoolsStandIn;
 let proxy: FaultProxy;
 let segment: SegmentCapture;
 
 beforeAll(async () => {
-  ctMock = new CommercetoolsMock({
-    enableAuthentication: true,
-    validateCredentials: true,
-    defaultProjectKey: PROJECT_KEY,
-    silent: true,
-  });
-  await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
-  for (const customer of CUSTOMERS) await ctMock.project(PROJECT_KEY).unsafeAdd('customer' as never, customer as never);
-  proxy = await startFaultProxy(`http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`);
+  commercetools = await startCommercetoolsStandIn({ projectKey: PROJECT_KEY });
+  for (const customer of CUSTOMERS) await commercetools.add('customer', customer);
+  proxy = await startFaultProxy(commercetools.url);
   segment = await startSegmentCapture();
 });
 
 afterAll(async () => {
   await proxy.close();
   await segment.close();
-  await ctMock.app.close();
+  await commercetools.close();
 });
 
 /** A loopback port nothing listens on now (PORT must be a real port). */
@@ -66,13 +60,7 @@ function startProcess(port: number): {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
-      CTP_PROJECT_KEY: PROJECT_KEY,
-      CTP_CLIENT_ID: 'client',
-      CTP_CLIENT_SECRET: 'secret',
-      CTP_API_URL: proxy.url,
-      CTP_AUTH_URL: proxy.url,
-      SEGMENT_WRITE_KEY: 'write-key',
-      SEGMENT_HOST: segment.url,
+      ...connectorEnvironment({ CTP_API_URL: proxy.url, CTP_AUTH_URL: proxy.url, SEGMENT_HOST: segment.url }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import packageJson from '../../package.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
+import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../../src/dev/commercetools-stand-in';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
-import { PROJECT_KEY } from '../support/environment';
+import { connectorEnvironment, PROJECT_KEY } from '../support/environment';
 import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 import { rawPost, type RawRequest } from '../support/raw-http';
 
@@ -45,31 +44,20 @@ function orderOf(lines: number) {
   };
 }
 
-let ctMock: CommercetoolsMock;
+let commercetools: CommercetoolsStandIn;
 let segment: SegmentCapture;
 let connector: ChildProcess;
 let port: number;
 
 beforeAll(async () => {
-  ctMock = new CommercetoolsMock({
-    enableAuthentication: true,
-    validateCredentials: true,
-    defaultProjectKey: PROJECT_KEY,
-    silent: true,
-  });
-  await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
-  await ctMock.project(PROJECT_KEY).unsafeAdd('order' as never, guestOrder as never);
+  commercetools = await startCommercetoolsStandIn({ projectKey: PROJECT_KEY });
+  await commercetools.add('order', guestOrder);
   segment = await startSegmentCapture();
-  const ctUrl = `http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`;
-  const environment = {
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'memory-client',
-    CTP_CLIENT_SECRET: 'memory-secret',
-    CTP_API_URL: ctUrl,
-    CTP_AUTH_URL: ctUrl,
-    SEGMENT_WRITE_KEY: 'memory-write-key',
+  const environment = connectorEnvironment({
+    CTP_API_URL: commercetools.url,
+    CTP_AUTH_URL: commercetools.url,
     SEGMENT_HOST: segment.url,
-  };
+  });
   connector = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify(environment)], {
     cwd: resolve(__dirname, '../..'),
     env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: packageJson.config.nodeOptions },
@@ -93,7 +81,7 @@ afterAll(async () => {
     await exited;
   }
   await segment.close();
-  await ctMock.app.close();
+  await commercetools.close();
 });
 
 const post = (body: string) =>

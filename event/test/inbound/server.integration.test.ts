@@ -1,12 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import customerFull from '../fixtures/customers/customer-full.json';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startConnector, type RunningConnector } from '../../src/inbound/server';
-import { PROJECT_KEY } from '../support/environment';
+import { connectorEnvironment, PROJECT_KEY } from '../support/environment';
 import { changeNotification, pubSubEnvelope } from '../support/notifications';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startCommercetoolsStandIn } from '../../src/dev/commercetools-stand-in';
 import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
 
 /** The connector as deployed, in front of the commercetools mock (behind a fault proxy) and a Segment capture. */
@@ -27,26 +26,13 @@ const CUSTOMERS = Array.from({ length: 40 }, (_, n) => ({
 }));
 
 async function startStack(): Promise<Stack> {
-  const ctMock = new CommercetoolsMock({
-    enableAuthentication: true,
-    validateCredentials: true,
-    defaultProjectKey: PROJECT_KEY,
-    silent: true,
-  });
-  await ctMock.app.listen({ host: '127.0.0.1', port: 0 });
-  for (const customer of [customerFull, ...CUSTOMERS])
-    await ctMock.project(PROJECT_KEY).unsafeAdd('customer' as never, customer as never);
-  const proxy = await startFaultProxy(`http://127.0.0.1:${(ctMock.app.server.address() as AddressInfo).port}`);
+  const commercetools = await startCommercetoolsStandIn({ projectKey: PROJECT_KEY });
+  for (const customer of [customerFull, ...CUSTOMERS]) await commercetools.add('customer', customer);
+  const proxy = await startFaultProxy(commercetools.url);
   const segment = await startSegmentCapture();
-  const config = loadConfig({
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'client',
-    CTP_CLIENT_SECRET: 'secret',
-    CTP_API_URL: proxy.url,
-    CTP_AUTH_URL: proxy.url,
-    SEGMENT_WRITE_KEY: 'write-key',
-    SEGMENT_HOST: segment.url,
-  });
+  const config = loadConfig(
+    connectorEnvironment({ CTP_API_URL: proxy.url, CTP_AUTH_URL: proxy.url, SEGMENT_HOST: segment.url }),
+  );
   const lines: string[] = [];
   const connector = await startConnector(
     { ...config, port: 0 },
@@ -69,7 +55,7 @@ async function startStack(): Promise<Stack> {
       await connector.stop('test');
       await proxy.close();
       await segment.close();
-      await ctMock.app.close();
+      await commercetools.close();
     },
   };
 }

@@ -13,6 +13,7 @@ import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
 import orderTaxIncluded from '../fixtures/orders/order-tax-included.json';
 import { type Harness, startHarness } from '../support/harness';
 import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
+import { seededRandom, shuffled } from '../support/random';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 
 /**
@@ -28,26 +29,6 @@ const IN_FLIGHT = 64;
 const DUPLICATE_SHARE = 0.2;
 
 jest.setTimeout(60_000);
-
-/** A small seeded generator (mulberry32), so an order of arrival can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function shuffle<T>(items: T[], next: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(next() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
 
 type Json = Record<string, unknown>;
 
@@ -143,10 +124,10 @@ beforeAll(async () => {
   }
   expect(distinct).toHaveLength(ORDERS * 4 + CUSTOMERS);
 
-  const next = random(seed);
+  const next = seededRandom(seed);
   // Pub/Sub redeliveries (same notification, new delivery), and OrderCreated messages standing
   // for the ResourceCreated change of the same order (the same messageIds by design).
-  const duplicates = shuffle([...distinct], next)
+  const duplicates = shuffled(distinct, next)
     .slice(0, Math.round(distinct.length * DUPLICATE_SHARE))
     .map((notification, i) =>
       i % 4 === 0
@@ -154,7 +135,7 @@ beforeAll(async () => {
         : { notification, attempt: 2 },
     );
   const all = [...distinct.map((notification) => ({ notification, attempt: 1 })), ...duplicates];
-  for (const [i, { notification, attempt }] of shuffle(all, next).entries()) {
+  for (const [i, { notification, attempt }] of shuffled(all, next).entries()) {
     deliveries.push(pubSubEnvelope(notification, { messageId: `pubsub-${i}`, deliveryAttempt: attempt }));
   }
 

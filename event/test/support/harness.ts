@@ -35,6 +35,8 @@ export interface Harness {
   sink: SegmentSink;
   /** What the app's pipeline is built from (replay and the demo process deliveries with it too). */
   pipeline: PipelineDependencies;
+  /** The app's settings as environment variables: a command-line tool given them reaches the same stand-ins. */
+  environment: Record<string, string>;
   /** The app's admission gate: who holds a turn, who waits. */
   gate: AdmissionGate;
   /** The app's byte budget: what requests in progress hold. */
@@ -116,15 +118,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (proxy) proxy.target = ctUrl;
   const apiUrl = options.commercetoolsUrl ?? proxy?.url ?? ctUrl;
   // The connector's own settings go through the real configuration parser, pointed at the stand-ins.
-  const config = loadConfig(
-    connectorEnvironment({
-      CTP_API_URL: apiUrl,
-      CTP_AUTH_URL: apiUrl,
-      SEGMENT_HOST: segment.url,
-      SEGMENT_PUBLIC_API_HOST: publicApi.url,
-      ...options.env,
-    }),
-  );
+  const environment = connectorEnvironment({
+    CTP_API_URL: apiUrl,
+    CTP_AUTH_URL: apiUrl,
+    SEGMENT_HOST: segment.url,
+    SEGMENT_PUBLIC_API_HOST: publicApi.url,
+    ...options.env,
+  });
+  const config = loadConfig(environment);
 
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
@@ -173,6 +174,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(proxy ? { proxy } : {}),
     sink,
     pipeline,
+    environment,
     gate,
     budget,
     get logs() {

@@ -1,13 +1,4 @@
-import type {
-  BusinessUnit,
-  Customer,
-  DiscountCode,
-  Message,
-  Order,
-  Payment,
-  Quote,
-  QuoteRequest,
-} from '@commercetools/platform-sdk';
+import type * as ct from '@commercetools/platform-sdk';
 import type { MessagesSetting, ProjectSettings } from '../../src/commercetools/project';
 import type { CommercetoolsReader } from '../../src/commercetools/reads';
 import { upstreamUnavailable } from '../../src/errors';
@@ -63,7 +54,7 @@ export interface InMemoryCommercetoolsOptions {
 }
 
 /** A commercetools Message resource: its common fields (id, type, resource, createdAt…) and its type's own. */
-type StoredMessage = Message & Record<string, unknown>;
+type StoredMessage = ct.Message & Record<string, unknown>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The retention commercetools gives a project that does not set one. */
@@ -101,10 +92,10 @@ export function createInMemoryCommercetools(options: InMemoryCommercetoolsOption
   }
 
   /** The order with its discount codes expanded, where commercetools holds them. */
-  function expanded(order: Order | undefined): Order | undefined {
+  function expanded(order: ct.Order | undefined): ct.Order | undefined {
     if (!order) return undefined;
     const discountCodes = order.discountCodes?.map((info) => {
-      const code = one<DiscountCode>('discount-code', info.discountCode.id);
+      const code = one<ct.DiscountCode>('discount-code', info.discountCode.id);
       return code ? { ...info, discountCode: { ...info.discountCode, obj: code } } : info;
     });
     return discountCodes ? { ...order, discountCodes } : order;
@@ -117,7 +108,7 @@ export function createInMemoryCommercetools(options: InMemoryCommercetoolsOption
   function registered(emails: readonly string[]): Set<string> {
     const wanted = new Set(emails.map(normalizedEmail));
     return new Set(
-      all<Customer>('customer')
+      all<ct.Customer>('customer')
         .map((customer) => normalizedEmail(customer.email))
         .filter((email) => wanted.has(email)),
     );
@@ -129,7 +120,7 @@ export function createInMemoryCommercetools(options: InMemoryCommercetoolsOption
     if (!byId) held.set(typeId, (byId = new Map()));
     if (typeId !== 'order') return void byId.set(id, copy(resource));
     // commercetools holds references; what an expanded one carries is a code it holds too.
-    const order = copy(resource) as Order;
+    const order = copy(resource) as ct.Order;
     const discountCodes = order.discountCodes?.map((info) => {
       const { obj, ...reference } = info.discountCode;
       if (obj) store('discount-code', obj);
@@ -140,7 +131,7 @@ export function createInMemoryCommercetools(options: InMemoryCommercetoolsOption
 
   const reader: CommercetoolsReader = {
     getOrder: (id, signal) => request('order read', signal, () => expanded(one('order', id))),
-    getCustomer: (id, signal) => request('customer read', signal, () => one<Customer>('customer', id)),
+    getCustomer: (id, signal) => request('customer read', signal, () => one<ct.Customer>('customer', id)),
     isEmailRegistered: (email, signal) =>
       request('customer look-up', signal, () => registered([email]).has(normalizedEmail(email))),
     async registeredEmails(emails, signal) {
@@ -152,18 +143,20 @@ export function createInMemoryCommercetools(options: InMemoryCommercetoolsOption
       }
       return found;
     },
-    getPayment: (id, signal) => request('payment read', signal, () => one<Payment>('payment', id)),
+    getPayment: (id, signal) => request('payment read', signal, () => one<ct.Payment>('payment', id)),
     findOrderByPaymentId: (paymentId, signal) =>
       request('order look-up by payment', signal, () =>
         expanded(
-          all<Order>('order').find((order) => order.paymentInfo?.payments.some((payment) => payment.id === paymentId)),
+          all<ct.Order>('order').find((order) =>
+            order.paymentInfo?.payments.some((payment) => payment.id === paymentId),
+          ),
         ),
       ),
     getBusinessUnit: (id, signal) =>
-      request('business unit read', signal, () => one<BusinessUnit>('business-unit', id)),
+      request('business unit read', signal, () => one<ct.BusinessUnit>('business-unit', id)),
     getQuoteRequest: (id, signal) =>
-      request('quote request read', signal, () => one<QuoteRequest>('quote-request', id)),
-    getQuote: (id, signal) => request('quote read', signal, () => one<Quote>('quote', id)),
+      request('quote request read', signal, () => one<ct.QuoteRequest>('quote-request', id)),
+    getQuote: (id, signal) => request('quote read', signal, () => one<ct.Quote>('quote', id)),
     getMessage: (id, signal) =>
       request('message read', signal, () => {
         const message = messages.get(id);

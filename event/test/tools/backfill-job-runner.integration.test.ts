@@ -1,18 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inShard } from '../../src/tools/backfill/shards';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
-import {
-  generateBackfillData,
-  seedBackfillData,
-  startBackfillCommercetools,
-  type BackfillCommercetools,
-  type BackfillData,
-  type SeededResource,
-} from '../support/backfill-data';
+import type { Fault } from '../support/fault-proxy';
+import type { SeededResource } from '../support/backfill-data';
+import { startBackfillStandIns, type BackfillStandIns } from '../support/backfill-stand-ins';
+import { runCli, type CliRun } from '../support/cli';
 
 /**
  * A backfill task on a job runner (Cloud Run Jobs' --max-retries, a Kubernetes Indexed Job's
@@ -24,53 +16,26 @@ import {
 jest.setTimeout(120_000);
 
 const PROJECT_KEY = 'backfill-runner-project';
-const TSX = resolve(__dirname, '../../node_modules/.bin/tsx');
-const CLI = resolve(__dirname, '../../src/cli/backfill.ts');
 /** Task 1 of 2, as Cloud Run Jobs tells it. */
 const SHARD = { index: 1, count: 2 };
 
-let commercetools: BackfillCommercetools;
-let proxy: FaultProxy;
-let segment: SegmentCapture;
-let data: BackfillData;
-let workDir: string;
+let standIns: BackfillStandIns;
 
 beforeAll(async () => {
-  commercetools = await startBackfillCommercetools(PROJECT_KEY);
-  proxy = await startFaultProxy(commercetools.url);
-  segment = await startSegmentCapture();
-  data = generateBackfillData(PROJECT_KEY, 20, 80);
-  await seedBackfillData(commercetools, data);
-  workDir = await mkdtemp(join(tmpdir(), 'backfill-runner-'));
+  standIns = await startBackfillStandIns(PROJECT_KEY, { customers: 20, orders: 80 });
 });
 
-afterAll(async () => {
-  await proxy.close();
-  await segment.close();
-  await commercetools.close();
-  await rm(workDir, { recursive: true, force: true });
-});
+afterAll(() => standIns.close());
 
 /** The task's command, as the job runner starts it each time. */
-function runTask(): Promise<{ code: number; stdout: string; stderr: string }> {
+function runTask(): Promise<CliRun> {
   const env = {
-    PATH: process.env.PATH ?? '',
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'backfill-client',
-    CTP_CLIENT_SECRET: 'backfill-secret',
-    CTP_API_URL: proxy.url,
-    CTP_AUTH_URL: proxy.url,
-    SEGMENT_WRITE_KEY: 'backfill-write-key',
-    SEGMENT_HOST: segment.url,
+    ...standIns.environment(),
     CLOUD_RUN_TASK_INDEX: String(SHARD.index),
     CLOUD_RUN_TASK_COUNT: String(SHARD.count),
   };
-  const args = ['--orders', '--page-size', '10', '--resume', join(workDir, 'orders-{shard}.json')];
-  return new Promise((done) => {
-    execFile(TSX, [CLI, ...args], { cwd: workDir, env }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  const args = ['--orders', '--page-size', '10', '--resume', join(standIns.workDir, 'orders-{shard}.json')];
+  return runCli('backfill', args, { cwd: standIns.workDir, env });
 }
 
 const refusal = (status: number): Fault => ({
@@ -86,7 +51,7 @@ const refusal = (status: number): Fault => ({
 const messageIdsOf = (resources: SeededResource[]) =>
   resources.flatMap((resource) => ('messageIds' in resource.expected ? resource.expected.messageIds : []));
 const sorted = (ids: string[]) => [...ids].sort();
-const received = () => sorted(segment.events().map((event) => event.messageId));
+const received = () => sorted(standIns.segment.events().map((event) => event.messageId));
 const lines = (stdout: string) =>
   stdout
     .split('\n')
@@ -99,7 +64,7 @@ interface CheckpointFile {
 }
 
 test('a task that ended with failures, rerun with the same --resume, retries exactly those and exits 0', async () => {
-  const orders = data.orders.filter((order) => inShard(order.id, SHARD));
+  const orders = standIns.data.orders.filter((order) => inShard(order.id, SHARD));
   const sending = orders.filter((order) => 'messageIds' in order.expected);
   // Segment refuses the events of a few orders…
   const refused = new Set(
@@ -108,12 +73,12 @@ test('a task that ended with failures, rerun with the same --resume, retries exa
       .filter((_, n) => n % 5 === 0)
       .map((order) => order.id),
   );
-  segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
+  standIns.segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
   // …and commercetools fails the email look-up of one guest: the pages' batched look-up is
   // refused, so each guest looks its own up, and this one is refused too.
   const guest = sending.find((order) => order.kind === 'guest')!;
-  proxy.inject(refusal(400), { path: 'var.emails=' });
-  proxy.inject(refusal(400), {
+  standIns.proxy.inject(refusal(400), { path: 'var.emails=' });
+  standIns.proxy.inject(refusal(400), {
     path: new RegExp(`var\\.email=${encodeURIComponent(guest.resource.customerEmail as string)}(&|$)`),
   });
   const failing = new Set([...refused, guest.id]);
@@ -121,7 +86,7 @@ test('a task that ended with failures, rerun with the same --resume, retries exa
 
   const first = await runTask();
   expect(first.code).toBe(1);
-  const file = join(workDir, `orders-${SHARD.index}-of-${SHARD.count}.json`);
+  const file = join(standIns.workDir, `orders-${SHARD.index}-of-${SHARD.count}.json`);
   const afterFirst = JSON.parse(await readFile(file, 'utf8')) as CheckpointFile;
   expect(afterFirst.done).toBe(true);
   expect(new Set(afterFirst.failures.map((failure) => failure.id))).toEqual(failing);
@@ -131,9 +96,9 @@ test('a task that ended with failures, rerun with the same --resume, retries exa
   expect(received()).toEqual(sorted(messageIdsOf(sending.filter((order) => !failing.has(order.id)))));
 
   // The fault is gone; the job runner reruns the task.
-  segment.reset();
-  proxy.clear();
-  proxy.forget();
+  standIns.segment.reset();
+  standIns.proxy.clear();
+  standIns.proxy.forget();
   const second = await runTask();
   expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
   expect(received()).toEqual(sorted(messageIdsOf(sending.filter((order) => failing.has(order.id)))));
@@ -144,7 +109,7 @@ test('a task that ended with failures, rerun with the same --resume, retries exa
     }),
   );
   // Only the failed orders were read again, by id: no page.
-  expect(proxy.seen.filter((request) => request.path.includes('sort='))).toEqual([]);
+  expect(standIns.proxy.seen.filter((request) => request.path.includes('sort='))).toEqual([]);
   const summary = lines(second.stdout).find((line) => line.type === 'summary');
   expect(summary).toMatchObject({
     status: 'completed',
@@ -155,12 +120,12 @@ test('a task that ended with failures, rerun with the same --resume, retries exa
   expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true, failures: [] });
 
   // Run once more (a runner that reruns a task it lost track of): nothing left, nothing sent.
-  segment.reset();
-  proxy.forget();
+  standIns.segment.reset();
+  standIns.proxy.forget();
   const third = await runTask();
   expect({ code: third.code, stderr: third.stderr }).toEqual({ code: 0, stderr: '' });
-  expect(segment.received).toHaveLength(0);
-  expect(proxy.seen.filter((request) => /\/orders|\/customers/.test(request.path))).toEqual([]);
+  expect(standIns.segment.received).toHaveLength(0);
+  expect(standIns.proxy.seen.filter((request) => /\/orders|\/customers/.test(request.path))).toEqual([]);
   expect(lines(third.stdout)).toContainEqual(
     expect.objectContaining({ kind: 'resume', message: expect.stringContaining('nothing to do') }),
   );

@@ -1,21 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createConnectorDependencies } from '../../src/dependencies';
-import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
 import { noopMetrics, type Metrics } from '../../src/telemetry/metrics';
 import { runBackfill, systemClock, type BackfillOptions } from '../../src/tools/backfill';
 import { inShard, type Shard } from '../../src/tools/backfill/shards';
-import {
-  generateBackfillData,
-  seedBackfillData,
-  startBackfillCommercetools,
-  type BackfillCommercetools,
-  type BackfillData,
-  type SeededResource,
-} from '../support/backfill-data';
+import type { SeededResource } from '../support/backfill-data';
+import { startBackfillStandIns, type BackfillStandIns } from '../support/backfill-stand-ins';
+import { runCli } from '../support/cli';
 import { startOtlpCollector, sumPointsOf } from '../support/otlp-collector';
 
 /**
@@ -29,20 +20,7 @@ const PROJECT_KEY = 'backfill-metrics-project';
 const CUSTOMERS = 30;
 const ORDERS = 60;
 
-let commercetools: BackfillCommercetools;
-let segment: SegmentCapture;
-let data: BackfillData;
-let workDir: string;
-
-const environment = (): Record<string, string> => ({
-  CTP_PROJECT_KEY: PROJECT_KEY,
-  CTP_CLIENT_ID: 'backfill-client',
-  CTP_CLIENT_SECRET: 'backfill-secret',
-  CTP_API_URL: commercetools.url,
-  CTP_AUTH_URL: commercetools.url,
-  SEGMENT_WRITE_KEY: 'backfill-write-key',
-  SEGMENT_HOST: segment.url,
-});
+const environment = () => standIns.environment();
 
 /** Metrics that keep the backfill counts as `shard result → count`; everything else is dropped. */
 function recordingMetrics(): { metrics: Metrics; counts: Record<string, number> } {
@@ -97,24 +75,18 @@ const labelled = (shard: string, counts: Record<string, number>) =>
       .map(([result, count]) => [`${shard} ${result}`, count]),
   );
 
-const all = () => [...data.customers, ...data.orders];
+const all = () => [...standIns.data.customers, ...standIns.data.orders];
 const inShardOf = (shard: Shard) => all().filter((resource) => inShard(resource.id, shard));
 
+let standIns: BackfillStandIns;
+
 beforeAll(async () => {
-  commercetools = await startBackfillCommercetools(PROJECT_KEY);
-  segment = await startSegmentCapture();
-  data = generateBackfillData(PROJECT_KEY, CUSTOMERS, ORDERS);
-  await seedBackfillData(commercetools, data);
-  workDir = await mkdtemp(join(tmpdir(), 'backfill-metrics-'));
+  standIns = await startBackfillStandIns(PROJECT_KEY, { customers: CUSTOMERS, orders: ORDERS });
 });
 
-afterEach(() => segment.reset());
+afterEach(() => standIns.segment.reset());
 
-afterAll(async () => {
-  await segment.close();
-  await commercetools.close();
-  await rm(workDir, { recursive: true, force: true });
-});
+afterAll(() => standIns.close());
 
 describe('backfill counts by shard', () => {
   it('counts what a shard read, sent, skipped and failed, exactly as its summary does', async () => {
@@ -127,7 +99,7 @@ describe('backfill counts by shard', () => {
         .filter((_, n) => n % 3 === 0)
         .map((resource) => resource.id),
     );
-    segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
+    standIns.segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
     const { metrics, counts } = recordingMetrics();
 
     const summary = await backfill(metrics, { shard });
@@ -147,15 +119,15 @@ describe('backfill counts by shard', () => {
   });
 
   it('a run of the whole id space is shard 0/1; retried failures count as read again and as what became of them', async () => {
-    const file = join(workDir, 'checkpoint.json');
-    const customers = data.customers.filter((customer) => 'messageIds' in customer.expected);
+    const file = join(standIns.workDir, 'checkpoint.json');
+    const customers = standIns.data.customers.filter((customer) => 'messageIds' in customer.expected);
     const refused = new Set(customers.slice(0, 4).map((customer) => customer.id));
-    segment.refuseEvents((event) => refused.has(String(event.userId)));
+    standIns.segment.refuseEvents((event) => refused.has(String(event.userId)));
     const first = recordingMetrics();
     await backfill(first.metrics, { resourceTypes: ['customer'], checkpointFile: file });
-    expect(first.counts).toEqual(labelled('0/1', expectedCounts(data.customers, refused)));
+    expect(first.counts).toEqual(labelled('0/1', expectedCounts(standIns.data.customers, refused)));
 
-    segment.reset();
+    standIns.segment.reset();
     const retried = recordingMetrics();
     await backfill(retried.metrics, { resourceTypes: ['customer'], checkpointFile: file, retryFailedOnly: true });
     expect(retried.counts).toEqual({ '0/1 read': refused.size, '0/1 sent': refused.size });
@@ -163,19 +135,7 @@ describe('backfill counts by shard', () => {
 });
 
 describe('the command line', () => {
-  const TSX = resolve(__dirname, '../../node_modules/.bin/tsx');
-  const CLI = resolve(__dirname, '../../src/cli/backfill.ts');
-
-  function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      execFile(
-        TSX,
-        [CLI, ...args],
-        { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const run = (args: string[], env: Record<string, string>) => runCli('backfill', args, { cwd: standIns.workDir, env });
 
   it('flushes the counts to the OTLP collector before it exits', async () => {
     const collector = await startOtlpCollector();

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeOf, formatSummary, parseBackfillArgs, UsageError } from '../../src/cli/backfill';
 import { loadConfig } from '../../src/config';
@@ -15,16 +14,9 @@ import {
   type BackfillSummary,
   type ResourceCounts,
 } from '../../src/tools/backfill';
-import {
-  generateBackfillData,
-  seedBackfillData,
-  startBackfillCommercetools,
-  type BackfillCommercetools,
-  type BackfillData,
-  type SeededResource,
-} from '../support/backfill-data';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
-import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
+import type { SeededResource } from '../support/backfill-data';
+import { startBackfillStandIns, type BackfillStandIns } from '../support/backfill-stand-ins';
+import type { Fault } from '../support/fault-proxy';
 
 /**
  * The backfill against the commercetools mock (seeded with 120 customers and 300 orders in
@@ -39,24 +31,9 @@ const CUSTOMERS = 120;
 const ORDERS = 300;
 const PAGE_SIZE = 25;
 
-let commercetools: BackfillCommercetools;
-let proxy: FaultProxy;
-let segment: SegmentCapture;
-let data: BackfillData;
-let workDir: string;
-const sinks: SegmentSink[] = [];
-
 /** Wired as the CLI wires it, from a configuration pointing at the stand-ins. */
 function dependencies() {
-  const config = loadConfig({
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'backfill-client',
-    CTP_CLIENT_SECRET: 'backfill-secret',
-    CTP_API_URL: proxy.url,
-    CTP_AUTH_URL: proxy.url,
-    SEGMENT_WRITE_KEY: 'backfill-write-key',
-    SEGMENT_HOST: segment.url,
-  });
+  const config = loadConfig(standIns.environment());
   const built = createConnectorDependencies(config, {
     // No retries in the client itself: the backfill's own retries are what is tested.
     commercetoolsLimits: { timeoutMs: 5_000, maxRetries: 0, retryDelayMs: 10 },
@@ -65,6 +42,16 @@ function dependencies() {
   sinks.push(built.segment);
   return built;
 }
+
+/** A run over every customer and order, four at a time, PAGE_SIZE to a page. */
+const EVERY_RESOURCE: BackfillOptions = {
+  resourceTypes: ['customer', 'order'],
+  dryRun: false,
+  concurrency: 4,
+  // Large: no test waits on the rate.
+  eventsPerSecond: 1_000_000,
+  pageSize: PAGE_SIZE,
+};
 
 interface Recorded {
   notices: BackfillNotice[];
@@ -78,16 +65,7 @@ async function backfill(
   const recorded: Recorded = { notices: [], progress: [] };
   const summary = await runBackfill(
     dependencies(),
-    {
-      resourceTypes: ['customer', 'order'],
-      dryRun: false,
-      concurrency: 4,
-      // Large: no test waits on the rate.
-      eventsPerSecond: 1_000_000,
-      pageSize: PAGE_SIZE,
-      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
-      ...options,
-    },
+    { ...EVERY_RESOURCE, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...options },
     {
       clock: systemClock,
       output: {
@@ -137,35 +115,28 @@ const unavailable = (status: number): Fault => ({
 });
 
 const byId = (a: SeededResource, b: SeededResource) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const receivedIds = () => segment.events().map((event) => event.messageId);
+const receivedIds = () => standIns.segment.events().map((event) => event.messageId);
 const sorted = (ids: string[]) => [...ids].sort();
-const all = () => [...data.customers, ...data.orders];
+const all = () => [...standIns.data.customers, ...standIns.data.orders];
+
+let standIns: BackfillStandIns;
+const sinks: SegmentSink[] = [];
 
 beforeAll(async () => {
-  commercetools = await startBackfillCommercetools(PROJECT_KEY);
-  proxy = await startFaultProxy(commercetools.url);
-  segment = await startSegmentCapture();
-  data = generateBackfillData(PROJECT_KEY, CUSTOMERS, ORDERS);
-  await seedBackfillData(commercetools, data);
-  workDir = await mkdtemp(join(tmpdir(), 'backfill-test-'));
+  standIns = await startBackfillStandIns(PROJECT_KEY, { customers: CUSTOMERS, orders: ORDERS });
 });
 
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((sink) => sink.close(1_000).catch(() => undefined)));
-  segment.reset();
-  proxy.clear();
-  proxy.forget();
+  standIns.segment.reset();
+  standIns.proxy.clear();
+  standIns.proxy.forget();
 });
 
-afterAll(async () => {
-  await proxy.close();
-  await segment.close();
-  await commercetools.close();
-  await rm(workDir, { recursive: true, force: true });
-});
+afterAll(() => standIns.close());
 
 test('the seeded data covers every case', () => {
-  const kinds = new Set(data.orders.map((order) => order.kind));
+  const kinds = new Set(standIns.data.orders.map((order) => order.kind));
   expect([...kinds].sort()).toEqual(
     [
       'guest',
@@ -179,8 +150,8 @@ test('the seeded data covers every case', () => {
       'registered-multi-shipping',
     ].sort(),
   );
-  expect(data.customers.filter((customer) => customer.kind === 'invalid-consent')).toHaveLength(1);
-  expect(data.orders.filter((order) => order.kind === 'invalid-consent')).toHaveLength(1);
+  expect(standIns.data.customers.filter((customer) => customer.kind === 'invalid-consent')).toHaveLength(1);
+  expect(standIns.data.orders.filter((order) => order.kind === 'invalid-consent')).toHaveLength(1);
 });
 
 test('every customer and order reaches Segment exactly once, with the live messageIds, and the counts are right', async () => {
@@ -202,7 +173,7 @@ test('every customer and order reaches Segment exactly once, with the live messa
   });
 
   // Customers first (their identify before their orders), each customer's identify before its Signed Up.
-  const events = segment.events();
+  const events = standIns.segment.events();
   const lastCustomerEvent = events.findLastIndex(
     (event) => event.event === 'Signed Up' || (event.type === 'identify' && event.userId !== undefined),
   );
@@ -210,7 +181,7 @@ test('every customer and order reaches Segment exactly once, with the live messa
   expect(lastCustomerEvent).toBeLessThan(firstOrderEvent);
 
   // Cursor paging, as commercetools wants it: sorted by id, never an offset, no totals.
-  const pages = proxy.seen.filter(
+  const pages = standIns.proxy.seen.filter(
     (request) => /\/(orders|customers)\?/.test(request.path) && request.path.includes('sort='),
   );
   // 300 orders fill their last page, so one more (empty) page is read to learn that it was the last.
@@ -227,14 +198,14 @@ test('every customer and order reaches Segment exactly once, with the live messa
     .map(({ path }) => new URL(path, 'http://x').searchParams);
   expect(orderPages[0]!.get('where')).toBeNull();
   expect(orderPages[1]!.get('where')).toBe('id > :after');
-  expect(orderPages[1]!.get('var.after')).toBe([...data.orders].sort(byId)[PAGE_SIZE - 1]!.id);
+  expect(orderPages[1]!.get('var.after')).toBe([...standIns.data.orders].sort(byId)[PAGE_SIZE - 1]!.id);
   expect(orderPages.every((query) => query.getAll('expand').includes('discountCodes[*].discountCode'))).toBe(true);
 
   // The guest identify goes out only for emails no customer has, compared case-insensitively.
   const identifies = new Set(
     events.filter((event) => event.type === 'identify' && event.anonymousId).map((event) => event.messageId),
   );
-  for (const order of data.orders.filter((candidate) => candidate.kind === 'guest-registered-email')) {
+  for (const order of standIns.data.orders.filter((candidate) => candidate.kind === 'guest-registered-email')) {
     expect('messageIds' in order.expected && order.expected.messageIds.some((id) => identifies.has(id))).toBe(false);
   }
   expect(summary.progress.at(-1)).toMatchObject({
@@ -247,7 +218,7 @@ test('every customer and order reaches Segment exactly once, with the live messa
 test('a second run sends the same messageIds again, so Segment keeps one of each', async () => {
   const first = await backfill();
   const firstIds = receivedIds();
-  segment.reset();
+  standIns.segment.reset();
   const second = await backfill();
 
   expect(second.counts).toEqual(first.counts);
@@ -256,10 +227,10 @@ test('a second run sends the same messageIds again, so Segment keeps one of each
 });
 
 test('an interrupted backfill resumes from its checkpoint: every event present, none sent twice', async () => {
-  const file = join(workDir, 'resume.json');
+  const file = join(standIns.workDir, 'resume.json');
   const expected = expectationsOf(all());
-  const customersById = [...data.customers].sort(byId);
-  const ordersById = [...data.orders].sort(byId);
+  const customersById = [...standIns.data.customers].sort(byId);
+  const ordersById = [...standIns.data.orders].sort(byId);
 
   // Three pages of customers, then stop.
   const first = await backfill({ checkpointFile: file, maxPages: 3 });
@@ -315,16 +286,16 @@ test('an interrupted backfill resumes from its checkpoint: every event present, 
   expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true });
 
   // Resuming a completed backfill with nothing failed (a job runner rerunning a task) does nothing.
-  segment.reset();
-  proxy.forget();
+  standIns.segment.reset();
+  standIns.proxy.forget();
   const again = await backfill({ checkpointFile: file });
   expect(again).toMatchObject({ status: 'completed', failures: [], run: { resources: 0, events: 0, pages: 0 } });
   expect(exitCodeOf(again)).toBe(0);
   expect(again.notices).toEqual([
     expect.objectContaining({ kind: 'resume', message: expect.stringContaining('nothing to do') }),
   ]);
-  expect(segment.received).toHaveLength(0);
-  expect(proxy.count(/\/(orders|customers)/)).toBe(0);
+  expect(standIns.segment.received).toHaveLength(0);
+  expect(standIns.proxy.count(/\/(orders|customers)/)).toBe(0);
 });
 
 /** Runs from the checkpoint and calls `interrupt` once the first resource of the run settled (mid-page). */
@@ -332,14 +303,7 @@ async function runUntil(file: string, stop: AbortController, interrupt: () => vo
   let settledResources = 0;
   const summary = await runBackfill(
     dependencies(),
-    {
-      resourceTypes: ['customer', 'order'],
-      dryRun: false,
-      concurrency: 4,
-      eventsPerSecond: 1_000_000,
-      pageSize: PAGE_SIZE,
-      checkpointFile: file,
-    },
+    { ...EVERY_RESOURCE, checkpointFile: file },
     {
       clock: systemClock,
       signal: stop.signal,
@@ -359,10 +323,10 @@ async function runUntil(file: string, stop: AbortController, interrupt: () => vo
 }
 
 test('a checkpoint written for other options is refused, and left as it is', async () => {
-  const file = join(workDir, 'mismatch.json');
+  const file = join(standIns.workDir, 'mismatch.json');
   await backfill({ checkpointFile: file, maxPages: 1, resourceTypes: ['order'], store: 'us-webshop' });
   const before = await readFile(file, 'utf8');
-  segment.reset();
+  standIns.segment.reset();
 
   const attempt = backfill({ checkpointFile: file, resourceTypes: ['order'], store: 'de-webshop' });
   await expect(attempt).rejects.toBeInstanceOf(BackfillCheckpointError);
@@ -371,10 +335,10 @@ test('a checkpoint written for other options is refused, and left as it is', asy
     backfill({ checkpointFile: file, resourceTypes: ['order'], store: 'us-webshop', dryRun: true }),
   ).rejects.toThrow('dryRun: false in the checkpoint, true now');
   expect(await readFile(file, 'utf8')).toBe(before);
-  expect(segment.received).toHaveLength(0);
+  expect(standIns.segment.received).toHaveLength(0);
 
-  await writeFile(join(workDir, 'garbage.json'), '{"resourceType":"order"}');
-  await expect(backfill({ checkpointFile: join(workDir, 'garbage.json') })).rejects.toThrow(
+  await writeFile(join(standIns.workDir, 'garbage.json'), '{"resourceType":"order"}');
+  await expect(backfill({ checkpointFile: join(standIns.workDir, 'garbage.json') })).rejects.toThrow(
     /is not a backfill checkpoint/,
   );
 });
@@ -399,7 +363,7 @@ test('--since, --until and --store select exactly the resources created in that 
   expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
 
   // User input travels as predicate variables, never inside the predicate text.
-  const where = proxy.seen
+  const where = standIns.proxy.seen
     .map(({ path }) => new URL(path, 'http://x').searchParams)
     .filter((query) => query.get('sort'));
   expect(where.find((query) => query.get('var.after'))?.get('where')).toMatch(
@@ -413,9 +377,9 @@ test('--since, --until and --store select exactly the resources created in that 
   ).toBe(true);
 
   // Only one bound, only one type.
-  segment.reset();
+  standIns.segment.reset();
   const recent = await backfill({ resourceTypes: ['order'], since: '2025-12-01T00:00:00.000Z' });
-  const recentOrders = data.orders.filter((order) => order.createdAt >= '2025-12-01T00:00:00.000Z');
+  const recentOrders = standIns.data.orders.filter((order) => order.createdAt >= '2025-12-01T00:00:00.000Z');
   expect(recent.counts.order).toEqual(expectationsOf(recentOrders).order);
   expect(recent.counts.customer.processed).toBe(0);
   expect(sorted(receivedIds())).toEqual(sorted(expectationsOf(recentOrders).messageIds));
@@ -429,20 +393,20 @@ test('a dry run sends nothing but counts the same', async () => {
   expect(summary.counts.customer).toEqual(expected.customer);
   expect(summary.counts.order).toEqual(expected.order);
   expect(summary.run.events).toBe(expected.messageIds.length);
-  expect(segment.received).toHaveLength(0);
+  expect(standIns.segment.received).toHaveLength(0);
   expect(formatSummary(summary)).toContain('(dry run: nothing was sent to Segment)');
   expect(formatSummary(summary)).toMatch(/orders +300 read: would send \d+/);
 });
 
 test('a commercetools 503 on a page is retried, and the page is read and sent once', async () => {
-  const expected = expectationsOf(data.orders);
+  const expected = expectationsOf(standIns.data.orders);
   // The third page of orders fails twice, then recovers.
-  const third = [...data.orders].sort(byId)[2 * PAGE_SIZE - 1]!.id;
-  proxy.inject(unavailable(503), { path: `var.after=${third}`, times: 2 });
+  const third = [...standIns.data.orders].sort(byId)[2 * PAGE_SIZE - 1]!.id;
+  standIns.proxy.inject(unavailable(503), { path: `var.after=${third}`, times: 2 });
 
   const summary = await backfill({ resourceTypes: ['order'] });
-  expect(proxy.count(`var.after=${third}`, true)).toBe(2);
-  expect(proxy.count(`var.after=${third}`, false)).toBe(1);
+  expect(standIns.proxy.count(`var.after=${third}`, true)).toBe(2);
+  expect(standIns.proxy.count(`var.after=${third}`, false)).toBe(1);
   expect(summary.status).toBe('completed');
   expect(summary.counts.order).toEqual(expected.order);
   expect(summary.run.retries).toBe(2);
@@ -458,21 +422,21 @@ test('a commercetools 503 on a page is retried, and the page is read and sent on
 });
 
 test('a resource that keeps failing is counted failed with its reason; the rest is sent; the exit code says so', async () => {
-  const guest = data.orders.find((order) => order.kind === 'guest')!;
+  const guest = standIns.data.orders.find((order) => order.kind === 'guest')!;
   const email = encodeURIComponent(guest.resource.customerEmail as string);
   // The pages' batched look-ups are refused (never retried), so each guest looks its email up itself:
-  proxy.inject(unavailable(400), { path: 'var.emails=' });
+  standIns.proxy.inject(unavailable(400), { path: 'var.emails=' });
   // its guest look-up fails on every attempt; another guest's fails once and is retried.
-  proxy.inject(unavailable(503), { path: new RegExp(`var\\.email=${email}(&|$)`) });
-  const other = data.orders.filter((order) => order.kind === 'guest')[1]!;
-  proxy.inject(unavailable(502), {
+  standIns.proxy.inject(unavailable(503), { path: new RegExp(`var\\.email=${email}(&|$)`) });
+  const other = standIns.data.orders.filter((order) => order.kind === 'guest')[1]!;
+  standIns.proxy.inject(unavailable(502), {
     path: new RegExp(`var\\.email=${encodeURIComponent(other.resource.customerEmail as string)}(&|$)`),
     times: 1,
   });
 
   const summary = await backfill({ resourceTypes: ['order'] });
   // Three attempts for the first, two for the other (the second one succeeded).
-  expect(proxy.count(new RegExp(`var\\.email=${email}(&|$)`), true)).toBe(3);
+  expect(standIns.proxy.count(new RegExp(`var\\.email=${email}(&|$)`), true)).toBe(3);
   expect(summary.run.retries).toBe(2 + 1);
   expect(summary.status).toBe('completed');
   expect(summary.counts.order.failed).toEqual({ 'commercetools customer look-up failed (HTTP 503)': 1 });
@@ -481,7 +445,7 @@ test('a resource that keeps failing is counted failed with its reason; the rest 
   ]);
   expect(summary.counts.order.processed).toBe(ORDERS);
   expect(exitCodeOf(summary)).toBe(1);
-  const expected = expectationsOf(data.orders.filter((order) => order !== guest));
+  const expected = expectationsOf(standIns.data.orders.filter((order) => order !== guest));
   expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
   expect(formatSummary(summary)).toContain(`order ${guest.id}: commercetools customer look-up failed (HTTP 503)`);
 });
@@ -490,7 +454,7 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
   test('three shards are disjoint, cover every resource exactly once, and are about equal', async () => {
     const sent: string[][] = [];
     for (let index = 0; index < 3; index += 1) {
-      segment.reset();
+      standIns.segment.reset();
       const summary = await backfill({ shard: { index, count: 3 } });
       expect(summary).toMatchObject({ status: 'completed', shard: `${index}/3` });
       sent.push(receivedIds());
@@ -502,17 +466,17 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
   });
 
   test('batched guest look-ups give the same identifies as one by one, in fewer commercetools requests', async () => {
-    proxy.forget();
+    standIns.proxy.forget();
     await backfill({ resourceTypes: ['order'] });
-    const batched = { ids: sorted(receivedIds()), lookups: proxy.count('lowercaseEmail') };
-    segment.reset();
-    proxy.forget();
+    const batched = { ids: sorted(receivedIds()), lookups: standIns.proxy.count('lowercaseEmail') };
+    standIns.segment.reset();
+    standIns.proxy.forget();
     // Refused, the batched look-up falls back to one look-up per guest order.
-    proxy.inject(unavailable(400), { path: 'var.emails=' });
+    standIns.proxy.inject(unavailable(400), { path: 'var.emails=' });
     await backfill({ resourceTypes: ['order'] });
-    const single = { ids: sorted(receivedIds()), lookups: proxy.count('lowercaseEmail', false) };
+    const single = { ids: sorted(receivedIds()), lookups: standIns.proxy.count('lowercaseEmail', false) };
     expect(batched.ids).toEqual(single.ids);
-    const guests = data.orders.filter(
+    const guests = standIns.data.orders.filter(
       (order) => order.resource.customerId === undefined && order.resource.customerEmail,
     ).length;
     expect(single.lookups).toBeGreaterThanOrEqual(guests * 0.5);
@@ -521,10 +485,10 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
   });
 
   test('resources Segment refuses fail the run (exit 1), are all in the checkpoint, and a resumed run delivers exactly those', async () => {
-    const file = join(workDir, 'refused.json');
-    const sent = data.orders.filter((order) => 'messageIds' in order.expected);
+    const file = join(standIns.workDir, 'refused.json');
+    const sent = standIns.data.orders.filter((order) => 'messageIds' in order.expected);
     const refused = new Set(sent.filter((_, n) => n % 7 === 0).map((order) => order.id));
-    segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
+    standIns.segment.refuseEvents((event) => refused.has(String(event.properties?.order_id)));
     const first = await backfill({ resourceTypes: ['order'], checkpointFile: file });
     expect(exitCodeOf(first)).toBe(1);
     const checkpoint = JSON.parse(await readFile(file, 'utf8')) as {
@@ -537,27 +501,27 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
     // Refused for good: sent once as merged, once alone, never retried beyond that.
     expect(first.run.retries).toBe(0);
 
-    segment.reset();
+    standIns.segment.reset();
     const retried = await backfill({ resourceTypes: ['order'], checkpointFile: file, retryFailedOnly: true });
     expect(exitCodeOf(retried)).toBe(0);
     expect(retried.failures).toEqual([]);
     expect(retried.counts.order.processed).toBe(ORDERS);
-    const expected = expectationsOf(data.orders.filter((order) => refused.has(order.id)));
+    const expected = expectationsOf(standIns.data.orders.filter((order) => refused.has(order.id)));
     expect(sorted(receivedIds())).toEqual(sorted(expected.messageIds));
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: true, failures: [] });
   });
 
   test('an interrupted run with failures: --retry-failed retries only them; a resume retries them first, then continues', async () => {
-    const file = join(workDir, 'interrupted-failures.json');
+    const file = join(standIns.workDir, 'interrupted-failures.json');
     // Customers of the first page (paging goes by id).
-    const firstPage = [...data.customers].sort(byId).slice(0, PAGE_SIZE);
+    const firstPage = [...standIns.data.customers].sort(byId).slice(0, PAGE_SIZE);
     const refused = new Set(
       firstPage
         .filter((customer) => 'messageIds' in customer.expected)
         .slice(0, 5)
         .map((customer) => customer.id),
     );
-    segment.refuseEvents((event) => refused.has(String(event.userId)));
+    standIns.segment.refuseEvents((event) => refused.has(String(event.userId)));
     const first = await backfill({ resourceTypes: ['customer'], checkpointFile: file, maxPages: 2 });
     expect(first.status).toBe('interrupted');
     const failedBefore = first.failures.map((failure) => failure.id);
@@ -565,17 +529,17 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
 
     // --retry-failed, Segment still refusing them: only they are offered again (and stay listed);
     // no page is read, and the checkpoint still says where the backfill stands.
-    segment.reset();
-    segment.refuseEvents((event) => refused.has(String(event.userId)));
+    standIns.segment.reset();
+    standIns.segment.refuseEvents((event) => refused.has(String(event.userId)));
     const retried = await backfill({ resourceTypes: ['customer'], checkpointFile: file, retryFailedOnly: true });
     expect(retried.run.pages).toBe(0);
     expect(sorted(retried.failures.map((failure) => failure.id))).toEqual(sorted(failedBefore));
-    expect(new Set(segment.received.flatMap((request) => request.events.map((event) => event.userId)))).toEqual(
-      new Set(failedBefore),
-    );
+    expect(
+      new Set(standIns.segment.received.flatMap((request) => request.events.map((event) => event.userId))),
+    ).toEqual(new Set(failedBefore));
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ done: false, lastId: first.position.lastId });
 
-    segment.reset();
+    standIns.segment.reset();
     const resumed = await backfill({ resourceTypes: ['customer'], checkpointFile: file });
     expect(resumed.status).toBe('completed');
     expect(resumed.failures).toEqual([]);
@@ -583,7 +547,7 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
       count: failedBefore.length,
     });
     // The retried ones came first.
-    const firstUsers = segment
+    const firstUsers = standIns.segment
       .events()
       .slice(0, failedBefore.length * 2)
       .map((event) => event.userId);
@@ -593,9 +557,9 @@ describe('at scale: shards, batched look-ups, nothing left behind', () => {
 });
 
 test('a page commercetools refuses aborts the run at the last checkpoint', async () => {
-  const file = join(workDir, 'aborted.json');
-  const second = [...data.customers].sort(byId)[PAGE_SIZE - 1]!.id;
-  proxy.inject(
+  const file = join(standIns.workDir, 'aborted.json');
+  const second = [...standIns.data.customers].sort(byId)[PAGE_SIZE - 1]!.id;
+  standIns.proxy.inject(
     {
       kind: 'status',
       status: 400,
@@ -612,7 +576,7 @@ test('a page commercetools refuses aborts the run at the last checkpoint', async
   expect(summary.status).toBe('aborted');
   expect(summary.error).toBe('commercetools customer page read failed (HTTP 400): Malformed parameter: where');
   // Not retried: a 400 does not change by waiting.
-  expect(proxy.count(`var.after=${second}`)).toBe(1);
+  expect(standIns.proxy.count(`var.after=${second}`)).toBe(1);
   expect(exitCodeOf(summary)).toBe(1);
   expect(summary.position).toEqual({ resourceType: 'customer', lastId: second });
   expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
@@ -631,7 +595,7 @@ test('when every event of a type is switched off, it is not read at all', async 
     { clock: systemClock, output: { notice: () => undefined, progress: () => undefined } },
   );
   expect(summary).toMatchObject({ status: 'completed', disabled: ['order'], counts: { order: { processed: 0 } } });
-  expect(proxy.count('/orders')).toBe(0);
+  expect(standIns.proxy.count('/orders')).toBe(0);
   expect(exitCodeOf(summary)).toBe(0);
 });
 
@@ -664,7 +628,7 @@ describe('business units', () => {
   });
 
   it('sends the group calls of every existing unit (--business-units), and skips a unit without associates', async () => {
-    for (let n = 0; n < 30; n += 1) await commercetools.seed('business-unit', unit(n, n % 10 === 0 ? 0 : 2));
+    for (let n = 0; n < 30; n += 1) await standIns.commercetools.seed('business-unit', unit(n, n % 10 === 0 ? 0 : 2));
     const summary = await backfill({ resourceTypes: ['business-unit'] });
     expect(summary.status).toBe('completed');
     expect(summary.counts['business-unit']).toMatchObject({
@@ -673,7 +637,7 @@ describe('business units', () => {
       events: 54,
       skipped: { 'no-associates': 3 },
     });
-    const groups = segment.events();
+    const groups = standIns.segment.events();
     expect(groups).toHaveLength(54);
     expect(new Set(groups.map((call) => call.groupId))).toEqual(
       new Set(Array.from({ length: 30 }, (_, n) => `unit-${n}`).filter((_, n) => n % 10 !== 0)),

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createConnectorDependencies, type ConnectorDependencies } from '../../src/dependencies';
@@ -12,8 +11,8 @@ import guestOrder from '../fixtures/orders/order-guest.json';
 import invalidConsentOrder from '../fixtures/orders/order-invalid-consent.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import { PROJECT_KEY, WRITE_KEY } from '../support/environment';
-import { type Harness, startHarness } from '../support/harness';
+import { runCli } from '../support/cli';
+import { seedOrders, useHarness } from '../support/harness';
 import { changeNotification } from '../support/notifications';
 import type { CapturedEvent } from '../../src/dev/segment-capture';
 
@@ -23,37 +22,24 @@ import type { CapturedEvent } from '../../src/dev/segment-capture';
  * received (same messageIds, identities, timestamps, properties, traits and consent).
  */
 
-let harness: Harness;
 let deps: ConnectorDependencies;
 let workDir: string;
 
-/** The CLI's environment: the same variables the server reads, pointed at the stand-ins. */
-const environment = () => ({
-  CTP_PROJECT_KEY: PROJECT_KEY,
-  CTP_CLIENT_ID: 'connector-client',
-  CTP_CLIENT_SECRET: 'connector-secret-value',
-  CTP_API_URL: harness.ctUrl,
-  CTP_AUTH_URL: harness.ctUrl,
-  SEGMENT_WRITE_KEY: WRITE_KEY,
-  SEGMENT_HOST: harness.segment.url,
-  LOCALE: 'en',
+const harness = useHarness({ env: { LOCALE: 'en' } }, async (h) => {
+  await seedOrders(h, taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder);
+  await h.seed('customer', customerFull);
 });
+/** The CLI's environment: the same variables the server reads, pointed at the stand-ins. */
+const environment = () => harness.environment;
 
 beforeAll(async () => {
-  harness = await startHarness({ env: { LOCALE: 'en' } });
-  for (const order of [taxExcludedOrder, taxIncludedOrder, guestOrder, invalidConsentOrder])
-    await harness.seed('order', order);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  await harness.seed('customer', customerFull);
   deps = createConnectorDependencies(loadConfig(environment()));
   workDir = await mkdtemp(join(tmpdir(), 'preview-test-'));
 });
 afterAll(async () => {
   await deps.segment.close(100);
-  await harness.close();
   await rm(workDir, { recursive: true, force: true });
 });
-beforeEach(() => harness.segment.reset());
 
 async function printed(previewRequest: PreviewRequest) {
   const output = formatPreview(await previewResource(previewRequest, deps));
@@ -195,22 +181,7 @@ describe('what is not sent', () => {
 });
 
 describe('the command line', () => {
-  const TSX = resolve(__dirname, '../../node_modules/.bin/tsx');
-  const CLI = resolve(__dirname, '../../src/cli/preview.ts');
-
-  /** Runs the CLI in a directory without .env, with exactly these variables. */
-  function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      execFile(
-        TSX,
-        [CLI, ...args],
-        { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } },
-        (error, stdout, stderr) => {
-          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-        },
-      );
-    });
-  }
+  const run = (args: string[], env: Record<string, string>) => runCli('preview', args, { cwd: workDir, env });
 
   it('prints the calls as JSON on stdout', async () => {
     const file = join(workDir, 'order.json');

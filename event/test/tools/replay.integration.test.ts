@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,8 +14,8 @@ import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import cloudEvent from '../fixtures/transport/cloudevent-order-created.json';
-import { PROJECT_KEY, WRITE_KEY } from '../support/environment';
-import { type Harness, startHarness } from '../support/harness';
+import { runCli } from '../support/cli';
+import { seedOrders, useHarness } from '../support/harness';
 import { changeNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
@@ -32,18 +31,11 @@ import { changeNotification, pubSubEnvelope } from '../support/notifications';
 const MIXED = resolve(__dirname, '../fixtures/notifications/mixed.jsonl');
 const mixedLines = () => readFileSync(MIXED, 'utf8').split('\n');
 
-let harness: Harness;
-
-beforeAll(async () => {
-  // No retries inside the sink: a Segment failure reaches the replay at once.
-  harness = await startHarness({ segmentLimits: { maxRetries: 0 } });
-  await harness.seed('order', taxExcludedOrder);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  await harness.seed('order', guestOrder);
-  await harness.seed('customer', customerFull);
+// No retries inside the sink: a Segment failure reaches the replay at once.
+const harness = useHarness({ segmentLimits: { maxRetries: 0 } }, async (h) => {
+  await seedOrders(h, taxExcludedOrder, guestOrder);
+  await h.seed('customer', customerFull);
 });
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
 
 const replay = (
   lines: Iterable<string>,
@@ -227,37 +219,15 @@ describe('the summary', () => {
 });
 
 describe('the command line', () => {
-  const TSX = resolve(__dirname, '../../node_modules/.bin/tsx');
-  const CLI = resolve(__dirname, '../../src/cli/replay.ts');
   let workDir: string;
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'replay-test-'));
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
 
-  const environment = () => ({
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'connector-client',
-    CTP_CLIENT_SECRET: 'connector-secret-value',
-    CTP_API_URL: harness.ctUrl,
-    CTP_AUTH_URL: harness.ctUrl,
-    SEGMENT_WRITE_KEY: WRITE_KEY,
-    SEGMENT_HOST: harness.segment.url,
-  });
+  const environment = () => harness.environment;
 
-  /** Runs the CLI in a directory without .env, with exactly these variables. */
-  function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      execFile(
-        TSX,
-        [CLI, ...args],
-        { cwd: workDir, env: { PATH: process.env.PATH ?? '', ...env } },
-        (error, stdout, stderr) => {
-          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-        },
-      );
-    });
-  }
+  const run = (args: string[], env: Record<string, string>) => runCli('replay', args, { cwd: workDir, env });
 
   it('replays the file through the connector, prints the summary, and exits 1 when a line failed', async () => {
     const result = await run([MIXED, '--concurrency', '2'], environment());
