@@ -3,13 +3,8 @@ import customerFull from '../fixtures/customers/customer-full.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
  * Events that join the shopper's journey, through the real server with the commercetools stand-in
