@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './inbound/admission';
 import { TRACK_EVENT_KEYS, TRACK_EVENTS, type EventSettings, type TrackEventKey } from './events';
+import { customFieldNames, defaultTrackingFields, trackingFields } from './config-fields';
+import { CONNECTOR_CUSTOMER_TRAITS, CONNECTOR_ORDER_PROPERTIES } from './mapping/custom-fields';
 
 const optionalText = z
   .string()
@@ -140,6 +142,20 @@ const onOff = (fallback: boolean) =>
     .transform((value) => ['true', 'on', '1', 'yes'].includes(value))
     .default(fallback);
 
+/**
+ * EVENT_ORDER_CUSTOMER_SET switches an identify, so there is no name to give it; like the EVENT_*
+ * settings, `off` switches it off and any other value leaves it on. The words that mean "off" in
+ * the true/false switches are refused rather than silently read as on.
+ */
+const identifySwitch = z
+  .string()
+  .trim()
+  .refine((value) => !['false', 'no', '0', 'disabled'].includes(value.toLowerCase()), {
+    message: 'is switched off with off (like the EVENT_* settings); any other value, such as on, leaves it on',
+  })
+  .transform((value) => value.toLowerCase() !== DISABLED)
+  .default(true);
+
 const eventVariables = Object.fromEntries(
   TRACK_EVENT_KEYS.map((key) => [TRACK_EVENTS[key].variable, eventName]),
 ) as Record<(typeof TRACK_EVENTS)[TrackEventKey]['variable'], typeof eventName>;
@@ -201,6 +217,11 @@ const environmentSchema = z.object({
   GROUP_BUSINESS_UNITS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
   METRICS_PROMETHEUS: onOff(false),
+  TRACKING_FIELDS: trackingFields.optional(),
+  ORDER_PROPERTY_FIELDS: customFieldNames('property', CONNECTOR_ORDER_PROPERTIES).default({}),
+  CUSTOMER_TRAIT_FIELDS: customFieldNames('trait', CONNECTOR_CUSTOMER_TRAITS).default({}),
+  EMAIL_IN_EVENTS: onOff(true),
+  EVENT_ORDER_CUSTOMER_SET: identifySwitch,
   OTEL_EXPORTER_OTLP_ENDPOINT: url().optional(),
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('commercetools-segment-connector'),
@@ -238,6 +259,7 @@ function eventSettingsOf(env: Environment): EventSettings {
     identifyCustomers: env.IDENTIFY_CUSTOMERS,
     deleteUsers: env.SEGMENT_DELETE_USERS,
     groupBusinessUnits: env.GROUP_BUSINESS_UNITS,
+    orderCustomerSet: env.EVENT_ORDER_CUSTOMER_SET,
   };
 }
 
@@ -326,6 +348,14 @@ const configSchema = environmentSchema.transform((env, ctx) => {
     port: env.PORT,
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
+    /** Custom fields holding the shopper's browser identity and context (TRACKING_FIELDS). */
+    tracking: env.TRACKING_FIELDS ?? defaultTrackingFields(),
+    /** Order custom field → property of every order event. */
+    orderPropertyFields: env.ORDER_PROPERTY_FIELDS,
+    /** Customer custom field → identify trait. */
+    customerTraitFields: env.CUSTOMER_TRAIT_FIELDS,
+    /** `context.traits.email` on track events whose person is known to have it. */
+    emailInEvents: env.EMAIL_IN_EVENTS,
     logLevel: env.LOG_LEVEL,
     /** Notifications worked on at once; further requests wait their turn (see inbound/admission.ts). */
     maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,

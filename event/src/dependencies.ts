@@ -112,6 +112,10 @@ export function createConnectorDependencies(config: Config, options: DependencyL
         categoryPath: config.products.categoryPath,
       },
       ...(config.locale ? { locale: config.locale } : {}),
+      tracking: config.tracking,
+      orderPropertyFields: config.orderPropertyFields,
+      customerTraitFields: config.customerTraitFields,
+      emailInEvents: config.emailInEvents,
     },
   };
 }

@@ -41,6 +41,10 @@ describe('configuration', () => {
       transport: {},
       port: 8080,
       consentFieldName: 'consent',
+      tracking: expect.any(Array),
+      orderPropertyFields: {},
+      customerTraitFields: {},
+      emailInEvents: true,
       logLevel: 'info',
       maxConcurrentNotifications: 64,
       metrics: { prometheus: false, serviceName: 'commercetools-segment-connector' },
@@ -317,5 +321,19 @@ describe('configuration', () => {
         loadConfig({ ...valid, CTP_SCOPE: `${scope} view_published_products:shop-prod` }).products.categories,
       ).toBe(true);
     });
+  });
+});
+
+describe('EVENT_ORDER_CUSTOMER_SET', () => {
+  it('is on by default, off with off, on with any other value, as the EVENT_* settings', () => {
+    expect(loadConfig(valid).events.orderCustomerSet).toBe(true);
+    expect(loadConfig({ ...valid, EVENT_ORDER_CUSTOMER_SET: 'OFF' }).events.orderCustomerSet).toBe(false);
+    expect(loadConfig({ ...valid, EVENT_ORDER_CUSTOMER_SET: 'on' }).events.orderCustomerSet).toBe(true);
+  });
+
+  it.each(['false', 'no', '0'])('refuses %s rather than read it as on', (value) => {
+    expect(problemsOf({ ...valid, EVENT_ORDER_CUSTOMER_SET: value })).toEqual([
+      expect.stringMatching(/^EVENT_ORDER_CUSTOMER_SET is switched off with off/),
+    ]);
   });
 });

@@ -11,6 +11,10 @@
  * Categories keep their `ancestors` as commercetools stores them (root first), so that expanding
  * `categories[*].ancestors[*]` on a product works as it does there: the mock computes them only
  * when a category itself is read.
+ *
+ * It keeps one more rule of commercetools' the connector relies on: an order's `setCustomerId`
+ * names a customer the project holds (the mock accepts any id), so an order's customerId is
+ * always a customer commercetools knows.
  */
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock, InMemoryStorage } from '@labdigital/commercetools-mock';
@@ -151,6 +155,21 @@ export async function startCommercetoolsStandIn(options: StandInOptions): Promis
       await storeAncestors();
     }
     return payload;
+  });
+
+  // commercetools refuses an order's setCustomerId for a customer it does not hold; the mock does not.
+  mock.app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST' || !/\/orders\/[^/?]+(\?|$)/.test(request.url)) return undefined;
+    const actions = (request.body as { actions?: { action?: string; customerId?: unknown }[] } | undefined)?.actions;
+    for (const action of actions ?? []) {
+      if (action.action !== 'setCustomerId' || typeof action.customerId !== 'string') continue;
+      const customer = await storage.get(projectKey, 'customer', action.customerId).catch(() => undefined);
+      if (!customer) {
+        const message = `The referenced object of type 'customer' with identifier '${action.customerId}' was not found.`;
+        return reply.status(400).send(commercetoolsError(400, 'ReferencedResourceNotFound', message));
+      }
+    }
+    return undefined;
   });
 
   await mock.app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,7 +3,14 @@ import type { JsonObject } from '../segment/calls';
 import { amountOf, compareAmounts, exactFraction, sumAmounts, toUnits, zeroAmount, type Amount } from './money';
 import { buildOrderTrack, orderContext } from './order-track';
 import { buildProducts, type ProductMapping } from './products';
-import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import {
+  compact,
+  type EventName,
+  type MappingOptions,
+  type MappingResult,
+  type Occurrence,
+  type OrderFacts,
+} from './types';
 
 /** A refund of a payment of the order: what was given back, not the order's figures. */
 export interface Refund {
@@ -20,7 +27,7 @@ export interface Refund {
  */
 export function buildOrderRefunded(
   order: Order,
-  options: MappingOptions,
+  options: MappingOptions & OrderFacts,
   { event, refund }: { event: EventName; refund: Refund },
 ): MappingResult {
   const occurrence: Occurrence = { discriminator: refund.transactionId, timestamp: refund.timestamp };

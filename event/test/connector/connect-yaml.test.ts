@@ -12,7 +12,7 @@ describe('connect.yaml', () => {
   });
 
   it('declares an event application named after its folder, with a bounded retry policy and a health check', async () => {
-    const [application] = (await new ConnectorSpecificationParser().parse(text)).deployAs as Record<string, unknown>[];
+    const [application] = (await new ConnectorSpecificationParser().parse(text)).deployAs;
     expect(application).toMatchObject({
       name: 'event',
       applicationType: 'event',
@@ -28,9 +28,7 @@ describe('connect.yaml', () => {
   });
 
   it('asks Connect for the scopes the proofs need: the Messages API and the project settings', async () => {
-    const specification = (await new ConnectorSpecificationParser().parse(text)) as unknown as {
-      inheritAs?: { apiClient?: { scopes?: string[] } };
-    };
+    const specification = await new ConnectorSpecificationParser().parse(text);
     expect(specification.inheritAs?.apiClient?.scopes).toEqual(
       expect.arrayContaining(['view_messages', 'view_project_settings', 'view_orders', 'manage_subscriptions']),
     );

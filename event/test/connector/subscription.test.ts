@@ -12,6 +12,7 @@ import {
   subscriptionTopics,
 } from '../../src/connector/subscription';
 import type { ScriptOutput } from '../../src/connector/output';
+import { subscription } from '../support/builders';
 
 const PROJECT_KEY = 'test-project';
 const CLIENT_SECRET = 'ct-client-secret-do-not-print';
@@ -34,6 +35,7 @@ let baseUrl: string;
  */
 function implementMissingSubscriptionUpdateActions(): void {
   const repository = ctMock.project(PROJECT_KEY).getRepository('subscription');
+  // The mock keeps its update handlers in a protected field: reaching it takes a cast.
   const handler = (repository as unknown as { actions: Record<string, unknown> }).actions;
   type Writable = { destination: Destination; changes: ChangeSubscription[]; messages: MessageSubscription[] };
   Object.assign(handler, {
@@ -119,6 +121,18 @@ async function storedSubscriptions(): Promise<Subscription[]> {
   return (await repository.query({ projectKey: PROJECT_KEY })).results;
 }
 
+/** Where connectEnvironment() tells post-deploy to send notifications: the Pub/Sub topic Connect made. */
+const CONNECT_TOPIC: Destination = {
+  type: 'GoogleCloudPubSub',
+  topic: 'connect-topic-1',
+  projectId: 'connect-gcp-project',
+};
+
+/** What a subscription subscribes to and where it sends it: the fields post-deploy writes. */
+function topicsAndDestination({ destination, changes, messages }: Subscription) {
+  return { destination, changes, messages };
+}
+
 async function storedSubscription(): Promise<Subscription> {
   const all = await storedSubscriptions();
   expect(all).toHaveLength(1);
@@ -171,6 +185,7 @@ const EVERYTHING_OFF: Record<string, string> = {
   EVENT_QUOTE_REQUESTED: 'off',
   EVENT_QUOTE_ACCEPTED: 'off',
   EVENT_QUOTE_DECLINED: 'off',
+  EVENT_ORDER_CUSTOMER_SET: 'off',
 };
 
 /** The topics a deployment with these event variables subscribes to, read as the server reads them. */
@@ -187,6 +202,8 @@ function topicsFor(variables: Record<string, string> = {}) {
 }
 
 const ORDER_STATE_MESSAGES = ['OrderPaymentStateChanged', 'OrderShipmentStateChanged', 'OrderStateChanged'];
+/** The order messages of a default deployment: the state changes, and OrderCustomerSet (EVENT_ORDER_CUSTOMER_SET). */
+const ORDER_MESSAGES = ['OrderCustomerSet', ...ORDER_STATE_MESSAGES];
 const PAYMENT_MESSAGES = {
   resourceTypeId: 'payment',
   types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
@@ -216,7 +233,7 @@ function withB2B(topics: Topics): Topics {
 
 const DEFAULT_TOPICS = withB2B({
   changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
+  messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }, PAYMENT_MESSAGES],
 });
 
 describe('subscriptionTopics', () => {
@@ -234,7 +251,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }],
-        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_MESSAGES] }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -244,7 +261,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -264,7 +281,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off', EVENT_PAYMENT_FAILED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
+        messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }],
       }),
     );
     expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual(DEFAULT_TOPICS);
@@ -283,7 +300,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'order' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -312,6 +329,11 @@ describe('subscriptionTopics', () => {
       'EVENT_QUOTE_DECLINED',
       'Quote Declined',
       { changes: [], messages: [{ resourceTypeId: 'quote', types: ['QuoteStateChanged'] }] },
+    ],
+    [
+      'EVENT_ORDER_CUSTOMER_SET',
+      'on',
+      { changes: [], messages: [{ resourceTypeId: 'order', types: ['OrderCustomerSet'] }] },
     ],
   ])('subscribes for %s alone to exactly what it needs', (variable, value, expected) => {
     expect(topicsFor({ ...EVERYTHING_OFF, [variable]: value })).toEqual(expected);
@@ -378,21 +400,20 @@ describe('destinationFromEnvironment', () => {
 
 describe('planSubscriptionUpdate', () => {
   const destination: Destination = { type: 'GoogleCloudPubSub', topic: 't', projectId: 'p' };
-  const stored = {
-    id: 'id',
+  const stored = subscription({
     version: 3,
     key: SUBSCRIPTION_KEY,
     destination,
     changes: [{ resourceTypeId: 'order' }],
     messages: [],
-  } as unknown as Subscription;
+  });
 
   it('is empty when only the order of topics differs', () => {
-    const reordered = {
+    const reordered: Subscription = {
       ...stored,
       changes: [{ resourceTypeId: 'order' }, { resourceTypeId: 'customer' }],
       messages: [{ resourceTypeId: 'order', types: ['OrderStateChanged', 'OrderCreated'] }],
-    } as Subscription;
+    };
     expect(
       planSubscriptionUpdate(reordered, {
         key: SUBSCRIPTION_KEY,
@@ -404,7 +425,7 @@ describe('planSubscriptionUpdate', () => {
   });
 
   it('treats "every message" (no types) as different from a list of types', () => {
-    const everyOrderMessage = { ...stored, messages: [{ resourceTypeId: 'order' }] } as Subscription;
+    const everyOrderMessage: Subscription = { ...stored, messages: [{ resourceTypeId: 'order' }] };
     expect(
       planSubscriptionUpdate(everyOrderMessage, {
         key: SUBSCRIPTION_KEY,
@@ -443,14 +464,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     const result = await runPostDeploy(connectEnvironment(), output);
 
     expect(result).toEqual({ kind: 'done', subscription: 'created' });
-    const subscription = await storedSubscription();
-    expect(subscription.destination).toEqual({
-      type: 'GoogleCloudPubSub',
-      topic: 'connect-topic-1',
-      projectId: 'connect-gcp-project',
-    });
-    expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
-    expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
+    expect(topicsAndDestination(await storedSubscription())).toEqual({ destination: CONNECT_TOPIC, ...DEFAULT_TOPICS });
     expect(output.errors).toEqual([]);
     expect(output.lines).toEqual([
       expect.stringMatching(
@@ -473,12 +487,10 @@ describe('post-deploy against a commercetools stand-in', () => {
     const second = await storedSubscription();
     expect(second.id).toBe(first.id);
     expect(second.version).toBe(first.version + 1);
-    expect(second.destination).toEqual({
-      type: 'GoogleCloudPubSub',
-      topic: 'connect-topic-2',
-      projectId: 'connect-gcp-project',
+    expect(topicsAndDestination(second)).toEqual({
+      ...topicsAndDestination(first),
+      destination: { ...CONNECT_TOPIC, topic: 'connect-topic-2' },
     });
-    expect(second.changes).toEqual(first.changes);
 
     const again = await runPostDeploy(
       connectEnvironment({ CONNECT_GCP_TOPIC_NAME: 'connect-topic-2' }),
@@ -504,10 +516,9 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(reduced.version).toBeGreaterThan(first.version);
     const expected = withB2B({
       changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
+      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_MESSAGES] }, PAYMENT_MESSAGES],
     });
-    expect(reduced.changes).toEqual(expected.changes);
-    expect(reduced.messages).toEqual(expected.messages);
+    expect(topicsAndDestination(reduced)).toEqual({ destination: CONNECT_TOPIC, ...expected });
     expect(output.lines).toEqual([
       expect.stringContaining('keeps no messages'),
       expect.stringContaining('changes business-unit, customer; messages business-unit ('),
@@ -520,8 +531,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     const restored = await storedSubscription();
     expect(restored.id).toBe(first.id);
     expect(restored.version).toBeGreaterThan(reduced.version);
-    expect(restored.changes).toEqual(DEFAULT_TOPICS.changes);
-    expect(restored.messages).toEqual(DEFAULT_TOPICS.messages);
+    expect(topicsAndDestination(restored)).toEqual({ destination: CONNECT_TOPIC, ...DEFAULT_TOPICS });
   });
 
   it('empties a list when the settings no longer need it, keeping the other', async () => {
@@ -531,9 +541,11 @@ describe('post-deploy against a commercetools stand-in', () => {
       kind: 'done',
       subscription: 'updated',
     });
-    const subscription = await storedSubscription();
-    expect(subscription.changes).toEqual([]);
-    expect(subscription.messages).toEqual([{ resourceTypeId: 'order', types: ['OrderShipmentStateChanged'] }]);
+    expect(topicsAndDestination(await storedSubscription())).toEqual({
+      destination: CONNECT_TOPIC,
+      changes: [],
+      messages: [{ resourceTypeId: 'order', types: ['OrderShipmentStateChanged'] }],
+    });
   });
 
   it('takes over a subscription with our key that someone changed by hand', async () => {
@@ -552,14 +564,7 @@ describe('post-deploy against a commercetools stand-in', () => {
       kind: 'done',
       subscription: 'updated',
     });
-    const subscription = await storedSubscription();
-    expect(subscription.destination).toEqual({
-      type: 'GoogleCloudPubSub',
-      topic: 'connect-topic-1',
-      projectId: 'connect-gcp-project',
-    });
-    expect(subscription.changes).toEqual(DEFAULT_TOPICS.changes);
-    expect(subscription.messages).toEqual(DEFAULT_TOPICS.messages);
+    expect(topicsAndDestination(await storedSubscription())).toEqual({ destination: CONNECT_TOPIC, ...DEFAULT_TOPICS });
   });
 
   it('says in one line that messages are proven with the Messages API when the project keeps them', async () => {

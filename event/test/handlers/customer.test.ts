@@ -1,292 +1,167 @@
-import request from 'supertest';
 import customerFull from '../fixtures/customers/customer-full.json';
 import customerMinimal from '../fixtures/customers/customer-minimal.json';
-import {
-  changeNotification,
-  messageNotification,
-  pubSubEnvelope,
-  startHarness,
-  WRITE_KEY,
-  type Harness,
-} from '../support/harness';
+import { rejectionOf } from '../support/errors';
+import { createInMemoryConnector, type InMemoryConnectorOptions } from '../support/in-memory-connector';
+import { changeNotification, messageNotification } from '../support/notifications';
 
-let harness: Harness;
+/**
+ * The customer handlers without HTTP: a new customer (identify + Signed Up, from the change or the
+ * CustomerCreated message), a changed one (identify), and a deleted one (a deletion requested from
+ * Segment's Public API, only once commercetools proves it).
+ */
 
-beforeAll(async () => {
-  harness = await startHarness();
-  await harness.seed('customer', customerFull);
-  await harness.seed('customer', customerMinimal);
-});
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
+function holding(customers: object[], options: InMemoryConnectorOptions = {}) {
+  const connector = createInMemoryConnector(options);
+  for (const customer of customers) connector.commercetools.add('customer', customer);
+  return connector;
+}
 
-describe('customer notifications → identify', () => {
-  it('sends a created customer as an identify with spec traits, then Signed Up, authenticated with the write key', async () => {
-    const res = await request(harness.app)
-      .post('/')
-      .send(pubSubEnvelope(changeNotification('ResourceCreated', 'customer', customerFull.id)));
+const change = (type: 'ResourceCreated' | 'ResourceUpdated' | 'ResourceDeleted', id = customerFull.id) =>
+  changeNotification(type, 'customer', id, 9);
 
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'delivered', events: 2 });
-    const [identify, signedUp, ...rest] = harness.segment.events();
-    expect(rest).toHaveLength(0);
-    expect(signedUp).toMatchObject({
-      type: 'track',
-      event: 'Signed Up',
-      userId: customerFull.id,
-      timestamp: new Date(customerFull.createdAt).toISOString(),
-      properties: { email: customerFull.email, first_name: customerFull.firstName, last_name: customerFull.lastName },
+describe('a new customer → identify, then Signed Up', () => {
+  it('reads the customer once and sends both, keyed and dated by the customer', async () => {
+    const connector = holding([customerFull]);
+    expect(await connector.handle(change('ResourceCreated'))).toEqual({
+      kind: 'delivered',
+      events: 2,
+      detail: { source: 'read' },
     });
-    expect(signedUp?.messageId).toMatch(/^ct-signed-up-[0-9a-f]{32}$/);
+    expect(connector.commercetools.reads).toEqual(['customer read']);
+    const [identify, signedUp] = connector.segment.accepted();
     expect(identify).toMatchObject({
       type: 'identify',
       userId: customerFull.id,
-      timestamp: new Date(customerFull.lastModifiedAt).toISOString(),
-      traits: {
-        email: customerFull.email,
-        firstName: customerFull.firstName,
-        lastName: customerFull.lastName,
-        name: `${customerFull.firstName} ${customerFull.lastName}`,
-        birthday: customerFull.dateOfBirth,
-        createdAt: customerFull.createdAt,
-        customerNumber: customerFull.customerNumber,
-        company: { name: customerFull.companyName },
-      },
+      timestamp: customerFull.lastModifiedAt,
+      traits: { email: customerFull.email, firstName: customerFull.firstName, createdAt: customerFull.createdAt },
+      context: { consent: JSON.parse(customerFull.custom.fields.consent) },
     });
     expect(identify?.messageId).toMatch(/^ct-identify-[0-9a-f]{32}$/);
-    const expectedAuth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
-    expect(harness.segment.accepted[0]?.authorization).toBe(expectedAuth);
+    expect(signedUp).toMatchObject({ type: 'track', event: 'Signed Up', userId: customerFull.id });
+    expect(signedUp?.messageId).toMatch(/^ct-signed-up-[0-9a-f]{32}$/);
   });
 
-  it("sends the customer's consent field as context.consent", async () => {
-    await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2))
-      .expect(200);
-    expect(harness.segment.events()[0]?.context).toMatchObject({
-      consent: JSON.parse(customerFull.custom.fields.consent),
+  it('uses the customer an authenticated CustomerCreated carries, reading nothing', async () => {
+    const carried = { ...customerMinimal, id: '3c1f0e9d-8b7a-4c6d-9e5f-4a3b2c1d0e9f' };
+    const connector = holding([]);
+    const message = messageNotification('customer', carried.id, 'CustomerCreated', { customer: carried });
+    expect(await connector.handle(message, { trusted: true })).toEqual({
+      kind: 'delivered',
+      events: 2,
+      detail: { source: 'carried', proof: 'delivery' },
     });
+    expect(connector.commercetools.reads).toEqual([]);
+    expect(connector.segment.accepted().map((call) => call.userId)).toEqual([carried.id, carried.id]);
   });
 
-  it('takes the address from the default billing address', async () => {
-    await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 2));
-    const billing = customerFull.addresses.find((address) => address.id === customerFull.defaultBillingAddressId);
-    const traits = harness.segment.events()[0]?.traits as { address?: Record<string, unknown> };
-    expect(traits.address).toMatchObject({
-      city: billing?.city,
-      postalCode: billing?.postalCode,
-      country: billing?.country,
-    });
-  });
-
-  it('leaves out absent traits for a minimal customer', async () => {
-    const res = await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceUpdated', 'customer', customerMinimal.id));
-    expect(res.status).toBe(200);
-    const traits = harness.segment.events()[0]?.traits as Record<string, unknown>;
-    expect(traits.email).toBe(customerMinimal.email);
-    expect(traits).not.toHaveProperty('firstName');
-    expect(traits).not.toHaveProperty('address');
-    expect(Object.values(traits)).not.toContain(undefined);
-  });
-
-  it('sends the same messageId when the same notification is delivered twice', async () => {
-    const notification = pubSubEnvelope(changeNotification('ResourceUpdated', 'customer', customerFull.id, 3));
-    await request(harness.app).post('/').send(notification).expect(200);
-    await request(harness.app).post('/').send(notification).expect(200);
-    const [first, second] = harness.segment.events();
-    expect(first?.messageId).toBeDefined();
-    expect(second?.messageId).toBe(first?.messageId);
-  });
-
-  it('acknowledges a customer that no longer exists and sends nothing', async () => {
-    const res = await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceUpdated', 'customer', '00000000-0000-4000-8000-00000000dead'));
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
-    expect(harness.segment.received).toHaveLength(0);
-  });
-
-  it('sends only an identify when a customer is updated', async () => {
-    const res = await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceUpdated', 'customer', customerFull.id, 4));
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events().map((event) => event.type)).toEqual(['identify']);
-  });
-});
-
-describe('CustomerCreated message', () => {
-  // A customer the stand-in does not hold: only the message's own payload can produce the calls.
-  const carried = { ...customerMinimal, id: '3c1f0e9d-8b7a-4c6d-9e5f-4a3b2c1d0e9f', email: 'carried.only@example.com' };
-
-  it('uses the customer an authenticated delivery carries, without reading it again', async () => {
-    const trusted = await startHarness({ trusted: true });
-    const res = await request(trusted.app)
-      .post('/')
-      .send(pubSubEnvelope(messageNotification('customer', carried.id, 'CustomerCreated', { customer: carried })));
-    await trusted.close();
-    expect(res.body).toEqual({ status: 'delivered', events: 2 });
-    const [identify, signedUp] = trusted.segment.events();
-    expect(identify).toMatchObject({ type: 'identify', userId: carried.id, traits: { email: carried.email } });
-    expect(signedUp).toMatchObject({ type: 'track', event: 'Signed Up', userId: carried.id });
-  });
-
-  it('reads the customer when the payload was left out, and matches the change route’s Signed Up messageId', async () => {
-    const message = messageNotification('customer', customerFull.id, 'CustomerCreated', {
+  it('reads the customer when the message left its payload out, with the change route’s messageIds', async () => {
+    const connector = holding([customerFull]);
+    const leftOut = messageNotification('customer', customerFull.id, 'CustomerCreated', {
       payloadNotIncluded: { reason: 'Payload too large', payloadType: 'CustomerCreated' },
     });
-    await request(harness.app).post('/').send(pubSubEnvelope(message)).expect(200);
-    await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceCreated', 'customer', customerFull.id))
-      .expect(200);
-    const signedUps = harness.segment.events().filter((event) => event.event === 'Signed Up');
-    expect(signedUps).toHaveLength(2);
-    expect(signedUps[1]?.messageId).toBe(signedUps[0]?.messageId);
+    expect(await connector.handle(leftOut, { trusted: true })).toMatchObject({ detail: { source: 'read' } });
+    await connector.handle(change('ResourceCreated'));
+    const [identify, signedUp, identifyAgain, signedUpAgain] = connector.segment.accepted().map((c) => c.messageId);
+    expect([identifyAgain, signedUpAgain]).toEqual([identify, signedUp]);
+  });
+
+  it('skips, unread, when both calls are switched off; sends what stays on otherwise', async () => {
+    const off = holding([customerFull], { env: { IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off' } });
+    expect(await off.handle(change('ResourceCreated'))).toEqual({ kind: 'skipped', reason: 'disabled' });
+    expect(off.commercetools.reads).toEqual([]);
+    const signedUpOnly = holding([customerFull], { env: { IDENTIFY_CUSTOMERS: 'false' } });
+    await signedUpOnly.handle(change('ResourceCreated'));
+    expect(signedUpOnly.segment.accepted().map((call) => call.type)).toEqual(['track']);
   });
 });
 
-describe('customer deletion', () => {
-  it('acknowledges and warns when no Segment Public API token is configured', async () => {
-    const res = await request(harness.app)
-      .post('/')
-      .send(changeNotification('ResourceDeleted', 'customer', customerFull.id));
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'skipped', reason: 'no-public-api-token' });
-    expect(harness.publicApi.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({
-      level: 'warn',
+describe('a changed customer → identify', () => {
+  it('sends only an identify, leaving out the traits a minimal customer lacks', async () => {
+    const connector = holding([customerMinimal]);
+    expect(await connector.handle(change('ResourceUpdated', customerMinimal.id))).toMatchObject({ events: 1 });
+    const [identify] = connector.segment.accepted();
+    expect(identify).toMatchObject({ type: 'identify', traits: { email: customerMinimal.email } });
+    expect(identify).not.toHaveProperty('traits.firstName');
+    expect(identify).not.toHaveProperty('traits.address');
+  });
+
+  it('skips a customer commercetools no longer holds as not-found', async () => {
+    const connector = holding([]);
+    expect(await connector.handle(change('ResourceUpdated'))).toEqual({ kind: 'skipped', reason: 'not-found' });
+    expect(connector.segment.sends).toBe(0);
+  });
+});
+
+describe('a deleted customer → a deletion requested from Segment', () => {
+  const TOKEN = { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' };
+  const deleted = () => change('ResourceDeleted');
+  /** A project that keeps messages, with a Public API token; holding the CustomerDeleted message when `proven`. */
+  function withMessages(proven: boolean) {
+    const connector = holding([], { env: TOKEN, messages: true });
+    if (proven)
+      connector.commercetools.publish(messageNotification('customer', customerFull.id, 'CustomerDeleted', {}));
+    return connector;
+  }
+
+  it('requests it once the CustomerDeleted message is found, with one look-up', async () => {
+    const connector = withMessages(true);
+    expect(await connector.handle(deleted())).toEqual({
+      kind: 'deletion-requested',
+      detail: { source: 'read', proof: 'messages-api' },
+    });
+    expect(connector.commercetools.reads).toEqual(['message look-up']);
+    expect(connector.regulations.requested).toEqual([customerFull.id]);
+  });
+
+  it('skips a deletion commercetools never made as unproven', async () => {
+    const connector = withMessages(false);
+    expect(await connector.handle(deleted())).toEqual({ kind: 'skipped', reason: 'unproven' });
+    expect(connector.regulations.requested).toEqual([]);
+  });
+
+  it('fails as upstream-unavailable when the message is not found yet moments after the deletion', async () => {
+    const connector = withMessages(false);
+    const justNow = { ...deleted(), modifiedAt: new Date().toISOString() };
+    expect(await rejectionOf(connector.handle(justNow))).toMatchObject({ kind: 'upstream-unavailable' });
+    expect(connector.regulations.requested).toEqual([]);
+  });
+
+  it('cannot prove an unauthenticated deletion in a project without messages: unverified-deletion', async () => {
+    const connector = holding([], { env: TOKEN });
+    expect(await connector.handle(deleted())).toEqual({ kind: 'skipped', reason: 'unverified-deletion' });
+    expect(connector.commercetools.reads).toEqual([]);
+    expect(connector.regulations.requested).toEqual([]);
+  });
+
+  it('believes an authenticated delivery, unless commercetools still holds the customer', async () => {
+    const still = holding([customerFull], { env: TOKEN });
+    expect(await still.handle(deleted(), { trusted: true })).toEqual({
+      kind: 'skipped',
+      reason: 'customer-exists',
+      detail: { source: 'read', proof: 'delivery' },
+    });
+    const gone = holding([], { env: TOKEN });
+    expect(await gone.handle(deleted(), { trusted: true })).toMatchObject({ kind: 'deletion-requested' });
+    expect(gone.commercetools.reads).toEqual(['customer read']);
+    expect([still.regulations.requested, gone.regulations.requested]).toEqual([[], [customerFull.id]]);
+  });
+
+  it('skips it as deletion-refused when Segment refuses the request itself, and fails when Segment cannot answer', async () => {
+    const connector = withMessages(true);
+    connector.regulations.behave('refuse');
+    expect(await connector.handle(deleted())).toMatchObject({ kind: 'skipped', reason: 'deletion-refused' });
+    connector.regulations.behave('fail');
+    expect(await rejectionOf(connector.handle(deleted()))).toMatchObject({ kind: 'upstream-unavailable' });
+  });
+
+  it('skips it, reading nothing, without a Public API token or with deletions switched off', async () => {
+    const noToken = holding([]);
+    expect(await noToken.handle(deleted(), { trusted: true })).toEqual({
+      kind: 'skipped',
       reason: 'no-public-api-token',
-      route: 'customer/ResourceDeleted',
     });
-  });
-
-  describe('with a Public API token, in a project that keeps messages', () => {
-    let withToken: Harness;
-    /** A customer commercetools deleted: its CustomerDeleted message is in the Messages API. */
-    const DELETED_ID = customerFull.id;
-    beforeAll(async () => {
-      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' }, messages: true });
-      await withToken.publish(messageNotification('customer', DELETED_ID, 'CustomerDeleted', {}));
-    });
-    afterAll(() => withToken.close());
-    beforeEach(() => withToken.publicApi.reset());
-    const deletion = pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', DELETED_ID, 9));
-
-    it('asks Segment to suppress and delete the user once the CustomerDeleted message is found', async () => {
-      const res = await request(withToken.app).post('/').send(deletion);
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'deletion-requested' });
-      expect(withToken.publicApi.accepted).toHaveLength(1);
-      expect(withToken.publicApi.accepted[0]).toMatchObject({
-        path: '/regulations',
-        authorization: 'Bearer public-api-token-value',
-        body: { regulationType: 'SUPPRESS_WITH_DELETE', subjectType: 'USER_ID', subjectIds: [customerFull.id] },
-      });
-      expect(withToken.logs.at(-1)).toMatchObject({ proof: 'messages-api', outcome: 'deletion-requested' });
-      expect(withToken.logText()).not.toContain('public-api-token-value');
-    });
-
-    it('requests nothing for a customer id commercetools never deleted (no CustomerDeleted message)', async () => {
-      const never = pubSubEnvelope(
-        changeNotification('ResourceDeleted', 'customer', 'b0a1c2d3-0000-4000-8000-00000000dead', 9),
-      );
-      const res = await request(withToken.app).post('/').send(never);
-      expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
-      expect(withToken.publicApi.received).toHaveLength(0);
-      expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unproven' });
-    });
-
-    /** The notification's failure line: an error, saying why without the token or Segment's words. */
-    const expectRetriedAndLogged = (status: number) => {
-      const line = withToken.logs.at(-1);
-      expect(line).toMatchObject({
-        level: 'error',
-        outcome: 'upstream-unavailable',
-        route: 'customer/ResourceDeleted',
-        reason: expect.stringContaining(`HTTP ${status}`),
-      });
-      expect(JSON.stringify([line?.reason, line?.cause])).not.toContain(customerFull.id);
-      expect(withToken.logText()).not.toContain('public-api-token-value');
-    };
-
-    it.each([429, 500, 503, 401, 403, 404, 405, 409, 410, 413])(
-      'answers 503 when the Public API answers %i, logs an error, and the redelivery is requested',
-      async (status) => {
-        withToken.publicApi.behave({ kind: 'status', status });
-        const res = await request(withToken.app).post('/').send(deletion);
-        expect(res.status).toBe(503);
-        expect(res.body).toEqual({
-          error: 'upstream-unavailable',
-          message: `Segment Public API answered HTTP ${status}${status === 429 ? ' (rate limit or quota)' : ''}`,
-        });
-        expectRetriedAndLogged(status);
-        withToken.publicApi.behave({ kind: 'accept' });
-        expect((await request(withToken.app).post('/').send(deletion)).body).toEqual({ status: 'deletion-requested' });
-      },
-    );
-
-    it.each([
-      [400, `{"errors":[{"type":"RequestError","message":"Monthly deletion quota exceeded for ${customerFull.id}"}]}`],
-      [422, '{"errors":[{"type":"RequestError","message":"Too many regulations in progress"}]}'],
-      [403, '{"message":"Rate limit exceeded"}'],
-    ])(
-      'answers 503 when a %i says a quota or limit was reached: it passes, so the deletion comes back',
-      async (status, body) => {
-        withToken.publicApi.behave({ kind: 'status', status, body });
-        const res = await request(withToken.app).post('/').send(deletion);
-        expect(res.status).toBe(503);
-        expect(res.body.message).toBe(`Segment Public API answered HTTP ${status} (rate limit or quota)`);
-        expectRetriedAndLogged(status);
-      },
-    );
-
-    it('answers 503 when the Public API host redirects, without following it to a page that accepts anything', async () => {
-      // A proxy or portal in front of the host: what answers there is not Segment.
-      withToken.publicApi.behave({
-        kind: 'status',
-        status: 307,
-        headers: { location: `${withToken.segment.url}/login` },
-      });
-      const res = await request(withToken.app).post('/').send(deletion);
-      expect(res.status).toBe(503);
-      expect(withToken.segment.received).toHaveLength(0);
-      expectRetriedAndLogged(307);
-    });
-
-    it.each([
-      [400, '{"errors":[{"type":"RequestError","message":"subjectIds: invalid value"}]}'],
-      [422, '{}'],
-    ])('acknowledges a request Segment refuses as such (%i), and says so in the log', async (status, body) => {
-      withToken.publicApi.behave({ kind: 'status', status, body });
-      const res = await request(withToken.app).post('/').send(deletion);
-      expect(res.body).toEqual({ status: 'skipped', reason: 'deletion-refused' });
-      expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'deletion-refused' });
-      withToken.publicApi.behave({ kind: 'accept' });
-    });
-  });
-
-  describe('with a Public API token, in a project without messages', () => {
-    let withToken: Harness;
-    beforeAll(async () => {
-      withToken = await startHarness({ env: { SEGMENT_PUBLIC_API_TOKEN: 'public-api-token-value' } });
-    });
-    afterAll(() => withToken.close());
-    beforeEach(() => withToken.publicApi.reset());
-
-    it('cannot prove an unauthenticated deletion: unverified-deletion, a warning, nothing requested', async () => {
-      const res = await request(withToken.app)
-        .post('/')
-        .send(pubSubEnvelope(changeNotification('ResourceDeleted', 'customer', customerFull.id, 9)));
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'skipped', reason: 'unverified-deletion' });
-      expect(withToken.publicApi.received).toHaveLength(0);
-      expect(withToken.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unverified-deletion' });
-    });
+    const off = holding([], { env: { ...TOKEN, SEGMENT_DELETE_USERS: 'false' } });
+    expect(await off.handle(deleted(), { trusted: true })).toEqual({ kind: 'skipped', reason: 'disabled' });
+    expect([...noToken.commercetools.reads, ...off.commercetools.reads]).toEqual([]);
   });
 });

@@ -1,242 +1,210 @@
-import request from 'supertest';
-import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import type { CapturedEvent } from '../../src/dev/segment-capture';
-import { messageNotification, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import { createInMemoryConnector, type InMemoryConnectorOptions } from '../support/in-memory-connector';
+import { messageNotification } from '../support/notifications';
+import * as failed from '../support/resources/failed-payments';
+import { usd } from '../support/resources/payments';
+import * as refunds from '../support/resources/refunds';
 
 /**
- * Payment Failed through the HTTP endpoint, from authenticated deliveries (what messages carry is
- * believed; integrity.test.ts covers the unauthenticated path). Refunds share the two messages and
- * are covered in order-lifecycle.test.ts.
+ * The payment messages without HTTP: PaymentTransactionAdded and PaymentTransactionStateChanged
+ * become Order Refunded (a successful refund) or Payment Failed (a failed charge or
+ * authorization), for the order the payment belongs to.
  */
-const PAYMENT_ID = '7c6b5a4d-3e2f-4a1b-9c0d-8e7f6a5b4c3d';
-const ORPHAN_PAYMENT_ID = '7c6b5a4d-0000-4000-8000-00000000f00d';
-const FAILED_CHARGE = 'e1f2a3b4-0000-4000-8000-00000000c401';
-const FAILED_AUTHORIZATION = 'e1f2a3b4-0000-4000-8000-00000000a401';
-const SUCCESSFUL_CHARGE = 'e1f2a3b4-0000-4000-8000-00000000c200';
-const FAILED_REFUND = 'e1f2a3b4-0000-4000-8000-00000000f401';
 
-const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
+/** The connector holding the order whose sneaker was refunded, and its payment. */
+function refunding(options: InMemoryConnectorOptions = {}) {
+  const built = createInMemoryConnector({ env: { LOCALE: 'en' }, ...options });
+  built.commercetools.add('order', refunds.paidOrder);
+  built.commercetools.add('payment', refunds.payment);
+  return built;
+}
 
-/** The tax-excluded order ($227.46): a card charge declined, then paid by a second charge. */
-const order = {
-  ...taxExcludedOrder,
-  paymentState: 'Pending',
-  paymentInfo: { payments: [{ typeId: 'payment', id: PAYMENT_ID }] },
-};
-const transactions = [
-  { id: FAILED_AUTHORIZATION, type: 'Authorization', amount: usd(22746), state: 'Failure' },
-  { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-  { id: SUCCESSFUL_CHARGE, type: 'Charge', amount: usd(22746), state: 'Success' },
-  { id: FAILED_REFUND, type: 'Refund', amount: usd(1000), state: 'Failure' },
-];
-const payment = {
-  id: PAYMENT_ID,
-  version: 6,
-  createdAt: '2026-03-14T09:26:50.000Z',
-  lastModifiedAt: '2026-03-14T09:31:12.000Z',
-  amountPlanned: usd(22746),
-  paymentMethodInfo: { paymentInterface: 'stripe', method: 'card', name: { en: 'Card' } },
-  paymentStatus: {},
-  transactions,
-  interfaceInteractions: [],
-};
-/** A payment of a checkout that never became an order. */
-const orphanPayment = { ...payment, id: ORPHAN_PAYMENT_ID };
+/** The connector holding the order whose card was declined, its payment, and a payment of no order. */
+function declining(options: InMemoryConnectorOptions = {}) {
+  const built = createInMemoryConnector({ env: { LOCALE: 'en' }, ...options });
+  built.commercetools.add('order', failed.order);
+  built.commercetools.add('payment', failed.payment);
+  built.commercetools.add('payment', failed.orphanPayment);
+  return built;
+}
 
-const transactionAdded = (transaction: object, options: { id?: string; paymentId?: string } = {}) =>
+const refundAdded = (transaction: object) =>
   messageNotification(
     'payment',
-    options.paymentId ?? PAYMENT_ID,
+    refunds.PAYMENT_ID,
     'PaymentTransactionAdded',
     { transaction },
-    { createdAt: '2026-03-14T09:27:41.000Z', ...(options.id ? { id: options.id } : {}) },
+    { createdAt: '2026-03-20T10:05:00.000Z' },
   );
-const stateChanged = (transactionId: string, state: string) =>
-  messageNotification(
-    'payment',
-    PAYMENT_ID,
-    'PaymentTransactionStateChanged',
-    { transactionId, state },
-    { createdAt: '2026-03-14T09:28:02.000Z' },
-  );
+const refundSucceeded = () =>
+  messageNotification('payment', refunds.PAYMENT_ID, 'PaymentTransactionStateChanged', {
+    transactionId: refunds.REFUND_ID,
+    state: 'Success',
+  });
 
-let harness: Harness;
-const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
-const only = (): CapturedEvent => {
-  const events = harness.segment.events();
-  expect(events).toHaveLength(1);
-  return events[0]!;
-};
+describe('Order Refunded', () => {
+  it('believes an authenticated refund as carried: only the order is looked up', async () => {
+    const handling = refunding();
+    expect(await handling.handle(refundAdded(refunds.successfulRefund), { trusted: true })).toEqual({
+      kind: 'delivered',
+      events: 1,
+      detail: { source: 'carried', proof: 'delivery' },
+    });
+    expect(handling.commercetools.reads).toEqual(['order look-up by payment']);
+    const [refunded] = handling.segment.accepted();
+    expect(refunded).toMatchObject({
+      event: 'Order Refunded',
+      userId: refunds.paidOrder.customerId,
+      timestamp: '2026-03-20T10:05:00.000Z',
+      properties: {
+        order_id: refunds.paidOrder.id,
+        total: 88.09,
+        currency: 'USD',
+        products: [{ product_id: refunds.SNEAKERS.productId, sku: refunds.SNEAKERS.variant.sku, quantity: 1 }],
+      },
+    });
+    // The order's own figures would read as the refunded value in destinations.
+    expect(refunded).not.toHaveProperty('properties.revenue');
+    expect(refunded).not.toHaveProperty('properties.subtotal');
+  });
 
-beforeAll(async () => {
-  harness = await startHarness({ trusted: true });
-  await harness.seed('order', order);
-  await harness.seed('payment', payment);
-  await harness.seed('payment', orphanPayment);
+  it('reads the payment for a refund that became successful, and keys both messages alike', async () => {
+    const handling = refunding();
+    await handling.handle(refundSucceeded(), { trusted: true });
+    expect(handling.commercetools.reads).toEqual(['payment read', 'order look-up by payment']);
+    await handling.handle(refundAdded(refunds.successfulRefund), { trusted: true });
+    const [fromState, fromAdded] = handling.segment.accepted();
+    expect(fromState).toMatchObject({ event: 'Order Refunded', properties: { total: 88.09 } });
+    expect(fromAdded?.messageId).toBe(fromState?.messageId);
+  });
+
+  it('lists no products for a refund that matches no returned item', async () => {
+    const handling = refunding();
+    const other = { id: 'b7a6c5d4-0000-4000-8000-00000000abcd', type: 'Refund', amount: usd(1000), state: 'Success' };
+    await handling.handle(refundAdded(other), { trusted: true });
+    const [refunded] = handling.segment.accepted();
+    expect(refunded).toMatchObject({ properties: { total: 10, currency: 'USD' } });
+    expect(refunded).not.toHaveProperty('properties.products');
+  });
+
+  it.each([
+    ['a charge', { type: 'Charge', state: 'Success' }],
+    ['a pending refund', { type: 'Refund', state: 'Pending' }],
+  ])('skips %s as no-event, reading nothing', async (_label, kind) => {
+    const handling = refunding();
+    const transaction = { id: 'd1d2d3d4-0000-4000-8000-000000000000', amount: usd(500), ...kind };
+    expect(await handling.handle(refundAdded(transaction), { trusted: true })).toEqual({
+      kind: 'skipped',
+      reason: 'no-event',
+    });
+    expect(handling.commercetools.reads).toEqual([]);
+  });
+
+  it('skips a refund of a payment that belongs to no order as no-order', async () => {
+    const handling = refunding();
+    const orphan = messageNotification('payment', failed.ORPHAN_PAYMENT_ID, 'PaymentTransactionAdded', {
+      transaction: refunds.successfulRefund,
+    });
+    expect(await handling.handle(orphan, { trusted: true })).toMatchObject({ kind: 'skipped', reason: 'no-order' });
+  });
+
+  it('does not believe an unauthenticated refund: the payment holds it pending, so it is unproven', async () => {
+    const handling = refunding();
+    expect(await handling.handle(refundAdded(refunds.successfulRefund))).toEqual({
+      kind: 'skipped',
+      reason: 'unproven',
+      detail: { source: 'read', proof: 'state' },
+    });
+    expect(handling.segment.sends).toBe(0);
+  });
 });
-afterAll(() => harness.close());
-beforeEach(() => harness.segment.reset());
 
 describe('Payment Failed', () => {
-  it('tracks a failed charge with its amount and how the shopper paid, under the order’s identity', async () => {
-    const res = await post(
-      transactionAdded({ id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' }),
-    );
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    const event = only();
-    expect(event).toMatchObject({
-      type: 'track',
+  it('sends a failed charge with its amount and how the shopper paid, under the order’s identity', async () => {
+    const handling = declining();
+    const outcome = await handling.handle(failed.transactionAdded(failed.failedCharge), { trusted: true });
+    expect(outcome).toEqual({ kind: 'delivered', events: 1, detail: { source: 'carried', proof: 'delivery' } });
+    // Payment Failed names how the shopper paid: the payment is read even when the transaction is carried.
+    expect(handling.commercetools.reads).toEqual(['payment read', 'order look-up by payment']);
+    const [paymentFailed] = handling.segment.accepted();
+    expect(paymentFailed).toMatchObject({
       event: 'Payment Failed',
-      userId: order.customerId,
+      userId: failed.order.customerId,
       timestamp: '2026-03-14T09:27:41.000Z',
     });
-    expect(event.messageId).toMatch(/^ct-payment-failed-[0-9a-f]{32}$/);
-    expect(event.properties).toEqual({
-      order_id: order.id,
-      order_number: order.orderNumber,
-      store: 'us-webshop',
-      shipping_method: 'Standard Ground',
-      order_state: 'Open',
-      payment_state: 'Pending',
-      shipment_state: 'Pending',
-      country: 'US',
-      total: 227.46,
-      currency: 'USD',
-      payment_method: 'card',
-      payment_provider: 'stripe',
-      transaction_type: 'Charge',
+    // The order's figures, and how the shopper paid (the mapping's own tests check every property).
+    expect(paymentFailed).toMatchObject({
+      properties: { order_id: failed.order.id, total: 227.46, payment_method: 'card', payment_provider: 'stripe' },
     });
-    expect(harness.logs.at(-1)).toMatchObject({ outcome: 'delivered', source: 'carried' });
   });
 
-  it('tracks an authorization that changed to Failure, reading its type and amount from the payment', async () => {
-    await post(stateChanged(FAILED_AUTHORIZATION, 'Failure')).expect(200);
-    expect(only()).toMatchObject({
+  it('reads the type and amount of an authorization that changed to Failure from the payment', async () => {
+    const handling = declining();
+    await handling.handle(failed.stateChanged(failed.FAILED_AUTHORIZATION, 'Failure'), { trusted: true });
+    expect(handling.segment.accepted()[0]).toMatchObject({
       event: 'Payment Failed',
       timestamp: '2026-03-14T09:28:02.000Z',
-      properties: { total: 227.46, transaction_type: 'Authorization', payment_method: 'card' },
+      properties: { total: 227.46, transaction_type: 'Authorization' },
     });
   });
 
-  it('gives both messages about one failed transaction the same messageId, and another transaction another', async () => {
-    await post(transactionAdded({ id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' })).expect(
-      200,
-    );
-    await post(stateChanged(FAILED_CHARGE, 'Failure')).expect(200);
-    await post(stateChanged(FAILED_AUTHORIZATION, 'Failure')).expect(200);
-    const [added, changed, other] = harness.segment.events().map((event) => event.messageId);
+  it('keys both messages about one failed transaction alike, and another transaction otherwise', async () => {
+    const handling = declining();
+    await handling.handle(failed.transactionAdded(failed.failedCharge), { trusted: true });
+    await handling.handle(failed.stateChanged(failed.FAILED_CHARGE, 'Failure'), { trusted: true });
+    await handling.handle(failed.stateChanged(failed.FAILED_AUTHORIZATION, 'Failure'), { trusted: true });
+    const [added, changed, other] = handling.segment.accepted().map((call) => call.messageId);
     expect(changed).toBe(added);
     expect(other).not.toBe(added);
   });
 
   it.each([
-    [
-      'PaymentTransactionAdded',
-      () => transactionAdded({ id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' }),
-    ],
-    ['PaymentTransactionStateChanged', () => stateChanged(FAILED_AUTHORIZATION, 'Failure')],
-  ])('gives a redelivered %s the same messageId', async (_label, build) => {
-    const notification = build();
-    await post(notification).expect(200);
-    await post(notification).expect(200);
-    const [first, again] = harness.segment.events().map((event) => event.messageId);
-    expect(first).toBeDefined();
-    expect(again).toBe(first);
-  });
-
-  it.each([
-    [
-      'an added failed refund',
-      () => transactionAdded({ id: FAILED_REFUND, type: 'Refund', amount: usd(1000), state: 'Failure' }),
-    ],
-    ['a refund that changed to Failure', () => stateChanged(FAILED_REFUND, 'Failure')],
-    [
-      'an added successful charge',
-      () => transactionAdded({ id: SUCCESSFUL_CHARGE, type: 'Charge', amount: usd(22746), state: 'Success' }),
-    ],
-    ['a charge that changed to Success', () => stateChanged(SUCCESSFUL_CHARGE, 'Success')],
-    [
-      'an added pending charge',
-      () => transactionAdded({ id: SUCCESSFUL_CHARGE, type: 'Charge', amount: usd(22746), state: 'Pending' }),
-    ],
-    ['a charge that changed to Pending', () => stateChanged(SUCCESSFUL_CHARGE, 'Pending')],
-    [
-      'an added failed charge back',
-      () => transactionAdded({ id: FAILED_REFUND, type: 'Chargeback', amount: usd(1000), state: 'Failure' }),
-    ],
+    ['an added failed refund', () => failed.transactionAdded({ ...failed.failedCharge, type: 'Refund' })],
+    ['a refund that changed to Failure', () => failed.stateChanged(failed.FAILED_REFUND, 'Failure')],
+    ['a charge that changed to Success', () => failed.stateChanged(failed.SUCCESSFUL_CHARGE, 'Success')],
+    ['a charge that changed to Pending', () => failed.stateChanged(failed.SUCCESSFUL_CHARGE, 'Pending')],
+    ['an added failed charge back', () => failed.transactionAdded({ ...failed.failedCharge, type: 'Chargeback' })],
   ])('sends nothing for %s', async (_label, build) => {
-    const res = await post(build());
-    expect(res.body).toEqual({ status: 'skipped', reason: 'no-event' });
-    expect(harness.segment.received).toHaveLength(0);
+    const handling = declining();
+    expect(await handling.handle(build(), { trusted: true })).toMatchObject({ kind: 'skipped', reason: 'no-event' });
+    expect(handling.segment.sends).toBe(0);
   });
 
-  it('acknowledges a failed charge of a payment that belongs to no order', async () => {
-    const res = await post(
-      transactionAdded(
-        { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-        { paymentId: ORPHAN_PAYMENT_ID },
-      ),
-    );
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'skipped', reason: 'no-order' });
-    expect(harness.segment.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ level: 'info', reason: 'no-order', resourceId: ORPHAN_PAYMENT_ID });
+  it('skips a payment that belongs to no order as no-order, and one commercetools does not hold as not-found', async () => {
+    const handling = declining();
+    const of = (paymentId: string) => failed.transactionAdded(failed.failedCharge, { paymentId });
+    expect(await handling.handle(of(failed.ORPHAN_PAYMENT_ID), { trusted: true })).toMatchObject({
+      reason: 'no-order',
+    });
+    expect(await handling.handle(of('7c6b5a4d-0000-4000-8000-00000000dead'), { trusted: true })).toMatchObject({
+      reason: 'not-found',
+    });
+    expect(handling.segment.sends).toBe(0);
   });
 
-  it('acknowledges a failed charge of a payment commercetools does not hold as not found', async () => {
-    const res = await post(
-      transactionAdded(
-        { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-        { paymentId: '7c6b5a4d-0000-4000-8000-00000000dead' },
-      ),
-    );
-    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
-    expect(harness.segment.received).toHaveLength(0);
-  });
-});
-
-describe('EVENT_PAYMENT_FAILED', () => {
-  const failedCharge = () =>
-    transactionAdded(
-      { id: FAILED_CHARGE, type: 'Charge', amount: usd(22746), state: 'Failure' },
-      { id: '0a1b2c3d-0000-4000-8000-0000000000f1' },
-    );
-
-  it('renames the event and keeps its messageId', async () => {
-    const renamed = await startHarness({ trusted: true, env: { EVENT_PAYMENT_FAILED: 'Payment Declined' } });
-    try {
-      await renamed.seed('order', order);
-      await renamed.seed('payment', payment);
-      await request(renamed.app).post('/').send(pubSubEnvelope(failedCharge())).expect(200);
-      await post(failedCharge()).expect(200);
-      const [declined] = renamed.segment.events();
-      expect(declined?.event).toBe('Payment Declined');
-      expect(declined?.messageId).toBe(only().messageId);
-    } finally {
-      await renamed.close();
-    }
+  it('sends the amount commercetools holds for an unauthenticated claim, not the one the sender wrote', async () => {
+    const handling = declining();
+    const forged = failed.transactionAdded({ ...failed.failedCharge, amount: usd(1) });
+    expect(await handling.handle(forged)).toMatchObject({
+      kind: 'delivered',
+      detail: { source: 'read', proof: 'state' },
+    });
+    expect(handling.segment.accepted()[0]).toMatchObject({ properties: { total: 227.46 } });
   });
 
-  it('switches it off: acknowledged as disabled, refunds still sent', async () => {
-    const off = await startHarness({ trusted: true, env: { EVENT_PAYMENT_FAILED: 'off' } });
-    try {
-      await off.seed('order', order);
-      await off.seed('payment', payment);
-      const res = await request(off.app).post('/').send(pubSubEnvelope(failedCharge()));
-      expect(res.body).toEqual({ status: 'skipped', reason: 'disabled' });
-      const refund = transactionAdded({
-        id: 'e1f2a3b4-0000-4000-8000-00000000b200',
-        type: 'Refund',
-        amount: usd(1000),
-        state: 'Success',
-      });
-      expect((await request(off.app).post('/').send(pubSubEnvelope(refund))).body).toEqual({
-        status: 'delivered',
-        events: 1,
-      });
-      expect(off.segment.events().map((event) => event.event)).toEqual(['Order Refunded']);
-    } finally {
-      await off.close();
-    }
+  it('is renamed with the same messageId, or switched off while refunds are still sent', async () => {
+    const renamed = declining({ env: { EVENT_PAYMENT_FAILED: 'Payment Declined' } });
+    const original = declining();
+    const off = declining({ env: { EVENT_PAYMENT_FAILED: 'off' } });
+    const declined = failed.transactionAdded(failed.failedCharge);
+    await renamed.handle(declined, { trusted: true });
+    await original.handle(declined, { trusted: true });
+    expect(renamed.segment.accepted()[0]).toMatchObject({
+      event: 'Payment Declined',
+      messageId: original.segment.accepted()[0]?.messageId,
+    });
+    expect(await off.handle(declined, { trusted: true })).toEqual({ kind: 'skipped', reason: 'disabled' });
+    const refund = { id: 'e1f2a3b4-0000-4000-8000-00000000b200', type: 'Refund', amount: usd(1000), state: 'Success' };
+    expect(await off.handle(failed.transactionAdded(refund), { trusted: true })).toMatchObject({ kind: 'delivered' });
+    expect(off.segment.accepted().map((call) => call.type === 'track' && call.event)).toEqual(['Order Refunded']);
   });
 });

@@ -1,218 +1,114 @@
-import request from 'supertest';
-import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import { buildMessageId } from '../../src/mapping/message-id';
-import {
-  messageNotification,
-  PROJECT_KEY,
-  pubSubEnvelope,
-  STAND_IN_NOW,
-  startHarness,
-  type Harness,
-} from '../support/harness';
+import { rejectionOf } from '../support/errors';
+import { createInMemoryConnector, type InMemoryConnectorOptions } from '../support/in-memory-connector';
+import { messageNotification } from '../support/notifications';
+import { CANCELLED, OPEN, orderEventId } from '../support/resources/order-states';
 
 /**
- * Claims from unauthenticated deliveries (as every Pub/Sub push on Connect is), proven by
- * commercetools before anything reaches Segment: by its Messages API when the project keeps
- * messages, by the resource's current state when it does not.
+ * Claims proven by commercetools, without HTTP: an authenticated delivery is believed; otherwise a
+ * project that keeps messages proves a message by its Messages API (one read), and one that does
+ * not by the resource's state (see order-states.test.ts).
  */
 
-const order = (n: number, states: { orderState?: string; paymentState?: string; shipmentState?: string } = {}) => ({
-  ...taxExcludedOrder,
-  id: `c1a1c1a1-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  lastModifiedAt: `2026-03-2${n % 10}T12:00:00.000Z`,
-  ...states,
-});
-
-const OPEN = order(1);
-const CANCELLED = order(2, { orderState: 'Cancelled' });
-const DELIVERED = order(3, { shipmentState: 'Delivered' });
-const BALANCE_DUE = order(4, { paymentState: 'BalanceDue' });
-
-const orderEventId = (orderId: string, slug: string, discriminator: string) =>
-  buildMessageId({ projectKey: PROJECT_KEY, typeId: 'order', resourceId: orderId, event: slug, discriminator });
-
-async function seeded(harness: Harness): Promise<Harness> {
-  for (const resource of [OPEN, CANCELLED, DELIVERED, BALANCE_DUE]) await harness.seed('order', resource);
-  for (const { discountCode } of taxExcludedOrder.discountCodes) await harness.seed('discount-code', discountCode.obj);
-  return harness;
+function holding(options: InMemoryConnectorOptions = {}) {
+  const connector = createInMemoryConnector(options);
+  for (const order of [OPEN, CANCELLED]) connector.commercetools.add('order', order);
+  return connector;
 }
 
-const postTo = (harness: Harness, body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
+const cancellation = (orderId: string, options: { createdAt?: string } = {}) =>
+  messageNotification(
+    'order',
+    orderId,
+    'OrderStateChanged',
+    { orderState: 'Cancelled', oldOrderState: 'Open' },
+    options,
+  );
 
-describe('in a project without messages: state claims proven by the resource', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await seeded(await startHarness());
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.segment.reset());
-
-  it.each([
-    ['Cancelled for an open order', OPEN, 'OrderStateChanged', { orderState: 'Cancelled' }],
-    ['Paid for an order with a balance due', BALANCE_DUE, 'OrderPaymentStateChanged', { paymentState: 'Paid' }],
-    ['Shipped for an order still pending', OPEN, 'OrderShipmentStateChanged', { shipmentState: 'Shipped' }],
-    ['Delivered for an order still pending', OPEN, 'OrderShipmentStateChanged', { shipmentState: 'Delivered' }],
-  ])('sends nothing for a forged %s, and warns', async (_name, target, type, fields) => {
-    const res = await postTo(harness, messageNotification('order', target.id, type, fields));
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
-    expect(harness.segment.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unproven', proof: 'state' });
-  });
-
-  it('sends one event for a real cancellation and its forged copies, keyed by the order and dated by commercetools', async () => {
-    const copies = [
-      { id: 'f0f0f0f0-0000-4000-8000-000000000001', createdAt: '2026-11-23T10:15:00.000Z' },
-      { id: 'f0f0f0f0-0000-4000-8000-000000000002', createdAt: '2031-01-01T00:00:00.000Z' },
-      { id: 'f0f0f0f0-0000-4000-8000-000000000003', createdAt: '1999-01-01T00:00:00.000Z' },
-    ];
-    for (const copy of copies) {
-      const res = await postTo(
-        harness,
-        messageNotification('order', CANCELLED.id, 'OrderStateChanged', { orderState: 'Cancelled' }, copy),
-      );
-      expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    }
-    const events = harness.segment.events();
-    expect(new Set(events.map((event) => event.messageId))).toEqual(
-      new Set([orderEventId(CANCELLED.id, 'order-cancelled', 'reached-Cancelled')]),
-    );
-    expect(new Set(events.map((event) => event.timestamp))).toEqual(new Set([CANCELLED.lastModifiedAt]));
-  });
-
-  it('takes a delivered order as proof that it shipped', async () => {
-    const res = await postTo(
-      harness,
-      messageNotification('order', DELIVERED.id, 'OrderShipmentStateChanged', { shipmentState: 'Shipped' }),
-    );
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()[0]).toMatchObject({
-      event: 'Order Shipped',
-      messageId: orderEventId(DELIVERED.id, 'order-shipped', 'reached-Shipped'),
-      timestamp: DELIVERED.lastModifiedAt,
+describe('an authenticated delivery', () => {
+  it('is believed as it stands: no message is read, even where the project keeps messages', async () => {
+    const connector = holding({ messages: true });
+    expect(await connector.handle(cancellation(OPEN.id), { trusted: true })).toMatchObject({
+      kind: 'delivered',
+      detail: { proof: 'delivery' },
     });
-  });
-
-  it('sends nothing for a claim about an order commercetools does not hold', async () => {
-    const res = await postTo(
-      harness,
-      messageNotification('order', 'c1a1c1a1-0000-4000-8000-0000000000ff', 'OrderStateChanged', {
-        orderState: 'Cancelled',
-      }),
-    );
-    expect(res.body).toEqual({ status: 'skipped', reason: 'not-found' });
+    expect(connector.commercetools.reads).toEqual(['order read']);
   });
 });
 
-describe("in a project that keeps messages: claims proven by commercetools' Messages API", () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await seeded(await startHarness({ messages: true }));
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.segment.reset());
-
-  it('sends nothing for a message the Messages API does not hold, even about a cancelled order', async () => {
-    for (const target of [OPEN, CANCELLED]) {
-      const res = await postTo(
-        harness,
-        messageNotification('order', target.id, 'OrderStateChanged', { orderState: 'Cancelled' }),
-      );
-      expect(res.body).toEqual({ status: 'skipped', reason: 'unproven' });
-    }
-    expect(harness.segment.received).toHaveLength(0);
-    expect(harness.logs.at(-1)).toMatchObject({ level: 'warn', reason: 'unproven' });
-  });
-
-  it('sends a real message once, with its stored date, whatever date or state a copy under its id claims', async () => {
-    const real = await harness.publish(
-      messageNotification(
-        'order',
-        CANCELLED.id,
-        'OrderStateChanged',
-        { orderState: 'Cancelled', oldOrderState: 'Open' },
-        { createdAt: '2026-11-23T09:00:00.000Z' },
-      ),
-    );
-    const tampered = { ...real, createdAt: '2031-01-01T00:00:00.000Z', lastModifiedAt: '2031-01-01T00:00:00.000Z' };
-    for (const body of [real, real, tampered]) {
-      expect((await postTo(harness, body)).body).toEqual({ status: 'delivered', events: 1 });
-    }
-    const forgedElsewhere = { ...real, id: 'f0f0f0f0-0000-4000-8000-0000000000aa' };
-    expect((await postTo(harness, forgedElsewhere)).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    const events = harness.segment.events();
-    expect(new Set(events.map((event) => event.messageId))).toEqual(
-      new Set([orderEventId(CANCELLED.id, 'order-cancelled', real.id)]),
-    );
-    expect(new Set(events.map((event) => event.timestamp))).toEqual(new Set(['2026-11-23T09:00:00.000Z']));
-    expect(harness.logs.at(-2)).toMatchObject({ outcome: 'delivered', proof: 'messages-api' });
+describe("in a project that keeps messages: commercetools' Messages API", () => {
+  it('proves a message it holds with one read, and sends it with its stored id and date', async () => {
+    const connector = holding({ messages: true });
+    const real = cancellation(CANCELLED.id, { createdAt: '2026-11-23T09:00:00.000Z' });
+    connector.commercetools.publish(real);
+    const tampered = { ...real, createdAt: '2031-01-01T00:00:00.000Z' };
+    for (const body of [real, tampered])
+      expect(await connector.handle(body)).toEqual({ kind: 'delivered', events: 1, detail: { proof: 'messages-api' } });
+    expect(connector.commercetools.reads).toEqual(['message read', 'order read', 'message read', 'order read']);
+    expect(connector.segment.accepted().map((call) => [call.messageId, call.timestamp])).toEqual([
+      [orderEventId(CANCELLED.id, 'order-cancelled', real.id), '2026-11-23T09:00:00.000Z'],
+      [orderEventId(CANCELLED.id, 'order-cancelled', real.id), '2026-11-23T09:00:00.000Z'],
+    ]);
   });
 
   it('believes the stored state, not the claimed one, under a real message id', async () => {
-    const confirmed = await harness.publish(
-      messageNotification('order', OPEN.id, 'OrderStateChanged', { orderState: 'Confirmed', oldOrderState: 'Open' }),
-    );
-    const res = await postTo(harness, { ...confirmed, orderState: 'Cancelled' });
-    expect(res.body).toEqual({ status: 'skipped', reason: 'no-event' });
-    expect(harness.segment.received).toHaveLength(0);
+    const connector = holding({ messages: true });
+    const confirmed = messageNotification('order', OPEN.id, 'OrderStateChanged', { orderState: 'Confirmed' });
+    connector.commercetools.publish(confirmed);
+    expect(await connector.handle({ ...confirmed, orderState: 'Cancelled' })).toEqual({
+      kind: 'skipped',
+      reason: 'no-event',
+    });
   });
 
-  it('sends nothing when the id names a message of another type or about another resource', async () => {
-    const paid = await harness.publish(
-      messageNotification('order', OPEN.id, 'OrderPaymentStateChanged', { paymentState: 'Paid' }),
-    );
-    const asCancellation = { ...paid, type: 'OrderStateChanged', orderState: 'Cancelled' };
-    expect((await postTo(harness, asCancellation)).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    const otherOrder = { ...paid, resource: { typeId: 'order', id: CANCELLED.id } };
-    expect((await postTo(harness, otherOrder)).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    expect(harness.segment.received).toHaveLength(0);
+  it('skips as unproven a message it does not hold, and one it holds of another type or about another resource', async () => {
+    const connector = holding({ messages: true });
+    const paid = messageNotification('order', OPEN.id, 'OrderPaymentStateChanged', { paymentState: 'Paid' });
+    connector.commercetools.publish(paid);
+    for (const claim of [
+      cancellation(CANCELLED.id),
+      { ...paid, type: 'OrderStateChanged', orderState: 'Cancelled' },
+      { ...paid, resource: { typeId: 'order', id: CANCELLED.id } },
+    ])
+      expect(await connector.handle(claim)).toEqual({ kind: 'skipped', reason: 'unproven' });
+    expect(connector.segment.sends).toBe(0);
   });
 
-  it('answers 503 for a message created moments ago that the Messages API does not hold yet, so it comes back', async () => {
-    const fresh = messageNotification(
-      'order',
-      CANCELLED.id,
-      'OrderStateChanged',
-      { orderState: 'Cancelled' },
-      { createdAt: new Date().toISOString() },
-    );
-    const res = await postTo(harness, fresh);
-    expect(res.status).toBe(503);
-    expect(harness.segment.received).toHaveLength(0);
+  it('fails as upstream-unavailable for a message created moments ago that it does not hold yet, so it comes back', async () => {
+    const connector = holding({ messages: true });
+    const fresh = cancellation(CANCELLED.id, { createdAt: new Date().toISOString() });
+    expect(await rejectionOf(connector.handle(fresh))).toMatchObject({
+      kind: 'upstream-unavailable',
+      publicMessage: 'the message is not in the Messages API yet',
+    });
   });
-});
 
-describe('message retention', () => {
-  it('sends nothing for a message older than the project keeps messages: commercetools no longer holds it', async () => {
-    let now = STAND_IN_NOW;
-    const harness = await seeded(await startHarness({ messages: true, now: () => now }));
-    try {
-      const real = await harness.publish(
-        messageNotification('order', CANCELLED.id, 'OrderStateChanged', { orderState: 'Cancelled' }),
-      );
-      expect((await postTo(harness, real)).body).toEqual({ status: 'delivered', events: 1 });
-      now += 16 * 24 * 60 * 60 * 1000;
-      expect((await postTo(harness, real)).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    } finally {
-      await harness.close();
-    }
+  it('fails as upstream-unavailable when the message read fails', async () => {
+    const connector = holding({ messages: true });
+    connector.commercetools.failNext(1, 'message read');
+    expect(await rejectionOf(connector.handle(cancellation(CANCELLED.id)))).toMatchObject({
+      kind: 'upstream-unavailable',
+      publicMessage: 'commercetools message read failed (HTTP 503)',
+    });
+  });
+
+  it('no longer proves a message older than the project keeps messages', async () => {
+    let now = Date.parse('2026-11-24T10:00:00.000Z');
+    const connector = holding({ messages: true, now: () => now });
+    const real = cancellation(CANCELLED.id);
+    connector.commercetools.publish(real);
+    expect(await connector.handle(real)).toMatchObject({ kind: 'delivered' });
+    now += 16 * 24 * 60 * 60 * 1000;
+    expect(await connector.handle(real)).toEqual({ kind: 'skipped', reason: 'unproven' });
   });
 });
 
 describe("the project's settings", () => {
   it('are used as last read: messages enabled later prove messages from the next read on', async () => {
-    const harness = await seeded(await startHarness());
-    try {
-      const forged = () => messageNotification('order', CANCELLED.id, 'OrderStateChanged', { orderState: 'Cancelled' });
-      expect((await postTo(harness, forged())).body).toEqual({ status: 'delivered', events: 1 });
-      expect(harness.logs.at(-1)).toMatchObject({ proof: 'state' });
-
-      await harness.commercetools.setMessages({ enabled: true });
-      // The hourly refresh (its interval is tested in test/commercetools/project.test.ts).
-      await harness.pipeline.project.refresh();
-      expect((await postTo(harness, forged())).body).toEqual({ status: 'skipped', reason: 'unproven' });
-    } finally {
-      await harness.close();
-    }
+    const connector = holding();
+    expect(await connector.handle(cancellation(CANCELLED.id))).toMatchObject({ detail: { proof: 'state' } });
+    connector.commercetools.setMessages({ enabled: true });
+    expect(await connector.handle(cancellation(CANCELLED.id))).toMatchObject({ detail: { proof: 'state' } });
+    await connector.commercetools.project.refresh();
+    expect(await connector.handle(cancellation(CANCELLED.id))).toEqual({ kind: 'skipped', reason: 'unproven' });
   });
 });

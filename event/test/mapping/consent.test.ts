@@ -1,23 +1,19 @@
 import type { CustomFields } from '@commercetools/platform-sdk';
 import { readConsent } from '../../src/mapping/consent';
-
-const withFields = (fields: Record<string, unknown>): CustomFields => ({
-  type: { typeId: 'type', id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
-  fields,
-});
+import { customFields } from '../support/builders';
 
 describe('readConsent', () => {
   it.each<[string, CustomFields | undefined]>([
     ['no custom fields', undefined],
-    ['the field missing', withFields({ newsletter: true })],
-    ['the field null', withFields({ consent: null })],
-    ['the field an empty string', withFields({ consent: '' })],
+    ['the field missing', customFields({ newsletter: true })],
+    ['the field null', customFields({ consent: null })],
+    ['the field an empty string', customFields({ consent: '' })],
   ])('is absent with %s', (_case, custom) => {
     expect(readConsent(custom, 'consent')).toEqual({ kind: 'absent' });
   });
 
   it('parses a JSON string holding an object', () => {
-    const custom = withFields({ consent: '{"categoryPreferences":{"Advertising":false,"Analytics":true}}' });
+    const custom = customFields({ consent: '{"categoryPreferences":{"Advertising":false,"Analytics":true}}' });
     expect(readConsent(custom, 'consent')).toEqual({
       kind: 'valid',
       consent: { categoryPreferences: { Advertising: false, Analytics: true } },
@@ -25,7 +21,7 @@ describe('readConsent', () => {
   });
 
   it('accepts a field that already holds an object', () => {
-    const custom = withFields({ consent: { categoryPreferences: { Functional: true } } });
+    const custom = customFields({ consent: { categoryPreferences: { Functional: true } } });
     expect(readConsent(custom, 'consent')).toEqual({
       kind: 'valid',
       consent: { categoryPreferences: { Functional: true } },
@@ -33,7 +29,7 @@ describe('readConsent', () => {
   });
 
   it('reads the configured field and no other', () => {
-    const custom = withFields({ consent: 'not json', segmentConsent: '{"categoryPreferences":{}}' });
+    const custom = customFields({ consent: 'not json', segmentConsent: '{"categoryPreferences":{}}' });
     expect(readConsent(custom, 'segmentConsent')).toEqual({ kind: 'valid', consent: { categoryPreferences: {} } });
     expect(readConsent(custom, 'consent')).toEqual({ kind: 'invalid' });
   });
@@ -50,6 +46,6 @@ describe('readConsent', () => {
     ['a boolean', false],
     ['an array', [{ Advertising: false }]],
   ])('is invalid for %s', (_case, value) => {
-    expect(readConsent(withFields({ consent: value }), 'consent')).toEqual({ kind: 'invalid' });
+    expect(readConsent(customFields({ consent: value }), 'consent')).toEqual({ kind: 'invalid' });
   });
 });

@@ -1,20 +1,18 @@
-import type { Address, Customer } from '@commercetools/platform-sdk';
+import type { Address, Customer, StoreKeyReference } from '@commercetools/platform-sdk';
 import { buildCustomerIdentify, buildSignedUp } from '../../src/mapping/customer';
 import { buildMessageId } from '../../src/mapping/message-id';
 import type { EventName, MappingOptions } from '../../src/mapping/types';
 import type { SegmentCall } from '../../src/segment/calls';
-import customerFullJson from '../fixtures/customers/customer-full.json';
-import customerMinimalJson from '../fixtures/customers/customer-minimal.json';
+import { customFields } from '../support/builders';
+import { customerFixtures, defined } from '../support/fixtures';
+import { callsOf, MAPPING_OPTIONS } from '../support/mapping';
 
-const customerFull = customerFullJson as unknown as Customer;
-const customerMinimal = customerMinimalJson as unknown as Customer;
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
+const { full: customerFull, minimal: customerMinimal } = customerFixtures;
 
 function identifyOf(customer: Customer, extra: Partial<MappingOptions> = {}): SegmentCall {
-  const result = buildCustomerIdentify(customer, { ...options, ...extra });
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  expect(result.calls).toHaveLength(1);
-  const [call] = result.calls;
+  const calls = callsOf(buildCustomerIdentify(customer, { ...MAPPING_OPTIONS, ...extra }));
+  expect(calls).toHaveLength(1);
+  const [call] = calls;
   if (!call) throw new Error('no call');
   return call;
 }
@@ -100,7 +98,7 @@ describe('buildCustomerIdentify', () => {
         ...customerFull,
         defaultBillingAddressId: undefined,
         defaultShippingAddressId: undefined,
-        addresses: [office as Address, home as Address],
+        addresses: [defined(office), defined(home)],
       });
       expect(traits.address).toMatchObject({ city: 'Hamburg' });
     });
@@ -132,11 +130,8 @@ describe('buildCustomerIdentify', () => {
   });
 
   it('skips a customer whose consent cannot be read', () => {
-    const custom = {
-      type: { typeId: 'type' as const, id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
-      fields: { consent: '{"Advertising":' },
-    };
-    expect(buildCustomerIdentify({ ...customerFull, custom }, options)).toEqual({
+    const custom = customFields({ consent: '{"Advertising":' });
+    expect(buildCustomerIdentify({ ...customerFull, custom }, MAPPING_OPTIONS)).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
@@ -149,16 +144,15 @@ describe('buildCustomerIdentify', () => {
 
 describe('buildSignedUp', () => {
   const SIGNED_UP: EventName = { name: 'Signed Up', slug: 'signed-up' };
-  const stores = [
-    { typeId: 'store' as const, key: 'de-webshop' },
-    { typeId: 'store' as const, key: 'at-webshop' },
+  const stores: StoreKeyReference[] = [
+    { typeId: 'store', key: 'de-webshop' },
+    { typeId: 'store', key: 'at-webshop' },
   ];
 
   function signedUpOf(customer: Customer, event = SIGNED_UP, extra: Partial<MappingOptions> = {}): SegmentCall {
-    const result = buildSignedUp(customer, { ...options, ...extra }, event);
-    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-    expect(result.calls).toHaveLength(1);
-    const [call] = result.calls;
+    const calls = callsOf(buildSignedUp(customer, { ...MAPPING_OPTIONS, ...extra }, event));
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
     if (!call) throw new Error('no call');
     return call;
   }
@@ -227,11 +221,8 @@ describe('buildSignedUp', () => {
   });
 
   it('skips a customer whose consent cannot be read', () => {
-    const custom = {
-      type: { typeId: 'type' as const, id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20' },
-      fields: { consent: '["Analytics"]' }, // valid JSON, but not a consent object
-    };
-    expect(buildSignedUp({ ...customerFull, custom }, options, SIGNED_UP)).toEqual({
+    const custom = customFields({ consent: '["Analytics"]' }); // valid JSON, but not a consent object
+    expect(buildSignedUp({ ...customerFull, custom }, MAPPING_OPTIONS, SIGNED_UP)).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });

@@ -21,39 +21,8 @@ import {
   sumAmounts,
   type Amount,
 } from '../../src/mapping/money';
-import customerFullJson from '../fixtures/customers/customer-full.json';
-import customerMinimalJson from '../fixtures/customers/customer-minimal.json';
-import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import shippedJson from '../fixtures/orders/order-shipped.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
-
-/**
- * The fixtures must add up the way commercetools computes orders (LineItemLevel tax, rounding per
- * line), or the figure tests would prove nothing. These checks recompute every total.
- */
-const orders: [string, Order][] = [
-  ['order-tax-excluded', taxExcludedJson as unknown as Order],
-  ['order-tax-included', taxIncludedJson as unknown as Order],
-  ['order-multiple-shipping', multipleShippingJson as unknown as Order],
-  ['order-jpy', jpyJson as unknown as Order],
-  ['order-kwd', kwdJson as unknown as Order],
-  ['order-high-precision', highPrecisionJson as unknown as Order],
-  ['order-no-tax', noTaxJson as unknown as Order],
-  ['order-guest', guestJson as unknown as Order],
-  ['order-invalid-consent', invalidConsentJson as unknown as Order],
-  ['order-total-discount', totalDiscountJson as unknown as Order],
-  ['order-gift-credit', giftCreditJson as unknown as Order],
-  ['order-shipped', shippedJson as unknown as Order],
-];
+import { customer as buildCustomer, order as buildOrder } from '../support/builders';
+import { customerFixtures, defined, orderFixtures } from '../support/fixtures';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -111,7 +80,12 @@ function itemRate(item: LineItem | CustomLineItem): TaxRate | undefined {
   return item.taxRate ?? item.perMethodTaxRate[0]?.taxRate;
 }
 
-describe.each(orders)('%s', (_name, order) => {
+/**
+ * The fixtures, and the order the builders make by default, must add up the way commercetools
+ * computes orders (LineItemLevel tax, rounding per line), or the figure tests would prove nothing.
+ * These checks recompute every total.
+ */
+describe.each<[string, Order]>([...Object.entries(orderFixtures), ['order()', buildOrder()]])('%s', (_name, order) => {
   const currency = order.totalPrice.currencyCode;
   const centDigits = order.totalPrice.fractionDigits;
   const priceMode = roundingModeOf(order.priceRoundingMode);
@@ -208,7 +182,7 @@ describe.each(orders)('%s', (_name, order) => {
     }
     shippingInfos.forEach((info, index) => {
       if (!info.taxRate || !info.taxedPrice) throw new Error('shipping is not taxed');
-      checkTaxedItem(info.taxedPrice, info.taxRate, chargedShipping[index] as Amount, order);
+      checkTaxedItem(info.taxedPrice, info.taxRate, defined(chargedShipping[index]), order);
     });
 
     const taxed = order.taxedPrice;
@@ -246,7 +220,7 @@ describe.each(orders)('%s', (_name, order) => {
     } else {
       same(portions, totalTaxOf(taxed));
     }
-    const pricesIncludeTax = itemRate(items[0] as LineItem)?.includedInPrice;
+    const pricesIncludeTax = itemRate(defined(items[0]))?.includedInPrice;
     same(money(order.totalPrice), money(pricesIncludeTax ? taxed.totalGross : taxed.totalNet));
   });
 
@@ -331,17 +305,17 @@ describe.each(orders)('%s', (_name, order) => {
   });
 });
 
-describe.each<[string, Customer]>([
-  ['customer-full', customerFullJson as unknown as Customer],
-  ['customer-minimal', customerMinimalJson as unknown as Customer],
-])('%s', (_name, customer) => {
-  it('refers only to addresses it has', () => {
-    expect(customer.id).toMatch(UUID_V4);
-    const ids = customer.addresses.map((address) => address.id);
-    for (const id of [...customer.shippingAddressIds, ...customer.billingAddressIds]) expect(ids).toContain(id);
-    if (customer.defaultBillingAddressId)
-      expect(customer.billingAddressIds).toContain(customer.defaultBillingAddressId);
-    if (customer.defaultShippingAddressId)
-      expect(customer.shippingAddressIds).toContain(customer.defaultShippingAddressId);
-  });
-});
+describe.each<[string, Customer]>([...Object.entries(customerFixtures), ['customer()', buildCustomer()]])(
+  '%s',
+  (_name, customer) => {
+    it('refers only to addresses it has', () => {
+      expect(customer.id).toMatch(UUID_V4);
+      const ids = customer.addresses.map((address) => address.id);
+      for (const id of [...customer.shippingAddressIds, ...customer.billingAddressIds]) expect(ids).toContain(id);
+      if (customer.defaultBillingAddressId)
+        expect(customer.billingAddressIds).toContain(customer.defaultBillingAddressId);
+      if (customer.defaultShippingAddressId)
+        expect(customer.shippingAddressIds).toContain(customer.defaultShippingAddressId);
+    });
+  },
+);

@@ -2,14 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Order } from '@commercetools/platform-sdk';
 import type { AnonymousIdFallback } from '../../src/events';
 import { orderIdentity } from '../../src/mapping/identity';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
-import type { MappingOptions } from '../../src/mapping/types';
-import guestJson from '../fixtures/orders/order-guest.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
+import { orderFixtures } from '../support/fixtures';
+import { callsOf, MAPPING_OPTIONS, orderMessageId } from '../support/mapping';
 
-const guest = guestJson as unknown as Order;
-const taxExcluded = taxExcludedJson as unknown as Order;
+const { guest, taxExcluded } = orderFixtures;
 
 /** An order placed by nobody the storefront knows: imported, or created by an agent or a backend. */
 const unattributed: Order = { ...guest, anonymousId: undefined };
@@ -20,12 +17,13 @@ const GUEST_EMAIL = 'guest.shopper@example.com';
 // change of algorithm, encoding or normalisation breaks this test instead of passing silently.
 const GUEST_EMAIL_HASH = 'd1c46fd6748e0bf29ad6123c1b8d2b1ed1afdf25cf973eff63e8a2e6af026d7e';
 
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
-
 describe('orderIdentity', () => {
-  it('names a registered customer’s order by userId, even when it also has an anonymousId', () => {
+  it('names a registered customer’s order by userId, with its anonymousId when it has one', () => {
     expect(taxExcluded.anonymousId).toBeDefined();
-    expect(orderIdentity(taxExcluded)).toEqual({ userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60' });
+    expect(orderIdentity(taxExcluded)).toEqual({
+      userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+      anonymousId: '0f6e5d4c-3b2a-4190-8e7d-6c5b4a392817',
+    });
   });
 
   it('names a guest’s order by the storefront’s anonymousId', () => {
@@ -35,7 +33,10 @@ describe('orderIdentity', () => {
   it.each<AnonymousIdFallback>(['email-hash', 'order-id', 'none'])(
     'ignores the %s fallback whenever the order has its own identity',
     (fallback) => {
-      expect(orderIdentity(taxExcluded, fallback)).toEqual({ userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60' });
+      expect(orderIdentity(taxExcluded, fallback)).toEqual({
+        userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+        anonymousId: '0f6e5d4c-3b2a-4190-8e7d-6c5b4a392817',
+      });
       expect(orderIdentity(guest, fallback)).toEqual({ anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83' });
     },
   );
@@ -111,30 +112,19 @@ describe('needsGuestEmailLookup with an anonymousId fallback', () => {
 });
 
 describe('buildOrderCompleted with an anonymousId fallback', () => {
-  const guestIdentifyId = buildMessageId({
-    projectKey: 'demo-shop',
-    typeId: 'order',
-    resourceId: GUEST_ORDER_ID,
-    event: 'guest-identify',
-    discriminator: 'created',
-  });
-  const orderCompletedId = buildMessageId({
-    projectKey: 'demo-shop',
-    typeId: 'order',
-    resourceId: GUEST_ORDER_ID,
-    event: 'order-completed',
-    discriminator: 'created',
-  });
+  const guestIdentifyId = orderMessageId(GUEST_ORDER_ID, 'guest-identify', 'created');
+  const orderCompletedId = orderMessageId(GUEST_ORDER_ID, 'order-completed', 'created');
 
   it('identifies an unregistered guest under the email hash, then tracks under it', () => {
-    const result = buildOrderCompleted(unattributed, {
-      ...options,
-      anonymousIdFallback: 'email-hash',
-      guestEmailRegistered: false,
-    });
-    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-    expect(result.calls).toHaveLength(2);
-    expect(result.calls[0]).toEqual({
+    const calls = callsOf(
+      buildOrderCompleted(unattributed, {
+        ...MAPPING_OPTIONS,
+        anonymousIdFallback: 'email-hash',
+        guestEmailRegistered: false,
+      }),
+    );
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toEqual({
       type: 'identify',
       stores: ['us-webshop'],
       anonymousId: GUEST_EMAIL_HASH,
@@ -142,38 +132,40 @@ describe('buildOrderCompleted with an anonymousId fallback', () => {
       timestamp: '2026-10-27T15:41:02.733Z',
       messageId: guestIdentifyId,
     });
-    expect(result.calls[1]).toMatchObject({
+    expect(calls[1]).toMatchObject({
       type: 'track',
       event: 'Order Completed',
       anonymousId: GUEST_EMAIL_HASH,
       messageId: orderCompletedId,
       properties: { order_id: GUEST_ORDER_ID, email: GUEST_EMAIL },
     });
-    expect(result.calls[1]).not.toHaveProperty('userId');
+    expect(calls[1]).not.toHaveProperty('userId');
   });
 
   it('identifies under the order id with `order-id`', () => {
-    const result = buildOrderCompleted(unattributed, {
-      ...options,
-      anonymousIdFallback: 'order-id',
-      guestEmailRegistered: false,
-    });
-    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-    expect(result.calls.map((call) => [call.type, call.anonymousId])).toEqual([
+    const calls = callsOf(
+      buildOrderCompleted(unattributed, {
+        ...MAPPING_OPTIONS,
+        anonymousIdFallback: 'order-id',
+        guestEmailRegistered: false,
+      }),
+    );
+    expect(calls.map((call) => [call.type, call.anonymousId])).toEqual([
       ['identify', GUEST_ORDER_ID],
       ['track', GUEST_ORDER_ID],
     ]);
   });
 
   it.each([true, undefined])('only tracks when guestEmailRegistered is %s', (guestEmailRegistered) => {
-    const result = buildOrderCompleted(unattributed, {
-      ...options,
-      anonymousIdFallback: 'email-hash',
-      guestEmailRegistered,
-    });
-    if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-    expect(result.calls).toHaveLength(1);
-    expect(result.calls[0]).toMatchObject({
+    const calls = callsOf(
+      buildOrderCompleted(unattributed, {
+        ...MAPPING_OPTIONS,
+        anonymousIdFallback: 'email-hash',
+        guestEmailRegistered,
+      }),
+    );
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
       type: 'track',
       anonymousId: GUEST_EMAIL_HASH,
       messageId: orderCompletedId,
@@ -182,7 +174,11 @@ describe('buildOrderCompleted with an anonymousId fallback', () => {
 
   it('skips the order with `none`', () => {
     expect(
-      buildOrderCompleted(unattributed, { ...options, anonymousIdFallback: 'none', guestEmailRegistered: false }),
+      buildOrderCompleted(unattributed, {
+        ...MAPPING_OPTIONS,
+        anonymousIdFallback: 'none',
+        guestEmailRegistered: false,
+      }),
     ).toEqual({ kind: 'skip', reason: 'no-identity' });
   });
 });

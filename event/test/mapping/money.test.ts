@@ -1,4 +1,3 @@
-import type { CentPrecisionMoney, HighPrecisionMoney } from '@commercetools/platform-sdk';
 import {
   add,
   amountOf,
@@ -23,36 +22,22 @@ import {
   zeroAmount,
   type Amount,
 } from '../../src/mapping/money';
-
-const cents = (currencyCode: string, centAmount: number, fractionDigits = 2): CentPrecisionMoney => ({
-  type: 'centPrecision',
-  currencyCode,
-  centAmount,
-  fractionDigits,
-});
-
-const precise = (currencyCode: string, preciseAmount: number, fractionDigits: number): HighPrecisionMoney => ({
-  type: 'highPrecision',
-  currencyCode,
-  preciseAmount,
-  fractionDigits,
-  centAmount: 0, // not used for high precision: preciseAmount is the truth
-});
+import { money, preciseMoney } from '../support/builders';
 
 const eur = (minorUnits: bigint, fractionDigits = 2): Amount => ({ currency: 'EUR', minorUnits, fractionDigits });
 
 describe('amountOf', () => {
   it('reads cent precision from centAmount', () => {
-    expect(amountOf(cents('EUR', 1234))).toEqual(eur(1234n));
+    expect(amountOf(money(1234, 'EUR'))).toEqual(eur(1234n));
   });
 
   it('reads high precision from preciseAmount with its own fraction digits, not from centAmount', () => {
-    expect(amountOf({ ...precise('EUR', 1235, 4), centAmount: 12 })).toEqual(eur(1235n, 4));
+    expect(amountOf({ ...preciseMoney(1235, 4, 'EUR'), centAmount: 12 })).toEqual(eur(1235n, 4));
   });
 
   it('refuses amounts that a JS number cannot hold exactly', () => {
-    expect(() => amountOf(cents('EUR', 2 ** 53 + 2))).toThrow(RangeError);
-    expect(() => amountOf(cents('EUR', 12.5))).toThrow(RangeError);
+    expect(() => amountOf(money(2 ** 53 + 2, 'EUR'))).toThrow(RangeError);
+    expect(() => amountOf(money(12.5, 'EUR'))).toThrow(RangeError);
   });
 });
 
@@ -74,15 +59,15 @@ describe('toDecimalString / toUnits', () => {
   });
 
   it('unitsOf goes straight from commercetools money to units', () => {
-    expect(unitsOf(cents('KWD', 59360, 3))).toBe(59.36);
-    expect(unitsOf(precise('EUR', 715, 4))).toBe(0.0715);
+    expect(unitsOf(money(59360, 'KWD'))).toBe(59.36);
+    expect(unitsOf(preciseMoney(715, 4, 'EUR'))).toBe(0.0715);
   });
 });
 
 describe('adding and subtracting', () => {
   it('gets 0.10 + 0.20 exactly right, where floats give 0.30000000000000004', () => {
     expect(0.1 + 0.2).not.toBe(0.3); // the trap
-    expect(toUnits(add(amountOf(cents('EUR', 10)), amountOf(cents('EUR', 20))))).toBe(0.3);
+    expect(toUnits(add(amountOf(money(10, 'EUR')), amountOf(money(20, 'EUR'))))).toBe(0.3);
   });
 
   it('gets 142.98 − 6.99 − 14.99 = 121 exactly, where floats give 120.99999999999999', () => {
@@ -92,8 +77,8 @@ describe('adding and subtracting', () => {
   });
 
   it('scales mixed precision to the larger one: 12.34 + 0.1235 = 12.4635', () => {
-    expect(add(amountOf(cents('EUR', 1234)), amountOf(precise('EUR', 1235, 4)))).toEqual(eur(124635n, 4));
-    expect(add(amountOf(precise('EUR', 1235, 4)), amountOf(cents('EUR', 1234)))).toEqual(eur(124635n, 4));
+    expect(add(amountOf(money(1234, 'EUR')), amountOf(preciseMoney(1235, 4, 'EUR')))).toEqual(eur(124635n, 4));
+    expect(add(amountOf(preciseMoney(1235, 4, 'EUR')), amountOf(money(1234, 'EUR')))).toEqual(eur(124635n, 4));
   });
 
   it('goes below zero: 5.00 − 7.25 = −2.25', () => {

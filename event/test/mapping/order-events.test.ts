@@ -1,5 +1,4 @@
 import type { Order, Shipping } from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderEvent, orderProperties } from '../../src/mapping/order';
 import {
   combineResults,
@@ -8,53 +7,17 @@ import {
   type MappingResult,
   type Occurrence,
 } from '../../src/mapping/types';
-import type { SegmentCall, TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import type { SegmentCall } from '../../src/segment/calls';
+import { defined, orderFixtures } from '../support/fixtures';
+import { expected, MAPPING_OPTIONS, onlyTrack, orderMessageId } from '../support/mapping';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const noTax = noTaxJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
-
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
+const { taxExcluded, taxIncluded, multipleShipping, jpy, kwd, noTax, guest, invalidConsent } = orderFixtures;
 
 const ORDER_SHIPPED: EventName = { name: 'Order Shipped', slug: 'order-shipped' };
 const SHIPPED_AT: Occurrence = { discriminator: 4, timestamp: '2026-03-16T11:02:45.000Z' };
 
-// tax-excluded fixture (USD, 8.875 % on top)
-const TAX_EXCLUDED_CUSTOMER = 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60';
-
-const consent = { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } };
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
-
-function onlyTrack(result: MappingResult): TrackCall {
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  expect(result.calls).toHaveLength(1);
-  const [call] = result.calls;
-  if (call?.type !== 'track') throw new Error('expected one track call');
-  return call;
-}
-
 const eventOf = (order: Order, event = ORDER_SHIPPED, occurrence = SHIPPED_AT, extra: Partial<MappingOptions> = {}) =>
-  onlyTrack(buildOrderEvent(order, { ...options, ...extra }, { event, occurrence }));
-
-const orderMessageId = (order: Order, event: string, discriminator: string | number) =>
-  buildMessageId({ projectKey: 'demo-shop', typeId: 'order', resourceId: order.id, event, discriminator });
+  onlyTrack(buildOrderEvent(order, { ...MAPPING_OPTIONS, ...extra }, { event, occurrence }));
 
 describe('buildOrderEvent', () => {
   it('tracks the event under its configured name, at the occurrence, with the order’s properties', () => {
@@ -62,10 +25,11 @@ describe('buildOrderEvent', () => {
       type: 'track',
       event: 'Order Shipped',
       stores: ['us-webshop'],
-      userId: TAX_EXCLUDED_CUSTOMER,
+      userId: expected.taxExcluded.userId,
+      anonymousId: taxExcluded.anonymousId,
       // When the order was shipped, not when it was created (2026-03-14T09:26:53.102Z) or last modified.
       timestamp: '2026-03-16T11:02:45.000Z',
-      messageId: orderMessageId(taxExcluded, 'order-shipped', 4),
+      messageId: orderMessageId(taxExcluded.id, 'order-shipped', 4),
       properties: orderProperties(taxExcluded),
     });
   });
@@ -112,7 +76,7 @@ describe('buildOrderEvent', () => {
   });
 
   describe('shipping_method', () => {
-    const [home, express] = (multipleShipping.shipping ?? []) as Shipping[];
+    const [home, express] = multipleShipping.shipping;
     const withShipping = (...shipping: Shipping[]): Order => ({ ...multipleShipping, shipping });
     const renamed = (entry: Shipping, shippingKey: string, shippingMethodName: string): Shipping => ({
       ...entry,
@@ -191,12 +155,12 @@ describe('buildOrderEvent', () => {
   });
 
   it('puts a valid consent into the context', () => {
-    expect(eventOf(taxIncluded).context).toEqual({ consent });
+    expect(eventOf(taxIncluded).context).toEqual({ consent: expected.taxIncluded.consent });
     expect(eventOf(taxExcluded)).not.toHaveProperty('context');
   });
 
   it('skips an order whose consent cannot be read', () => {
-    expect(buildOrderEvent(invalidConsent, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT })).toEqual({
+    expect(buildOrderEvent(invalidConsent, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT })).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
@@ -204,7 +168,7 @@ describe('buildOrderEvent', () => {
 
   it('skips an order without identity, unless a fallback gives it one', () => {
     const unattributed: Order = { ...guest, anonymousId: undefined };
-    expect(buildOrderEvent(unattributed, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT })).toEqual({
+    expect(buildOrderEvent(unattributed, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT })).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });
@@ -244,11 +208,11 @@ describe('combineResults', () => {
   });
 
   it('combines real mapper output', () => {
-    const completed = buildOrderEvent(taxExcluded, options, {
+    const completed = buildOrderEvent(taxExcluded, MAPPING_OPTIONS, {
       event: { name: 'Order Completed', slug: 'order-completed' },
       occurrence: { discriminator: 'created', timestamp: taxExcluded.createdAt },
     });
-    const shipped = buildOrderEvent(taxExcluded, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT });
+    const shipped = buildOrderEvent(taxExcluded, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT });
     const combined = combineResults(completed, shipped);
     if (combined.kind !== 'calls') throw new Error('expected calls');
     expect(combined.calls.map((c) => (c.type === 'track' ? c.event : c.type))).toEqual([
@@ -258,7 +222,7 @@ describe('combineResults', () => {
     expect(
       combineResults(
         completed,
-        buildOrderEvent(invalidConsent, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+        buildOrderEvent(invalidConsent, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
       ),
     ).toEqual({
       kind: 'skip',

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import type { Order } from '@commercetools/platform-sdk';
+import { z } from 'zod';
 import { orderProperties } from '../../src/mapping/order';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
 import {
   priceOrder,
   type CustomSpec,
@@ -10,6 +9,7 @@ import {
   type OrderSpec,
   type ShippingSpec,
 } from '../support/order-engine';
+import { orderFixtures } from '../support/fixtures';
 
 /**
  * The money invariants, on orders priced the way commercetools prices them (test/support/order-engine):
@@ -22,7 +22,7 @@ import {
 
 const RUNS = 300;
 
-const totalDiscount = totalDiscountJson as unknown as Order;
+const { totalDiscount } = orderFixtures;
 
 const mode = fc.constantFrom<Mode>('HalfEven', 'HalfUp', 'HalfDown');
 const rate = fc.constantFrom(0, 50_000, 70_000, 82_500, 88_750, 100_000, 102_500, 190_000, 200_000, 250_000);
@@ -112,12 +112,10 @@ const abs = (value: bigint) => (value < 0n ? -value : value);
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
 
-interface Product {
-  price: number;
-  discount: number;
-  quantity: number;
-  total_price: number;
-}
+/** The figures of each product this test checks; parsing them also checks that each is a number. */
+const productsSchema = z.array(
+  z.looseObject({ price: z.number(), discount: z.number(), quantity: z.number(), total_price: z.number() }),
+);
 
 function check(spec: OrderSpec) {
   const { order, truth } = priceOrder(spec);
@@ -150,7 +148,7 @@ function check(spec: OrderSpec) {
   for (const value of [total, subtotal, shipping, tax, totalNet, discount]) expect(value >= 0n).toBe(true);
 
   // Products: every line and positive custom line, no credit; (price − discount) × quantity is the line's total.
-  const products = properties.products as unknown as Product[];
+  const products = productsSchema.parse(properties.products);
   expect(products).toHaveLength(truth.products.length);
   products.forEach((product, index) => {
     const { highPrecision, gift } = truth.products[index]!;

@@ -1,40 +1,23 @@
 import type { CustomLineItem, LineItem, Order, TaxRate } from '@commercetools/platform-sdk';
 import { orderFigures, type OrderFigures } from '../../src/mapping/order-figures';
-import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
+import { cartDiscountPortion, discountedPrice, discountOnTotalPrice, money, taxTotals } from '../support/builders';
+import { defined, orderFixtures } from '../support/fixtures';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
-const noTax = noTaxJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
-const totalDiscount = totalDiscountJson as unknown as Order;
-const giftCredit = giftCreditJson as unknown as Order;
+const {
+  taxExcluded,
+  taxIncluded,
+  multipleShipping,
+  jpy,
+  kwd,
+  highPrecision,
+  noTax,
+  guest,
+  invalidConsent,
+  totalDiscount,
+  giftCredit,
+} = orderFixtures;
 
-const usd = (centAmount: number) => ({
-  type: 'centPrecision' as const,
-  currencyCode: 'USD',
-  centAmount,
-  fractionDigits: 2,
-});
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
+const usd = (centAmount: number) => money(centAmount, 'USD');
 
 /** The order as commercetools holds it with tax mode Disabled: no tax rates, no taxed prices. */
 function untaxed(order: Order): Order {
@@ -300,23 +283,12 @@ describe('orderFigures', () => {
       const tenPercentOff: Order = {
         ...multipleShipping,
         totalPrice: usd(12868),
-        taxedPrice: {
-          ...defined(multipleShipping.taxedPrice),
-          totalNet: usd(12868),
-          totalGross: usd(14187),
-          totalTax: usd(1319),
-        },
-        discountOnTotalPrice: {
+        taxedPrice: { ...defined(multipleShipping.taxedPrice), ...taxTotals(usd(12868), usd(14187)) },
+        discountOnTotalPrice: discountOnTotalPrice({
           discountedAmount: usd(1430),
-          includedDiscounts: [
-            {
-              discount: { typeId: 'cart-discount', id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a' },
-              discountedAmount: usd(1430),
-            },
-          ],
           discountedNetAmount: usd(1430),
           discountedGrossAmount: usd(1577),
-        },
+        }),
       };
       const expected = {
         total: 141.87,
@@ -330,9 +302,7 @@ describe('orderFigures', () => {
       // commercetools' own sum over the methods gives the same.
       const taxedShippingPrice = {
         ...defined(multipleShipping.taxedShippingPrice),
-        totalNet: usd(1978),
-        totalGross: usd(2182),
-        totalTax: usd(204),
+        ...taxTotals(usd(1978), usd(2182)),
       };
       expect(orderFigures({ ...tenPercentOff, taxedShippingPrice })).toMatchObject(expected);
     });
@@ -345,18 +315,8 @@ describe('orderFigures', () => {
       const nearlyFree: Order = {
         ...totalDiscount,
         totalPrice: usd(700),
-        taxedPrice: {
-          ...defined(totalDiscount.taxedPrice),
-          totalNet: usd(700),
-          totalGross: usd(772),
-          totalTax: usd(72),
-        },
-        taxedShippingPrice: {
-          ...defined(totalDiscount.taxedShippingPrice),
-          totalNet: usd(61),
-          totalGross: usd(68),
-          totalTax: usd(7),
-        },
+        taxedPrice: { ...defined(totalDiscount.taxedPrice), ...taxTotals(usd(700), usd(772)) },
+        taxedShippingPrice: { ...defined(totalDiscount.taxedShippingPrice), ...taxTotals(usd(61), usd(68)) },
         discountOnTotalPrice: {
           ...defined(totalDiscount.discountOnTotalPrice),
           discountedAmount: usd(13000),
@@ -386,13 +346,8 @@ describe('orderFigures', () => {
         const free: Order = {
           ...nearlyFree,
           totalPrice: usd(0),
-          taxedPrice: { ...defined(nearlyFree.taxedPrice), totalNet: usd(0), totalGross: usd(0), totalTax: usd(0) },
-          taxedShippingPrice: {
-            ...defined(nearlyFree.taxedShippingPrice),
-            totalNet: usd(0),
-            totalGross: usd(0),
-            totalTax: usd(0),
-          },
+          taxedPrice: { ...defined(nearlyFree.taxedPrice), ...taxTotals(usd(0), usd(0)) },
+          taxedShippingPrice: { ...defined(nearlyFree.taxedShippingPrice), ...taxTotals(usd(0), usd(0)) },
           discountOnTotalPrice: {
             ...defined(nearlyFree.discountOnTotalPrice),
             discountedAmount: usd(13700),
@@ -414,7 +369,7 @@ describe('orderFigures', () => {
         // A taxedShippingPrice a cent above what is left of the order cannot make the goods negative.
         const roundedPast: Order = {
           ...nearlyFree,
-          taxedPrice: { ...defined(nearlyFree.taxedPrice), totalNet: usd(60), totalGross: usd(67), totalTax: usd(7) },
+          taxedPrice: { ...defined(nearlyFree.taxedPrice), ...taxTotals(usd(60), usd(67)) },
           totalPrice: usd(60),
         };
         expect(orderFigures(roundedPast)).toMatchObject({ total: 0.67, subtotal: 0, shipping: 0.67, totalNet: 0.6 });
@@ -430,13 +385,8 @@ describe('orderFigures', () => {
       const withoutCredit: Order = {
         ...giftCredit,
         customLineItems: [],
-        totalPrice: { ...giftCredit.totalPrice, centAmount: 4270 },
-        taxedPrice: {
-          ...defined(giftCredit.taxedPrice),
-          totalNet: { ...giftCredit.totalPrice, centAmount: 3588 },
-          totalGross: { ...giftCredit.totalPrice, centAmount: 4270 },
-          totalTax: { ...giftCredit.totalPrice, centAmount: 682 },
-        },
+        totalPrice: money(4270, 'EUR'),
+        taxedPrice: { ...defined(giftCredit.taxedPrice), ...taxTotals(money(3588, 'EUR'), money(4270, 'EUR')) },
       };
       expect(orderFigures(withoutCredit)).toMatchObject({ discount: 43.8, subtotal: 31.76 });
       expect(orderFigures(giftCredit)).toMatchObject({ discount: 48.8, subtotal: 27.56 });
@@ -509,15 +459,10 @@ describe('orderFigures', () => {
       discountedPricePerQuantity: [
         {
           quantity: item.quantity,
-          discountedPrice: {
-            value: usd(item.price.value.centAmount - unitDiscount),
-            includedDiscounts: [
-              {
-                discount: { typeId: 'cart-discount', id: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e' },
-                discountedAmount: usd(unitDiscount),
-              },
-            ],
-          },
+          discountedPrice: discountedPrice(
+            usd(item.price.value.centAmount - unitDiscount),
+            cartDiscountPortion(usd(unitDiscount)),
+          ),
         },
       ],
     });

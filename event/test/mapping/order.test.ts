@@ -1,35 +1,18 @@
 import type { Order } from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildOrderCompleted, needsGuestEmailLookup } from '../../src/mapping/order';
 import type { MappingOptions } from '../../src/mapping/types';
 import type { IdentifyCall, TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
-import totalDiscountJson from '../fixtures/orders/order-total-discount.json';
+import { defined, orderFixtures } from '../support/fixtures';
+import { callsOf, expected, MAPPING_OPTIONS, orderMessageId } from '../support/mapping';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
-const totalDiscount = totalDiscountJson as unknown as Order;
+const { taxExcluded, taxIncluded, guest, invalidConsent, totalDiscount } = orderFixtures;
 
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
-
-function callsOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
-  const result = buildOrderCompleted(order, { ...options, ...extra });
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  return result.calls;
+function completedCalls(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}) {
+  return callsOf(buildOrderCompleted(order, { ...MAPPING_OPTIONS, ...extra }));
 }
 
 function trackOf(order: Order, extra: Partial<MappingOptions> & { guestEmailRegistered?: boolean } = {}): TrackCall {
-  const track = callsOf(order, extra).find((call): call is TrackCall => call.type === 'track');
+  const track = completedCalls(order, extra).find((call): call is TrackCall => call.type === 'track');
   if (!track) throw new Error('no track call');
   return track;
 }
@@ -44,34 +27,21 @@ describe('needsGuestEmailLookup', () => {
 });
 
 describe('buildOrderCompleted', () => {
-  const orderCompletedId = (order: Order, projectKey = 'demo-shop') =>
-    buildMessageId({
-      projectKey,
-      typeId: 'order',
-      resourceId: order.id,
-      event: 'order-completed',
-      discriminator: 'created',
-    });
+  const orderCompletedId = (order: Order) => orderMessageId(order.id, 'order-completed', 'created');
 
   it('tracks a registered customer’s order by userId with figures, products and the expanded coupon', () => {
-    const calls = callsOf(taxExcluded);
+    const calls = completedCalls(taxExcluded);
     expect(calls).toEqual([
       {
         type: 'track',
         event: 'Order Completed',
         stores: ['us-webshop'],
         userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+        anonymousId: taxExcluded.anonymousId,
         timestamp: '2026-03-14T09:26:53.102Z',
         messageId: orderCompletedId(taxExcluded),
         properties: {
-          order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
-          order_number: 'US-2026-004271',
-          store: 'us-webshop',
-          shipping_method: 'Standard Ground',
-          order_state: 'Open',
-          payment_state: 'Paid',
-          shipment_state: 'Pending',
-          country: 'US',
+          ...expected.taxExcluded.orderContext,
           checkout_id: '2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a',
           email: 'ottoline.fairweather@example.com',
           currency: 'USD',
@@ -165,24 +135,24 @@ describe('buildOrderCompleted', () => {
   });
 
   it('puts a valid consent into the context of the call', () => {
-    const calls = callsOf(taxIncluded);
+    const calls = completedCalls(taxIncluded);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.context).toEqual({
-      consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+      consent: expected.taxIncluded.consent,
     });
   });
 
   it('sends no context when there is no consent field', () => {
-    expect(callsOf(taxExcluded)[0]).not.toHaveProperty('context');
+    expect(completedCalls(taxExcluded)[0]).not.toHaveProperty('context');
   });
 
   it('skips an order whose consent cannot be read', () => {
-    expect(buildOrderCompleted(invalidConsent, options)).toEqual({ kind: 'skip', reason: 'invalid-consent' });
+    expect(buildOrderCompleted(invalidConsent, MAPPING_OPTIONS)).toEqual({ kind: 'skip', reason: 'invalid-consent' });
   });
 
   it('skips an order with neither customerId nor anonymousId', () => {
     const anonymous: Order = { ...guest, anonymousId: undefined };
-    expect(buildOrderCompleted(anonymous, { ...options, guestEmailRegistered: false })).toEqual({
+    expect(buildOrderCompleted(anonymous, { ...MAPPING_OPTIONS, guestEmailRegistered: false })).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });
@@ -195,17 +165,11 @@ describe('buildOrderCompleted', () => {
       anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83',
       traits: { email: 'guest.shopper@example.com' },
       timestamp: '2026-10-27T15:41:02.733Z',
-      messageId: buildMessageId({
-        projectKey: 'demo-shop',
-        typeId: 'order',
-        resourceId: '7d0e2f4a-9b8c-4e6d-af5a-0b2c4d6e8f91',
-        event: 'guest-identify',
-        discriminator: 'created',
-      }),
+      messageId: orderMessageId('7d0e2f4a-9b8c-4e6d-af5a-0b2c4d6e8f91', 'guest-identify', 'created'),
     };
 
     it('identifies an unregistered guest by anonymousId and email first, then tracks by anonymousId', () => {
-      const calls = callsOf(guest, { guestEmailRegistered: false });
+      const calls = completedCalls(guest, { guestEmailRegistered: false });
       expect(calls).toHaveLength(2);
       expect(calls[0]).toEqual(guestIdentify);
       expect(calls[1]).toMatchObject({
@@ -220,28 +184,28 @@ describe('buildOrderCompleted', () => {
     });
 
     it('sends no identify when the email belongs to a registered customer', () => {
-      const calls = callsOf(guest, { guestEmailRegistered: true });
+      const calls = completedCalls(guest, { guestEmailRegistered: true });
       expect(calls.map((call) => call.type)).toEqual(['track']);
     });
 
     it('sends no identify when nobody checked whether the email is registered', () => {
-      const calls = callsOf(guest);
+      const calls = completedCalls(guest);
       expect(calls.map((call) => call.type)).toEqual(['track']);
     });
 
     it('never identifies for a registered customer’s order, whatever the flag says', () => {
-      const calls = callsOf(taxExcluded, { guestEmailRegistered: false });
+      const calls = completedCalls(taxExcluded, { guestEmailRegistered: false });
       expect(calls.map((call) => call.type)).toEqual(['track']);
-      expect(calls[0]).not.toHaveProperty('anonymousId');
+      expect(calls[0]).toHaveProperty('userId', taxExcluded.customerId);
     });
 
     it('puts the consent on the identify as well as on the track', () => {
       const withConsent: Order = { ...guest, custom: taxIncluded.custom };
-      const calls = callsOf(withConsent, { guestEmailRegistered: false });
+      const calls = completedCalls(withConsent, { guestEmailRegistered: false });
       expect(calls).toHaveLength(2);
       for (const call of calls) {
         expect(call.context).toEqual({
-          consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+          consent: expected.taxIncluded.consent,
         });
       }
     });
@@ -249,8 +213,8 @@ describe('buildOrderCompleted', () => {
 
   describe('messageIds', () => {
     it('are the same when the same order is mapped twice', () => {
-      const first = callsOf(guest, { guestEmailRegistered: false });
-      const second = callsOf(guest, { guestEmailRegistered: false });
+      const first = completedCalls(guest, { guestEmailRegistered: false });
+      const second = completedCalls(guest, { guestEmailRegistered: false });
       expect(second.map((call) => call.messageId)).toEqual(first.map((call) => call.messageId));
     });
 

@@ -1,38 +1,17 @@
 import type { Order, Payment, TypedMoney } from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
 import { buildPaymentFailed, type PaymentFailure } from '../../src/mapping/payment-failed';
-import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
-import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import type { EventName, MappingOptions } from '../../src/mapping/types';
+import { money, payment, preciseMoney } from '../support/builders';
+import { orderFixtures } from '../support/fixtures';
+import { expected, MAPPING_OPTIONS, onlyTrack, orderMessageId } from '../support/mapping';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
+const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, guest, invalidConsent } = orderFixtures;
 
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 const PAYMENT_FAILED: EventName = { name: 'Payment Failed', slug: 'payment-failed' };
 const FAILED_AT = '2026-03-14T09:27:41.000Z';
-const TAX_EXCLUDED_CUSTOMER = 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60';
 
-const card: Pick<Payment, 'paymentMethodInfo'> = {
+const card = payment({
   paymentMethodInfo: { paymentInterface: 'adyen', method: 'scheme', name: { en: 'Credit card' } },
-};
-
-const cents = (currencyCode: string, centAmount: number, fractionDigits: number): TypedMoney => ({
-  type: 'centPrecision',
-  currencyCode,
-  centAmount,
-  fractionDigits,
 });
 
 const failure = (amount: TypedMoney, overrides: Partial<PaymentFailure> = {}): PaymentFailure => ({
@@ -43,40 +22,32 @@ const failure = (amount: TypedMoney, overrides: Partial<PaymentFailure> = {}): P
   ...overrides,
 });
 
-function onlyTrack(result: MappingResult): TrackCall {
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  const [call] = result.calls;
-  if (result.calls.length !== 1 || call?.type !== 'track') throw new Error('expected one track call');
-  return call;
-}
-
-const failedTrack = (order: Order, failed: PaymentFailure, payment = card, extra: Partial<MappingOptions> = {}) =>
-  onlyTrack(buildPaymentFailed(order, { ...options, ...extra }, { event: PAYMENT_FAILED, payment, failure: failed }));
+const failedTrack = (
+  order: Order,
+  failed: PaymentFailure,
+  paidWith: Pick<Payment, 'paymentMethodInfo'> = card,
+  extra: Partial<MappingOptions> = {},
+) =>
+  onlyTrack(
+    buildPaymentFailed(
+      order,
+      { ...MAPPING_OPTIONS, ...extra },
+      { event: PAYMENT_FAILED, payment: paidWith, failure: failed },
+    ),
+  );
 
 describe('buildPaymentFailed', () => {
   it('tracks the failed amount, how the shopper paid and where the order stands, under the order’s identity', () => {
-    expect(failedTrack(taxExcluded, failure(cents('USD', 22746, 2)))).toEqual({
+    expect(failedTrack(taxExcluded, failure(money(22746, 'USD')))).toEqual({
       type: 'track',
       event: 'Payment Failed',
       stores: ['us-webshop'],
-      userId: TAX_EXCLUDED_CUSTOMER,
+      userId: expected.taxExcluded.userId,
+      anonymousId: taxExcluded.anonymousId,
       timestamp: FAILED_AT,
-      messageId: buildMessageId({
-        projectKey: 'demo-shop',
-        typeId: 'order',
-        resourceId: taxExcluded.id,
-        event: 'payment-failed',
-        discriminator: 'txn-charge-1',
-      }),
+      messageId: orderMessageId(taxExcluded.id, 'payment-failed', 'txn-charge-1'),
       properties: {
-        order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
-        order_number: 'US-2026-004271',
-        store: 'us-webshop',
-        shipping_method: 'Standard Ground',
-        order_state: 'Open',
-        payment_state: 'Paid',
-        shipment_state: 'Pending',
-        country: 'US',
+        ...expected.taxExcluded.orderContext,
         total: 227.46,
         currency: 'USD',
         payment_method: 'scheme',
@@ -87,7 +58,7 @@ describe('buildPaymentFailed', () => {
   });
 
   it('leaves out the order’s figures and products: the event’s value is what failed', () => {
-    const properties = failedTrack(taxExcluded, failure(cents('USD', 5000, 2))).properties;
+    const properties = failedTrack(taxExcluded, failure(money(5000, 'USD'))).properties;
     expect(properties.total).toBe(50);
     for (const key of ['revenue', 'subtotal', 'tax', 'discount', 'shipping', 'total_net', 'coupon', 'products']) {
       expect(properties).not.toHaveProperty(key);
@@ -97,43 +68,38 @@ describe('buildPaymentFailed', () => {
   it('names the transaction type: an authorization is not a charge', () => {
     const properties = failedTrack(
       taxExcluded,
-      failure(cents('USD', 100, 2), { transactionType: 'Authorization' }),
+      failure(money(100, 'USD'), { transactionType: 'Authorization' }),
     ).properties;
     expect(properties.transaction_type).toBe('Authorization');
   });
 
   it('leaves out a payment method or provider the payment does not name', () => {
-    const properties = failedTrack(taxExcluded, failure(cents('USD', 100, 2)), { paymentMethodInfo: {} }).properties;
+    const properties = failedTrack(taxExcluded, failure(money(100, 'USD')), { paymentMethodInfo: {} }).properties;
     expect(properties).not.toHaveProperty('payment_method');
     expect(properties).not.toHaveProperty('payment_provider');
   });
 
   it.each<[string, Order, TypedMoney, number]>([
-    ['yen in yen', jpy, cents('JPY', 5880, 0), 5880],
-    ['the three digits of KWD', kwd, cents('KWD', 56533, 3), 56.533],
-    [
-      'every digit of a high-precision amount',
-      highPrecision,
-      { type: 'highPrecision', currencyCode: 'EUR', centAmount: 1235, fractionDigits: 4, preciseAmount: 123456 },
-      12.3456,
-    ],
+    ['yen in yen', jpy, money(5880, 'JPY'), 5880],
+    ['the three digits of KWD', kwd, money(56533, 'KWD'), 56.533],
+    ['every digit of a high-precision amount', highPrecision, preciseMoney(123456, 4, 'EUR'), 12.3456],
   ])('reports %s', (_label, order, amount, total) => {
     expect(failedTrack(order, failure(amount)).properties).toMatchObject({ total, currency: amount.currencyCode });
   });
 
   it('is one event per transaction, whatever the event is called', () => {
-    const first = failedTrack(taxExcluded, failure(cents('USD', 100, 2))).messageId;
+    const first = failedTrack(taxExcluded, failure(money(100, 'USD'))).messageId;
     expect(
-      failedTrack(taxExcluded, failure(cents('USD', 100, 2), { timestamp: '2026-03-15T00:00:00.000Z' })).messageId,
+      failedTrack(taxExcluded, failure(money(100, 'USD'), { timestamp: '2026-03-15T00:00:00.000Z' })).messageId,
     ).toBe(first);
-    expect(
-      failedTrack(taxExcluded, failure(cents('USD', 100, 2), { transactionId: 'txn-charge-2' })).messageId,
-    ).not.toBe(first);
+    expect(failedTrack(taxExcluded, failure(money(100, 'USD'), { transactionId: 'txn-charge-2' })).messageId).not.toBe(
+      first,
+    );
     const renamed = onlyTrack(
-      buildPaymentFailed(taxExcluded, options, {
+      buildPaymentFailed(taxExcluded, MAPPING_OPTIONS, {
         event: { name: 'Payment Declined', slug: 'payment-failed' },
         payment: card,
-        failure: failure(cents('USD', 100, 2)),
+        failure: failure(money(100, 'USD')),
       }),
     );
     expect(renamed.event).toBe('Payment Declined');
@@ -141,14 +107,14 @@ describe('buildPaymentFailed', () => {
   });
 
   it('carries the consent, and skips without readable consent or without identity', () => {
-    expect(failedTrack(taxIncluded, failure(cents('EUR', 12720, 2))).context).toEqual({
-      consent: { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } },
+    expect(failedTrack(taxIncluded, failure(money(12720, 'EUR'))).context).toEqual({
+      consent: expected.taxIncluded.consent,
     });
     expect(
-      buildPaymentFailed(invalidConsent, options, {
+      buildPaymentFailed(invalidConsent, MAPPING_OPTIONS, {
         event: PAYMENT_FAILED,
         payment: card,
-        failure: failure(cents('USD', 100, 2)),
+        failure: failure(money(100, 'USD')),
       }),
     ).toEqual({
       kind: 'skip',
@@ -156,17 +122,17 @@ describe('buildPaymentFailed', () => {
     });
     const unattributed: Order = { ...guest, anonymousId: undefined };
     expect(
-      buildPaymentFailed(unattributed, options, {
+      buildPaymentFailed(unattributed, MAPPING_OPTIONS, {
         event: PAYMENT_FAILED,
         payment: card,
-        failure: failure(cents('USD', 100, 2)),
+        failure: failure(money(100, 'USD')),
       }),
     ).toEqual({
       kind: 'skip',
       reason: 'no-identity',
     });
     expect(
-      failedTrack(unattributed, failure(cents('USD', 100, 2)), card, { anonymousIdFallback: 'order-id' }),
+      failedTrack(unattributed, failure(money(100, 'USD')), card, { anonymousIdFallback: 'order-id' }),
     ).toMatchObject({
       anonymousId: guest.id,
     });

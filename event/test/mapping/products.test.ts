@@ -1,20 +1,9 @@
 import type { Order } from '@commercetools/platform-sdk';
 import { buildProducts } from '../../src/mapping/products';
-import giftCreditJson from '../fixtures/orders/order-gift-credit.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import { cartDiscountPortion, discountedPrice, money } from '../support/builders';
+import { orderFixtures } from '../support/fixtures';
 
-const taxIncluded = taxIncludedJson as unknown as Order;
-const giftCredit = giftCreditJson as unknown as Order;
-const taxExcluded = taxExcludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
+const { taxIncluded, giftCredit, taxExcluded, multipleShipping, jpy, kwd, highPrecision } = orderFixtures;
 
 describe('buildProducts', () => {
   it('prices a product-discounted line at its discounted unit price and numbers custom line items on', () => {
@@ -165,23 +154,19 @@ describe('buildProducts', () => {
       // 2 of 3 bags 1.00 off: 2.00 / 3 = 0.666… → 0.667; (18.90 − 0.667) × 3 = 54.699, 54.70 to the cent.
       const [beans, frother] = giftCredit.lineItems;
       if (!beans || !frother) throw new Error('fixture has no line items');
-      const cents = (centAmount: number) => ({ ...beans.totalPrice, centAmount });
       const twoOff: Order = {
         ...giftCredit,
         lineItems: [
           {
             ...beans,
             discountedPricePerQuantity: [
-              { quantity: 1, discountedPrice: { value: cents(1890), includedDiscounts: [] } },
+              { quantity: 1, discountedPrice: discountedPrice(money(1890, 'EUR')) },
               {
                 quantity: 2,
-                discountedPrice: {
-                  value: cents(1790),
-                  includedDiscounts: [{ discount: { typeId: 'cart-discount', id: 'x' }, discountedAmount: cents(100) }],
-                },
+                discountedPrice: discountedPrice(money(1790, 'EUR'), cartDiscountPortion(money(100, 'EUR'))),
               },
             ],
-            totalPrice: cents(5470),
+            totalPrice: money(5470, 'EUR'),
           },
           frother,
         ],

@@ -1,88 +1,23 @@
-import type {
-  CentPrecisionMoney,
-  CustomLineItemReturnItem,
-  LineItem,
-  LineItemReturnItem,
-  Order,
-  ReturnItem,
-  ReturnPaymentState,
-  TypedMoney,
-} from '@commercetools/platform-sdk';
-import { buildMessageId } from '../../src/mapping/message-id';
+import type { LineItem, Order, ReturnItem, ReturnPaymentState, TypedMoney } from '@commercetools/platform-sdk';
 import { buildOrderRefunded, type Refund } from '../../src/mapping/refund';
-import type { EventName, MappingOptions, MappingResult } from '../../src/mapping/types';
-import type { TrackCall } from '../../src/segment/calls';
-import guestJson from '../fixtures/orders/order-guest.json';
-import highPrecisionJson from '../fixtures/orders/order-high-precision.json';
-import invalidConsentJson from '../fixtures/orders/order-invalid-consent.json';
-import jpyJson from '../fixtures/orders/order-jpy.json';
-import kwdJson from '../fixtures/orders/order-kwd.json';
-import noTaxJson from '../fixtures/orders/order-no-tax.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedJson from '../fixtures/orders/order-tax-included.json';
+import type { EventName, MappingOptions } from '../../src/mapping/types';
+import { customLineItemReturn, lineItemReturn, money, preciseMoney } from '../support/builders';
+import { defined, orderFixtures } from '../support/fixtures';
+import { expected, MAPPING_OPTIONS, onlyTrack, orderMessageId } from '../support/mapping';
 
-const taxExcluded = taxExcludedJson as unknown as Order;
-const taxIncluded = taxIncludedJson as unknown as Order;
-const jpy = jpyJson as unknown as Order;
-const kwd = kwdJson as unknown as Order;
-const highPrecision = highPrecisionJson as unknown as Order;
-const noTax = noTaxJson as unknown as Order;
-const guest = guestJson as unknown as Order;
-const invalidConsent = invalidConsentJson as unknown as Order;
-
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
+const { taxExcluded, taxIncluded, jpy, kwd, highPrecision, noTax, guest, invalidConsent } = orderFixtures;
 
 const ORDER_REFUNDED: EventName = { name: 'Order Refunded', slug: 'order-refunded' };
 const REFUNDED_AT = '2026-03-21T08:30:00.000Z';
 
-// tax-excluded fixture (USD, 8.875 % on top)
-const TAX_EXCLUDED_CUSTOMER = 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60';
 const SNEAKERS = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d'; // quantity 2, taxedPrice.totalGross 176.18
 const SOCKS = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e'; // quantity 3, taxedPrice.totalGross 42.62
 
-const consent = { categoryPreferences: { Advertising: false, Analytics: true, Functional: true } };
-
-const money = (currencyCode: string, centAmount: number, fractionDigits: number): CentPrecisionMoney => ({
-  type: 'centPrecision',
-  currencyCode,
-  centAmount,
-  fractionDigits,
-});
-const usd = (cents: number) => money('USD', cents, 2);
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
-
-function onlyTrack(result: MappingResult): TrackCall {
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  expect(result.calls).toHaveLength(1);
-  const [call] = result.calls;
-  if (call?.type !== 'track') throw new Error('expected one track call');
-  return call;
-}
-
-const orderMessageId = (order: Order, event: string, discriminator: string | number) =>
-  buildMessageId({ projectKey: 'demo-shop', typeId: 'order', resourceId: order.id, event, discriminator });
+const usd = (cents: number) => money(cents, 'USD');
 
 describe('buildOrderRefunded', () => {
-  function returned(
-    lineItemId: string,
-    quantity: number,
-    paymentState: ReturnPaymentState = 'Refunded',
-  ): LineItemReturnItem {
-    return {
-      type: 'LineItemReturnItem',
-      id: `return-${lineItemId.slice(0, 8)}-${quantity}-${paymentState}`,
-      lineItemId,
-      quantity,
-      shipmentState: 'Returned',
-      paymentState,
-      createdAt: '2026-03-20T10:00:00.000Z',
-      lastModifiedAt: '2026-03-20T10:00:00.000Z',
-    };
-  }
+  const returned = (lineItemId: string, quantity: number, paymentState: ReturnPaymentState = 'Refunded') =>
+    lineItemReturn({ lineItemId, quantity, paymentState });
 
   const withReturns = (order: Order, ...items: ReturnItem[]): Order => ({ ...order, returnInfo: [{ items }] });
 
@@ -93,7 +28,7 @@ describe('buildOrderRefunded', () => {
   });
 
   const refundedTrack = (order: Order, refund: Refund, extra: Partial<MappingOptions> = {}) =>
-    onlyTrack(buildOrderRefunded(order, { ...options, ...extra }, { event: ORDER_REFUNDED, refund }));
+    onlyTrack(buildOrderRefunded(order, { ...MAPPING_OPTIONS, ...extra }, { event: ORDER_REFUNDED, refund }));
 
   const productsOf = (order: Order, refund: Refund) => refundedTrack(order, refund).properties.products;
 
@@ -104,18 +39,12 @@ describe('buildOrderRefunded', () => {
       type: 'track',
       event: 'Order Refunded',
       stores: ['us-webshop'],
-      userId: TAX_EXCLUDED_CUSTOMER,
+      userId: expected.taxExcluded.userId,
+      anonymousId: taxExcluded.anonymousId,
       timestamp: REFUNDED_AT,
-      messageId: orderMessageId(taxExcluded, 'order-refunded', 'txn-refund-1'),
+      messageId: orderMessageId(taxExcluded.id, 'order-refunded', 'txn-refund-1'),
       properties: {
-        order_id: '9b2f4c1e-7a3d-4e8b-b5c6-0d1e2f3a4b5c',
-        order_number: 'US-2026-004271',
-        store: 'us-webshop',
-        shipping_method: 'Standard Ground',
-        order_state: 'Open',
-        payment_state: 'Paid',
-        shipment_state: 'Pending',
-        country: 'US',
+        ...expected.taxExcluded.orderContext,
         total: 88.09,
         currency: 'USD',
         products: [
@@ -232,16 +161,10 @@ describe('buildOrderRefunded', () => {
     });
 
     it('when only custom line items were returned', () => {
-      const customReturn: CustomLineItemReturnItem = {
-        type: 'CustomLineItemReturnItem',
-        id: 'return-gift-wrap',
+      const customReturn = customLineItemReturn({
         customLineItemId: defined(taxIncluded.customLineItems[0]).id,
         quantity: 1,
-        shipmentState: 'Returned',
-        paymentState: 'Refunded',
-        createdAt: '2026-04-10T10:00:00.000Z',
-        lastModifiedAt: '2026-04-10T10:00:00.000Z',
-      };
+      });
       const order = withReturns(taxIncluded, customReturn);
       const value = defined(taxIncluded.customLineItems[0]).totalPrice;
       expect(refundedTrack(order, refundOf(value)).properties).not.toHaveProperty('products');
@@ -251,7 +174,7 @@ describe('buildOrderRefunded', () => {
   it('values a line of an untaxed order by its totalPrice', () => {
     // CAD, no taxedPrice: 2 for 37.50 → one is 18.75.
     const order = withReturns(noTax, returned('b4c5d6e7-f8a9-4b0c-9d1e-35465768798a', 1));
-    const track = refundedTrack(order, refundOf(money('CAD', 1875, 2)));
+    const track = refundedTrack(order, refundOf(money(1875, 'CAD')));
     expect(track.properties).toMatchObject({ total: 18.75, currency: 'CAD', products: [{ quantity: 1, position: 1 }] });
   });
 
@@ -259,41 +182,37 @@ describe('buildOrderRefunded', () => {
     it('reports yen in yen', () => {
       // 2 for a gross ¥3240 → one is ¥1620; JPY has no minor unit, so total is 1620, not 16.2.
       const order = withReturns(jpy, returned('b8c9d0e1-f2a3-4b4c-9d5e-7f8091021324', 1));
-      const track = refundedTrack(order, refundOf(money('JPY', 1620, 0)));
+      const track = refundedTrack(order, refundOf(money(1620, 'JPY')));
       expect(track.properties).toMatchObject({ total: 1620, currency: 'JPY', products: [{ quantity: 1 }] });
     });
 
     it('keeps the three digits of KWD', () => {
       // 2 for a gross 43.510 KWD (43510 fils) → one is 21755 fils = 21.755.
       const order = withReturns(kwd, returned('d0e1f2a3-b4c5-4d6e-9f7a-910213243546', 1));
-      const track = refundedTrack(order, refundOf(money('KWD', 21755, 3)));
+      const track = refundedTrack(order, refundOf(money(21755, 'KWD')));
       expect(track.properties).toMatchObject({ total: 21.755, currency: 'KWD', products: [{ quantity: 1 }] });
     });
 
     it('matches a high-precision refund against cent-precision lines exactly', () => {
       // The whole line of 450 for a gross 63.19; the refund 63.1900 (631900 at 4 digits) is the same value.
       const line = 'f2a3b4c5-d6e7-4f8a-9b9c-132435465768';
-      const refund: TypedMoney = {
-        type: 'highPrecision',
-        currencyCode: 'EUR',
-        centAmount: 6319,
-        preciseAmount: 631900,
-        fractionDigits: 4,
-      };
+      const refund = preciseMoney(631900, 4, 'EUR');
       const track = refundedTrack(withReturns(highPrecision, returned(line, 450)), refundOf(refund));
       expect(track.properties).toMatchObject({ total: 63.19, currency: 'EUR', products: [{ quantity: 450 }] });
       // 63.1901 is a hundredth of a cent more: no match, and the total keeps its digits.
-      const offByAFraction: TypedMoney = { ...refund, preciseAmount: 631901 };
-      const off = refundedTrack(withReturns(highPrecision, returned(line, 450)), refundOf(offByAFraction));
+      const off = refundedTrack(
+        withReturns(highPrecision, returned(line, 450)),
+        refundOf(preciseMoney(631901, 4, 'EUR')),
+      );
       expect(off.properties.total).toBe(63.1901);
       expect(off.properties).not.toHaveProperty('products');
       // 150 of 450: 6319 × 150 / 450 = 2106.33 cents, not whole.
-      const third = refundedTrack(withReturns(highPrecision, returned(line, 150)), refundOf(money('EUR', 2106, 2)));
+      const third = refundedTrack(withReturns(highPrecision, returned(line, 150)), refundOf(money(2106, 'EUR')));
       expect(third.properties).not.toHaveProperty('products');
     });
 
     it('lists no products (instead of throwing) when the refund is in another currency than the returned lines', () => {
-      const track = refundedTrack(withReturns(taxExcluded, returned(SNEAKERS, 1)), refundOf(money('EUR', 8809, 2)));
+      const track = refundedTrack(withReturns(taxExcluded, returned(SNEAKERS, 1)), refundOf(money(8809, 'EUR')));
       expect(track.properties).toMatchObject({ total: 88.09, currency: 'EUR' });
       expect(track.properties).not.toHaveProperty('products');
     });
@@ -313,12 +232,12 @@ describe('buildOrderRefunded', () => {
       expect(refundedTrack(order, refundOf(usd(8809), 'txn-refund-1')).messageId).toBe(first);
       // Two refunds of the same amount are two events.
       expect(refundedTrack(order, refundOf(usd(8809), 'txn-refund-2')).messageId).not.toBe(first);
-      expect(first).toBe(orderMessageId(taxExcluded, 'order-refunded', 'txn-refund-1'));
+      expect(first).toBe(orderMessageId(taxExcluded.id, 'order-refunded', 'txn-refund-1'));
     });
 
     it('keep the slug when the event is renamed', () => {
       const renamed = onlyTrack(
-        buildOrderRefunded(order, options, {
+        buildOrderRefunded(order, MAPPING_OPTIONS, {
           event: { name: 'Refund Issued', slug: 'order-refunded' },
           refund: refundOf(usd(8809)),
         }),
@@ -329,14 +248,14 @@ describe('buildOrderRefunded', () => {
   });
 
   it('carries the consent, and skips without readable consent or without identity', () => {
-    const refund = refundOf(money('EUR', 1000, 2));
-    expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent });
-    expect(buildOrderRefunded(invalidConsent, options, { event: ORDER_REFUNDED, refund })).toEqual({
+    const refund = refundOf(money(1000, 'EUR'));
+    expect(refundedTrack(taxIncluded, refund).context).toEqual({ consent: expected.taxIncluded.consent });
+    expect(buildOrderRefunded(invalidConsent, MAPPING_OPTIONS, { event: ORDER_REFUNDED, refund })).toEqual({
       kind: 'skip',
       reason: 'invalid-consent',
     });
     expect(
-      buildOrderRefunded({ ...guest, anonymousId: undefined }, options, {
+      buildOrderRefunded({ ...guest, anonymousId: undefined }, MAPPING_OPTIONS, {
         event: ORDER_REFUNDED,
         refund: refundOf(usd(100)),
       }),

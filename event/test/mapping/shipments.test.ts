@@ -1,17 +1,12 @@
 import type { Delivery, Order, Parcel, Shipping } from '@commercetools/platform-sdk';
 import { buildOrderEvent, buildOrderEventWithShipments, orderProperties } from '../../src/mapping/order';
 import { buildShipments, shipmentProperties } from '../../src/mapping/shipments';
-import type { EventName, MappingOptions, MappingResult, Occurrence } from '../../src/mapping/types';
-import type { TrackCall } from '../../src/segment/calls';
-import multipleShippingJson from '../fixtures/orders/order-multiple-shipping.json';
-import taxExcludedJson from '../fixtures/orders/order-tax-excluded.json';
-import shippedJson from '../fixtures/orders/order-shipped.json';
+import type { EventName, Occurrence } from '../../src/mapping/types';
+import { defined, orderFixtures } from '../support/fixtures';
+import { MAPPING_OPTIONS, onlyTrack } from '../support/mapping';
 
-const shipped = shippedJson as unknown as Order;
-const taxExcluded = taxExcludedJson as unknown as Order;
-const multipleShipping = multipleShippingJson as unknown as Order;
+const { shipped, taxExcluded, multipleShipping } = orderFixtures;
 
-const options: MappingOptions = { projectKey: 'demo-shop', consentFieldName: 'consent' };
 const ORDER_SHIPPED: EventName = { name: 'Order Shipped', slug: 'order-shipped' };
 const SHIPPED_AT: Occurrence = { discriminator: 'message-1', timestamp: '2026-04-06T14:35:00.000Z' };
 
@@ -20,18 +15,6 @@ const SHIRT = { id: 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f', productId: '7a0b3c4d
 const BOOTS = { id: 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80', productId: '8b1c4d5e-6f7a-4b8c-8d9e-0f1a2b3c4d5e' };
 const FIRST_DELIVERY = '2d4f6a8c-0e1b-4c3d-8e5f-7a9b1c3d5e60';
 const SECOND_DELIVERY = '4f6b8d0f-2a3b-4e5f-8a7b-9c1d3e5f7a82';
-
-function defined<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('fixture is missing a value the test relies on');
-  return value;
-}
-
-function onlyTrack(result: MappingResult): TrackCall {
-  if (result.kind !== 'calls') throw new Error(`expected calls, got skip: ${result.reason}`);
-  const [call] = result.calls;
-  if (result.calls.length !== 1 || call?.type !== 'track') throw new Error('expected one track call');
-  return call;
-}
 
 const deliveriesOf = (order: Order): Delivery[] => defined(order.shippingInfo).deliveries ?? [];
 const withDeliveries = (order: Order, deliveries: Delivery[]): Order => ({
@@ -165,7 +148,7 @@ describe('buildShipments', () => {
   });
 
   it('takes the deliveries of every shipping method in Multiple shipping mode, method by method', () => {
-    const [home, office] = (multipleShipping.shipping ?? []) as Shipping[];
+    const [home, office] = multipleShipping.shipping;
     const [sage, oat] = multipleShipping.lineItems;
     const deliver = (entry: Shipping | undefined, deliveries: Delivery[]): Shipping => ({
       ...defined(entry),
@@ -275,9 +258,11 @@ describe('shipmentProperties', () => {
 describe('buildOrderEventWithShipments', () => {
   it('adds the shipments to the order’s properties, with the messageId of the plain order event', () => {
     const withShipments = onlyTrack(
-      buildOrderEventWithShipments(shipped, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+      buildOrderEventWithShipments(shipped, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
     );
-    const plain = onlyTrack(buildOrderEvent(shipped, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }));
+    const plain = onlyTrack(
+      buildOrderEvent(shipped, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+    );
     expect(withShipments).toEqual({
       ...plain,
       properties: { ...orderProperties(shipped), ...shipmentProperties(shipped) },
@@ -293,7 +278,7 @@ describe('buildOrderEventWithShipments', () => {
 
   it('sends no shipments, tracking number or carrier for an order without deliveries', () => {
     const properties = onlyTrack(
-      buildOrderEventWithShipments(taxExcluded, options, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
+      buildOrderEventWithShipments(taxExcluded, MAPPING_OPTIONS, { event: ORDER_SHIPPED, occurrence: SHIPPED_AT }),
     ).properties;
     expect(properties).toEqual(orderProperties(taxExcluded));
     for (const key of ['shipments', 'tracking_number', 'carrier']) expect(properties).not.toHaveProperty(key);

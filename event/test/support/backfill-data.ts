@@ -15,6 +15,7 @@ import orderJpy from '../fixtures/orders/order-jpy.json';
 import orderMultipleShipping from '../fixtures/orders/order-multiple-shipping.json';
 import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
 import orderTaxIncluded from '../fixtures/orders/order-tax-included.json';
+import { seededRandom, shuffled } from './random';
 
 type Json = Record<string, unknown>;
 
@@ -94,28 +95,6 @@ export interface BackfillData {
 }
 
 const STORES = ['us-webshop', 'de-webshop'];
-/** A small seeded generator (mulberry32): the same data on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-export function shuffled<T>(items: readonly T[], seed = 7): T[] {
-  const next = seededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(next() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
-}
-
 /** createdAt spread over 2025–2026, not in id order. */
 const createdAt = (index: number, stepHours: number) =>
   new Date(Date.UTC(2025, 0, 1) + index * stepHours * 3_600_000 + index * 1_234).toISOString();
@@ -269,6 +248,7 @@ export function generateBackfillData(projectKey: string, customerCount: number, 
 /** Seeds every resource, in random order (not the id order a cursor pages in). */
 export async function seedBackfillData(commercetools: BackfillCommercetools, data: BackfillData): Promise<void> {
   for (const code of data.discountCodes) await commercetools.seed('discount-code', code);
-  for (const customer of shuffled(data.customers, 11)) await commercetools.seed('customer', customer.resource);
-  for (const order of shuffled(data.orders, 13)) await commercetools.seed('order', order.resource);
+  for (const customer of shuffled(data.customers, seededRandom(11)))
+    await commercetools.seed('customer', customer.resource);
+  for (const order of shuffled(data.orders, seededRandom(13))) await commercetools.seed('order', order.resource);
 }

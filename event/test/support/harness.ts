@@ -15,12 +15,11 @@ import { createConnectorDependencies } from '../../src/dependencies';
 import { createLogger } from '../../src/logger';
 import { DEFAULT_SEGMENT_LIMITS, type SegmentSink, type SegmentSinkLimits } from '../../src/segment/sink';
 import type { Decoder } from '../../src/transport/notification';
-import { startSegmentCapture, type SegmentCapture } from '../../src/dev/segment-capture';
+import { startSegmentCapture, type CapturedEvent, type SegmentCapture } from '../../src/dev/segment-capture';
 import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../../src/dev/commercetools-stand-in';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import type { ProjectSettingsOptions } from '../../src/commercetools/project';
-
-export const PROJECT_KEY = 'test-project';
-export const WRITE_KEY = 'test-write-key';
+import { connectorEnvironment, PROJECT_KEY, STAND_IN_NOW } from './environment';
 
 export interface Harness {
   app: Express;
@@ -31,9 +30,13 @@ export interface Harness {
   segment: SegmentCapture;
   /** Stand-in for Segment's Public API (deletion regulations). */
   publicApi: SegmentCapture;
+  /** The proxy between the app and the commercetools stand-in, when started `proxied`. */
+  proxy?: FaultProxy;
   sink: SegmentSink;
   /** What the app's pipeline is built from (replay and the demo process deliveries with it too). */
   pipeline: PipelineDependencies;
+  /** The app's settings as environment variables: a command-line tool given them reaches the same stand-ins. */
+  environment: Record<string, string>;
   /** The app's admission gate: who holds a turn, who waits. */
   gate: AdmissionGate;
   /** The app's byte budget: what requests in progress hold. */
@@ -55,6 +58,11 @@ export interface Harness {
 export interface HarnessOptions {
   /** Point the app at this commercetools URL instead of the stand-in (e.g. a closed port). */
   commercetoolsUrl?: string;
+  /**
+   * Put a fault proxy between the app and the commercetools stand-in (`proxy`), to count the
+   * requests that reach commercetools or to make them fail.
+   */
+  proxied?: boolean;
   segmentLimits?: Partial<SegmentSinkLimits>;
   commercetoolsLimits?: Partial<CommercetoolsClientLimits>;
   deadlineMs?: number;
@@ -64,7 +72,8 @@ export interface HarnessOptions {
   authenticate?: AppDependencies['authenticate'];
   /**
    * Every request counts as authenticated, as if it carried a verified push token (the verifier
-   * itself is tested in pubsub-auth.test.ts): resources carried by messages are used as they are.
+   * itself is tested in pubsub-auth.integration.test.ts): resources carried by messages are used as
+   * they are.
    */
   trusted?: boolean;
   /** The app's decoder (e.g. one whose SNS verifier fetches from a stand-in); every transport by default. */
@@ -78,7 +87,7 @@ export interface HarnessOptions {
   projectSettings?: ProjectSettingsOptions;
   /**
    * Read the project's settings before the first notification, as the server does at start (and
-   * so fetch the access token then). True by default, unless `commercetoolsUrl` points elsewhere.
+   * so fetch the access token then). True by default, unless the app is pointed elsewhere or `proxied`.
    */
   readProjectAtStart?: boolean;
   /** The stand-in's clock, for message retention; a fixed day close to the fixtures' dates by default. */
@@ -90,9 +99,6 @@ export interface HarnessOptions {
   /** Bytes all requests may hold together; production's share of this process's heap by default. */
   budgetBytes?: number;
 }
-
-/** The stand-in's default "now": the fixtures' messages are a day old, well within retention. */
-export const STAND_IN_NOW = Date.parse('2026-11-24T10:00:00.000Z');
 
 /**
  * The app as it runs in production, wired with its real adapters to local stand-ins: the
@@ -108,19 +114,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ctUrl = commercetools.url;
   const segment = await startSegmentCapture();
   const publicApi = await startSegmentCapture();
-  const apiUrl = options.commercetoolsUrl ?? ctUrl;
+  const proxy = options.proxied ? await startFaultProxy() : undefined;
+  if (proxy) proxy.target = ctUrl;
+  const apiUrl = options.commercetoolsUrl ?? proxy?.url ?? ctUrl;
   // The connector's own settings go through the real configuration parser, pointed at the stand-ins.
-  const config = loadConfig({
-    CTP_PROJECT_KEY: PROJECT_KEY,
-    CTP_CLIENT_ID: 'connector-client',
-    CTP_CLIENT_SECRET: 'connector-secret-value',
+  const environment = connectorEnvironment({
     CTP_API_URL: apiUrl,
     CTP_AUTH_URL: apiUrl,
-    SEGMENT_WRITE_KEY: WRITE_KEY,
     SEGMENT_HOST: segment.url,
     SEGMENT_PUBLIC_API_HOST: publicApi.url,
     ...options.env,
   });
+  const config = loadConfig(environment);
 
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
@@ -141,7 +146,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sink = dependencies.segment;
   // As the server does at start: no notification pays for the project's settings. A test that
   // points the connector elsewhere (a proxy, a closed port) warms them itself when it wants to.
-  if (options.readProjectAtStart ?? !options.commercetoolsUrl) await dependencies.project.messages();
+  if (options.readProjectAtStart ?? apiUrl === ctUrl) await dependencies.project.messages();
   const pipeline: PipelineDependencies = {
     ...dependencies,
     logger,
@@ -166,8 +171,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ctUrl,
     segment,
     publicApi,
+    ...(proxy ? { proxy } : {}),
     sink,
     pipeline,
+    environment,
     gate,
     budget,
     get logs() {
@@ -185,66 +192,59 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await dependencies.tracing.shutdown().catch(() => undefined);
       await segment.close();
       await publicApi.close();
+      await proxy?.close();
       await commercetools.close();
     },
   };
 }
 
-/** A Google Pub/Sub push request body carrying `notification`, as Connect on GCP delivers it. */
-export function pubSubEnvelope(notification: object, options: { messageId?: string; deliveryAttempt?: number } = {}) {
-  return {
-    message: {
-      data: Buffer.from(JSON.stringify(notification)).toString('base64'),
-      attributes: {},
-      messageId: options.messageId ?? '1234567890',
-      publishTime: '2026-11-23T10:00:00.000Z',
+/**
+ * A harness for the tests of the describe block (or file) that calls this: started before them,
+ * with `prepare` seeding what they need, closed after them, and both Segment captures emptied
+ * before each. Its fields can be used in tests once it started.
+ */
+export function useHarness(options: HarnessOptions = {}, prepare?: (harness: Harness) => Promise<unknown>): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+    await prepare?.(current);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    current?.segment.reset();
+    current?.publicApi.reset();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!current) throw new Error('the harness is used before it started (in beforeAll)');
+      return Reflect.get(current, key, current);
     },
-    subscription: 'projects/connect-project/subscriptions/segment-connector',
-    ...(options.deliveryAttempt ? { deliveryAttempt: options.deliveryAttempt } : {}),
-  };
+  });
 }
 
-let sequence = 0;
-
-/** A commercetools Message notification (the Platform format), with `fields` specific to its type. */
-export function messageNotification(
-  typeId: string,
-  resourceId: string,
-  type: string,
-  fields: object,
-  options: { id?: string; resourceVersion?: number; createdAt?: string } = {},
-) {
-  sequence += 1;
-  return {
-    notificationType: 'Message',
-    projectKey: PROJECT_KEY,
-    id: options.id ?? `0a1b2c3d-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
-    version: 1,
-    sequenceNumber: sequence,
-    resource: { typeId, id: resourceId },
-    resourceVersion: options.resourceVersion ?? sequence + 1,
-    resourceUserProvidedIdentifiers: {},
-    type,
-    createdAt: options.createdAt ?? '2026-11-23T10:15:00.000Z',
-    lastModifiedAt: options.createdAt ?? '2026-11-23T10:15:00.000Z',
-    ...fields,
-  };
+/** Runs `test` with a harness of its own, closed afterwards whatever happens. */
+export async function withHarness<T>(options: HarnessOptions, test: (harness: Harness) => Promise<T>): Promise<T> {
+  const harness = await startHarness(options);
+  try {
+    return await test(harness);
+  } finally {
+    await harness.close();
+  }
 }
 
-/** A change notification for `resource`, as commercetools sends it. */
-export function changeNotification(
-  notificationType: 'ResourceCreated' | 'ResourceUpdated' | 'ResourceDeleted',
-  typeId: string,
-  id: string,
-  version = 1,
-) {
-  return {
-    notificationType,
-    projectKey: PROJECT_KEY,
-    resource: { typeId, id },
-    resourceUserProvidedIdentifiers: {},
-    version,
-    ...(notificationType === 'ResourceUpdated' ? { oldVersion: version - 1 } : {}),
-    modifiedAt: '2026-11-23T09:59:58.000Z',
-  };
+/** The one event Segment accepted since the last reset; fails the test when there are none or several. */
+export function onlyEvent(harness: Pick<Harness, 'segment'>): CapturedEvent {
+  const events = harness.segment.events();
+  expect(events).toHaveLength(1);
+  return events[0] as CapturedEvent;
+}
+
+/** Stores the orders, and the discount codes they carry expanded, as commercetools holds both. */
+export async function seedOrders(harness: Pick<Harness, 'seed'>, ...orders: object[]): Promise<void> {
+  for (const order of orders) {
+    await harness.seed('order', order);
+    const { discountCodes = [] } = order as { discountCodes?: { discountCode: { obj?: object } }[] };
+    for (const { discountCode } of discountCodes)
+      if (discountCode.obj) await harness.seed('discount-code', discountCode.obj);
+  }
 }

@@ -15,7 +15,15 @@
  *   taxedShippingPrice (Platform tax mode only) holds the sum of what is left;
  * - the order's tax portions are the items' and shipping's, not reduced by that discount.
  */
-import type { Order } from '@commercetools/platform-sdk';
+import type {
+  CentPrecisionMoney,
+  MethodTaxedPrice,
+  Order,
+  TaxedItemPrice,
+  TaxRate,
+  TypedMoney,
+} from '@commercetools/platform-sdk';
+import * as build from './builders';
 
 export type Mode = 'HalfEven' | 'HalfUp' | 'HalfDown';
 export type TaxMode = 'Platform' | 'PlatformBeforeTaxedShippingPrice' | 'ExternalAmount' | 'Disabled';
@@ -93,11 +101,6 @@ export interface Truth {
 
 const MILLION = 1_000_000n;
 
-const discountPortion = (id: string, amount: unknown) => ({
-  discount: { typeId: 'cart-discount', id },
-  discountedAmount: amount,
-});
-
 /** n / d rounded to a whole number with `mode`, written out independently of src/mapping/money.ts. */
 export function roundDiv(numerator: bigint, denominator: bigint, mode: Mode): bigint {
   if (denominator < 0n) return roundDiv(-numerator, -denominator, mode);
@@ -115,23 +118,12 @@ export function roundDiv(numerator: bigint, denominator: bigint, mode: Mode): bi
 export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
   const { code, digits } = spec.currency;
   const taxed = spec.taxMode !== 'Disabled';
-  const money = (minor: bigint, extra = 0) =>
-    extra === 0
-      ? { type: 'centPrecision', currencyCode: code, centAmount: Number(minor), fractionDigits: digits }
-      : {
-          type: 'highPrecision',
-          currencyCode: code,
-          centAmount: Number(roundDiv(minor, 10n ** BigInt(extra), spec.priceRounding)),
-          preciseAmount: Number(minor),
-          fractionDigits: digits + extra,
-        };
-  const rateOf = (millionths: number, name: string) => ({
-    name,
-    amount: millionths / 1_000_000,
-    includedInPrice: spec.pricesIncludeTax,
-    country: 'DE',
-    subRates: [],
-  });
+  const money = (minor: bigint): CentPrecisionMoney => build.money(Number(minor), code, digits);
+  /** A price with `extra` digits beyond the currency's: high precision when there are any. */
+  const price = (minor: bigint, extra: number): TypedMoney =>
+    extra === 0 ? money(minor) : build.preciseMoney(Number(minor), digits + extra, code);
+  const rateOf = (millionths: number, name: string): TaxRate =>
+    build.taxRate({ id: undefined, name, amount: millionths / 1_000_000, includedInPrice: spec.pricesIncludeTax });
   /** net and gross of an amount in the price mode at a rate (millionths). */
   const tax = (amount: bigint, rate: number) => {
     const factor = MILLION + BigInt(rate);
@@ -140,14 +132,9 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
       : { net: amount, gross: roundDiv(amount * factor, MILLION, spec.taxRounding) };
   };
   const portions = new Map<number, bigint>();
-  const taxedPrice = (net: bigint, gross: bigint, rate: number) => {
+  const taxedPrice = (net: bigint, gross: bigint, rate: number): TaxedItemPrice => {
     portions.set(rate, (portions.get(rate) ?? 0n) + gross - net);
-    return {
-      totalNet: money(net),
-      totalGross: money(gross),
-      totalTax: money(gross - net),
-      taxPortions: [{ rate: rate / 1_000_000, amount: money(gross - net), name: `rate ${rate}` }],
-    };
+    return build.taxedPrice(money(net), money(gross), rateOf(rate, `rate ${rate}`));
   };
   // Multiple shipping mode needs a method to send anything by; without one the order ships as Single.
   const multipleShipping = spec.multipleShipping && spec.shipping.length > 0;
@@ -218,8 +205,8 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
     const rates = multipleShipping
       ? sent.map(({ units, m }) => ({ rate: methodRate(m, line.rate), weight: units }))
       : [{ rate: methodRate(0, line.rate), weight: 1 }];
-    let taxedLine: ReturnType<typeof taxedPrice> | undefined;
-    let taxedPricePortions: unknown[] = [];
+    let taxedLine: TaxedItemPrice | undefined;
+    let taxedPricePortions: MethodTaxedPrice[] = [];
     if (taxed && multipleShipping) {
       let net = 0n;
       let gross = 0n;
@@ -232,7 +219,7 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
           taxedPrice: taxedPrice(part.net, part.gross, methodRate(m, line.rate)),
         };
       });
-      taxedLine = { totalNet: money(net), totalGross: money(gross), totalTax: money(gross - net), taxPortions: [] };
+      taxedLine = { ...build.taxTotals(money(net), money(gross)), taxPortions: [] };
     } else if (taxed) {
       const part = tax(total, rates[0]!.rate);
       taxedLine = taxedPrice(part.net, part.gross, rates[0]!.rate);
@@ -243,42 +230,48 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
       rates,
       extra > 0,
     );
+    // Taxed in Multiple shipping mode, a line has a rate per method and says which units each one sends.
+    const taxedPerMethod = taxed && multipleShipping;
     return {
-      item: {
+      item: build.lineItem({
         id: `line-${index}`,
         productId: `product-${index}`,
+        productKey: `product-${index}`,
         name: { en: `Product ${index}` },
+        productSlug: { en: `product-${index}` },
         variant: { id: index + 1, sku: `SKU-${index}` },
-        price: { id: `price-${index}`, value: money(unit, extra) },
+        price: { id: `price-${index}`, value: price(unit, extra) },
         quantity,
         discountedPricePerQuantity: groups.map((g) => ({
           quantity: g.quantity,
-          discountedPrice: {
-            value: money(g.unit, extra),
-            includedDiscounts: g.off > 0n ? [discountPortion('line-discount', money(g.off, extra))] : [],
-          },
+          discountedPrice: build.discountedPrice(
+            price(g.unit, extra),
+            ...(g.off > 0n ? [build.cartDiscountPortion(price(g.off, extra), 'line-discount')] : []),
+          ),
         })),
         lineItemMode: line.gift ? 'GiftLineItem' : 'Standard',
         totalPrice: money(total),
-        ...(taxed && multipleShipping
+        taxRate: taxed && !taxedPerMethod ? rateOf(rates[0]!.rate, 'line') : undefined,
+        perMethodTaxRate: taxedPerMethod
+          ? methods.map((_, m) => ({
+              shippingMethodKey: methodKey(m),
+              taxRate: rateOf(methodRate(m, line.rate), `m${m}`),
+            }))
+          : [],
+        shippingDetails: taxedPerMethod
           ? {
-              perMethodTaxRate: methods.map((_, m) => ({
+              targets: sent.map(({ units, m }) => ({
+                addressKey: `a${m}`,
+                quantity: units,
                 shippingMethodKey: methodKey(m),
-                taxRate: rateOf(methodRate(m, line.rate), `m${m}`),
               })),
-              shippingDetails: {
-                targets: sent.map(({ units, m }) => ({
-                  addressKey: `a${m}`,
-                  quantity: units,
-                  shippingMethodKey: methodKey(m),
-                })),
-                valid: true,
-              },
+              valid: true,
             }
-          : { perMethodTaxRate: [], ...(taxed ? { taxRate: rateOf(rates[0]!.rate, 'line') } : {}) }),
+          : undefined,
         taxedPricePortions: taxed ? taxedPricePortions : [],
-        ...(taxedLine ? { taxedPrice: taxedLine } : {}),
-      },
+        taxedPrice: taxedLine,
+        state: [],
+      }),
       total,
       net: taxedLine ? BigInt(taxedLine.totalNet.centAmount) : total,
       gross: taxedLine ? BigInt(taxedLine.totalGross.centAmount) : total,
@@ -333,7 +326,7 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
       creditsGross -= taxed ? part.gross : total;
     } else addDiscount(BigInt(custom.quantity) * custom.unitDiscount, 1n, [{ rate, weight: 1 }], false);
     return {
-      item: {
+      item: build.customLineItem({
         id: `custom-${index}`,
         name: { en: custom.credit ? 'Goodwill credit' : `Service ${index}` },
         slug: custom.credit ? 'credit' : `service-${index}`,
@@ -344,18 +337,20 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
             ? [
                 {
                   quantity: custom.quantity,
-                  discountedPrice: {
-                    value: money(custom.money - custom.unitDiscount),
-                    includedDiscounts: [discountPortion('custom-discount', money(custom.unitDiscount))],
-                  },
+                  discountedPrice: build.discountedPrice(
+                    money(custom.money - custom.unitDiscount),
+                    build.cartDiscountPortion(money(custom.unitDiscount), 'custom-discount'),
+                  ),
                 },
               ]
             : [],
         perMethodTaxRate: [],
         taxedPricePortions: [],
         totalPrice: money(total),
-        ...(taxed ? { taxRate: rateOf(rate, 'custom'), taxedPrice: taxedPrice(part.net, part.gross, rate) } : {}),
-      },
+        taxRate: taxed ? rateOf(rate, 'custom') : undefined,
+        taxedPrice: taxed ? taxedPrice(part.net, part.gross, rate) : undefined,
+        state: [],
+      }),
       total,
       net: part.net,
       gross: part.gross,
@@ -370,21 +365,17 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
     const part = tax(charged, rate);
     addDiscount(discount, 1n, [{ rate, weight: 1 }], false);
     return {
-      info: {
+      info: build.shippingInfo({
         shippingMethodName: `Method ${m}`,
         price: money(method.price),
         shippingRate: { price: money(method.price), tiers: [] },
-        shippingMethodState: 'MatchesCart',
-        ...(discount > 0n
-          ? {
-              discountedPrice: {
-                value: money(charged),
-                includedDiscounts: [discountPortion('shipping-discount', money(discount))],
-              },
-            }
-          : {}),
-        ...(taxed ? { taxRate: rateOf(rate, 'shipping'), taxedPrice: taxedPrice(part.net, part.gross, rate) } : {}),
-      },
+        discountedPrice:
+          discount > 0n
+            ? build.discountedPrice(money(charged), build.cartDiscountPortion(money(discount), 'shipping-discount'))
+            : undefined,
+        taxRate: taxed ? rateOf(rate, 'shipping') : undefined,
+        taxedPrice: taxed ? taxedPrice(part.net, part.gross, rate) : undefined,
+      }),
       charged,
       net: taxed ? part.net : charged,
       gross: taxed ? part.gross : charged,
@@ -420,7 +411,7 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
   const totalPrice = undiscounted - totalOff;
   const totalNet = itemsNet - offNet;
   const totalGross = itemsGross - offGross;
-  const order = {
+  const order: Order = build.order({
     id: 'generated-order',
     version: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -432,53 +423,44 @@ export function priceOrder(spec: OrderSpec): { order: Order; truth: Truth } {
     priceRoundingMode: spec.priceRounding,
     taxCalculationMode: 'LineItemLevel',
     totalPrice: money(totalPrice),
-    ...(taxed
+    taxedPrice: taxed
       ? {
-          taxedPrice: {
-            totalNet: money(totalNet),
-            totalGross: money(totalGross),
-            ...(spec.withTotalTax || spec.taxMode === 'Platform' ? { totalTax: money(totalGross - totalNet) } : {}),
-            taxPortions: [...portions].map(([rate, amount]) => ({
-              rate: rate / 1_000_000,
-              amount: money(amount),
-              name: `rate ${rate}`,
-            })),
-          },
+          ...build.taxTotals(money(totalNet), money(totalGross)),
+          // Orders from before commercetools had totalTax lack it.
+          totalTax: spec.withTotalTax || spec.taxMode === 'Platform' ? money(totalGross - totalNet) : undefined,
+          taxPortions: [...portions].map(([rate, amount]) => ({
+            rate: rate / 1_000_000,
+            amount: money(amount),
+            name: `rate ${rate}`,
+          })),
         }
-      : {}),
-    ...(spec.taxMode === 'Platform' && shippingInfos.length > 0
-      ? {
-          taxedShippingPrice: {
-            totalNet: money(shippingNet),
-            totalGross: money(shippingGross),
-            totalTax: money(shippingGross - shippingNet),
-            taxPortions: [],
-          },
-        }
-      : {}),
+      : undefined,
+    taxedShippingPrice:
+      spec.taxMode === 'Platform' && shippingInfos.length > 0
+        ? { ...build.taxTotals(money(shippingNet), money(shippingGross)), taxPortions: [] }
+        : undefined,
     lineItems: lineItems.map((line) => line.item),
     customLineItems: customLineItems.map((custom) => custom.item),
     shippingMode: multipleShipping ? 'Multiple' : 'Single',
-    ...(multipleShipping
-      ? {
-          shipping: shippingInfos.map((s, m) => ({
-            shippingKey: methodKey(m),
-            shippingInfo: s.info,
-            shippingAddress: { key: `a${m}`, country: 'DE' },
-          })),
-        }
-      : { shipping: [], ...(shippingInfos[0] ? { shippingInfo: shippingInfos[0].info } : {}) }),
-    ...(totalOff > 0n
-      ? {
-          discountOnTotalPrice: {
+    shipping: multipleShipping
+      ? shippingInfos.map((s, m) => ({
+          shippingKey: methodKey(m),
+          shippingInfo: s.info,
+          shippingAddress: { key: `a${m}`, country: 'DE' },
+        }))
+      : [],
+    shippingInfo: multipleShipping ? undefined : shippingInfos[0]?.info,
+    discountOnTotalPrice:
+      totalOff > 0n
+        ? build.discountOnTotalPrice({
             discountedAmount: money(totalOff),
-            includedDiscounts: [discountPortion('total-discount', money(totalOff))],
-            ...(taxed ? { discountedNetAmount: money(offNet), discountedGrossAmount: money(offGross) } : {}),
-          },
-        }
-      : {}),
+            includedDiscounts: [build.cartDiscountPortion(money(totalOff), 'total-discount')],
+            discountedNetAmount: taxed ? money(offNet) : undefined,
+            discountedGrossAmount: taxed ? money(offGross) : undefined,
+          })
+        : undefined,
     discountCodes: [],
-  } as unknown as Order;
+  });
 
   return {
     order,

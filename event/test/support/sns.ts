@@ -3,6 +3,9 @@ import { sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDecoder } from '../../src/transport/decode';
+import type { Decoder } from '../../src/transport/notification';
+import { createSnsVerifier, type SnsVerifierOptions } from '../../src/transport/sns';
 
 /**
  * Amazon SNS, as far as the connector sees it, without leaving the machine: a real RSA key and
@@ -57,6 +60,10 @@ export interface SnsStandIn {
   unsubscribeConfirmation(options?: SnsMessageOptions): SnsBody;
   /** Signs `body` as it now is (after an edit), with its SignatureVersion. */
   sign(body: SnsBody): SnsBody;
+  /** The connector's decoder, its SNS verifier fetching from this stand-in. */
+  decoder(options?: SnsVerifierOptions): Decoder;
+  /** Forgets the URLs fetched, and reaches Amazon again. */
+  reset(): void;
 }
 
 /** A self-signed certificate valid for a day, and its private key. */
@@ -166,6 +173,12 @@ export function createSnsStandIn(): SnsStandIn {
       );
     },
     sign: (body) => signSnsBody(body, keyPem),
+    decoder: (options = {}) =>
+      createDecoder({ sns: createSnsVerifier({ fetchText: (url) => standIn.fetchText(url), ...options }) }),
+    reset() {
+      standIn.fetched.length = 0;
+      standIn.failSubscribe = false;
+    },
   };
   return standIn;
 }

@@ -1,48 +1,11 @@
-import request from 'supertest';
-import { ConnectorError } from '../../src/errors';
 import { decodeDelivery } from '../../src/transport/decode';
 import cloudEventFixture from '../fixtures/transport/cloudevent-order-created.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
-import { messageNotification, PROJECT_KEY, pubSubEnvelope, startHarness, type Harness } from '../support/harness';
+import { PROJECT_KEY } from '../support/environment';
+import { thrownBy } from '../support/errors';
+import { cloudEvent, messageNotification, pubSubEnvelope } from '../support/notifications';
 
-/** A commercetools CloudEvent (format CloudEvents 1.0) carrying `notification`, as the platform builds it. */
-function cloudEvent(
-  notification: Record<string, unknown> & { resource: { typeId: string; id: string } },
-  fields: object = {},
-) {
-  const kind =
-    notification.notificationType === 'Message'
-      ? `message.${String(notification.type)}`
-      : `change.${String(notification.notificationType)}`;
-  return {
-    specversion: '1.0',
-    id: 'e6a0c4b1-3f2d-4c8e-9a7b-5d1e0f2a3b4c',
-    type: `com.commercetools.${notification.resource.typeId}.${kind}`,
-    source: `/${PROJECT_KEY}/${notification.resource.typeId}s`,
-    subject: notification.resource.id,
-    time: '2026-11-23T10:15:00.000Z',
-    ...(notification.notificationType === 'Message'
-      ? {
-          sequence: String(notification.sequenceNumber),
-          sequencetype: 'Integer',
-          dataref: `/${PROJECT_KEY}/messages/${String(notification.id)}`,
-        }
-      : {}),
-    data: notification,
-    ...fields,
-  };
-}
-
-function rejection(body: unknown): ConnectorError {
-  try {
-    decodeDelivery(body);
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (body: unknown) => thrownBy(() => decodeDelivery(body));
 
 const stateChanged = () =>
   messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', {
@@ -143,54 +106,5 @@ describe('CloudEvents decoding', () => {
     });
     expect(error.publicMessage).toContain('modifiedAt');
     expect(error.publicMessage).not.toContain('jane.doe');
-  });
-});
-
-describe('CloudEvents over HTTP', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({ env: { LOCALE: 'en' } });
-    await harness.seed('order', taxExcludedOrder);
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.segment.reset());
-
-  const post = (body: object) =>
-    request(harness.app).post('/').set('content-type', 'application/cloudevents+json').send(JSON.stringify(body));
-
-  it('tracks Order Completed for an order ResourceCreated CloudEvent posted directly', async () => {
-    const res = await post(cloudEventFixture);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([
-      { type: 'track', event: 'Order Completed', properties: { order_id: taxExcludedOrder.id } },
-    ]);
-    const line = harness.logs.find((entry) => entry.deliveryId === cloudEventFixture.id);
-    expect(line).toMatchObject({ transport: 'cloudevents', outcome: 'delivered', resourceId: taxExcludedOrder.id });
-  });
-
-  it('delivers an OrderCreated message CloudEvent, direct and inside Pub/Sub, with the same messageId', async () => {
-    const carried = { ...taxIncludedOrder, id: '2f3e4d5c-6b7a-4899-8a0b-1c2d3e4f5a6b', discountCodes: [] };
-    // Unauthenticated deliveries: the order is read from commercetools, which must hold it.
-    await harness.seed('order', carried);
-    const event = cloudEvent(messageNotification('order', carried.id, 'OrderCreated', { order: carried }));
-
-    const direct = await post(event);
-    expect(direct.body).toEqual({ status: 'delivered', events: 1 });
-    const viaPubSub = await request(harness.app).post('/').send(pubSubEnvelope(event));
-    expect(viaPubSub.body).toEqual({ status: 'delivered', events: 1 });
-
-    const events = harness.segment.events();
-    expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ event: 'Order Completed', properties: { order_id: carried.id } });
-    expect(events[1]?.messageId).toBe(events[0]?.messageId);
-  });
-
-  it('answers 400 to a CloudEvent it cannot read and sends nothing', async () => {
-    const res = await post({ ...cloudEventFixture, specversion: '0.3' });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'bad-request' });
-    expect(harness.segment.received).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { ConnectorError } from '../../src/errors';
 import { createDecoder, decodeDelivery } from '../../src/transport/decode';
+import { thrownBy } from '../support/errors';
 
 const notification = {
   notificationType: 'Message',
@@ -22,15 +23,7 @@ const envelope = (data: string, extra: object = {}) => ({
 const base64 = (value: unknown) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 
-function rejection(body: unknown): ConnectorError {
-  try {
-    decodeDelivery(body);
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (body: unknown) => thrownBy(() => decodeDelivery(body));
 
 describe('decodeDelivery', () => {
   it('decodes a Pub/Sub push envelope and keeps message fields', () => {

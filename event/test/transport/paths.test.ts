@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { readMessage } from '../../src/transport/messages';
-import { notificationSchema, type MessageNotification } from '../../src/transport/notification';
+import { notificationSchema } from '../../src/transport/notification';
 import { describeIssues } from '../../src/transport/parse';
 import { issuePath } from '../../src/transport/paths';
-import orderTaxExcluded from '../fixtures/orders/order-tax-excluded.json';
+import { messageNotification, order } from '../support/builders';
 
 const email = 'jane.doe@example.com';
 
@@ -53,9 +53,12 @@ describe('issue paths name the schema, never the sender’s keys', () => {
   });
 
   it('names the fields a message lacks without the keys of the records it carries', () => {
-    const [line] = orderTaxExcluded.lineItems;
-    const order = { ...orderTaxExcluded, lineItems: [{ ...line, name: { [email]: 42 } }] };
-    const message = { type: 'OrderCreated', order } as unknown as MessageNotification;
+    const placed = order();
+    const [line] = placed.lineItems;
+    const message = messageNotification({
+      type: 'OrderCreated',
+      order: { ...placed, lineItems: [{ ...line, name: { [email]: 42 } }] },
+    });
     expect(() => readMessage(message, 'OrderCreated')).toThrow(
       'OrderCreated message lacks valid fields: order.lineItems.0.name.*',
     );

@@ -1,12 +1,11 @@
-import request from 'supertest';
-import { ConnectorError } from '../../src/errors';
 import { createDecoder, decodeDelivery } from '../../src/transport/decode';
 import type { Decoded } from '../../src/transport/notification';
 import { createSnsVerifier, isAllowedSnsUrl, type SnsVerifierOptions } from '../../src/transport/sns';
 import { SNS_FRESH_FOR_MS } from '../../src/transport/sns-freshness';
 import cloudEventFixture from '../fixtures/transport/cloudevent-order-created.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
-import { changeNotification, messageNotification, startHarness, type Harness } from '../support/harness';
+import { rejectionOf } from '../support/errors';
+import { changeNotification } from '../support/notifications';
 import {
   CERT_URL,
   createSnsStandIn,
@@ -22,26 +21,10 @@ let sns: SnsStandIn;
 beforeAll(() => {
   sns = createSnsStandIn();
 });
-beforeEach(() => {
-  sns.fetched.length = 0;
-  sns.failSubscribe = false;
-});
+beforeEach(() => sns.reset());
 
 const orderCreated = () => changeNotification('ResourceCreated', 'order', taxExcludedOrder.id);
-
-function decoderWith(options: SnsVerifierOptions = {}) {
-  return createDecoder({ sns: createSnsVerifier({ fetchText: (url) => sns.fetchText(url), ...options }) });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const decoderWith = (options: SnsVerifierOptions = {}) => sns.decoder(options);
 
 async function notificationOf(decoded: Promise<Decoded>) {
   const result = await decoded;
@@ -61,7 +44,7 @@ describe('SNS notifications', () => {
   it('signs the Subject when there is one', async () => {
     const body = sns.notification(orderCreated(), { subject: 'commercetools' });
     await expect(decoderWith()(body)).resolves.toMatchObject({ kind: 'notification' });
-    const error = await rejection(decoderWith()({ ...body, Subject: 'changed' }));
+    const error = await rejectionOf(decoderWith()({ ...body, Subject: 'changed' }));
     expect(error.kind).toBe('unauthorized');
   });
 
@@ -109,14 +92,14 @@ describe('SNS notifications', () => {
     ['SignatureVersion (a v2 signature sent as v1)', (body: SnsBody) => ({ ...body, SignatureVersion: '1' })],
     ['Signature', (body: SnsBody) => ({ ...body, Signature: Buffer.from('not the signature').toString('base64') })],
   ])('refuses a notification whose %s was changed after signing', async (_field, tamper) => {
-    const error = await rejection(decoderWith()(tamper(sns.notification(orderCreated()))));
+    const error = await rejectionOf(decoderWith()(tamper(sns.notification(orderCreated()))));
     expect(error.kind).toBe('unauthorized');
   });
 
   it('refuses a message signed with a key that is not the certificate’s', async () => {
     const forger = makeCertificate();
     const forged = signSnsBody(sns.notification(orderCreated()), forger.keyPem);
-    expect((await rejection(decoderWith()(forged))).publicMessage).toBe('invalid SNS signature');
+    expect((await rejectionOf(decoderWith()(forged))).publicMessage).toBe('invalid SNS signature');
   });
 
   it.each([
@@ -130,7 +113,7 @@ describe('SNS notifications', () => {
     ['credentials in the URL', CERT_URL.replace('https://', 'https://user:pass@')],
     ['not a URL', 'sns.eu-west-1.amazonaws.com/x.pem'],
   ])('refuses a SigningCertURL with %s and never fetches it', async (_label, signingCertUrl) => {
-    const error = await rejection(decoderWith()(sns.notification(orderCreated(), { signingCertUrl })));
+    const error = await rejectionOf(decoderWith()(sns.notification(orderCreated(), { signingCertUrl })));
     expect(error.kind).toBe('unauthorized');
     expect(sns.fetched).toEqual([]);
   });
@@ -148,7 +131,7 @@ describe('SNS notifications', () => {
     ['no SigningCertURL', (body: SnsBody) => ({ ...body, SigningCertURL: undefined })],
     ['a Signature that is not base64', (body: SnsBody) => ({ ...body, Signature: '%%%' })],
   ])('refuses %s as unauthorized', async (_label, change) => {
-    expect((await rejection(decoderWith()(change(sns.notification(orderCreated()))))).kind).toBe('unauthorized');
+    expect((await rejectionOf(decoderWith()(change(sns.notification(orderCreated()))))).kind).toBe('unauthorized');
   });
 
   it('marks a notification authenticated only when it verified from the configured topic', async () => {
@@ -184,7 +167,7 @@ describe('SNS notifications', () => {
 
   it('refuses messages from another topic when a topic is configured, before fetching anything', async () => {
     const other = sns.notification(orderCreated(), { topicArn: 'arn:aws:sns:eu-west-1:210987654321:someone-else' });
-    const error = await rejection(decoderWith({ topicArn: TOPIC_ARN })(other));
+    const error = await rejectionOf(decoderWith({ topicArn: TOPIC_ARN })(other));
     expect(error).toMatchObject({ kind: 'unauthorized', publicMessage: 'SNS message from another topic' });
     expect(sns.fetched).toEqual([]);
     await expect(decoderWith({ topicArn: TOPIC_ARN })(sns.notification(orderCreated()))).resolves.toMatchObject({
@@ -193,7 +176,7 @@ describe('SNS notifications', () => {
   });
 
   it('answers a missing certificate with unauthorized, and an unreachable one with upstream-unavailable, and retries it', async () => {
-    const missing = await rejection(
+    const missing = await rejectionOf(
       decoderWith()(sns.notification(orderCreated(), { signingCertUrl: CERT_URL.replace('.pem', '-gone.pem') })),
     );
     expect(missing.kind).toBe('unauthorized');
@@ -204,14 +187,14 @@ describe('SNS notifications', () => {
       return sns.fetchText(url);
     };
     const decode = createDecoder({ sns: createSnsVerifier({ fetchText }) });
-    expect((await rejection(decode(sns.notification(orderCreated())))).kind).toBe('upstream-unavailable');
+    expect((await rejectionOf(decode(sns.notification(orderCreated())))).kind).toBe('upstream-unavailable');
     down = false;
     await expect(decode(sns.notification(orderCreated()))).resolves.toMatchObject({ kind: 'notification' });
   });
 
   it('refuses a certificate URL that serves something else than a certificate', async () => {
     const decode = createDecoder({ sns: createSnsVerifier({ fetchText: async () => '<html>hello</html>' }) });
-    expect((await rejection(decode(sns.notification(orderCreated())))).kind).toBe('unauthorized');
+    expect((await rejectionOf(decode(sns.notification(orderCreated())))).kind).toBe('unauthorized');
   });
 
   it.each([
@@ -225,7 +208,7 @@ describe('SNS notifications', () => {
     ['an unknown Type', () => ({ ...sns.notification(orderCreated()), Type: 'Surprise' }), 'Type'],
     ['no MessageId', () => ({ ...sns.notification(orderCreated()), MessageId: undefined }), 'MessageId'],
   ])('answers %s with bad-request', async (_label, body, mentions) => {
-    const error = await rejection(decoderWith()(body()));
+    const error = await rejectionOf(decoderWith()(body()));
     expect(error.kind).toBe('bad-request');
     expect(error.publicMessage).toContain(mentions);
   });
@@ -249,13 +232,13 @@ describe('SNS subscription control messages', () => {
   it('turns a failed confirmation into upstream-unavailable, so SNS asks again', async () => {
     sns.failSubscribe = true;
     const decoded = await decoderWith()(sns.subscriptionConfirmation());
-    const error = await rejection(decoded.kind === 'control' && decoded.run ? decoded.run() : Promise.resolve());
+    const error = await rejectionOf(decoded.kind === 'control' && decoded.run ? decoded.run() : Promise.resolve());
     expect(error.kind).toBe('upstream-unavailable');
   });
 
   it('never confirms a subscription to another topic', async () => {
     const other = sns.subscriptionConfirmation({ topicArn: 'arn:aws:sns:eu-west-1:210987654321:someone-else' });
-    expect((await rejection(decoderWith({ topicArn: TOPIC_ARN })(other))).kind).toBe('unauthorized');
+    expect((await rejectionOf(decoderWith({ topicArn: TOPIC_ARN })(other))).kind).toBe('unauthorized');
     expect(sns.fetched).toEqual([]);
   });
 
@@ -264,134 +247,20 @@ describe('SNS subscription control messages', () => {
       ...sns.subscriptionConfirmation(),
       SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription',
     });
-    expect((await rejection(decoderWith()(body))).kind).toBe('unauthorized');
+    expect((await rejectionOf(decoderWith()(body))).kind).toBe('unauthorized');
     expect(sns.fetched).toEqual([CERT_URL]);
   });
 
   it('refuses a confirmation whose SubscribeURL or Token was changed after signing', async () => {
     const body = sns.subscriptionConfirmation();
-    expect((await rejection(decoderWith()({ ...body, Token: 'other' }))).kind).toBe('unauthorized');
+    expect((await rejectionOf(decoderWith()({ ...body, Token: 'other' }))).kind).toBe('unauthorized');
     const moved = { ...body, SubscribeURL: SUBSCRIBE_URL.replace('eu-west-1', 'us-east-1') };
-    expect((await rejection(decoderWith()(moved))).kind).toBe('unauthorized');
+    expect((await rejectionOf(decoderWith()(moved))).kind).toBe('unauthorized');
   });
 
   it('ignores an unsubscribe confirmation without resubscribing', async () => {
     const decoded = await decoderWith()(sns.unsubscribeConfirmation());
     expect(decoded).toEqual({ kind: 'control', transport: 'sns', status: 'unsubscribe-ignored' });
     expect(sns.fetched).toEqual([CERT_URL]);
-  });
-});
-
-describe('SNS over HTTP', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    harness = await startHarness({ env: { LOCALE: 'en' }, decode: decoderWith({ topicArn: TOPIC_ARN }) });
-    await harness.seed('order', taxExcludedOrder);
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.segment.reset());
-
-  // SNS posts JSON as text/plain.
-  const post = (body: object) =>
-    request(harness.app).post('/').set('content-type', 'text/plain; charset=UTF-8').send(JSON.stringify(body));
-
-  it('tracks Order Completed for an order ResourceCreated notification', async () => {
-    const body = sns.notification(orderCreated());
-    const res = await post(body);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([
-      {
-        type: 'track',
-        event: 'Order Completed',
-        userId: taxExcludedOrder.customerId,
-        properties: { order_id: taxExcludedOrder.id },
-      },
-    ]);
-    const line = harness.logs.find((entry) => entry.deliveryId === body.MessageId);
-    expect(line).toMatchObject({ transport: 'sns', outcome: 'delivered', resourceId: taxExcludedOrder.id });
-  });
-
-  it('reads the resource for a stale or replayed signed message instead of believing what it carries', async () => {
-    // Not in the stand-in: believed as carried, it would be sent; read, it is not found.
-    const carried = { ...taxExcludedOrder, id: '3a4b5c6d-7e8f-4a0b-9c1d-00000000ffff', discountCodes: [] };
-    const message = messageNotification('order', carried.id, 'OrderCreated', { order: carried });
-    const stale = new Date(Date.now() - 2 * SNS_FRESH_FOR_MS).toISOString();
-    const old = await post(sns.notification(message, { timestamp: stale }));
-    expect(old.body).toEqual({ status: 'skipped', reason: 'not-found' });
-    expect(harness.logs.at(-1)).toMatchObject({ source: 'read', transport: 'sns' });
-
-    const captured = sns.notification(message);
-    expect((await post(captured)).body).toEqual({ status: 'delivered', events: 1 });
-    const replayed = await post(captured);
-    expect(replayed.body).toEqual({ status: 'skipped', reason: 'not-found' });
-    expect(harness.logs.at(-1)).toMatchObject({ source: 'read', transport: 'sns' });
-    expect(harness.segment.events()).toHaveLength(1);
-  });
-
-  it('delivers an order message carried as a CloudEvent', async () => {
-    const message = messageNotification('order', taxExcludedOrder.id, 'OrderStateChanged', {
-      orderState: 'Cancelled',
-      oldOrderState: 'Open',
-    });
-    const event = {
-      ...cloudEventFixture,
-      id: 'b1c2d3e4-0000-4000-8000-000000000001',
-      type: 'com.commercetools.order.message.OrderStateChanged',
-      data: message,
-    };
-    const res = await post(sns.notification(event));
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([
-      { type: 'track', event: 'Order Cancelled', properties: { order_id: taxExcludedOrder.id } },
-    ]);
-  });
-
-  it('uses the order an OrderCreated message carries as is, from the configured topic: no read', async () => {
-    // Not in the stand-in: only the carried copy can produce the event.
-    const carried = { ...taxExcludedOrder, id: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d', discountCodes: [] };
-    const res = await post(
-      sns.notification(messageNotification('order', carried.id, 'OrderCreated', { order: carried })),
-    );
-    expect(res.body).toEqual({ status: 'delivered', events: 1 });
-    expect(harness.segment.events()).toMatchObject([
-      { event: 'Order Completed', properties: { order_id: carried.id } },
-    ]);
-    expect(harness.logs.at(-1)).toMatchObject({ source: 'carried', transport: 'sns' });
-  });
-
-  it('answers 401 to a forged message and sends nothing to Segment', async () => {
-    const forged = {
-      ...sns.notification(orderCreated()),
-      Message: JSON.stringify(changeNotification('ResourceCreated', 'order', taxExcludedOrder.id, 2)),
-    };
-    const res = await post(forged);
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: 'unauthorized', message: 'invalid SNS signature' });
-    expect(harness.segment.received).toHaveLength(0);
-  });
-
-  it('confirms a subscription and answers 200', async () => {
-    const res = await post(sns.subscriptionConfirmation());
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'subscription-confirmed' });
-    expect(sns.fetched).toContain(SUBSCRIBE_URL);
-    expect(harness.logs.at(-1)).toMatchObject({ transport: 'sns', outcome: 'subscription-confirmed' });
-  });
-
-  it('answers 503 when the confirmation cannot reach Amazon', async () => {
-    sns.failSubscribe = true;
-    const res = await post(sns.subscriptionConfirmation());
-    expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ error: 'upstream-unavailable' });
-  });
-
-  it('acknowledges an unsubscribe confirmation without resubscribing', async () => {
-    const res = await post(sns.unsubscribeConfirmation());
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'unsubscribe-ignored' });
-    expect(sns.fetched).not.toContain(SUBSCRIBE_URL);
   });
 });

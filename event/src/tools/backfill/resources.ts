@@ -96,7 +96,9 @@ async function pageContext(run: Run, resourceType: BackfillResourceType, resourc
     await run.retrying(() => catalog.categoriesOf(productIds)).catch(() => undefined);
   }
   const emails = (resources as Order[]).flatMap((order) =>
-    needsGuestEmailLookup(order, mapping.anonymousIdFallback) && order.customerEmail ? [order.customerEmail] : [],
+    needsGuestEmailLookup(order, mapping.anonymousIdFallback, mapping.tracking) && order.customerEmail
+      ? [order.customerEmail]
+      : [],
   );
   if (emails.length === 0) return run.planContext;
   let registered: Set<string>;
