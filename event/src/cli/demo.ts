@@ -4,6 +4,8 @@
  * your Segment source when SEGMENT_WRITE_KEY is set), the connector itself, posts the
  * notifications commercetools would send, and prints what reached Segment.
  */
+import sampleCategories from '../dev/samples/catalog/categories.json';
+import sampleProducts from '../dev/samples/catalog/products.json';
 import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../dev/commercetools-stand-in';
 import { loadConfig } from '../config';
 import { createConnectorDependencies } from '../dependencies';
@@ -224,6 +226,9 @@ async function main(): Promise<void> {
   const ctMock = commercetools.mock;
   const ctUrl = commercetools.url;
   await ctMock.project(PROJECT_KEY).unsafeAdd('type' as never, trackingType as never);
+  // The catalogue the sample orders' products come from: their categories reach Segment as `category`.
+  for (const category of sampleCategories) await commercetools.add('category', category);
+  for (const product of sampleProducts) await commercetools.add('product', product);
   for (const { typeId, resource } of samples) {
     // Some samples are later events of an earlier sample's resource.
     if (
@@ -253,6 +258,8 @@ async function main(): Promise<void> {
     SEGMENT_WRITE_KEY: realWriteKey ?? 'demo-write-key',
     SEGMENT_HOST: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
     LOCALE: 'en',
+    PRODUCT_URL_TEMPLATE: 'https://shop.example/{locale}/p/{slug}',
+    PRODUCT_CATEGORY_PATH: 'true',
     // With the local capture, the German store's events go to a source of their own.
     ...(capture ? { SEGMENT_WRITE_KEYS_BY_STORE: JSON.stringify({ [DE_STORE]: DE_WRITE_KEY }) } : {}),
     SEGMENT_PUBLIC_API_TOKEN: 'demo-public-api-token',

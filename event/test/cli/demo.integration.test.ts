@@ -36,6 +36,10 @@ it('tells the whole story: every kind of call once, the second store’s source,
   expect(output).toMatch(/^ {4}track "Order Shipped" /m);
   expect(output).toContain('"tracking_number": "1Z999AA10123456784"');
   expect(output).toContain('"shipment_state": "Shipped"');
+  // Products carry their brand, their category read from the stand-in's catalogue, and their page.
+  expect(output).toContain('"brand": "Trailhead"');
+  expect(output).toContain('"category": "Men > Shoes > Trail"');
+  expect(output).toContain('"url": "https://shop.example/en/p/trail-runner-sneaker"');
   expect(output).toContain('{"status":"skipped","reason":"unproven"}');
   expect(output).toContain('{"status":"deletion-requested"}');
   expect(output).toMatch(/Public API POST \/regulations .*SUPPRESS_WITH_DELETE/);
