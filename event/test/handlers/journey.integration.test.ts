@@ -4,6 +4,7 @@ import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startHarness, type Harness } from '../support/harness';
+import { NO_PRODUCT_READS } from '../support/environment';
 import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
@@ -84,6 +85,7 @@ const cancelled = <T extends object>(order: T) => ({
 });
 
 const ENV = {
+  ...NO_PRODUCT_READS,
   LOCALE: 'en',
   ORDER_PROPERTY_FIELDS: '{"giftMessage":"gift_message","deposit":"deposit"}',
   CUSTOMER_TRAIT_FIELDS: '{"loyaltyTier":"loyalty_tier","loyaltyLabel":"loyalty_label"}',
