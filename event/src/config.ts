@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONCURRENT_NOTIFICATIONS } from './inbound/admission';
 import { TRACK_EVENT_KEYS, TRACK_EVENTS, type EventSettings, type TrackEventKey } from './events';
+import { customFieldNames, defaultTrackingFields, trackingFields } from './config-fields';
+import { CONNECTOR_CUSTOMER_TRAITS, CONNECTOR_ORDER_PROPERTIES } from './mapping/custom-fields';
 
 const optionalText = z
   .string()
@@ -82,6 +84,37 @@ const otlpHeaders = z.string().transform((text, ctx) => {
   return headers;
 });
 
+/** The placeholders a product URL template may use (see buildProducts). */
+export const PRODUCT_URL_PLACEHOLDERS = ['slug', 'sku', 'productKey', 'productId', 'variantKey', 'locale'] as const;
+
+/**
+ * PRODUCT_URL_TEMPLATE: an absolute http(s) URL with placeholders such as `{slug}`. An unknown
+ * placeholder is refused by its name (the storefront's own syntax would otherwise reach Segment
+ * as literal braces); the template itself is not secret, but messages still do not echo it.
+ */
+const productUrlTemplate = z
+  .string()
+  .trim()
+  .superRefine((template, ctx) => {
+    const unknown = [...template.matchAll(/\{([^{}]*)\}/g)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => !(PRODUCT_URL_PLACEHOLDERS as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has unknown placeholders ${unknown.map((name) => `{${name}}`).join(', ')}; known are ${PRODUCT_URL_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
+      });
+      return;
+    }
+    const example = PRODUCT_URL_PLACEHOLDERS.reduce((text, name) => text.replaceAll(`{${name}}`, 'x'), template);
+    if (!/^https?:\/\/[^/\s]+/.test(example) || !URL.canParse(example)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an absolute http(s) URL with placeholders, such as https://shop.example/{locale}/p/{slug}',
+      });
+    }
+  });
+
 /** The environment without blank values: Connect and .env files both produce them for "unset". */
 export function presentValues(environment: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -108,6 +141,20 @@ const onOff = (fallback: boolean) =>
     .pipe(z.enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { message: 'must be true or false' }))
     .transform((value) => ['true', 'on', '1', 'yes'].includes(value))
     .default(fallback);
+
+/**
+ * EVENT_ORDER_CUSTOMER_SET switches an identify, so there is no name to give it; like the EVENT_*
+ * settings, `off` switches it off and any other value leaves it on. The words that mean "off" in
+ * the true/false switches are refused rather than silently read as on.
+ */
+const identifySwitch = z
+  .string()
+  .trim()
+  .refine((value) => !['false', 'no', '0', 'disabled'].includes(value.toLowerCase()), {
+    message: 'is switched off with off (like the EVENT_* settings); any other value, such as on, leaves it on',
+  })
+  .transform((value) => value.toLowerCase() !== DISABLED)
+  .default(true);
 
 const eventVariables = Object.fromEntries(
   TRACK_EVENT_KEYS.map((key) => [TRACK_EVENTS[key].variable, eventName]),
@@ -158,10 +205,23 @@ const environmentSchema = z.object({
   PUBSUB_SERVICE_ACCOUNT_EMAIL: z.email({ message: 'must be a service account email' }).optional(),
   SNS_TOPIC_ARN: snsTopicArn().optional(),
   ANONYMOUS_ID_FALLBACK: z.enum(['email-hash', 'order-id', 'none']).default('email-hash'),
+  PRODUCT_BRAND_ATTRIBUTE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be a commercetools attribute name (letters, digits, _ and -)')
+    .default('brand'),
+  PRODUCT_URL_TEMPLATE: productUrlTemplate.optional(),
+  PRODUCT_CATEGORIES: onOff(true),
+  PRODUCT_CATEGORY_PATH: onOff(false),
   IDENTIFY_CUSTOMERS: onOff(true),
   GROUP_BUSINESS_UNITS: onOff(true),
   SEGMENT_DELETE_USERS: onOff(true),
   METRICS_PROMETHEUS: onOff(false),
+  TRACKING_FIELDS: trackingFields.optional(),
+  ORDER_PROPERTY_FIELDS: customFieldNames('property', CONNECTOR_ORDER_PROPERTIES).default({}),
+  CUSTOMER_TRAIT_FIELDS: customFieldNames('trait', CONNECTOR_CUSTOMER_TRAITS).default({}),
+  EMAIL_IN_EVENTS: onOff(true),
+  EVENT_ORDER_CUSTOMER_SET: identifySwitch,
   OTEL_EXPORTER_OTLP_ENDPOINT: url().optional(),
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('commercetools-segment-connector'),
@@ -199,6 +259,7 @@ function eventSettingsOf(env: Environment): EventSettings {
     identifyCustomers: env.IDENTIFY_CUSTOMERS,
     deleteUsers: env.SEGMENT_DELETE_USERS,
     groupBusinessUnits: env.GROUP_BUSINESS_UNITS,
+    orderCustomerSet: env.EVENT_ORDER_CUSTOMER_SET,
   };
 }
 
@@ -227,6 +288,15 @@ const configSchema = environmentSchema.transform((env, ctx) => {
     );
   }
   const scopes = env.CTP_SCOPE?.split(/\s+/).filter(Boolean);
+  // Categories are read from product projections: without a scope that reads them every order would fail.
+  const readsProducts = (scope: string) =>
+    /^(view_products|view_published_products|manage_products|manage_project):/.test(scope);
+  if (env.PRODUCT_CATEGORIES && scopes && scopes.length > 0 && !scopes.some(readsProducts)) {
+    problem(
+      'PRODUCT_CATEGORIES',
+      'is on but CTP_SCOPE has no scope that reads products (view_products:<project-key>); add it, or set PRODUCT_CATEGORIES=false',
+    );
+  }
   return {
     commercetools: {
       projectKey: env.CTP_PROJECT_KEY,
@@ -264,9 +334,28 @@ const configSchema = environmentSchema.transform((env, ctx) => {
       ...(env.SNS_TOPIC_ARN ? { snsTopicArn: env.SNS_TOPIC_ARN } : {}),
     },
     anonymousIdFallback: env.ANONYMOUS_ID_FALLBACK,
+    /** What the products of every event carry beyond the line item's own fields. */
+    products: {
+      /** The variant attribute whose value is the product's `brand`. */
+      brandAttribute: env.PRODUCT_BRAND_ATTRIBUTE,
+      /** The product page's URL, with placeholders; no `url` without it. */
+      ...(env.PRODUCT_URL_TEMPLATE ? { urlTemplate: env.PRODUCT_URL_TEMPLATE } : {}),
+      /** Read each product's first category (one query per notification for uncached products). */
+      categories: env.PRODUCT_CATEGORIES,
+      /** The category as its path from the root (`Men > Shoes`), rather than its own name. */
+      categoryPath: env.PRODUCT_CATEGORY_PATH,
+    },
     port: env.PORT,
     ...(env.LOCALE ? { locale: env.LOCALE } : {}),
     consentFieldName: env.CONSENT_CUSTOM_FIELD_NAME,
+    /** Custom fields holding the shopper's browser identity and context (TRACKING_FIELDS). */
+    tracking: env.TRACKING_FIELDS ?? defaultTrackingFields(),
+    /** Order custom field → property of every order event. */
+    orderPropertyFields: env.ORDER_PROPERTY_FIELDS,
+    /** Customer custom field → identify trait. */
+    customerTraitFields: env.CUSTOMER_TRAIT_FIELDS,
+    /** `context.traits.email` on track events whose person is known to have it. */
+    emailInEvents: env.EMAIL_IN_EVENTS,
     logLevel: env.LOG_LEVEL,
     /** Notifications worked on at once; further requests wait their turn (see inbound/admission.ts). */
     maxConcurrentNotifications: env.MAX_CONCURRENT_NOTIFICATIONS,
@@ -319,7 +408,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
-      const missing = issue.path.length === 1 && !(String(issue.path[0]) in present);
+      const missing = issue.code !== 'custom' && issue.path.length === 1 && !(String(issue.path[0]) in present);
       return `${variable} ${missing ? 'is required' : issue.message}`;
     }),
   );

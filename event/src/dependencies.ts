@@ -5,6 +5,7 @@
  * scripts need only the commercetools API, and build it themselves.
  */
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import { createProductCatalog, type ProductCatalog } from './commercetools/catalog';
 import { createCommercetoolsApi, type CommercetoolsClientLimits } from './commercetools/client';
 import { createProjectSettings, type ProjectSettings, type ProjectSettingsOptions } from './commercetools/project';
 import { createCommercetoolsReader, type CommercetoolsReader } from './commercetools/reads';
@@ -36,6 +37,8 @@ export interface ConnectorDependencies {
   segment: SegmentSink;
   regulations: RegulationsClient;
   mapping: MappingOptions;
+  /** Where products' categories are read, cached; absent when PRODUCT_CATEGORIES is off. */
+  catalog?: ProductCatalog;
   events: Config['events'];
   /** Every transport; SNS messages only once their signature verified (and from SNS_TOPIC_ARN). */
   decode: Decoder;
@@ -94,6 +97,7 @@ export function createConnectorDependencies(config: Config, options: DependencyL
     regulations: createRegulationsClient(config.segment.publicApi, {
       ...(options.regulationsTimeoutMs !== undefined ? { timeoutMs: options.regulationsTimeoutMs } : {}),
     }),
+    ...(config.products.categories ? { catalog: createProductCatalog(api) } : {}),
     events: config.events,
     decode: createDecoder({
       sns: createSnsVerifier(config.transport.snsTopicArn ? { topicArn: config.transport.snsTopicArn } : {}),
@@ -102,7 +106,16 @@ export function createConnectorDependencies(config: Config, options: DependencyL
       projectKey: config.commercetools.projectKey,
       consentFieldName: config.consentFieldName,
       anonymousIdFallback: config.anonymousIdFallback,
+      products: {
+        brandAttribute: config.products.brandAttribute,
+        ...(config.products.urlTemplate ? { urlTemplate: config.products.urlTemplate } : {}),
+        categoryPath: config.products.categoryPath,
+      },
       ...(config.locale ? { locale: config.locale } : {}),
+      tracking: config.tracking,
+      orderPropertyFields: config.orderPropertyFields,
+      customerTraitFields: config.customerTraitFields,
+      emailInEvents: config.emailInEvents,
     },
   };
 }

@@ -40,7 +40,7 @@ export interface TrackEventSpec {
   slug: string;
 }
 
-/** What the deployment sends: the enabled track events (disabled ones are absent) and the two switches. */
+/** What the deployment sends: the enabled track events (disabled ones are absent) and the switches. */
 export interface EventSettings {
   track: Partial<Record<TrackEventKey, TrackEventSpec>>;
   /** identify customers on customer creation and update. */
@@ -49,6 +49,12 @@ export interface EventSettings {
   deleteUsers: boolean;
   /** Send a Segment `group` call per associate of each business unit created or changed. */
   groupBusinessUnits: boolean;
+  /**
+   * When a guest order is assigned to a customer (OrderCustomerSet), identify the customer with
+   * the anonymousId of the guest's events, so the guest's history joins the customer
+   * (EVENT_ORDER_CUSTOMER_SET).
+   */
+  orderCustomerSet: boolean;
 }
 
 /** Every event on with its default name: what a deployment without event settings sends. */
@@ -59,6 +65,7 @@ export const DEFAULT_EVENT_SETTINGS: EventSettings = {
   identifyCustomers: true,
   deleteUsers: true,
   groupBusinessUnits: true,
+  orderCustomerSet: true,
 };
 
 /** How an order without customerId or anonymousId is identified in Segment. */

@@ -1,3 +1,4 @@
+import type { ProductCatalog } from './commercetools/catalog';
 import type { ProjectSettings } from './commercetools/project';
 import type { CommercetoolsReader } from './commercetools/reads';
 import { ConnectorError, upstreamUnavailable, type ErrorKind } from './errors';
@@ -27,6 +28,8 @@ export interface PipelineDependencies {
   regulations: RegulationsClient;
   logger: Logger;
   mapping: MappingOptions;
+  /** Where products' categories are read; none when PRODUCT_CATEGORIES is off. */
+  catalog?: ProductCatalog;
   events: EventSettings;
   /** Turns request bodies into notifications. */
   decode: Decoder;
@@ -203,6 +206,7 @@ async function handle(
     segment: deps.segment,
     regulations: deps.regulations,
     mapping: deps.mapping,
+    ...(deps.catalog ? { catalog: deps.catalog } : {}),
     events: deps.events,
     trusted: trust.authenticated || delivery.authenticated === true,
     signal,

@@ -17,6 +17,7 @@ import {
   handleBusinessUnitAssociateRemoved,
   handleBusinessUnitChanged,
 } from './handlers/business-unit';
+import { handleOrderCustomerSet } from './handlers/order-customer-set';
 import { handleQuoteRequestCreated, handleQuoteStateChanged } from './handlers/quote';
 import { handlePaymentTransactionAdded, handlePaymentTransactionStateChanged } from './handlers/payment';
 import type { Handler, MessageHandler } from './handlers/types';
@@ -44,6 +45,7 @@ const messageRoutes: Readonly<Record<string, MessageHandler>> = {
   'order/Message/OrderStateChanged': handleOrderStateChanged,
   'order/Message/OrderPaymentStateChanged': handleOrderPaymentStateChanged,
   'order/Message/OrderShipmentStateChanged': handleOrderShipmentStateChanged,
+  'order/Message/OrderCustomerSet': handleOrderCustomerSet,
   'payment/Message/PaymentTransactionAdded': handlePaymentTransactionAdded,
   'payment/Message/PaymentTransactionStateChanged': handlePaymentTransactionStateChanged,
   'business-unit/Message/BusinessUnitAssociateAdded': handleBusinessUnitAssociateAdded,

@@ -37,9 +37,14 @@ describe('configuration', () => {
       },
       events: DEFAULT_EVENT_SETTINGS,
       anonymousIdFallback: 'email-hash',
+      products: { brandAttribute: 'brand', categories: true, categoryPath: false },
       transport: {},
       port: 8080,
       consentFieldName: 'consent',
+      tracking: expect.any(Array),
+      orderPropertyFields: {},
+      customerTraitFields: {},
+      emailInEvents: true,
       logLevel: 'info',
       maxConcurrentNotifications: 64,
       metrics: { prometheus: false, serviceName: 'commercetools-segment-connector' },
@@ -123,7 +128,7 @@ describe('configuration', () => {
   it('reads every optional variable', () => {
     const config = loadConfig({
       ...valid,
-      CTP_SCOPE: 'view_orders:shop-prod  view_customers:shop-prod',
+      CTP_SCOPE: 'view_orders:shop-prod  view_customers:shop-prod view_products:shop-prod',
       CTP_REGION: 'us-central1.gcp',
       CTP_AUTH_URL: 'http://127.0.0.1:3000/',
       SEGMENT_HOST: 'https://events.eu1.segmentapis.com',
@@ -132,7 +137,11 @@ describe('configuration', () => {
       CONSENT_CUSTOM_FIELD_NAME: 'segmentConsent',
       LOG_LEVEL: 'debug',
     });
-    expect(config.commercetools.scopes).toEqual(['view_orders:shop-prod', 'view_customers:shop-prod']);
+    expect(config.commercetools.scopes).toEqual([
+      'view_orders:shop-prod',
+      'view_customers:shop-prod',
+      'view_products:shop-prod',
+    ]);
     expect(config.commercetools.apiUrl).toBe('https://api.us-central1.gcp.commercetools.com');
     expect(config.commercetools.authUrl).toBe('http://127.0.0.1:3000');
     expect(config.segment.host).toBe('https://events.eu1.segmentapis.com');
@@ -268,4 +277,63 @@ describe('configuration', () => {
       expect((error as Error).message).not.toContain('eu webshop');
     },
   );
+
+  describe('products', () => {
+    it('reads the product settings', () => {
+      const config = loadConfig({
+        ...valid,
+        PRODUCT_BRAND_ATTRIBUTE: 'manufacturer',
+        PRODUCT_URL_TEMPLATE: 'https://shop.example/{locale}/p/{slug}?sku={sku}',
+        PRODUCT_CATEGORIES: 'false',
+        PRODUCT_CATEGORY_PATH: 'true',
+      });
+      expect(config.products).toEqual({
+        brandAttribute: 'manufacturer',
+        urlTemplate: 'https://shop.example/{locale}/p/{slug}?sku={sku}',
+        categories: false,
+        categoryPath: true,
+      });
+    });
+
+    it('names an unknown placeholder, and a template that is no absolute URL, never echoing the value', () => {
+      expect(problemsOf({ ...valid, PRODUCT_URL_TEMPLATE: 'https://shop.example/p/{handle}/{slug}' })).toEqual([
+        'PRODUCT_URL_TEMPLATE has unknown placeholders {handle}; known are {slug}, {sku}, {productKey}, {productId}, {variantKey}, {locale}',
+      ]);
+      const relative = problemsOf({ ...valid, PRODUCT_URL_TEMPLATE: '/p/{slug}' });
+      expect(relative).toEqual([
+        'PRODUCT_URL_TEMPLATE must be an absolute http(s) URL with placeholders, such as https://shop.example/{locale}/p/{slug}',
+      ]);
+      expect(problemsOf({ ...valid, PRODUCT_BRAND_ATTRIBUTE: 'brand name' })).toEqual([
+        'PRODUCT_BRAND_ATTRIBUTE must be a commercetools attribute name (letters, digits, _ and -)',
+      ]);
+      expect(problemsOf({ ...valid, PRODUCT_CATEGORY_PATH: 'maybe' })).toEqual([
+        'PRODUCT_CATEGORY_PATH must be true or false',
+      ]);
+    });
+
+    it('stops start-up when categories are read but CTP_SCOPE grants no product read, and not when they are off', () => {
+      const scope = 'view_orders:shop-prod view_customers:shop-prod';
+      expect(problemsOf({ ...valid, CTP_SCOPE: scope })).toEqual([
+        'PRODUCT_CATEGORIES is on but CTP_SCOPE has no scope that reads products (view_products:<project-key>); add it, or set PRODUCT_CATEGORIES=false',
+      ]);
+      expect(loadConfig({ ...valid, CTP_SCOPE: scope, PRODUCT_CATEGORIES: 'false' }).products.categories).toBe(false);
+      expect(
+        loadConfig({ ...valid, CTP_SCOPE: `${scope} view_published_products:shop-prod` }).products.categories,
+      ).toBe(true);
+    });
+  });
+});
+
+describe('EVENT_ORDER_CUSTOMER_SET', () => {
+  it('is on by default, off with off, on with any other value, as the EVENT_* settings', () => {
+    expect(loadConfig(valid).events.orderCustomerSet).toBe(true);
+    expect(loadConfig({ ...valid, EVENT_ORDER_CUSTOMER_SET: 'OFF' }).events.orderCustomerSet).toBe(false);
+    expect(loadConfig({ ...valid, EVENT_ORDER_CUSTOMER_SET: 'on' }).events.orderCustomerSet).toBe(true);
+  });
+
+  it.each(['false', 'no', '0'])('refuses %s rather than read it as on', (value) => {
+    expect(problemsOf({ ...valid, EVENT_ORDER_CUSTOMER_SET: value })).toEqual([
+      expect.stringMatching(/^EVENT_ORDER_CUSTOMER_SET is switched off with off/),
+    ]);
+  });
 });

@@ -4,6 +4,8 @@
  * your Segment source when SEGMENT_WRITE_KEY is set), the connector itself, posts the
  * notifications commercetools would send, and prints what reached Segment.
  */
+import sampleCategories from '../dev/samples/catalog/categories.json';
+import sampleProducts from '../dev/samples/catalog/products.json';
 import { startCommercetoolsStandIn, type CommercetoolsStandIn } from '../dev/commercetools-stand-in';
 import { loadConfig } from '../config';
 import { createConnectorDependencies } from '../dependencies';
@@ -61,6 +63,42 @@ const shippedOrder = {
   },
 };
 
+/**
+ * The custom type the samples' orders (so their carts) and customers use: the consent field and the
+ * tracking fields a storefront following the README fills (see TRACKING_FIELDS).
+ */
+const trackingType = {
+  id: '4a0b7f3c-2d8e-4f51-a6c9-1e7d3b5f9a20',
+  version: 1,
+  key: 'segment-tracking',
+  name: { en: 'Segment consent and tracking' },
+  resourceTypeIds: ['order', 'customer'],
+  fieldDefinitions: [
+    'consent',
+    'segmentAnonymousId',
+    'clientIp',
+    'userAgent',
+    'locale',
+    'pageUrl',
+    'pageReferrer',
+    'utmCampaign',
+    'utmSource',
+    'utmMedium',
+    'utmTerm',
+    'utmContent',
+  ].map((name) => ({ name, label: { en: name }, required: false, type: { name: 'String' }, inputHint: 'SingleLine' })),
+  createdAt: '2026-01-02T09:00:00.000Z',
+  lastModifiedAt: '2026-01-02T09:00:00.000Z',
+};
+
+/** The guest's order, assigned by the shop to the customer who registered since. */
+const assignedGuestOrder = {
+  ...orderGuest,
+  version: orderGuest.version + 1,
+  customerId: customerFull.id,
+  lastModifiedAt: '2026-10-28T09:12:00.000Z',
+};
+
 const samples: Sample[] = [
   { title: 'a registered customer signs up', typeId: 'customer', resource: customerFull },
   {
@@ -97,6 +135,13 @@ const samples: Sample[] = [
     resource: orderTaxExcluded,
     message: { type: 'OrderStateChanged', fields: { orderState: 'Cancelled', oldOrderState: 'Open' } },
     forged: true,
+  },
+  {
+    title: 'the shop assigns the guest’s order to a registered customer: identify joins the guest’s browser to them',
+    typeId: 'order',
+    resource: orderGuest,
+    happens: (commercetools) => commercetools.add('order', assignedGuestOrder),
+    message: { type: 'OrderCustomerSet', fields: { customer: { typeId: 'customer', id: customerFull.id } } },
   },
   {
     title: 'the customer deletes their account: Segment is asked to suppress and delete their data',
@@ -160,14 +205,15 @@ const DE_WRITE_KEY = 'demo-de-webshop-write-key';
 
 function describeEvent(event: CapturedEvent, writeKey: string | undefined): string {
   const source = writeKey === DE_WRITE_KEY ? `  [source of ${DE_STORE}]` : '  [default source]';
-  const who = event.userId ? `userId=${event.userId}` : `anonymousId=${event.anonymousId}`;
+  const who = [event.userId && `userId=${event.userId}`, event.anonymousId && `anonymousId=${event.anonymousId}`]
+    .filter(Boolean)
+    .join('  ');
   const head =
     event.type === 'track' ? `track "${event.event}"` : event.type === 'group' ? `group ${event.groupId}` : 'identify';
   const body = event.type === 'track' ? event.properties : event.traits;
-  const context =
-    event.context && 'consent' in event.context
-      ? `\n      context.consent ${JSON.stringify(event.context.consent)}`
-      : '';
+  // The context the connector sent: consent, the storefront's tracking fields, the person's email.
+  const { library: _library, ...sent } = event.context ?? {};
+  const context = Object.keys(sent).length > 0 ? `\n      context ${JSON.stringify(sent)}` : '';
   const json = JSON.stringify(body, null, 2).replace(/\n/g, '\n      ');
   return `    ${head}  ${who}  messageId=${event.messageId}${source}${context}\n      ${json}`;
 }
@@ -179,6 +225,10 @@ async function main(): Promise<void> {
   await commercetools.setMessages({ enabled: true });
   const ctMock = commercetools.mock;
   const ctUrl = commercetools.url;
+  await ctMock.project(PROJECT_KEY).unsafeAdd('type' as never, trackingType as never);
+  // The catalogue the sample orders' products come from: their categories reach Segment as `category`.
+  for (const category of sampleCategories) await commercetools.add('category', category);
+  for (const product of sampleProducts) await commercetools.add('product', product);
   for (const { typeId, resource } of samples) {
     // Some samples are later events of an earlier sample's resource.
     if (
@@ -208,6 +258,8 @@ async function main(): Promise<void> {
     SEGMENT_WRITE_KEY: realWriteKey ?? 'demo-write-key',
     SEGMENT_HOST: capture?.url ?? process.env.SEGMENT_HOST?.trim() ?? 'https://api.segment.io',
     LOCALE: 'en',
+    PRODUCT_URL_TEMPLATE: 'https://shop.example/{locale}/p/{slug}',
+    PRODUCT_CATEGORY_PATH: 'true',
     // With the local capture, the German store's events go to a source of their own.
     ...(capture ? { SEGMENT_WRITE_KEYS_BY_STORE: JSON.stringify({ [DE_STORE]: DE_WRITE_KEY }) } : {}),
     SEGMENT_PUBLIC_API_TOKEN: 'demo-public-api-token',

@@ -86,9 +86,11 @@ async function main(): Promise<number> {
 
   const loaded = loadEntryConfig(entryEnvironment(), { name: 'preview' });
   if (loaded.kind === 'invalid') return 2;
-  const { commercetools, mapping, events, segment } = createConnectorDependencies(loaded.config);
+  const { commercetools, mapping, catalog, events, segment } = createConnectorDependencies(loaded.config);
   try {
-    const output = formatPreview(await previewResource(request, { commercetools, mapping, events }));
+    const output = formatPreview(
+      await previewResource(request, { commercetools, mapping, events, ...(catalog ? { catalog } : {}) }),
+    );
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.exitCode;

@@ -66,7 +66,7 @@ const ORDER_EXPAND = ['discountCodes[*].discountCode'];
  * 5xx, 429) or we may not read (401/403: credentials or scopes): both are worth a redelivery once
  * fixed, so both become upstream-unavailable. The cause is kept for the log, never for the caller.
  */
-async function readOrUndefined<T>(
+export async function readOrUndefined<T>(
   what: string,
   read: () => Promise<{ body: T }>,
   signal?: AbortSignal,

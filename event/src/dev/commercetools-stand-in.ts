@@ -7,6 +7,14 @@
  * projects do), and only for `messages.deleteDaysAfterCreation` days. Subscriptions deliver
  * messages either way: `publish` stores a message as commercetools would and says whether it was
  * kept; the caller delivers it to the connector as the subscription would.
+ *
+ * Categories keep their `ancestors` as commercetools stores them (root first), so that expanding
+ * `categories[*].ancestors[*]` on a product works as it does there: the mock computes them only
+ * when a category itself is read.
+ *
+ * It keeps one more rule of commercetools' the connector relies on: an order's `setCustomerId`
+ * names a customer the project holds (the mock accepts any id), so an order's customerId is
+ * always a customer commercetools knows.
  */
 import type { AddressInfo } from 'node:net';
 import { CommercetoolsMock, InMemoryStorage } from '@labdigital/commercetools-mock';
@@ -128,6 +136,42 @@ export async function startCommercetoolsStandIn(options: StandInOptions): Promis
     });
   });
 
+  /** Stores every category's ancestors, root first, as commercetools keeps them. */
+  const storeAncestors = async () => {
+    const categories = await storage.all(projectKey, 'category');
+    const byId = new Map(categories.map((category) => [category.id, category]));
+    for (const category of categories) {
+      const ancestors: { typeId: 'category'; id: string }[] = [];
+      const seen = new Set([category.id]);
+      for (let id = category.parent?.id; id && byId.has(id) && !seen.has(id); id = byId.get(id)?.parent?.id) {
+        seen.add(id);
+        ancestors.unshift({ typeId: 'category', id });
+      }
+      await storage.add(projectKey, 'category', { ...category, ancestors });
+    }
+  };
+  mock.app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'POST' && /\/categories(\/|\?|$)/.test(request.url) && reply.statusCode < 300) {
+      await storeAncestors();
+    }
+    return payload;
+  });
+
+  // commercetools refuses an order's setCustomerId for a customer it does not hold; the mock does not.
+  mock.app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST' || !/\/orders\/[^/?]+(\?|$)/.test(request.url)) return undefined;
+    const actions = (request.body as { actions?: { action?: string; customerId?: unknown }[] } | undefined)?.actions;
+    for (const action of actions ?? []) {
+      if (action.action !== 'setCustomerId' || typeof action.customerId !== 'string') continue;
+      const customer = await storage.get(projectKey, 'customer', action.customerId).catch(() => undefined);
+      if (!customer) {
+        const message = `The referenced object of type 'customer' with identifier '${action.customerId}' was not found.`;
+        return reply.status(400).send(commercetoolsError(400, 'ReferencedResourceNotFound', message));
+      }
+    }
+    return undefined;
+  });
+
   await mock.app.listen({ host: '127.0.0.1', port: 0 });
   return {
     mock,
@@ -135,6 +179,7 @@ export async function startCommercetoolsStandIn(options: StandInOptions): Promis
     messageRequests,
     async add(typeId, resource) {
       await mock.project(projectKey).unsafeAdd(typeId as never, resource as never);
+      if (typeId === 'category') await storeAncestors();
     },
     async remove(typeId, id) {
       await storage.delete(projectKey, typeId as never, id);

@@ -69,12 +69,15 @@ function associateHandler(type: AssociateMessage): MessageHandler {
       user = accountUserOf(associate);
       occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
     }
-    if (!added && !(await context.commercetools.getCustomer(customerId, context.signal))) {
-      return withDetail(detail, skipped('not-found'));
-    }
+    // A removal must name a customer commercetools holds; once read, the event is theirs (email, context).
+    const customer = added ? undefined : await context.commercetools.getCustomer(customerId, context.signal);
+    if (!added && !customer) return withDetail(detail, skipped('not-found'));
     return withDetail(
       detail,
-      await sendCalls(buildAccountUserEvent(unit, context.mapping, { user, event, occurrence }), context),
+      await sendCalls(
+        buildAccountUserEvent(unit, context.mapping, { user, event, occurrence, ...(customer ? { customer } : {}) }),
+        context,
+      ),
     );
   };
 }

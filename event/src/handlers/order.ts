@@ -1,14 +1,10 @@
 import type { Order } from '@commercetools/platform-sdk';
 import type { TrackEventKey } from '../events';
-import {
-  buildOrderCompleted,
-  buildOrderEvent,
-  buildOrderEventWithShipments,
-  needsGuestEmailLookup,
-} from '../mapping/order';
+import { buildOrderCompleted, buildOrderEvent, buildOrderEventWithShipments } from '../mapping/order';
 import type { MappingResult } from '../mapping/types';
 import { skipped, withDetail, withSource } from '../outcome';
 import { embeddedOrder, readMessage, type MessageFields } from '../transport/messages';
+import { orderOptions } from './order-facts';
 import { proveMessage } from './proof';
 import { orderReached, reachedState, type OrderStateMessage } from './states';
 import { enabledEvent, sendCalls, type Handler, type MessageHandler, type PlanContext } from './types';
@@ -24,18 +20,9 @@ export type OrderCompletedPlanner = (order: Order) => Promise<MappingResult>;
 export function orderCompletedPlanner(context: PlanContext): OrderCompletedPlanner | undefined {
   const event = enabledEvent(context, 'orderCompleted');
   if (!event) return undefined;
-  return async (order) => {
-    // Only guests need the look-up: it decides whether their email may be sent as an identify.
-    const guestEmailRegistered =
-      needsGuestEmailLookup(order, context.mapping.anonymousIdFallback) && order.customerEmail
-        ? await context.commercetools.isEmailRegistered(order.customerEmail, context.signal)
-        : undefined;
-    return buildOrderCompleted(order, {
-      ...context.mapping,
-      event,
-      ...(guestEmailRegistered === undefined ? {} : { guestEmailRegistered }),
-    });
-  };
+  // Only guests cost a look-up: it decides whether their email may be sent.
+  return async (order) =>
+    buildOrderCompleted(order, { ...(await orderOptions(order, context, { identify: true })), event });
 }
 
 /** order ResourceCreated change → read the order → (guest identify) + Order Completed. */
@@ -78,7 +65,8 @@ export const handleOrderUpdated: Handler = async (notification, context) => {
   // Keyed by the version read, not the one notified: two quick updates that both read the
   // latest version describe the same state, and Segment keeps one of them.
   const occurrence = { discriminator: order.version, timestamp: order.lastModifiedAt };
-  return sendCalls(buildOrderEventWithShipments(order, context.mapping, { event, occurrence }), context);
+  const options = await orderOptions(order, context);
+  return sendCalls(buildOrderEventWithShipments(order, options, { event, occurrence }), context);
 };
 
 type OrderEventBuilder = typeof buildOrderEvent;
@@ -116,14 +104,14 @@ function stateChangeHandler<T extends OrderStateMessage>(
     const order = await context.commercetools.getOrder(notification.resource.id, context.signal);
     const detail = { proof: proven.kind };
     if (!order) return withDetail(detail, skipped('not-found'));
-    if (proven.kind === 'state') {
-      if (!orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
-      const occurrence = { discriminator: reachedState(state), timestamp: order.lastModifiedAt };
-      return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
-    }
-    // The message id names this change; a redelivery carries the same one.
-    const occurrence = { discriminator: proven.id, timestamp: proven.createdAt };
-    return withDetail(detail, await sendCalls(build(order, context.mapping, { event, occurrence }), context));
+    if (proven.kind === 'state' && !orderReached(order, type, state)) return withDetail(detail, skipped('unproven'));
+    const occurrence =
+      proven.kind === 'state'
+        ? { discriminator: reachedState(state), timestamp: order.lastModifiedAt }
+        : // The message id names this change; a redelivery carries the same one.
+          { discriminator: proven.id, timestamp: proven.createdAt };
+    const options = await orderOptions(order, context);
+    return withDetail(detail, await sendCalls(build(order, options, { event, occurrence }), context));
   };
 }
 

@@ -2,10 +2,11 @@ import type { Order, Payment, TypedMoney } from '@commercetools/platform-sdk';
 import type { TrackEventKey, TrackEventSpec } from '../events';
 import { buildPaymentFailed } from '../mapping/payment-failed';
 import { buildOrderRefunded } from '../mapping/refund';
-import type { MappingResult } from '../mapping/types';
+import type { MappingOptions, MappingResult, OrderFacts } from '../mapping/types';
 import { skipped, withDetail, type Outcome, type ProofKind, type ResourceSource } from '../outcome';
 import { readMessage, type HandledMessageType } from '../transport/messages';
 import type { MessageNotification } from '../transport/notification';
+import { orderOptions } from './order-facts';
 import { proveMessage, type ProvenMessage } from './proof';
 import { enabledEvent, sendCalls, type HandlerContext, type MessageHandler } from './types';
 
@@ -138,8 +139,8 @@ async function sendRefund({ notification, claim, event }: ClaimedEvent, context:
   const believed = believedTransaction(claim);
   const payment = believed ? undefined : await readPayment(notification, context);
   const transaction = believed ?? heldTransaction(payment, claim);
-  return sendForOrder({ notification, claim, transaction }, context, (order, refund) =>
-    buildOrderRefunded(order, context.mapping, {
+  return sendForOrder({ notification, claim, transaction }, context, (order, refund, options) =>
+    buildOrderRefunded(order, options, {
       event,
       refund: { transactionId: refund.id, amount: refund.amount, timestamp: timestampOf(claim, refund, payment) },
     }),
@@ -154,17 +155,21 @@ async function sendPaymentFailed(
   const payment = await readPayment(notification, context);
   if (!payment) return skipped('not-found');
   const transaction = believedTransaction(claim) ?? heldTransaction(payment, claim);
-  return sendForOrder({ notification, claim, transaction }, context, (order, failed) =>
-    buildPaymentFailed(order, context.mapping, {
-      event,
-      payment,
-      failure: {
-        transactionId: failed.id,
-        transactionType: failed.type,
-        amount: failed.amount,
-        timestamp: timestampOf(claim, failed, payment),
+  return sendForOrder({ notification, claim, transaction }, context, (order, failed, facts) =>
+    buildPaymentFailed(
+      order,
+      { ...context.mapping, ...facts },
+      {
+        event,
+        payment,
+        failure: {
+          transactionId: failed.id,
+          transactionType: failed.type,
+          amount: failed.amount,
+          timestamp: timestampOf(claim, failed, payment),
+        },
       },
-    }),
+    ),
   );
 }
 
@@ -175,13 +180,13 @@ async function sendPaymentFailed(
 async function sendForOrder(
   { notification, claim, transaction }: Omit<ClaimedEvent, 'event'> & { transaction: TransactionFacts | undefined },
   context: HandlerContext,
-  build: (order: Order, transaction: TransactionFacts) => MappingResult,
+  build: (order: Order, transaction: TransactionFacts, options: MappingOptions & OrderFacts) => MappingResult,
 ): Promise<Outcome> {
   if (!transaction) return skipped('not-found');
   if (transactionEvent(transaction) !== claim.event) return skipped(claim.proof === 'state' ? 'unproven' : 'no-event');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
   if (!order) return skipped('no-order');
-  return sendCalls(build(order, transaction), context);
+  return sendCalls(build(order, transaction, await orderOptions(order, context)), context);
 }
 
 /** The transaction the message carries, when its fields are commercetools' own; otherwise it is not believed. */

@@ -3,7 +3,7 @@ import { skipped, withDetail } from '../outcome';
 import { readMessage } from '../transport/messages';
 import { proveMessage } from './proof';
 import { reachedState } from './states';
-import { enabledEvent, sendCalls, type MessageHandler } from './types';
+import { enabledEvent, mappingFor, sendCalls, type MessageHandler } from './types';
 
 /**
  * QuoteRequestCreated message → Quote Requested, from the quote request commercetools holds (which
@@ -17,7 +17,8 @@ export const handleQuoteRequestCreated: MessageHandler = async (notification, co
   const detail = { source: 'read', proof: proven.kind } as const;
   const request = await context.commercetools.getQuoteRequest(notification.resource.id, context.signal);
   if (!request) return withDetail(detail, skipped('not-found'));
-  return withDetail(detail, await sendCalls(buildQuoteRequested(request, context.mapping, event), context));
+  const mapping = await mappingFor(context, request.lineItems);
+  return withDetail(detail, await sendCalls(buildQuoteRequested(request, mapping, event), context));
 };
 
 const QUOTE_EVENTS = { Accepted: 'quoteAccepted', Declined: 'quoteDeclined' } as const;
@@ -47,8 +48,6 @@ export const handleQuoteStateChanged: MessageHandler = async (notification, cont
     proven.kind === 'state'
       ? { discriminator: reachedState(quoteState), timestamp: quote.lastModifiedAt }
       : { discriminator: proven.id, timestamp: proven.createdAt };
-  return withDetail(
-    detail,
-    await sendCalls(buildQuoteAnswered(quote, context.mapping, { event, occurrence }), context),
-  );
+  const mapping = await mappingFor(context, quote.lineItems);
+  return withDetail(detail, await sendCalls(buildQuoteAnswered(quote, mapping, { event, occurrence }), context));
 };

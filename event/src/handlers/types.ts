@@ -1,4 +1,5 @@
 import type { ProjectSettings } from '../commercetools/project';
+import type { ProductCatalog } from '../commercetools/catalog';
 import type { CommercetoolsReader } from '../commercetools/reads';
 import type { EventSettings, TrackEventKey, TrackEventSpec } from '../events';
 import type { MappingOptions, MappingResult } from '../mapping/types';
@@ -15,6 +16,8 @@ export interface HandlerContext {
   segment: SegmentSink;
   regulations: RegulationsClient;
   mapping: MappingOptions;
+  /** Where products' categories are read; none when PRODUCT_CATEGORIES is off. */
+  catalog?: ProductCatalog;
   events: EventSettings;
   /**
    * Whether the delivery was authenticated (a verified Pub/Sub OIDC token, or a fresh SNS
@@ -28,7 +31,25 @@ export interface HandlerContext {
 }
 
 /** What planning calls needs: everything but the sink (preview and dry runs send nothing). */
-export type PlanContext = Pick<HandlerContext, 'commercetools' | 'mapping' | 'events'> & { signal?: AbortSignal };
+export type PlanContext = Pick<HandlerContext, 'commercetools' | 'mapping' | 'events' | 'catalog'> & {
+  signal?: AbortSignal;
+};
+
+/**
+ * The mapping options for a resource with these line items: the deployment's, with the categories
+ * of their products when categories are read (one query at most, none when all are cached).
+ */
+export async function mappingFor(
+  context: PlanContext,
+  lineItems: readonly { productId: string }[],
+): Promise<MappingOptions> {
+  if (!context.catalog || lineItems.length === 0) return context.mapping;
+  const categories = await context.catalog.categoriesOf(
+    lineItems.map((item) => item.productId),
+    context.signal,
+  );
+  return { ...context.mapping, products: { ...context.mapping.products, categories } };
+}
 
 export type Handler = (notification: Notification, context: HandlerContext) => Promise<Outcome>;
 export type MessageHandler = (notification: MessageNotification, context: HandlerContext) => Promise<Outcome>;

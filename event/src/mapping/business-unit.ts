@@ -1,7 +1,9 @@
-import type { Associate, BusinessUnit } from '@commercetools/platform-sdk';
+import type { Associate, BusinessUnit, Customer } from '@commercetools/platform-sdk';
 import type { GroupCall, JsonObject, TrackCall } from '../segment/calls';
-import { contactAddress, postalAddress } from './customer';
+import { contactAddress, customerEmail, customerPerson, postalAddress } from './customer';
+import { identityFields } from './identity';
 import { buildMessageId } from './message-id';
+import { callContext } from './tracking';
 import { compact, inStores, type EventOccurrence, type MappingOptions, type MappingResult } from './types';
 
 /**
@@ -74,16 +76,23 @@ export const accountUserOf = (associate: {
     : {}),
 });
 
-/** Account Added User / Account Removed User: the associate joined or left the unit's Segment group. */
+/**
+ * Account Added User / Account Removed User: the associate joined or left the unit's Segment group.
+ * With the associate's `customer` in hand (the handler reads it for a removal), the call is theirs
+ * as every customer call is: the browser's anonymousId and context from their tracking fields, their
+ * consent, and their email as `context.traits.email`.
+ */
 export function buildAccountUserEvent(
   unit: BusinessUnit,
   options: MappingOptions,
-  { user, event, occurrence }: EventOccurrence & { user: AccountUser },
+  { user, event, occurrence, customer }: EventOccurrence & { user: AccountUser; customer?: Customer },
 ): MappingResult {
+  const person = customer?.id === user.customerId ? customerPerson(customer, options) : undefined;
+  if (person?.kind === 'skip') return person;
   const track: TrackCall = {
     type: 'track',
     event: event.name,
-    userId: user.customerId,
+    ...(person ? identityFields(person.identity) : { userId: user.customerId }),
     timestamp: occurrence.timestamp,
     messageId: buildMessageId({
       projectKey: options.projectKey,
@@ -92,7 +101,11 @@ export function buildAccountUserEvent(
       event: event.slug,
       discriminator: occurrence.discriminator,
     }),
-    context: { groupId: unit.key },
+    ...callContext(person?.tracked ?? {}, {
+      ...(person?.consent ? { consent: person.consent } : {}),
+      groupId: unit.key,
+      email: customer && person ? customerEmail(customer, options) : undefined,
+    }),
     properties: compact({
       business_unit: unit.key,
       roles: user.roles,

@@ -1,20 +1,55 @@
 import type { Address, Customer } from '@commercetools/platform-sdk';
 import type { IdentifyCall, JsonObject, TrackCall } from '../segment/calls';
-import { consentContext, readConsent } from './consent';
+import { readConsent } from './consent';
+import { CONNECTOR_CUSTOMER_TRAITS, customFieldValues } from './custom-fields';
+import { identityFields, type Identity } from './identity';
 import { buildMessageId } from './message-id';
+import { callContext, readTracking } from './tracking';
 import { compact, inStores, type EventName, type MappingOptions, type MappingResult } from './types';
 
 /**
- * An identify for a customer as it is now. The messageId is tied to the customer's version, so
- * every change yields a new identify while a redelivered notification repeats the same one.
+ * What every call about a customer shares: the customer as userId with the browser's anonymousId
+ * when the customer's tracking field holds one, consent, and the tracked context (the customer's
+ * tracking fields: where they signed up or last logged in, as the storefront records it).
  */
-export function buildCustomerIdentify(customer: Customer, options: MappingOptions): MappingResult {
+export function customerPerson(
+  customer: Pick<Customer, 'id' | 'custom'>,
+  options: MappingOptions,
+):
+  | { kind: 'person'; identity: Identity; consent?: JsonObject; tracked: JsonObject }
+  | { kind: 'skip'; reason: 'invalid-consent' } {
   const consent = readConsent(customer.custom, options.consentFieldName);
   if (consent.kind === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  const tracking = readTracking(customer.custom, options.tracking);
+  const identity: Identity = {
+    userId: customer.id,
+    ...(tracking.anonymousId !== undefined ? { anonymousId: tracking.anonymousId } : {}),
+  };
+  return {
+    kind: 'person',
+    identity,
+    ...(consent.kind === 'valid' ? { consent: consent.consent } : {}),
+    tracked: tracking.context,
+  };
+}
+
+/** The email a customer's track events carry as `context.traits.email` (EMAIL_IN_EVENTS): their own. */
+export function customerEmail(customer: Pick<Customer, 'email'>, options: MappingOptions): string | undefined {
+  return options.emailInEvents ? present(customer.email) : undefined;
+}
+
+/**
+ * An identify for a customer as it is now. The messageId is tied to the customer's version, so
+ * every change yields a new identify while a redelivered notification repeats the same one. The
+ * configured custom fields (CUSTOMER_TRAIT_FIELDS) join the traits; the connector's own traits win.
+ */
+export function buildCustomerIdentify(customer: Customer, options: MappingOptions): MappingResult {
+  const person = customerPerson(customer, options);
+  if (person.kind === 'skip') return person;
 
   const identify: IdentifyCall = {
     type: 'identify',
-    userId: customer.id,
+    ...identityFields(person.identity),
     timestamp: customer.lastModifiedAt,
     messageId: buildMessageId({
       projectKey: options.projectKey,
@@ -23,8 +58,15 @@ export function buildCustomerIdentify(customer: Customer, options: MappingOption
       event: 'identify',
       discriminator: customer.version,
     }),
-    traits: customerTraits(customer),
-    ...consentContext(consent),
+    traits: {
+      ...customFieldValues(customer.custom, {
+        names: options.customerTraitFields,
+        ...(options.locale ? { locale: options.locale } : {}),
+        connectorNames: CONNECTOR_CUSTOMER_TRAITS,
+      }),
+      ...customerTraits(customer),
+    },
+    ...callContext(person.tracked, person.consent ? { consent: person.consent } : {}),
     ...inStores(customer.stores?.map((store) => store.key)),
   };
   return { kind: 'calls', calls: [identify] };
@@ -35,12 +77,12 @@ export function buildCustomerIdentify(customer: Customer, options: MappingOption
  * its messageId depends on nothing but the customer; `timestamp` is when the account was created.
  */
 export function buildSignedUp(customer: Customer, options: MappingOptions, event: EventName): MappingResult {
-  const consent = readConsent(customer.custom, options.consentFieldName);
-  if (consent.kind === 'invalid') return { kind: 'skip', reason: 'invalid-consent' };
+  const person = customerPerson(customer, options);
+  if (person.kind === 'skip') return person;
   const track: TrackCall = {
     type: 'track',
     event: event.name,
-    userId: customer.id,
+    ...identityFields(person.identity),
     timestamp: customer.createdAt,
     messageId: buildMessageId({
       projectKey: options.projectKey,
@@ -57,7 +99,10 @@ export function buildSignedUp(customer: Customer, options: MappingOptions, event
       customer_number: present(customer.customerNumber),
       store: customer.stores?.[0]?.key,
     }),
-    ...consentContext(consent),
+    ...callContext(person.tracked, {
+      ...(person.consent ? { consent: person.consent } : {}),
+      email: customerEmail(customer, options),
+    }),
     ...inStores(customer.stores?.map((store) => store.key)),
   };
   return { kind: 'calls', calls: [track] };

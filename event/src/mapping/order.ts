@@ -3,9 +3,10 @@ import type { AnonymousIdFallback } from '../events';
 import type { IdentifyCall, JsonObject } from '../segment/calls';
 import { orderIdentity } from './identity';
 import { orderFigures } from './order-figures';
-import { buildOrderTrack, orderContext, orderMessageId, orderStores } from './order-track';
-import { buildProducts } from './products';
+import { buildOrderTrack, orderContext, orderMessageId, orderPerson, orderStores } from './order-track';
+import { buildProducts, type ProductMapping } from './products';
 import { shipmentProperties } from './shipments';
+import { callContext, readTracking, type TrackingField } from './tracking';
 import {
   compact,
   type EventName,
@@ -13,15 +14,22 @@ import {
   type MappingOptions,
   type MappingResult,
   type Occurrence,
+  type OrderFacts,
 } from './types';
 
 /**
  * true when the order has no customer but an email and an anonymous identity: the handler must
- * then ask commercetools whether that email is registered before a guest identify may be sent.
+ * then ask commercetools whether that email is registered before a guest identify may be sent, or
+ * the email may join a guest's events. The tracking fields count: a guest known by its browser's
+ * anonymousId alone has an identity even with no fallback.
  */
-export function needsGuestEmailLookup(order: Order, fallback: AnonymousIdFallback = 'none'): boolean {
-  const identity = orderIdentity(order, fallback);
-  return identity !== undefined && 'anonymousId' in identity && Boolean(order.customerEmail);
+export function needsGuestEmailLookup(
+  order: Order,
+  fallback: AnonymousIdFallback = 'none',
+  tracking?: readonly TrackingField[],
+): boolean {
+  const identity = orderIdentity(order, fallback, readTracking(order.custom, tracking));
+  return identity !== undefined && identity.userId === undefined && Boolean(order.customerEmail);
 }
 
 const ORDER_COMPLETED: EventName = { name: 'Order Completed', slug: 'order-completed' };
@@ -30,27 +38,29 @@ const ORDER_COMPLETED: EventName = { name: 'Order Completed', slug: 'order-compl
  * Segment calls for a newly created order: Order Completed, preceded for a guest by an identify
  * that attaches the email to the anonymous visitor — but only once the handler has confirmed
  * that the email belongs to no registered customer. Tying an unverified guest email to a
- * registered account would let anyone write into someone else's profile.
+ * registered account would let anyone write into someone else's profile. The identify carries
+ * the order's tracked context, like the track.
  */
 export function buildOrderCompleted(
   order: Order,
-  options: MappingOptions & { guestEmailRegistered?: boolean; event?: EventName },
+  options: MappingOptions & OrderFacts & { event?: EventName },
 ): MappingResult {
   const occurrence: Occurrence = { discriminator: 'created', timestamp: order.createdAt };
   const track = buildOrderEvent(order, options, { event: options.event ?? ORDER_COMPLETED, occurrence });
   if (track.kind === 'skip') return track;
-  const identity = orderIdentity(order, options.anonymousIdFallback);
-  if (!identity || !('anonymousId' in identity) || !order.customerEmail || options.guestEmailRegistered !== false) {
+  const found = orderPerson(order, options);
+  if (found.kind === 'skip') return found;
+  const { identity, consent, tracking } = found.person;
+  if (identity.userId !== undefined || !order.customerEmail || options.guestEmailRegistered !== false) {
     return track;
   }
-  const [trackCall] = track.calls;
   const identify: IdentifyCall = {
     type: 'identify',
     anonymousId: identity.anonymousId,
     traits: { email: order.customerEmail },
     timestamp: order.createdAt,
     messageId: orderMessageId(order, options, { event: 'guest-identify', discriminator: 'created' }),
-    ...(trackCall?.context?.consent ? { context: { consent: trackCall.context.consent } } : {}),
+    ...callContext(tracking.context, consent.kind === 'valid' ? { consent: consent.consent } : {}),
     ...orderStores(order),
   };
   return { kind: 'calls', calls: [identify, ...track.calls] };
@@ -61,8 +71,12 @@ export function buildOrderCompleted(
  * goods use buildOrderEventWithShipments):
  * the order's identity, consent and full properties, at `occurrence`.
  */
-export function buildOrderEvent(order: Order, options: MappingOptions, track: EventOccurrence): MappingResult {
-  return buildOrderTrack(order, options, { ...track, properties: () => orderProperties(order, options.locale) });
+export function buildOrderEvent(
+  order: Order,
+  options: MappingOptions & OrderFacts,
+  track: EventOccurrence,
+): MappingResult {
+  return buildOrderTrack(order, options, { ...track, properties: () => orderProperties(order, options) });
 }
 
 /**
@@ -71,24 +85,24 @@ export function buildOrderEvent(order: Order, options: MappingOptions, track: Ev
  */
 export function buildOrderEventWithShipments(
   order: Order,
-  options: MappingOptions,
+  options: MappingOptions & OrderFacts,
   track: EventOccurrence,
 ): MappingResult {
   return buildOrderTrack(order, options, {
     ...track,
-    properties: () => ({ ...orderProperties(order, options.locale), ...shipmentProperties(order) }),
+    properties: () => ({ ...orderProperties(order, options), ...shipmentProperties(order) }),
   });
 }
 
 /** Every order event's properties: Segment's e-commerce v2 order fields plus commercetools' states. */
-export function orderProperties(order: Order, locale?: string): JsonObject {
+export function orderProperties(order: Order, options: ProductMapping = {}): JsonObject {
   const figures = orderFigures(order);
   return compact({
     ...orderContext(order),
     checkout_id: order.cart?.id,
     email: order.customerEmail,
     currency: figures.currency,
-    coupon: appliedCoupon(order),
+    coupon: appliedCoupons(order),
     total: figures.total,
     revenue: figures.revenue,
     subtotal: figures.subtotal,
@@ -96,15 +110,20 @@ export function orderProperties(order: Order, locale?: string): JsonObject {
     discount: figures.discount,
     shipping: figures.shipping,
     tax: figures.tax,
-    products: buildProducts(order, locale),
+    products: buildProducts(order, options),
   });
 }
 
 /**
- * The first discount code that applied. A code in any other state (ApplicationStoppedByGroupBestDeal,
- * DoesNotMatchCart, NotActive…) is on the order but took nothing off. Only an expanded reference
- * carries the code the shopper typed; ids mean nothing in Segment.
+ * Every discount code that applied, comma-separated, in the order commercetools holds them. A code
+ * in any other state (ApplicationStoppedByGroupBestDeal, DoesNotMatchCart, NotActive…) is on the
+ * order but took nothing off. Only an expanded reference carries the code the shopper typed; ids
+ * mean nothing in Segment.
  */
-function appliedCoupon(order: Order): string | undefined {
-  return order.discountCodes?.find((info) => info.state === 'MatchesCart')?.discountCode.obj?.code;
+export function appliedCoupons(order: Pick<Order, 'discountCodes'>): string | undefined {
+  const codes = (order.discountCodes ?? [])
+    .filter((info) => info.state === 'MatchesCart')
+    .map((info) => info.discountCode.obj?.code)
+    .filter((code): code is string => typeof code === 'string' && code !== '');
+  return codes.length > 0 ? codes.join(',') : undefined;
 }

@@ -1,7 +1,14 @@
 import type { Order, Payment, TypedMoney } from '@commercetools/platform-sdk';
 import { unitsOf } from './money';
 import { buildOrderTrack, orderContext } from './order-track';
-import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import {
+  compact,
+  type EventName,
+  type MappingOptions,
+  type MappingResult,
+  type Occurrence,
+  type OrderFacts,
+} from './types';
 
 /** A charge or authorization of a payment of the order that failed. */
 export interface PaymentFailure {
@@ -20,7 +27,7 @@ export interface PaymentFailure {
  */
 export function buildPaymentFailed(
   order: Order,
-  options: MappingOptions,
+  options: MappingOptions & OrderFacts,
   {
     event,
     payment,

@@ -2,7 +2,7 @@ import type { Order, Quote, QuoteRequest } from '@commercetools/platform-sdk';
 import type { JsonObject, TrackCall } from '../segment/calls';
 import { buildMessageId } from './message-id';
 import { orderFigures } from './order-figures';
-import { buildProducts } from './products';
+import { buildProducts, type ProductMapping } from './products';
 import {
   compact,
   inStores,
@@ -24,7 +24,7 @@ import {
  */
 const priced = (resource: QuoteRequest | Quote): Order => resource as unknown as Order;
 
-function quoteFigures(resource: QuoteRequest | Quote, locale: string | undefined): JsonObject {
+function quoteFigures(resource: QuoteRequest | Quote, options: ProductMapping): JsonObject {
   const figures = orderFigures(priced(resource));
   return {
     currency: figures.currency,
@@ -33,7 +33,7 @@ function quoteFigures(resource: QuoteRequest | Quote, locale: string | undefined
     tax: figures.tax,
     shipping: figures.shipping,
     discount: figures.discount,
-    products: buildProducts(priced(resource), locale),
+    products: buildProducts(priced(resource), options),
   };
 }
 
@@ -75,7 +75,7 @@ export function buildQuoteRequested(request: QuoteRequest, options: MappingOptio
     typeId: 'quote-request',
     event,
     occurrence: { discriminator: 'created', timestamp: request.createdAt },
-    properties: { quote_request_id: request.id, ...quoteFigures(request, options.locale) },
+    properties: { quote_request_id: request.id, ...quoteFigures(request, options) },
   });
 }
 
@@ -84,6 +84,6 @@ export function buildQuoteAnswered(quote: Quote, options: MappingOptions, track:
   return quoteTrack(quote, options, {
     ...track,
     typeId: 'quote',
-    properties: { quote_id: quote.id, quote_request_id: quote.quoteRequest.id, ...quoteFigures(quote, options.locale) },
+    properties: { quote_id: quote.id, quote_request_id: quote.quoteRequest.id, ...quoteFigures(quote, options) },
   });
 }

@@ -2,8 +2,15 @@ import type { LineItem, Order, TypedMoney } from '@commercetools/platform-sdk';
 import type { JsonObject } from '../segment/calls';
 import { amountOf, compareAmounts, exactFraction, sumAmounts, toUnits, zeroAmount, type Amount } from './money';
 import { buildOrderTrack, orderContext } from './order-track';
-import { buildProducts } from './products';
-import { compact, type EventName, type MappingOptions, type MappingResult, type Occurrence } from './types';
+import { buildProducts, type ProductMapping } from './products';
+import {
+  compact,
+  type EventName,
+  type MappingOptions,
+  type MappingResult,
+  type Occurrence,
+  type OrderFacts,
+} from './types';
 
 /** A refund of a payment of the order: what was given back, not the order's figures. */
 export interface Refund {
@@ -20,7 +27,7 @@ export interface Refund {
  */
 export function buildOrderRefunded(
   order: Order,
-  options: MappingOptions,
+  options: MappingOptions & OrderFacts,
   { event, refund }: { event: EventName; refund: Refund },
 ): MappingResult {
   const occurrence: Occurrence = { discriminator: refund.transactionId, timestamp: refund.timestamp };
@@ -29,7 +36,7 @@ export function buildOrderRefunded(
     occurrence,
     properties: () => {
       const refunded = amountOf(refund.amount);
-      const products = refundedProducts(order, refunded, options.locale);
+      const products = refundedProducts(order, refunded, options);
       return compact({
         ...orderContext(order),
         total: toUnits(refunded),
@@ -45,7 +52,7 @@ export function buildOrderRefunded(
  * value per unit is its gross total (after discounts) divided by its quantity; a share that is
  * not a whole number of minor units cannot be matched exactly, and then nothing is listed.
  */
-function refundedProducts(order: Order, refunded: Amount, locale?: string): JsonObject[] | undefined {
+function refundedProducts(order: Order, refunded: Amount, options: ProductMapping): JsonObject[] | undefined {
   const returned = new Map<string, number>();
   for (const info of order.returnInfo ?? []) {
     for (const item of info.items) {
@@ -63,7 +70,7 @@ function refundedProducts(order: Order, refunded: Amount, locale?: string): Json
     shares.set(item.id, share);
   }
   if (compareAmounts(sumAmounts(refunded.currency, shares.values()), refunded) !== 0) return undefined;
-  const byId = new Map(buildProducts(order, locale).map((product, index) => [order.lineItems[index]?.id, product]));
+  const byId = new Map(buildProducts(order, options).map((product, index) => [order.lineItems[index]?.id, product]));
   // total_price is what this refund gave back for the line, like the event's total.
   return lines.map((item, index) => ({
     ...byId.get(item.id),

@@ -96,7 +96,11 @@ export function followSettlements(analytics: Analytics): CallSettlements {
   }
 
   function enqueue(call: SegmentCall): void {
-    const identity = call.userId !== undefined ? { userId: call.userId } : { anonymousId: call.anonymousId as string };
+    // Both when both are known: Segment merges the browser's anonymous history into the user.
+    const identity =
+      call.userId !== undefined
+        ? { userId: call.userId, ...(call.anonymousId !== undefined ? { anonymousId: call.anonymousId } : {}) }
+        : { anonymousId: call.anonymousId as string };
     const common = {
       ...identity,
       messageId: call.messageId,

@@ -129,7 +129,10 @@ export async function previewResource(request: PreviewRequest, context: PlanCont
  * The same fields the sink hands to analytics-node; Segment adds its own (context.library, sentAt…).
  */
 export function presentCall(call: SegmentCall): Record<string, unknown> {
-  const identity = call.userId !== undefined ? { userId: call.userId } : { anonymousId: call.anonymousId };
+  const identity = {
+    ...(call.userId !== undefined ? { userId: call.userId } : {}),
+    ...(call.anonymousId !== undefined ? { anonymousId: call.anonymousId } : {}),
+  };
   const head = call.type === 'track' ? { type: call.type, event: call.event } : { type: call.type };
   const payload = call.type === 'track' ? { properties: call.properties } : { traits: call.traits };
   return {

@@ -48,6 +48,11 @@ export const messageFields = {
   BusinessUnitAssociateRemoved: z.looseObject({ associate }),
   QuoteRequestCreated: z.looseObject({ quoteRequest: z.looseObject({ id: z.string().min(1) }).optional() }),
   QuoteStateChanged: z.looseObject({ quoteState: z.string().min(1), oldQuoteState: z.string().optional() }),
+  // Identifiers only: the customer id reaches Segment as a userId. No customer: it was removed.
+  OrderCustomerSet: z.looseObject({
+    customer: z.looseObject({ id: identifier }).optional(),
+    oldCustomer: z.looseObject({ id: identifier }).optional(),
+  }),
 } as const;
 
 export type HandledMessageType = keyof typeof messageFields;

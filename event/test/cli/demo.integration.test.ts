@@ -30,11 +30,16 @@ it('tells the whole story: every kind of call once, the second store’s source,
   expect(code).toBe(0);
   expect(output).toMatch(/^ {4}identify {2}userId=/m);
   expect(output).toMatch(/^ {4}identify {2}anonymousId=/m);
+  expect(output).toMatch(/^ {4}identify {2}userId=\S+ {2}anonymousId=\S+ {2}messageId=ct-order-customer-set-/m);
   expect(output).toMatch(/^ {4}track "Order Completed" .*\[source of de-webshop\]$/m);
   expect(output).toMatch(/^ {4}group quillfeather-studio {2}userId=/m);
   expect(output).toMatch(/^ {4}track "Order Shipped" /m);
   expect(output).toContain('"tracking_number": "1Z999AA10123456784"');
   expect(output).toContain('"shipment_state": "Shipped"');
+  // Products carry their brand, their category read from the stand-in's catalogue, and their page.
+  expect(output).toContain('"brand": "Trailhead"');
+  expect(output).toContain('"category": "Men > Shoes > Trail"');
+  expect(output).toContain('"url": "https://shop.example/en/p/trail-runner-sneaker"');
   expect(output).toContain('{"status":"skipped","reason":"unproven"}');
   expect(output).toContain('{"status":"deletion-requested"}');
   expect(output).toMatch(/Public API POST \/regulations .*SUPPRESS_WITH_DELETE/);

@@ -72,7 +72,7 @@ function connectEnvironment(overrides: Record<string, string | undefined> = {}):
     CTP_PROJECT_KEY: PROJECT_KEY,
     CTP_CLIENT_ID: 'connect-generated-client',
     CTP_CLIENT_SECRET: CLIENT_SECRET,
-    CTP_SCOPE: [`view_orders`, `view_customers`, `view_payments`, `manage_subscriptions`]
+    CTP_SCOPE: [`view_orders`, `view_customers`, `view_payments`, `view_products`, `manage_subscriptions`]
       .map((scope) => `${scope}:${PROJECT_KEY}`)
       .join(' '),
     CTP_REGION: 'europe-west1.gcp',
@@ -185,6 +185,7 @@ const EVERYTHING_OFF: Record<string, string> = {
   EVENT_QUOTE_REQUESTED: 'off',
   EVENT_QUOTE_ACCEPTED: 'off',
   EVENT_QUOTE_DECLINED: 'off',
+  EVENT_ORDER_CUSTOMER_SET: 'off',
 };
 
 /** The topics a deployment with these event variables subscribes to, read as the server reads them. */
@@ -201,6 +202,8 @@ function topicsFor(variables: Record<string, string> = {}) {
 }
 
 const ORDER_STATE_MESSAGES = ['OrderPaymentStateChanged', 'OrderShipmentStateChanged', 'OrderStateChanged'];
+/** The order messages of a default deployment: the state changes, and OrderCustomerSet (EVENT_ORDER_CUSTOMER_SET). */
+const ORDER_MESSAGES = ['OrderCustomerSet', ...ORDER_STATE_MESSAGES];
 const PAYMENT_MESSAGES = {
   resourceTypeId: 'payment',
   types: ['PaymentTransactionAdded', 'PaymentTransactionStateChanged'],
@@ -230,7 +233,7 @@ function withB2B(topics: Topics): Topics {
 
 const DEFAULT_TOPICS = withB2B({
   changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-  messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
+  messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }, PAYMENT_MESSAGES],
 });
 
 describe('subscriptionTopics', () => {
@@ -248,7 +251,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_UPDATED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }],
-        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_MESSAGES] }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -258,7 +261,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_COMPLETED: 'off', EVENT_ORDER_UPDATED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -278,7 +281,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off', EVENT_PAYMENT_FAILED: 'off' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'customer' }, { resourceTypeId: 'order' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }],
+        messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }],
       }),
     );
     expect(topicsFor({ EVENT_ORDER_REFUNDED: 'off' })).toEqual(DEFAULT_TOPICS);
@@ -297,7 +300,7 @@ describe('subscriptionTopics', () => {
     expect(topicsFor({ IDENTIFY_CUSTOMERS: 'false', EVENT_SIGNED_UP: 'off', SEGMENT_DELETE_USERS: 'false' })).toEqual(
       withB2B({
         changes: [{ resourceTypeId: 'order' }],
-        messages: [{ resourceTypeId: 'order', types: ORDER_STATE_MESSAGES }, PAYMENT_MESSAGES],
+        messages: [{ resourceTypeId: 'order', types: ORDER_MESSAGES }, PAYMENT_MESSAGES],
       }),
     );
   });
@@ -326,6 +329,11 @@ describe('subscriptionTopics', () => {
       'EVENT_QUOTE_DECLINED',
       'Quote Declined',
       { changes: [], messages: [{ resourceTypeId: 'quote', types: ['QuoteStateChanged'] }] },
+    ],
+    [
+      'EVENT_ORDER_CUSTOMER_SET',
+      'on',
+      { changes: [], messages: [{ resourceTypeId: 'order', types: ['OrderCustomerSet'] }] },
     ],
   ])('subscribes for %s alone to exactly what it needs', (variable, value, expected) => {
     expect(topicsFor({ ...EVERYTHING_OFF, [variable]: value })).toEqual(expected);
@@ -508,7 +516,7 @@ describe('post-deploy against a commercetools stand-in', () => {
     expect(reduced.version).toBeGreaterThan(first.version);
     const expected = withB2B({
       changes: [{ resourceTypeId: 'customer' }],
-      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_STATE_MESSAGES] }, PAYMENT_MESSAGES],
+      messages: [{ resourceTypeId: 'order', types: ['OrderCreated', ...ORDER_MESSAGES] }, PAYMENT_MESSAGES],
     });
     expect(topicsAndDestination(reduced)).toEqual({ destination: CONNECT_TOPIC, ...expected });
     expect(output.lines).toEqual([

@@ -18,9 +18,12 @@ const GUEST_EMAIL = 'guest.shopper@example.com';
 const GUEST_EMAIL_HASH = 'd1c46fd6748e0bf29ad6123c1b8d2b1ed1afdf25cf973eff63e8a2e6af026d7e';
 
 describe('orderIdentity', () => {
-  it('names a registered customer’s order by userId, even when it also has an anonymousId', () => {
+  it('names a registered customer’s order by userId, with its anonymousId when it has one', () => {
     expect(taxExcluded.anonymousId).toBeDefined();
-    expect(orderIdentity(taxExcluded)).toEqual({ userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60' });
+    expect(orderIdentity(taxExcluded)).toEqual({
+      userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+      anonymousId: '0f6e5d4c-3b2a-4190-8e7d-6c5b4a392817',
+    });
   });
 
   it('names a guest’s order by the storefront’s anonymousId', () => {
@@ -30,7 +33,10 @@ describe('orderIdentity', () => {
   it.each<AnonymousIdFallback>(['email-hash', 'order-id', 'none'])(
     'ignores the %s fallback whenever the order has its own identity',
     (fallback) => {
-      expect(orderIdentity(taxExcluded, fallback)).toEqual({ userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60' });
+      expect(orderIdentity(taxExcluded, fallback)).toEqual({
+        userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+        anonymousId: '0f6e5d4c-3b2a-4190-8e7d-6c5b4a392817',
+      });
       expect(orderIdentity(guest, fallback)).toEqual({ anonymousId: '3f9d6c2e-8b1a-4e57-9c0d-6a2b7e4f1d83' });
     },
   );

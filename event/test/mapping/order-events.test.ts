@@ -26,6 +26,7 @@ describe('buildOrderEvent', () => {
       event: 'Order Shipped',
       stores: ['us-webshop'],
       userId: expected.taxExcluded.userId,
+      anonymousId: taxExcluded.anonymousId,
       // When the order was shipped, not when it was created (2026-03-14T09:26:53.102Z) or last modified.
       timestamp: '2026-03-16T11:02:45.000Z',
       messageId: orderMessageId(taxExcluded.id, 'order-shipped', 4),

@@ -37,6 +37,7 @@ describe('buildOrderCompleted', () => {
         event: 'Order Completed',
         stores: ['us-webshop'],
         userId: 'd4a8e2f1-3b6c-4d9e-8f0a-1b2c3d4e5f60',
+        anonymousId: taxExcluded.anonymousId,
         timestamp: '2026-03-14T09:26:53.102Z',
         messageId: orderCompletedId(taxExcluded),
         properties: {
@@ -195,7 +196,7 @@ describe('buildOrderCompleted', () => {
     it('never identifies for a registered customer’s order, whatever the flag says', () => {
       const calls = completedCalls(taxExcluded, { guestEmailRegistered: false });
       expect(calls.map((call) => call.type)).toEqual(['track']);
-      expect(calls[0]).not.toHaveProperty('anonymousId');
+      expect(calls[0]).toHaveProperty('userId', taxExcluded.customerId);
     });
 
     it('puts the consent on the identify as well as on the track', () => {

@@ -43,6 +43,7 @@ describe('buildPaymentFailed', () => {
       event: 'Payment Failed',
       stores: ['us-webshop'],
       userId: expected.taxExcluded.userId,
+      anonymousId: taxExcluded.anonymousId,
       timestamp: FAILED_AT,
       messageId: orderMessageId(taxExcluded.id, 'payment-failed', 'txn-charge-1'),
       properties: {

@@ -7,7 +7,7 @@ const { taxIncluded, giftCredit, taxExcluded, multipleShipping, jpy, kwd, highPr
 
 describe('buildProducts', () => {
   it('prices a product-discounted line at its discounted unit price and numbers custom line items on', () => {
-    expect(buildProducts(taxIncluded, 'de-DE')).toEqual([
+    expect(buildProducts(taxIncluded, { locale: 'de-DE' })).toEqual([
       {
         product_id: '7a0b3c4d-5e6f-4a7b-9c8d-9e0f1a2b3c4d',
         sku: 'LSH-WHT-L',
@@ -46,7 +46,9 @@ describe('buildProducts', () => {
 
   it('keeps cart discounts out of the unit price but in the line total', () => {
     // JPY whisk: ¥2,200 unit price, ¥220 cart discount → line total ¥1,980
-    expect(buildProducts(jpy, 'en').map(({ sku, price, total_price }) => ({ sku, price, total_price }))).toEqual([
+    expect(
+      buildProducts(jpy, { locale: 'en' }).map(({ sku, price, total_price }) => ({ sku, price, total_price })),
+    ).toEqual([
       { sku: 'MTT-40G', price: 1620, total_price: 3240 },
       { sku: 'BWH-100', price: 2200, total_price: 1980 },
     ]);
@@ -68,7 +70,7 @@ describe('buildProducts', () => {
   });
 
   it('names the variant by its id when it has no key', () => {
-    const [, mug] = buildProducts(multipleShipping, 'en');
+    const [, mug] = buildProducts(multipleShipping, { locale: 'en' });
     expect(mug).toMatchObject({ sku: 'SWM-OAT-12', variant: '4', position: 2 });
   });
 

@@ -40,6 +40,7 @@ describe('buildOrderRefunded', () => {
       event: 'Order Refunded',
       stores: ['us-webshop'],
       userId: expected.taxExcluded.userId,
+      anonymousId: taxExcluded.anonymousId,
       timestamp: REFUNDED_AT,
       messageId: orderMessageId(taxExcluded.id, 'order-refunded', 'txn-refund-1'),
       properties: {

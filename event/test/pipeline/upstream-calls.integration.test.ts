@@ -6,6 +6,7 @@ import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import { DEFAULT_DEADLINE_MS, processDelivery } from '../../src/pipeline';
 import type { FaultProxy } from '../support/fault-proxy';
 import { seedOrders, startHarness, useHarness, withHarness, type Harness } from '../support/harness';
+import { NO_PRODUCT_READS } from '../support/environment';
 import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
@@ -18,7 +19,7 @@ const order = (n: number) => ({
   customerEmail: `guest${n}@example.com`,
 });
 
-const harness = useHarness({ proxied: true }, async (h) => {
+const harness = useHarness({ proxied: true, env: NO_PRODUCT_READS }, async (h) => {
   // As at start: the project's settings are read once, before any notification.
   await h.pipeline.project.messages();
   for (let n = 0; n < 30; n += 1) await h.seed('order', order(n));
@@ -58,7 +59,7 @@ describe('messages that carry their resource', () => {
   ];
 
   it('reads nothing when the delivery was authenticated', async () => {
-    await withHarness({ proxied: true, trusted: true }, async (trusted) => {
+    await withHarness({ proxied: true, trusted: true, env: NO_PRODUCT_READS }, async (trusted) => {
       await trusted.pipeline.project.messages();
       const before = trusted.proxy?.count() ?? 0;
       for (const message of messages()) await request(trusted.app).post('/').send(pubSubEnvelope(message)).expect(200);
@@ -86,7 +87,7 @@ describe('messages that carry their resource', () => {
 });
 
 describe('unauthenticated messages in a project that keeps messages', () => {
-  const withMessages = useHarness({ proxied: true, messages: true }, async (h) => {
+  const withMessages = useHarness({ proxied: true, messages: true, env: NO_PRODUCT_READS }, async (h) => {
     await h.pipeline.project.messages();
     await seedOrders(h, taxExcludedOrder);
   });
@@ -155,7 +156,7 @@ describe('payment messages', () => {
       transactions: [failedCharge, refund],
       interfaceInteractions: [],
     });
-    trusted = await startHarness({ commercetoolsUrl: proxy().url, trusted: true });
+    trusted = await startHarness({ commercetoolsUrl: proxy().url, trusted: true, env: NO_PRODUCT_READS });
   });
   afterAll(() => trusted.close());
 

@@ -6,6 +6,12 @@ export const STAND_IN_NOW = Date.parse('2026-11-24T10:00:00.000Z');
 export const WRITE_KEY = 'test-write-key';
 
 /**
+ * For tests that count commercetools requests about something else: products' categories are not
+ * read (their reads are counted in test/handlers/products.integration.test.ts).
+ */
+export const NO_PRODUCT_READS = { PRODUCT_CATEGORIES: 'false' } as const;
+
+/**
  * The settings every test connector starts from, as environment variables: the project, its API
  * client and the default Segment source. A test adds what it is about (LOCALE, EVENT_*…).
  */

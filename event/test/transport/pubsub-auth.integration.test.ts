@@ -10,6 +10,7 @@ import taxIncludedOrder from '../fixtures/orders/order-tax-included.json';
 import type { FaultProxy } from '../support/fault-proxy';
 import { rejectionOf } from '../support/errors';
 import { useHarness } from '../support/harness';
+import { NO_PRODUCT_READS } from '../support/environment';
 import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 const AUDIENCE = 'https://segment-connector.europe-west1.gcp.commercetools.app/';
@@ -179,6 +180,7 @@ describe('POST / with Pub/Sub push authentication', () => {
   const harness = useHarness(
     {
       proxied: true,
+      env: NO_PRODUCT_READS,
       authenticate: createPubSubAuthenticator({ audience: AUDIENCE, serviceAccountEmail: SERVICE_ACCOUNT }, { certs }),
     },
     (h) => h.seed('customer', customerFull),

@@ -46,6 +46,10 @@ const TOPIC_RULES: ReadonlyArray<{ topic: Topic; when: (events: EventSettings) =
     when: (e) => on(e, 'orderShipped') || on(e, 'orderDelivered'),
   },
   {
+    topic: { kind: 'messages', resourceType: 'order', types: ['OrderCustomerSet'] },
+    when: (e) => e.orderCustomerSet,
+  },
+  {
     topic: {
       kind: 'messages',
       resourceType: 'payment',

@@ -84,13 +84,21 @@ export async function retryFailures(run: Run): Promise<void> {
 /**
  * The plan context for a page: for orders, the guests' emails are looked up for the whole page in a
  * few queries, and each order's plan reads the answer from there (the same answers as one look-up
- * per order). Should that fail, each order looks its email up itself, as the live path does.
+ * per order). Should that fail, each order looks its email up itself, as the live path does. The
+ * page's products' categories are read the same way, into the catalog's cache, so each order's
+ * plan finds them there.
  */
 async function pageContext(run: Run, resourceType: BackfillResourceType, resources: Resource[]): Promise<PlanContext> {
   if (resourceType !== 'order') return run.planContext;
-  const { commercetools, mapping } = run.planContext;
+  const { commercetools, mapping, catalog } = run.planContext;
+  if (catalog) {
+    const productIds = (resources as Order[]).flatMap((order) => order.lineItems.map((item) => item.productId));
+    await run.retrying(() => catalog.categoriesOf(productIds)).catch(() => undefined);
+  }
   const emails = (resources as Order[]).flatMap((order) =>
-    needsGuestEmailLookup(order, mapping.anonymousIdFallback) && order.customerEmail ? [order.customerEmail] : [],
+    needsGuestEmailLookup(order, mapping.anonymousIdFallback, mapping.tracking) && order.customerEmail
+      ? [order.customerEmail]
+      : [],
   );
   if (emails.length === 0) return run.planContext;
   let registered: Set<string>;

@@ -96,6 +96,7 @@ export class Run {
     this.planContext = {
       commercetools: dependencies.commercetools,
       mapping: dependencies.mapping,
+      ...(dependencies.catalog ? { catalog: dependencies.catalog } : {}),
       events: dependencies.events,
     };
     this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;

@@ -1,4 +1,5 @@
 /** What a backfill is asked to do, what it reports as it goes, and what it ends with. */
+import type { ProductCatalog } from '../../commercetools/catalog';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { CommercetoolsReader } from '../../commercetools/reads';
@@ -73,6 +74,8 @@ export interface BackfillDependencies {
   commercetools: CommercetoolsReader;
   segment: Pick<SegmentSink, 'send'>;
   mapping: MappingOptions;
+  /** Where products' categories are read; none when PRODUCT_CATEGORIES is off. */
+  catalog?: ProductCatalog;
   events: EventSettings;
   /** Where the run's counts go (`connector.backfill.resources`, by shard); records nothing by default. */
   metrics?: Metrics;
