@@ -12,7 +12,7 @@ export const SEGMENT_MAX_EVENTS_PER_REQUEST = 2_500;
 
 /**
  * What analytics-node adds to a call before it goes out (`type`, `integrations`,
- * `context.library`, `_metadata`), at most; test/segment/limits checks it against what arrives.
+ * `context.library`, `_metadata`), at most; test/segment/sink.integration.test.ts checks it against what arrives.
  */
 export const ANALYTICS_NODE_ADDITION_BYTES = 400;
 
