@@ -22,13 +22,17 @@ export async function orderFacts(
 
 /**
  * The options an order's events are mapped with: the deployment's, its products' categories and
- * the facts above. The two reads they may cost go out side by side.
+ * the facts above. The two reads they may cost go out side by side. An event without products
+ * (Payment Failed) says so, and reads no categories.
  */
 export async function orderOptions(
   order: Order,
   context: PlanContext,
-  facts: { identify?: boolean } = {},
+  { identify = false, products = true }: { identify?: boolean; products?: boolean } = {},
 ): Promise<MappingOptions & OrderFacts> {
-  const [mapping, known] = await Promise.all([mappingFor(context, order.lineItems), orderFacts(order, context, facts)]);
+  const [mapping, known] = await Promise.all([
+    products ? mappingFor(context, order.lineItems) : context.mapping,
+    orderFacts(order, context, { identify }),
+  ]);
   return { ...mapping, ...known };
 }

@@ -155,38 +155,37 @@ async function sendPaymentFailed(
   const payment = await readPayment(notification, context);
   if (!payment) return skipped('not-found');
   const transaction = believedTransaction(claim) ?? heldTransaction(payment, claim);
-  return sendForOrder({ notification, claim, transaction }, context, (order, failed, facts) =>
-    buildPaymentFailed(
-      order,
-      { ...context.mapping, ...facts },
-      {
-        event,
-        payment,
-        failure: {
-          transactionId: failed.id,
-          transactionType: failed.type,
-          amount: failed.amount,
-          timestamp: timestampOf(claim, failed, payment),
-        },
+  // Payment Failed lists no products: its order's categories are not read.
+  const build = (order: Order, failed: TransactionFacts, options: MappingOptions & OrderFacts) =>
+    buildPaymentFailed(order, options, {
+      event,
+      payment,
+      failure: {
+        transactionId: failed.id,
+        transactionType: failed.type,
+        amount: failed.amount,
+        timestamp: timestampOf(claim, failed, payment),
       },
-    ),
-  );
+    });
+  return sendForOrder({ notification, claim, transaction }, context, build, { products: false });
 }
 
 /**
  * Checks that the transaction is what the message claimed (a false claim about a real transaction
- * sends nothing), finds the order that owns the payment, and sends what `build` makes of both.
+ * sends nothing), finds the order that owns the payment, and sends what `build` makes of both;
+ * `products: false` when the event lists none, so no categories are read for it.
  */
 async function sendForOrder(
   { notification, claim, transaction }: Omit<ClaimedEvent, 'event'> & { transaction: TransactionFacts | undefined },
   context: HandlerContext,
   build: (order: Order, transaction: TransactionFacts, options: MappingOptions & OrderFacts) => MappingResult,
+  { products = true }: { products?: boolean } = {},
 ): Promise<Outcome> {
   if (!transaction) return skipped('not-found');
   if (transactionEvent(transaction) !== claim.event) return skipped(claim.proof === 'state' ? 'unproven' : 'no-event');
   const order = await context.commercetools.findOrderByPaymentId(notification.resource.id, context.signal);
   if (!order) return skipped('no-order');
-  return sendCalls(build(order, transaction, await orderOptions(order, context)), context);
+  return sendCalls(build(order, transaction, await orderOptions(order, context, { products })), context);
 }
 
 /** The transaction the message carries, when its fields are commercetools' own; otherwise it is not believed. */

@@ -4,7 +4,7 @@ import products from '../fixtures/catalog/products.json';
 import guestOrder from '../fixtures/orders/order-guest.json';
 import taxExcludedOrder from '../fixtures/orders/order-tax-excluded.json';
 import { seedOrders, useHarness } from '../support/harness';
-import { changeNotification, pubSubEnvelope } from '../support/notifications';
+import { changeNotification, messageNotification, pubSubEnvelope } from '../support/notifications';
 
 /**
  * Richer products through the real server: brand from the line item, url from the template and
@@ -39,6 +39,44 @@ const enrichedOrder = {
 /** Another order of the same two products. */
 const repeatOrder = { ...enrichedOrder, id: 'e1c40001-0000-4000-8000-000000000002' };
 
+/** An order of products nobody asked about yet, paid with a charge that failed and refunded in part. */
+const failedPayment = 'e1c40002-0000-4000-8000-00000000f001';
+const refundPayment = 'e1c40002-0000-4000-8000-00000000f002';
+const usd = (centAmount: number) => ({ type: 'centPrecision', currencyCode: 'USD', centAmount, fractionDigits: 2 });
+const failedCharge = {
+  id: 'e1c40002-0000-4000-8000-00000000c401',
+  type: 'Charge',
+  amount: usd(22746),
+  state: 'Failure',
+};
+const refund = { id: 'e1c40002-0000-4000-8000-00000000b200', type: 'Refund', amount: usd(1000), state: 'Success' };
+const paidOrder = {
+  ...taxExcludedOrder,
+  id: 'e1c40002-0000-4000-8000-000000000001',
+  discountCodes: [],
+  lineItems: taxExcludedOrder.lineItems.map((item, index) => ({
+    ...item,
+    productId: `e1c40002-0000-4000-8000-00000000000${index + 2}`,
+  })),
+  paymentInfo: {
+    payments: [
+      { typeId: 'payment', id: failedPayment },
+      { typeId: 'payment', id: refundPayment },
+    ],
+  },
+};
+const payment = (id: string, transaction: object) => ({
+  id,
+  version: 2,
+  createdAt: '2026-03-14T09:26:50.000Z',
+  lastModifiedAt: '2026-03-14T09:31:12.000Z',
+  amountPlanned: usd(22746),
+  paymentMethodInfo: { paymentInterface: 'stripe', method: 'card' },
+  paymentStatus: {},
+  transactions: [transaction],
+  interfaceInteractions: [],
+});
+
 const harness = useHarness(
   {
     proxied: true,
@@ -53,6 +91,9 @@ const harness = useHarness(
     for (const product of products) await h.seed('product', product);
     await seedOrders(h, enrichedOrder, repeatOrder, guestOrder);
     await h.seed('discount-code', secondCode);
+    await seedOrders(h, paidOrder);
+    await h.seed('payment', payment(failedPayment, failedCharge));
+    await h.seed('payment', payment(refundPayment, refund));
   },
 );
 const post = (body: object) => request(harness.app).post('/').send(pubSubEnvelope(body));
@@ -95,4 +136,19 @@ it('sends a product unknown to commercetools without category, and asks for it o
     if (event?.type === 'track')
       expect((event.properties as { products: object[] }).products[0]).not.toHaveProperty('category');
   }
+});
+
+it('reads no categories for Payment Failed, which lists no products, and reads them for a refund, which does', async () => {
+  const proxy = harness.proxy!;
+  const before = proxy.count('/product-projections');
+  const failed = messageNotification('payment', failedPayment, 'PaymentTransactionAdded', {
+    transaction: failedCharge,
+  });
+  await post(failed).expect(200);
+  expect(harness.segment.events().map((event) => event.event)).toEqual(['Payment Failed']);
+  expect(proxy.count('/product-projections')).toBe(before);
+  const refunded = messageNotification('payment', refundPayment, 'PaymentTransactionAdded', { transaction: refund });
+  await post(refunded).expect(200);
+  expect(harness.segment.events().map((event) => event.event)).toEqual(['Payment Failed', 'Order Refunded']);
+  expect(proxy.count('/product-projections')).toBe(before + 1);
 });
