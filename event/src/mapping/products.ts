@@ -5,6 +5,11 @@ import { toUnits, unitsOf } from './money';
 import { isReduction, unitCartDiscount, unitPrice } from './order-figures';
 import { compact, type MappingOptions, type ProductOptions } from './types';
 
+/** The placeholders a product URL template may use, each filled from the line item (see productUrl). */
+export const PRODUCT_URL_PLACEHOLDERS = ['slug', 'sku', 'productKey', 'productId', 'variantKey', 'locale'] as const;
+
+type ProductUrlPlaceholder = (typeof PRODUCT_URL_PLACEHOLDERS)[number];
+
 /** What products are built with: the deployment's locale and product settings. */
 export type ProductMapping = Pick<MappingOptions, 'locale' | 'products'>;
 
@@ -111,7 +116,7 @@ function categoryOf(productId: string, settings: ProductOptions, locale?: string
  * than none.
  */
 export function productUrl(template: string, item: LineItem, locale?: string): string | undefined {
-  const values: Record<string, string | undefined> = {
+  const values: Record<ProductUrlPlaceholder, string | undefined> = {
     slug: localize(item.productSlug, locale),
     sku: item.variant.sku,
     productKey: item.productKey,
@@ -121,7 +126,7 @@ export function productUrl(template: string, item: LineItem, locale?: string): s
   };
   let missing = false;
   const url = template.replace(/\{([A-Za-z]+)\}/g, (placeholder, name: string) => {
-    const value = values[name];
+    const value = values[name as ProductUrlPlaceholder];
     if (value === undefined || value === '') {
       missing = true;
       return placeholder;
